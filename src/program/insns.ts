@@ -1,0 +1,176 @@
+/**
+ * The instruction table: every decoded instruction of every executable section, struct of arrays.
+ *
+ * Row i is one instruction. Rows of one section are contiguous and sorted by offset, sections in
+ * the order they were decoded. Stack ops live in one Int32Array, OP_WORDS words per op, addressed
+ * by `opStart[i]` and `opCount[i]`.
+ */
+import type { InsnKind } from '../arch/arch.js';
+
+/** Words per stack op in `ops`: destType, destReg, destOff, srcType, srcReg, srcOff. */
+export const OP_WORDS = 6;
+export const NO_TARGET = -1;
+
+export interface InsnTable {
+  readonly count: number;
+  /** ELF section index of the row */
+  readonly sec: Uint32Array;
+  /** offset of the instruction in its section */
+  readonly off: Uint32Array;
+  readonly len: Uint8Array;
+  readonly kind: Uint8Array;
+  readonly flags: Uint16Array;
+  /** immediate branch/call target as an address in the section's address space, NO_TARGET when none */
+  readonly target: Float64Array;
+  readonly opStart: Uint32Array;
+  readonly opCount: Uint8Array;
+  readonly ops: Int32Array;
+  /** first row and row count of each decoded section, by ELF section index (-1: not decoded) */
+  readonly secFirst: Int32Array;
+  readonly secRows: Int32Array;
+}
+
+/** Appends rows; arrays grow by doubling, so decoding allocates O(log n) times, not per instruction. */
+export class InsnTableBuilder {
+  count = 0;
+  sec: Uint32Array;
+  off: Uint32Array;
+  len: Uint8Array;
+  kind: Uint8Array;
+  flags: Uint16Array;
+  target: Float64Array;
+  opStart: Uint32Array;
+  opCount: Uint8Array;
+  ops: Int32Array;
+  opWords = 0;
+  private readonly secFirst: Int32Array;
+  private readonly secRows: Int32Array;
+  private curSec = 0;
+
+  constructor(sectionCount: number, expectedRows = 1024) {
+    const n = Math.max(16, expectedRows);
+    this.sec = new Uint32Array(n);
+    this.off = new Uint32Array(n);
+    this.len = new Uint8Array(n);
+    this.kind = new Uint8Array(n);
+    this.flags = new Uint16Array(n);
+    this.target = new Float64Array(n);
+    this.opStart = new Uint32Array(n);
+    this.opCount = new Uint8Array(n);
+    this.ops = new Int32Array(n * OP_WORDS >> 2);
+    this.secFirst = new Int32Array(sectionCount).fill(-1);
+    this.secRows = new Int32Array(sectionCount);
+  }
+
+  /** Starts a section: rows added until the next call belong to it. */
+  beginSection(secIndex: number): void {
+    this.curSec = secIndex;
+    this.secFirst[secIndex] = this.count;
+    this.secRows[secIndex] = 0;
+  }
+
+  /** Adds a row and returns its index. Stack ops for it follow with `addOp`. */
+  add(off: number, len: number, kind: InsnKind, target: number, flags: number): number {
+    const i = this.count;
+    if (i === this.sec.length) this.grow();
+    this.sec[i] = this.curSec;
+    this.off[i] = off;
+    this.len[i] = len;
+    this.kind[i] = kind;
+    this.flags[i] = flags;
+    this.target[i] = target;
+    this.opStart[i] = this.opWords / OP_WORDS;
+    this.opCount[i] = 0;
+    this.count = i + 1;
+    this.secRows[this.curSec]++;
+    return i;
+  }
+
+  /** Appends a stack op to the last row added. */
+  addOp(destType: number, destReg: number, destOff: number, srcType: number, srcReg: number, srcOff: number): void {
+    let w = this.opWords;
+    if (w + OP_WORDS > this.ops.length) {
+      const next = new Int32Array(Math.max(64, this.ops.length * 2));
+      next.set(this.ops);
+      this.ops = next;
+    }
+    const o = this.ops;
+    o[w++] = destType; o[w++] = destReg; o[w++] = destOff;
+    o[w++] = srcType; o[w++] = srcReg; o[w++] = srcOff;
+    this.opWords = w;
+    this.opCount[this.count - 1]++;
+  }
+
+  /** Drops the ops of the last row (a decoder that changes its mind about an instruction). */
+  clearOps(): void {
+    const i = this.count - 1;
+    this.opWords = this.opStart[i] * OP_WORDS;
+    this.opCount[i] = 0;
+  }
+
+  finish(): InsnTable {
+    const n = this.count;
+    return {
+      count: n,
+      sec: this.sec.subarray(0, n),
+      off: this.off.subarray(0, n),
+      len: this.len.subarray(0, n),
+      kind: this.kind.subarray(0, n),
+      flags: this.flags.subarray(0, n),
+      target: this.target.subarray(0, n),
+      opStart: this.opStart.subarray(0, n),
+      opCount: this.opCount.subarray(0, n),
+      ops: this.ops.subarray(0, this.opWords),
+      secFirst: this.secFirst,
+      secRows: this.secRows,
+    };
+  }
+
+  private grow(): void {
+    const n = this.sec.length * 2;
+    this.sec = growU32(this.sec, n);
+    this.off = growU32(this.off, n);
+    this.opStart = growU32(this.opStart, n);
+    const len = new Uint8Array(n); len.set(this.len); this.len = len;
+    const kind = new Uint8Array(n); kind.set(this.kind); this.kind = kind;
+    const oc = new Uint8Array(n); oc.set(this.opCount); this.opCount = oc;
+    const fl = new Uint16Array(n); fl.set(this.flags); this.flags = fl;
+    const t = new Float64Array(n); t.set(this.target); this.target = t;
+  }
+}
+
+function growU32(a: Uint32Array, n: number): Uint32Array {
+  const b = new Uint32Array(n);
+  b.set(a);
+  return b;
+}
+
+/** Row of the instruction at `off` in section `sec`, or -1 (binary search within the section's rows). */
+export function findInsn(t: InsnTable, sec: number, off: number): number {
+  let lo = t.secFirst[sec];
+  if (lo === undefined || lo < 0) return -1;
+  let hi = lo + t.secRows[sec] - 1;
+  const offs = t.off;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const v = offs[mid];
+    if (v === off) return mid;
+    if (v < off) lo = mid + 1; else hi = mid - 1;
+  }
+  return -1;
+}
+
+/** Row of the instruction whose bytes contain `off` in section `sec`, or -1. */
+export function findInsnContaining(t: InsnTable, sec: number, off: number): number {
+  let lo = t.secFirst[sec];
+  if (lo === undefined || lo < 0) return -1;
+  const first = lo;
+  let hi = lo + t.secRows[sec] - 1;
+  let best = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    if (t.off[mid] <= off) { best = mid; lo = mid + 1; } else hi = mid - 1;
+  }
+  if (best < first || best < 0) return -1;
+  return off < t.off[best] + t.len[best] ? best : -1;
+}
