@@ -150,4 +150,33 @@ export interface Arch {
   decodeSection(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder): void;
   /** Human-readable disassembly of one instruction (slow path: diagnostics only). */
   disassemble?(bytes: Uint8Array, off: number, addr: number): string;
+  /** kernel conventions (objtool hooks), when the arch supports kernel objects */
+  kernel?: KernelHooks;
+}
+
+/**
+ * What kernel conventions need from an arch (objtool's arch_* hooks beyond decoding). Optional: an
+ * arch without them is analysed without kernel conventions.
+ */
+export interface KernelHooks {
+  /** target offset named by a pc-relative branch relocation's addend (x86: addend + 4) */
+  destRelocOffset(addend: number): number;
+  /** relocation types whose value depends on the place (pc-relative) */
+  isPcRelativeReloc(type: number): boolean;
+  /** register slot for an unwind hint's sp_reg (ORC register number), or undefined when unsupported */
+  hintRegToSlot(spReg: number): number | undefined;
+  /** NOP of `len` bytes, or undefined */
+  nopBytes(len: number): Uint8Array | undefined;
+  /** RET (+ padding) of `len` bytes, or undefined */
+  retBytes(len: number): Uint8Array | undefined;
+  isRetpolineThunk(name: string): boolean;
+  isReturnThunk(name: string): boolean;
+  isEmbeddedInsn(name: string): boolean;
+  isFtraceCall(name: string): boolean;
+  /** relocation type of an absolute address of the arch's pointer size */
+  absReloc: number;
+  /** relocation type for the 32-bit pc-relative references objtool's sections use */
+  pcRel32Reloc: number;
+  /** x86: the relocation type that makes a table offset +4 (R_X86_64_PC32) */
+  pc32Reloc: number;
 }

@@ -1,0 +1,16 @@
+/** The arch for an ELF machine number, with its kernel hooks where it has them. */
+import type { Arch } from './arch.js';
+import { EM_AARCH64, EM_X86_64 } from '../elf/constants.js';
+import { x86KernelHooks } from './x86/kernel.js';
+
+export async function archFor(machine: number): Promise<Arch | undefined> {
+  if (machine === EM_X86_64) {
+    const { x86_64 } = await import('./x86/index.js');
+    return { ...x86_64, kernel: x86KernelHooks };
+  }
+  if (machine === EM_AARCH64) {
+    const { aarch64 } = await import('./arm64/index.js');
+    return aarch64;
+  }
+  return undefined;
+}

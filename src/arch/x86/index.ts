@@ -1,0 +1,25 @@
+/**
+ * The x86-64 arch plug-in: registers by role, entry state, and section decoding with objtool's
+ * instruction kinds and stack ops (see classify.ts). iced-x86 is loaded on first decode.
+ */
+import type { Arch } from '../arch.js';
+import { decodeX86Section } from './decode.js';
+import { disassemble } from './operands.js';
+import { x86EntryCfa, x86EntryRegs, x86Regs } from './regs.js';
+
+/** ELF e_machine of x86-64 */
+export const EM_X86_64 = 62;
+
+export const x86_64: Arch = {
+  name: 'x86_64',
+  machine: EM_X86_64,
+  regs: x86Regs,
+  slot: 8,
+  entryCfa: x86EntryCfa,
+  entryRegs: x86EntryRegs,
+  callPushesRa: true,
+  decodeSection: decodeX86Section,
+  disassemble,
+};
+
+export { x86Operands, type X86Operands, type X86MemOperand, type X86OperandKind } from './operands.js';

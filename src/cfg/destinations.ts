@@ -1,0 +1,266 @@
+/**
+ * Branch and call destinations: through relocations where the object has them, from the immediate
+ * otherwise. Decides sibling (tail) calls, retpoline/return-thunk calls, and which calls never return.
+ */
+import { InsnKind } from '../arch/arch.js';
+import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION } from '../elf/constants.js';
+import { B } from '../program/program.js';
+import type { Context } from './context.js';
+import { SF } from './context.js';
+import { NORETURN_NAMES, isRustNoreturn } from './noreturns.js';
+
+export function isStaticJump(kind: number): boolean {
+  return kind === InsnKind.JumpCond || kind === InsnKind.JumpUncond;
+}
+
+/** The relocation of row i as (table, index) in its section's relocations, or -1 for the index. */
+function relocOf(ctx: Context, i: number): number {
+  return ctx.prog.insnReloc(i);
+}
+
+export function callDest(ctx: Context, i: number): number {
+  const k = ctx.prog.kind[i];
+  if (k === InsnKind.JumpDynamic || k === InsnKind.CallDynamic) return -1;
+  return ctx.prog.callDest[i];
+}
+
+export function isJumpTableJump(ctx: Context, i: number): boolean {
+  const p = ctx.prog;
+  if (p.jumpTable[i] >= 0) return true;
+  const g = p.altGroup[i];
+  if (g < 0) return false;
+  const grp = p.altGroups[g];
+  return grp.orig >= 0 && p.jumpTable[p.altGroups[grp.orig].first] >= 0;
+}
+
+export function isSiblingCall(ctx: Context, i: number): boolean {
+  const p = ctx.prog;
+  if (p.func(i) >= 0 && p.kind[i] === InsnKind.JumpDynamic) return !isJumpTableJump(ctx, i);
+  return isStaticJump(p.kind[i]) && callDest(ctx, i) >= 0;
+}
+
+/** Does calling symbol `f` never return? (global noreturn list, or a local function without a return) */
+export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
+  const p = ctx.prog;
+  const { syms } = p;
+  if (f < 0) return false;
+  if (syms.bind[f] === STB_GLOBAL || syms.bind[f] === STB_WEAK) {
+    const name = syms.name(f);
+    if (isRustNoreturn(name) || NORETURN_NAMES.has(name)) return true;
+  }
+  if (syms.bind[f] === STB_WEAK) return false;
+  if (!syms.len[f]) return false;
+  let i = p.find(syms.sec[f], syms.offset[f]);
+  if (i < 0 || p.func(i) < 0) return false;
+  let empty = true;
+  for (let j = i; j >= 0; j = p.nextInFunc(j)) {
+    empty = false;
+    if (p.kind[j] === InsnKind.Return) return false;
+  }
+  if (empty) return false;
+  for (let j = i; j >= 0; j = p.nextInFunc(j)) {
+    if (!isSiblingCall(ctx, j)) continue;
+    const d = p.jumpDest[j];
+    if (d < 0) return false;
+    if (depth === 5) return false;
+    return deadEndFunction(ctx, p.func(d), depth + 1);
+  }
+  i = -1;
+  return true;
+}
+
+function removeOps(ctx: Context, i: number): void {
+  ctx.prog.opCount[i] = 0;
+}
+
+function annotateCallSite(ctx: Context, i: number, sibling: boolean): void {
+  const p = ctx.prog;
+  const r = relocOf(ctx, i);
+  let sym = callDest(ctx, i);
+  if (sym < 0 && r >= 0) sym = p.relocs.of(p.sec[i])!.table.sym[r];
+  if (p.elf.sections[p.sec[i]].name === '.altinstr_replacement') return;
+  const fl = ctx.symFlags[sym];
+  if (fl & SF.StaticCallTramp) { ctx.staticCallList.push(i); return; }
+  if (fl & SF.RetpolineThunk) { ctx.retpolineCallList.push(i); return; }
+  const k = p.arch.kernel;
+  if (ctx.opts.hackNoinstr && (p.secRole[p.sec[i]] & 2) && (fl & SF.ProfilingFunc) && k) {
+    if (r >= 0) ctx.relocTypeChanges.push({ sec: p.sec[i], reloc: r, type: 0 });
+    const bytes = sibling ? k.retBytes(p.len[i]) : k.nopBytes(p.len[i]);
+    if (bytes) ctx.patches.push({ sec: p.sec[i], off: p.off[i], bytes });
+    else ctx.diag.warn(`invalid ${sibling ? 'RET' : 'NOP'} size: ${p.len[i]}\n`);
+    p.kind[i] = sibling ? InsnKind.Return : InsnKind.Nop;
+    if (sibling) p.bits[i] |= B.RetpolineSafe;
+    return;
+  }
+  if (ctx.opts.mcount && (fl & SF.Fentry)) {
+    if (sibling) ctx.warnInsn(i, 'tail call to __fentry__ !?!?');
+    if (ctx.opts.mnop && k) {
+      if (r >= 0) ctx.relocTypeChanges.push({ sec: p.sec[i], reloc: r, type: 0 });
+      const bytes = k.nopBytes(p.len[i]);
+      if (bytes) ctx.patches.push({ sec: p.sec[i], off: p.off[i], bytes });
+      p.kind[i] = InsnKind.Nop;
+    }
+    ctx.mcountLocList.push(i);
+    return;
+  }
+  if (p.kind[i] === InsnKind.Call && !(p.secRole[p.sec[i]] & 4)) ctx.callList.push(i);
+  if (!sibling && deadEndFunction(ctx, sym)) p.bits[i] |= B.DeadEnd;
+}
+
+function addCallDest(ctx: Context, i: number, dest: number, sibling: boolean): void {
+  ctx.prog.callDest[i] = dest;
+  if (dest < 0) return;
+  removeOps(ctx, i);
+  annotateCallSite(ctx, i, sibling);
+}
+
+function addRetpolineCall(ctx: Context, i: number): void {
+  const p = ctx.prog;
+  switch (p.kind[i]) {
+    case InsnKind.Call: p.kind[i] = InsnKind.CallDynamic; break;
+    case InsnKind.JumpUncond: p.kind[i] = InsnKind.JumpDynamic; break;
+    case InsnKind.JumpCond: p.kind[i] = InsnKind.JumpDynamicCond; break;
+    default: return;
+  }
+  p.bits[i] |= B.RetpolineSafe;
+  removeOps(ctx, i);
+  annotateCallSite(ctx, i, false);
+}
+
+function addReturnCall(ctx: Context, i: number, add: boolean): void {
+  const p = ctx.prog;
+  p.kind[i] = InsnKind.Return;
+  p.bits[i] |= B.RetpolineSafe;
+  if (add) ctx.returnThunkList.push(i);
+}
+
+function isFirstFuncInsn(ctx: Context, i: number, sym: number): boolean {
+  const p = ctx.prog;
+  if (p.off[i] === p.syms.offset[sym]) return true;
+  if (ctx.opts.ibt) {
+    const prev = p.prevSameSym(i);
+    if (prev >= 0 && p.kind[prev] === InsnKind.Endbr && p.off[i] === p.syms.offset[sym] + p.len[prev]) return true;
+  }
+  return false;
+}
+
+function jumpIsSiblingCall(ctx: Context, from: number, to: number): boolean {
+  const p = ctx.prog;
+  const fs = p.sym[from];
+  const ts = p.sym[to];
+  if (fs < 0 || ts < 0) return false;
+  if (!isFirstFuncInsn(ctx, to, ts)) return false;
+  if (p.syms.type[ts] === STT_NOTYPE) return false;
+  return p.syms.pfunc[fs] !== p.syms.pfunc[ts];
+}
+
+/** Immediate-relative destination of a direct branch, as a section offset. */
+function immediateDest(ctx: Context, i: number): number {
+  const p = ctx.prog;
+  const t = p.target[i];
+  if (t < 0) return -1;
+  return p.elf.type === 1 ? t : t - p.elf.sections[p.sec[i]].addr;
+}
+
+export function addJumpDestinations(ctx: Context): void {
+  const p = ctx.prog;
+  const { syms } = p;
+  const k = p.arch.kernel;
+  for (let i = 0; i < p.count; i++) {
+    const func = p.func(i);
+    if (p.jumpDest[i] >= 0) continue;
+    if (!isStaticJump(p.kind[i])) continue;
+    const r = relocOf(ctx, i);
+    let destSec: number;
+    let destOff: number;
+    if (r < 0) {
+      destSec = p.sec[i];
+      destOff = immediateDest(ctx, i);
+    } else {
+      const rt = p.relocs.of(p.sec[i])!.table;
+      const s = rt.sym[r];
+      const fl = ctx.symFlags[s];
+      if (syms.type[s] === STT_SECTION) {
+        destSec = syms.sec[s];
+        destOff = k ? k.destRelocOffset(rt.addend[r]) : rt.addend[r];
+      } else if (fl & SF.RetpolineThunk) {
+        addRetpolineCall(ctx, i);
+        continue;
+      } else if (fl & SF.ReturnThunk) {
+        addReturnCall(ctx, i, true);
+        continue;
+      } else if (func >= 0) {
+        addCallDest(ctx, i, s, true);
+        continue;
+      } else if (syms.sec[s] !== 0) {
+        destSec = syms.sec[s];
+        destOff = syms.offset[s] + (k ? k.destRelocOffset(rt.addend[r]) : rt.addend[r]);
+      } else {
+        continue;
+      }
+    }
+    const dest = p.find(destSec, destOff);
+    if (dest < 0) {
+      const sym = syms.symbolAt(destSec, destOff);
+      if (sym >= 0 && (ctx.symFlags[sym] & SF.EmbeddedInsn)) {
+        addReturnCall(ctx, i, false);
+        continue;
+      }
+      if (ctx.ignoreUnreachables && func >= 0 && destSec === p.sec[i] && destOff === syms.offset[func] + syms.len[func]) continue;
+      ctx.fatalInsn(i, `can't find jump dest instruction at ${p.elf.sections[destSec]?.name ?? ''}+0x${destOff.toString(16)}`);
+    }
+    const ds = p.sym[dest];
+    if (ds >= 0 && p.off[dest] === syms.offset[ds]) {
+      if (ctx.symFlags[ds] & SF.RetpolineThunk) { addRetpolineCall(ctx, i); continue; }
+      if (ctx.symFlags[ds] & SF.ReturnThunk) { addReturnCall(ctx, i, true); continue; }
+    }
+    const df = p.func(dest);
+    if (func >= 0 && df >= 0 && func !== df) {
+      if (!syms.name(func).includes('.cold') && syms.name(df).includes('.cold')) {
+        syms.cfunc[func] = df;
+        syms.pfunc[df] = func;
+      }
+    }
+    if (jumpIsSiblingCall(ctx, i, dest)) {
+      addCallDest(ctx, i, df, true);
+      continue;
+    }
+    p.jumpDest[i] = dest;
+  }
+}
+
+function findCallDestination(ctx: Context, sec: number, off: number): number {
+  const s = ctx.prog.syms.funcAt(sec, off);
+  return s >= 0 ? s : ctx.prog.syms.symbolAt(sec, off);
+}
+
+export function addCallDestinations(ctx: Context): void {
+  const p = ctx.prog;
+  const { syms } = p;
+  const k = p.arch.kernel;
+  for (let i = 0; i < p.count; i++) {
+    if (p.kind[i] !== InsnKind.Call) continue;
+    const r = relocOf(ctx, i);
+    if (r < 0) {
+      const destOff = immediateDest(ctx, i);
+      const dest = findCallDestination(ctx, p.sec[i], destOff);
+      addCallDest(ctx, i, dest, false);
+      if (p.bits[i] & B.Ignore) continue;
+      if (callDest(ctx, i) < 0) ctx.fatalInsn(i, 'unannotated intra-function call');
+      if (p.func(i) >= 0 && syms.type[callDest(ctx, i)] !== STT_FUNC) ctx.fatalInsn(i, 'unsupported call to non-function');
+      continue;
+    }
+    const rt = p.relocs.of(p.sec[i])!.table;
+    const s = rt.sym[r];
+    if (syms.type[s] === STT_SECTION) {
+      const destOff = k ? k.destRelocOffset(rt.addend[r]) : rt.addend[r];
+      const dest = findCallDestination(ctx, syms.sec[s], destOff);
+      if (dest < 0) ctx.fatalInsn(i, `can't find call dest symbol at ${p.elf.sections[syms.sec[s]].name}+0x${destOff.toString(16)}`);
+      addCallDest(ctx, i, dest, false);
+    } else if (ctx.symFlags[s] & SF.RetpolineThunk) {
+      addRetpolineCall(ctx, i);
+    } else {
+      addCallDest(ctx, i, s, false);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * Which symbol each instruction belongs to, and what kind of symbol each is (thunks, trampolines,
+ * ftrace, sanitizer hooks). Functions are walked in symbol-list order; a later symbol covering the
+ * same bytes takes them over, as in objtool.
+ */
+import { InsnKind } from '../arch/arch.js';
+import { STB_GLOBAL, STT_FUNC, STT_NOTYPE } from '../elf/constants.js';
+import type { Context } from './context.js';
+import { SF } from './context.js';
+
+const STATIC_CALL_TRAMP_PREFIX = '__SCT__';
+
+export function classifySymbols(ctx: Context): void {
+  const { syms } = ctx.prog;
+  const k = ctx.prog.arch.kernel;
+  for (let s = 0; s < syms.count; s++) {
+    const name = syms.name(s);
+    if (syms.type[s] === STT_NOTYPE && name.startsWith('.L')) ctx.symFlags[s] |= SF.LocalLabel;
+    if (syms.bind[s] !== STB_GLOBAL) continue;
+    if (name.startsWith(STATIC_CALL_TRAMP_PREFIX)) ctx.symFlags[s] |= SF.StaticCallTramp;
+    if (!k) continue;
+    if (k.isRetpolineThunk(name)) ctx.symFlags[s] |= SF.RetpolineThunk;
+    if (k.isReturnThunk(name)) ctx.symFlags[s] |= SF.ReturnThunk;
+    if (k.isEmbeddedInsn(name)) ctx.symFlags[s] |= SF.EmbeddedInsn;
+    if (k.isFtraceCall(name)) ctx.symFlags[s] |= SF.Fentry;
+    if (isProfilingFunc(name)) ctx.symFlags[s] |= SF.ProfilingFunc;
+  }
+}
+
+function isProfilingFunc(name: string): boolean {
+  return name.startsWith('__sanitizer_cov_') || name.startsWith('__tsan_func_') || name === '__tsan_atomic_signal_fence';
+}
+
+/** Assigns `sym` to every instruction of each function/notype symbol; fatal on malformed symbols. */
+export function assignSymbols(ctx: Context): void {
+  const p = ctx.prog;
+  const { syms } = p;
+  for (const s of p.elf.sections) {
+    const [first] = p.secRange(s.index);
+    if (first < 0) continue;
+    for (const f of syms.list(s.index)) {
+      const t = syms.type[f];
+      if (t !== STT_NOTYPE && t !== STT_FUNC) continue;
+      if (syms.offset[f] === s.size) {
+        if (t === STT_NOTYPE) continue; // an "end" label
+        ctx.fatal(`${syms.name(f)}(): STT_FUNC at end of section`);
+      }
+      if ((ctx.symFlags[f] & SF.EmbeddedInsn) || syms.alias[f] !== f) continue;
+      let i = p.find(s.index, syms.offset[f]);
+      if (i < 0) ctx.fatal(`${syms.name(f)}(): can't find starting instruction`);
+      const end = syms.offset[f] + syms.len[f];
+      for (; i >= 0 && p.off[i] < end; i = p.next(i)) {
+        p.sym[i] = f;
+        if (t === STT_FUNC && p.kind[i] === InsnKind.Endbr && !ctx.endbrInList.has(i)) {
+          if (p.off[i] === syms.offset[f]) {
+            ctx.endbrList.push(i);
+            ctx.endbrInList.add(i);
+            ctx.nrEndbr++;
+          } else {
+            ctx.nrEndbrInt++;
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * Jump tables found through relocations (kernel objects): a dynamic jump whose function loads an
+ * address from anonymous read-only data, where each table entry is a relocation to an instruction of
+ * the same function. This is objtool's recogniser, kept for byte-for-byte agreement with it on
+ * relocatable x86 objects; analysis-based recognisers serve linked files and other shapes.
+ */
+import { InsnKind } from '../arch/arch.js';
+import { STT_FUNC, STT_SECTION } from '../elf/constants.js';
+import { SecRole } from '../program/program.js';
+import type { Context } from './context.js';
+
+const C_JUMP_TABLE_SECTION = '.data.rel.ro.c_jump_table';
+
+export function addJumpTableAlts(ctx: Context): void {
+  if (!ctx.hasRodata) return;
+  const p = ctx.prog;
+  for (let f = 0; f < p.syms.count; f++) {
+    if (p.syms.type[f] !== STT_FUNC || p.syms.sec[f] === 0) continue;
+    markFuncJumpTables(ctx, f);
+    addFuncJumpTables(ctx, f);
+  }
+}
+
+function funcInsns(ctx: Context, f: number): number {
+  return ctx.prog.find(ctx.prog.syms.sec[f], ctx.prog.syms.offset[f]);
+}
+
+function markFuncJumpTables(ctx: Context, f: number): void {
+  const p = ctx.prog;
+  for (let i = funcInsns(ctx, f); i >= 0; i = p.nextInFunc(i)) {
+    const d = p.jumpDest[i];
+    if (d >= 0 && p.off[d] > p.off[i] && p.firstJumpSrc[d] < 0) p.firstJumpSrc[d] = i;
+    if (p.kind[i] !== InsnKind.JumpDynamic) continue;
+    findJumpTable(ctx, f, i);
+  }
+}
+
+function findJumpTable(ctx: Context, func: number, orig: number): void {
+  const p = ctx.prog;
+  for (let i = orig; i >= 0; ) {
+    const fi = p.func(i);
+    if (fi < 0 || p.syms.pfunc[fi] !== func) break;
+    if (i !== orig && p.kind[i] === InsnKind.JumpDynamic) break;
+    const d = p.jumpDest[i];
+    if (p.kind[i] === InsnKind.JumpUncond && d >= 0 && (p.off[d] <= p.off[i] || p.off[d] > p.off[orig])) break;
+    const found = findSwitchTable(ctx, i);
+    if (found) {
+      const [foundSec, foundReloc] = found;
+      const rt = p.relocs.of(foundSec)!.table;
+      const s = rt.sym[foundReloc];
+      const dest = p.find(p.syms.sec[s], rt.addend[foundReloc]);
+      const df = dest >= 0 ? p.func(dest) : -1;
+      if (dest >= 0 && df >= 0 && p.syms.pfunc[df] === func) {
+        p.jumpTable[orig] = foundReloc;
+        p.jumpTableSec[orig] = foundSec;
+        return;
+      }
+    }
+    i = p.firstJumpSrc[i] >= 0 ? p.firstJumpSrc[i] : p.prevSameSym(i);
+  }
+}
+
+/** objtool's x86 switch-table finder: the table's section and its first entry's relocation. */
+function findSwitchTable(ctx: Context, i: number): [number, number] | undefined {
+  const p = ctx.prog;
+  const r = p.relocs.of(p.sec[i]);
+  if (!r) return undefined;
+  const tr = r.inRange(p.off[i], p.len[i]);
+  if (tr < 0) return undefined;
+  const s = r.table.sym[tr];
+  if (p.syms.type[s] !== STT_SECTION || !(p.secRole[p.syms.sec[s]] & SecRole.Rodata)) return undefined;
+  const tableSec = p.syms.sec[s];
+  let tableOff = r.table.addend[tr];
+  const k = p.arch.kernel;
+  const pc32 = k !== undefined && r.table.type[tr] === k.pc32Reloc;
+  if (pc32) tableOff += 4;
+  if (p.syms.symbolContaining(tableSec, tableOff) >= 0 && p.elf.sections[tableSec].name !== C_JUMP_TABLE_SECTION) return undefined;
+  const rr = p.relocs.of(tableSec);
+  if (!rr) return undefined;
+  const entry = rr.inRange(tableOff, 1);
+  if (entry < 0) return undefined;
+  if (pc32) ctx.ignoreUnreachables = true;
+  return [tableSec, entry];
+}
+
+function addFuncJumpTables(ctx: Context, f: number): void {
+  const p = ctx.prog;
+  let t1 = -1;
+  for (let i = funcInsns(ctx, f); i >= 0; i = p.nextInFunc(i)) {
+    if (p.jumpTable[i] < 0 || (p.kind[i] !== InsnKind.JumpDynamic && p.kind[i] !== InsnKind.CallDynamic)) continue;
+    if (t1 < 0) { t1 = i; continue; }
+    addJumpTable(ctx, t1, i);
+    t1 = i;
+  }
+  if (t1 >= 0) addJumpTable(ctx, t1, -1);
+}
+
+function addJumpTable(ctx: Context, insn: number, nextInsn: number): void {
+  const p = ctx.prog;
+  const pfunc = p.syms.pfunc[p.func(insn)];
+  const sec = p.jumpTableSec[insn];
+  const first = p.jumpTable[insn];
+  const rt = p.relocs.of(sec)!.table;
+  const nextTable = nextInsn >= 0 && p.jumpTableSec[nextInsn] === sec ? p.jumpTable[nextInsn] : -1;
+  const pSec = p.syms.sec[pfunc];
+  const pOff = p.syms.offset[pfunc];
+  const pLen = p.syms.len[pfunc];
+  let prevOffset = 0;
+  let list = p.alts.get(insn);
+  for (let r = first; r < rt.count; r++) {
+    if (r !== first && r === nextTable) break;
+    if (prevOffset && rt.offset[r] !== prevOffset + 8) break;
+    const s = rt.sym[r];
+    const a = rt.addend[r];
+    if (p.syms.sec[s] === pSec && a === pOff) break;
+    if (!(p.syms.sec[s] === pSec && a === pOff + pLen)) {
+      const dest = p.find(p.syms.sec[s], a);
+      if (dest < 0) break;
+      const df = p.func(dest);
+      if (df < 0 || p.syms.pfunc[df] !== pfunc) break;
+      if (!list) { list = []; p.alts.set(insn, list); }
+      list.unshift({ insn: dest, skipOrig: false });
+    }
+    prevOffset = rt.offset[r];
+  }
+  if (!prevOffset) ctx.fatalInsn(insn, "can't find switch jump table");
+}

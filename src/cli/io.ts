@@ -1,0 +1,38 @@
+/** Reading input files for the CLI: whole-file reads with a size bound, errors as one line. */
+import { readFileSync, statSync } from 'node:fs';
+import { ElfFile } from '../elf/reader.js';
+import { FormatError } from '../elf/errors.js';
+
+/** Files larger than this are refused rather than read (memory stays bounded). */
+export const MAX_INPUT_BYTES = 4 * 1024 * 1024 * 1024 - 1;
+
+export class UsageError extends Error {}
+
+/** Reads and opens an ELF file; throws FormatError (bad bytes) or an Error with a system reason. */
+export function openElf(path: string): ElfFile {
+  let st;
+  try {
+    st = statSync(path);
+  } catch (e) {
+    throw new FormatError(systemReason(e));
+  }
+  if (!st.isFile()) throw new FormatError('not a regular file');
+  if (st.size > MAX_INPUT_BYTES) throw new FormatError(`file too large (${st.size} bytes)`);
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new FormatError(systemReason(e));
+  }
+  return new ElfFile(bytes, path);
+}
+
+export function systemReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  switch (err.code) {
+    case 'ENOENT': return 'No such file or directory';
+    case 'EACCES': return 'Permission denied';
+    case 'EISDIR': return 'Is a directory';
+    default: return err.message ?? String(e);
+  }
+}

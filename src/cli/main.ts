@@ -1,0 +1,61 @@
+/**
+ * `objflow <command>`: dispatch to the command modules, loaded on demand so that each command pays
+ * only for what it uses. Exit status: 0 done, no findings; 1 findings reported as errors; 2 unusable
+ * input or command line (`objflow objtool` keeps objtool's own 0/1).
+ */
+const HELP = `usage: objflow <command> [options] FILE...
+
+commands:
+  check FILE...                 validate control flow and stack frames (any x86-64/AArch64 ELF file)
+        [--format text|json|sarif] [--kernel]
+  unwind --format json FILE...  frame state rows (CFA, return address, frame pointer) per address
+  orc dump FILE                 the ORC tables of FILE, as objtool --dump=orc prints them
+  objtool [objtool options] FILE
+                                objtool 6.12's command line (kbuild drop-in)
+  help                          this text
+
+exit status: 0 no findings, 1 findings, 2 unusable input or command line
+`;
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const io = {
+    out: (s: string): void => { process.stdout.write(s); },
+    err: (s: string): void => { process.stderr.write(s); },
+  };
+  const [cmd, ...rest] = argv;
+  try {
+    switch (cmd) {
+      case 'objtool': {
+        const m = await import('./objtool.js');
+        return await m.objtoolCommand(rest, io);
+      }
+      case 'orc': {
+        const m = await import('./orc.js');
+        return await m.orcCommand(rest, io);
+      }
+      case 'check': {
+        const m = await import('./check.js');
+        return await m.checkCommand(rest, io);
+      }
+      case 'unwind': {
+        const m = await import('./unwind.js');
+        return await m.unwindCommand(rest, io);
+      }
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.out(HELP);
+        return cmd === undefined ? 2 : 0;
+      default:
+        io.err(`objflow: unknown command '${cmd}'\n${HELP}`);
+        return 2;
+    }
+  } catch (e) {
+    // a bug, not bad input: still one line, but say so
+    const msg = e instanceof Error ? e.message : String(e);
+    io.err(`objflow: internal error: ${msg}\n`);
+    if (process.env.OBJFLOW_DEBUG) io.err(`${(e as Error).stack ?? ''}\n`);
+    return 2;
+  }
+}

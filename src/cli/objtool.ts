@@ -1,0 +1,211 @@
+/**
+ * `objflow objtool [options] FILE`: objtool 6.12's command line, for kbuild. Same options (from the
+ * command line and OBJTOOL_ARGS), same warnings on stderr, same changes to FILE, same exit codes
+ * where objtool's are 0 or 1; its usage errors (129) and dump failures (255) exit 2 and 1 here, so
+ * that no status is above 2. Passes objflow does not implement yet are refused, never ignored.
+ */
+import { copyFileSync } from 'node:fs';
+import { defaultOptions } from '../cfg/context.js';
+import type { CheckOptions } from '../cfg/context.js';
+import { archFor } from '../arch/registry.js';
+import { STT_FILE } from '../elf/constants.js';
+import { isFormatError } from '../elf/errors.js';
+import { writeFileAtomic } from '../elf/atomic-write.js';
+import { Program } from '../program/program.js';
+import { runChecks } from '../kernel/pipeline.js';
+import { applyObjtoolOutput } from '../kernel/objtool-output.js';
+import { dumpOrc } from '../unwind/orc-dump.js';
+import { openElf } from './io.js';
+
+export interface Streams {
+  out(s: string): void;
+  err(s: string): void;
+}
+
+const USAGE = `
+ Usage: objtool <actions> [<options>] file.o
+
+Actions:
+    -h, --hacks[=<jump_label,noinstr,skylake>]
+                          patch toolchain bugs/limitations
+    -i, --ibt             validate and annotate IBT
+    -l, --sls             validate straight-line-speculation mitigations
+    -m, --mcount          annotate mcount/fentry calls for ftrace
+    -n, --noinstr         validate noinstr rules
+    -o, --orc             generate ORC metadata
+    -r, --retpoline       validate and annotate retpoline usage
+    -s, --stackval        validate frame pointer rules
+    -t, --static-call     annotate static calls
+    -u, --uaccess         validate uaccess rules for SMAP
+        --cfi             annotate kernel control flow integrity (kCFI) function preambles
+        --dump[=<orc>]    dump metadata
+        --prefix <n>      generate prefix symbols
+        --rethunk         validate and annotate rethunk usage
+        --unret           validate entry unret placement
+
+Options:
+    -v, --verbose         verbose warnings
+        --backtrace       unwind on error
+        --backup          create .orig files before modification
+        --dry-run         don't write modifications
+        --link            object is a linked object
+        --mnop            nop out mcount call sites
+        --module          object is part of a kernel module
+        --no-unreachable  skip 'unreachable instruction' warnings
+        --sec-address     print section addresses in warnings
+        --stats           print statistics
+
+`;
+
+interface Parsed {
+  opts: CheckOptions;
+  dumpOrc: boolean;
+  backup: boolean;
+  dryRun: boolean;
+  files: string[];
+}
+
+type Flag = keyof CheckOptions | 'dumpOrc' | 'backup' | 'dryRun';
+const BOOL: Record<string, Flag> = {
+  ibt: 'ibt', sls: 'sls', mcount: 'mcount', noinstr: 'noinstr', orc: 'orc', retpoline: 'retpoline', stackval: 'stackval',
+  'static-call': 'staticCall', uaccess: 'uaccess', cfi: 'cfi', rethunk: 'rethunk', unret: 'unret', verbose: 'verbose',
+  backtrace: 'backtrace', backup: 'backup', 'dry-run': 'dryRun', link: 'link', mnop: 'mnop', module: 'module',
+  'no-unreachable': 'noUnreachable', 'sec-address': 'secAddress', stats: 'stats',
+};
+const SHORT: Record<string, string> = { i: 'ibt', l: 'sls', m: 'mcount', n: 'noinstr', o: 'orc', r: 'retpoline', s: 'stackval', t: 'static-call', u: 'uaccess', v: 'verbose' };
+
+/** Passes whose implementation is still to come: refused with one line rather than ignored. */
+const NOT_YET: ReadonlyArray<[Flag, string]> = [
+  ['ibt', '--ibt'], ['noinstr', '--noinstr'], ['unret', '--unret'], ['cfi', '--cfi'],
+];
+
+class ParseError extends Error {}
+
+function parse(argv: readonly string[], p: Parsed): void {
+  const set = (name: string, value: boolean): void => {
+    const f = BOOL[name];
+    if (!f) throw new ParseError(`unknown option \`${name}'`);
+    if (f === 'dumpOrc' || f === 'backup' || f === 'dryRun') p[f] = value;
+    else (p.opts as unknown as Record<string, boolean>)[f] = value;
+  };
+  const hacks = (v: string | undefined): void => {
+    let found = false;
+    if (v === undefined || v.includes('jump_label')) { p.opts.hackJumpLabel = true; found = true; }
+    if (v === undefined || v.includes('noinstr')) { p.opts.hackNoinstr = true; found = true; }
+    if (v === undefined || v.includes('skylake')) { p.opts.hackSkylake = true; found = true; }
+    if (!found) throw new ParseError('option `hacks\' expects jump_label,noinstr,skylake');
+  };
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    if (a === '--') { p.files.push(...argv.slice(k + 1)); break; }
+    if (a.startsWith('--')) {
+      const eq = a.indexOf('=');
+      const name = eq < 0 ? a.slice(2) : a.slice(2, eq);
+      const val = eq < 0 ? undefined : a.slice(eq + 1);
+      if (name === 'hacks') { hacks(val); continue; }
+      if (name === 'dump') {
+        if (val !== undefined && val !== 'orc') throw new ParseError('option `dump\' expects orc');
+        p.dumpOrc = true;
+        continue;
+      }
+      if (name === 'prefix') {
+        const v = val ?? argv[++k];
+        if (v === undefined || !/^-?\d+$/.test(v)) throw new ParseError('option `prefix\' expects a numerical value');
+        p.opts.prefix = Number(v);
+        continue;
+      }
+      if (name.startsWith('no-') && BOOL[name.slice(3)] && name !== 'no-unreachable') { set(name.slice(3), false); continue; }
+      if (val !== undefined) throw new ParseError(`option \`${name}' takes no value`);
+      set(name, true);
+      continue;
+    }
+    if (a.startsWith('-') && a.length > 1) {
+      for (let c = 1; c < a.length; c++) {
+        const ch = a[c];
+        if (ch === 'h') { hacks(c + 1 < a.length ? a.slice(c + 1) : undefined); break; }
+        const long = SHORT[ch];
+        if (!long) throw new ParseError(`unknown switch \`${ch}'`);
+        set(long, true);
+      }
+      continue;
+    }
+    p.files.push(a);
+  }
+}
+
+/** Runs objtool's command; returns the exit status. */
+export async function objtoolCommand(argv: readonly string[], io: Streams): Promise<number> {
+  const p: Parsed = { opts: defaultOptions(), dumpOrc: false, backup: false, dryRun: false, files: [] };
+  try {
+    const env = process.env.OBJTOOL_ARGS;
+    if (env) parse(env.split(' ').filter((s) => s !== ''), p);
+    if (process.env.OBJTOOL_VERBOSE === '1') p.opts.verbose = true;
+    parse(argv, p);
+  } catch (e) {
+    if (!(e instanceof ParseError)) throw e;
+    io.err(`  Error: ${e.message}\n${USAGE}`);
+    return 2;
+  }
+  if (p.files.length !== 1) { io.err(USAGE); return 2; }
+  const o = p.opts;
+  const anyAction = o.hackJumpLabel || o.hackNoinstr || o.ibt || o.mcount || o.noinstr || o.orc || o.retpoline ||
+    o.rethunk || o.sls || o.stackval || o.staticCall || o.uaccess;
+  if (anyAction && p.dumpOrc) { io.err("error: objtool: --dump can't be combined with other actions\n"); return 1; }
+  if (!anyAction) {
+    if (o.unret && !o.rethunk) { io.err('error: objtool: --unret requires --rethunk\n'); return 1; }
+    if (!p.dumpOrc) { io.err('error: objtool: At least one action required\n'); return 1; }
+  }
+  const file = p.files[0];
+  let elf;
+  try {
+    elf = openElf(file);
+  } catch (e) {
+    if (!isFormatError(e)) throw e;
+    io.err(`objflow: ${file}: ${e.message}\n`);
+    return 1;
+  }
+  if (p.dumpOrc) {
+    const r = dumpOrc(elf, file);
+    io.out(r.stdout);
+    io.err(r.stderr);
+    return r.status === 0 ? 0 : 1;
+  }
+  for (const [flag, text] of NOT_YET) {
+    if ((o as unknown as Record<string, boolean>)[flag]) {
+      io.err(`objflow: ${file}: objtool option ${text} is not implemented yet\n`);
+      return 2;
+    }
+  }
+  if (o.mnop && !o.mcount) { io.err('error: objtool: --mnop requires --mcount\n'); return 1; }
+  if (!o.link && countFileSymbols(elf) > 1) {
+    io.err('error: objtool: Linked object detected, forcing --link\n');
+    o.link = true;
+  }
+  const arch = await archFor(elf.machine);
+  if (!arch || !arch.kernel) {
+    io.err(`objflow: ${file}: unsupported machine ${elf.machine} for objtool\n`);
+    return 1;
+  }
+  try {
+    if (p.backup) copyFileSync(file, `${file}.orig`);
+    const prog = new Program(elf, arch, o.module);
+    const result = runChecks(prog, o, file);
+    for (const line of result.ctx.stdout) io.out(`${line}\n`);
+    for (const d of result.ctx.diag.list) io.err(`${d.text}\n`);
+    const ed = applyObjtoolOutput(result);
+    if (ed && !p.dryRun) writeFileAtomic(file, ed.serialize());
+    return 0;
+  } catch (e) {
+    if (!isFormatError(e)) throw e;
+    io.err(`objflow: ${file}: ${e.message}\n`);
+    return 1;
+  }
+}
+
+function countFileSymbols(elf: { symtab?: { count: number; info: Uint8Array } }): number {
+  const t = elf.symtab;
+  if (!t) return 0;
+  let n = 0;
+  for (let i = 0; i < t.count; i++) if ((t.info[i] & 0xf) === STT_FILE) n++;
+  return n;
+}

@@ -1,0 +1,707 @@
+/**
+ * ElfEditor: the changes objtool 6.12 makes to an object (elf.c), reproduced so that `readelf -WS`
+ * (apart from offsets), `readelf -Wr`, `readelf -Ws` and `objdump -s` come out identical.
+ *
+ * What objtool does, and so what this does:
+ * - a created section is SHT_PROGBITS, SHF_ALLOC, alignment 1, zero-filled, `entsize * nr` bytes,
+ *   its name appended (never shared) to `.shstrtab` (or `.strtab` when there is no `.shstrtab`);
+ * - its `.rela` twin is SHT_RELA, SHF_INFO_LINK, alignment 8, entsize 24, linked to `.symtab`,
+ *   `nr` all-zero relocations that the caller fills in by index;
+ * - a new LOCAL symbol takes slot `sh_info` of `.symtab`: the symbol there (the first global) moves to
+ *   the end and every relocation naming it follows; `sh_info` grows by one. A new non-local symbol
+ *   is appended. `.symtab_shndx`, when present, grows with `.symtab`;
+ * - relocations against code use the code section's STT_SECTION symbol (created on first use:
+ *   no name, LOCAL, value 0, size 0);
+ * - prefix symbols `__pfx_NAME` copy the function's st_info, start `size` bytes before it, st_other 0.
+ *
+ * Symbols are named by handles that never change: an original symbol's handle is its index in the
+ * file; created symbols get handles after those. `symbolIndex(handle)` gives the index it has now.
+ *
+ * `serialize()` keeps the original file bytes where they are (so untouched sections keep their bytes
+ * and offsets), rewrites changed sections of unchanged size in place, appends grown and new
+ * sections, and writes a new section header table at the end.
+ */
+import {
+  ELF64_RELA_SIZE, ELF64_SHDR_SIZE, ELF64_SYM_SIZE, EM_AARCH64, ET_REL,
+  R_AARCH64_ABS32, R_AARCH64_ABS64, R_AARCH64_PREL32, R_X86_64_32, R_X86_64_64, R_X86_64_NONE, R_X86_64_PC32,
+  SHF_ALLOC, SHF_EXECINSTR, SHF_INFO_LINK, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, SHT_PROGBITS,
+  SHT_REL, SHT_RELA, STB_LOCAL, STT_SECTION,
+} from './constants.js';
+import type { ElfFile, Section } from './reader.js';
+
+/** The relocation types objtool uses for one machine (arch/<arch>/include/arch/elf.h). */
+export interface RelocTypes {
+  readonly none: number;
+  /** elf_init_reloc_text_sym */
+  readonly text: number;
+  /** elf_init_reloc_data_sym */
+  readonly data: number;
+  readonly abs32: number;
+  readonly abs64: number;
+}
+
+export const X86_64_RELOC_TYPES: RelocTypes = {
+  none: R_X86_64_NONE, text: R_X86_64_PC32, data: R_X86_64_PC32, abs32: R_X86_64_32, abs64: R_X86_64_64,
+};
+export const AARCH64_RELOC_TYPES: RelocTypes = {
+  none: 0, text: R_AARCH64_PREL32, data: R_AARCH64_PREL32, abs32: R_AARCH64_ABS32, abs64: R_AARCH64_ABS64,
+};
+
+/** A section header as the editor holds it (what will be written). */
+export interface SectionHeader {
+  name: string;
+  nameOff: number;
+  type: number;
+  flags: number;
+  addr: number;
+  size: number;
+  link: number;
+  info: number;
+  addralign: number;
+  entsize: number;
+}
+
+/** Symbol fields for `createSymbol`. */
+export interface NewSymbol {
+  name: string;
+  /** st_info: bind << 4 | type */
+  info: number;
+  other?: number;
+  /** section index, or SHN_ABS/SHN_COMMON, or 0 for undefined */
+  shndx: number;
+  value: number;
+  size: number;
+}
+
+/** Relocations of a rela section the editor created, struct of arrays. */
+interface NewRelocs {
+  offset: Float64Array;
+  type: Uint32Array;
+  /** symbol handle */
+  sym: Uint32Array;
+  addend: Float64Array;
+  set: Uint8Array;
+}
+
+interface EditSection extends SectionHeader {
+  readonly index: number;
+  readonly orig: Section | undefined;
+  /** replaced contents (copy-on-write), undefined while the original bytes stand */
+  data: Uint8Array | undefined;
+  /** bytes appended to a string table, in order */
+  appended: Uint8Array[] | undefined;
+  relocs: NewRelocs | undefined;
+  /** r_info type changes in an existing relocation section: entry index -> type */
+  typeEdits: Map<number, number> | undefined;
+  /** handle of the section's STT_SECTION symbol (objtool's sec->sym), -1 if none */
+  sym: number;
+  headerChanged: boolean;
+}
+
+const U32 = 0x100000000;
+
+export class ElfEditor {
+  readonly le: boolean;
+  readonly relocTypes: RelocTypes;
+  private readonly secs: EditSection[] = [];
+  private readonly symtabIndex: number;
+  private readonly shndxIndex: number;
+  private readonly origSymCount: number;
+  /** final position -> symbol handle */
+  private order: Int32Array;
+  private symCount: number;
+  /** positions whose entry was rewritten */
+  private readonly touched: number[] = [];
+  // created symbols, indexed by handle - origSymCount
+  private readonly newNameOff: number[] = [];
+  private readonly newName: string[] = [];
+  private readonly newInfo: number[] = [];
+  private readonly newOther: number[] = [];
+  private readonly newShndx: number[] = [];
+  private readonly newValue: number[] = [];
+  private readonly newSize: number[] = [];
+  private changedAny = false;
+
+  constructor(readonly elf: ElfFile, relocTypes?: RelocTypes) {
+    this.le = elf.le;
+    // objtool's types are per arch (x86-64 unless told otherwise or the file is AArch64)
+    this.relocTypes = relocTypes ?? (elf.machine === EM_AARCH64 ? AARCH64_RELOC_TYPES : X86_64_RELOC_TYPES);
+    for (const s of elf.sections) {
+      this.secs.push({
+        index: s.index, orig: s, name: s.name, nameOff: s.nameOff, type: s.type, flags: s.flags, addr: s.addr,
+        size: s.size, link: s.link, info: s.info, addralign: s.addralign, entsize: s.entsize,
+        data: undefined, appended: undefined, relocs: undefined, typeEdits: undefined, sym: -1, headerChanged: false,
+      });
+    }
+    this.symtabIndex = this.findSection('.symtab');
+    this.shndxIndex = this.symtabIndex >= 0 ? this.findSection('.symtab_shndx') : -1;
+    const st = elf.symtab && elf.symtab.section === this.symtabIndex ? elf.symtab : undefined;
+    this.origSymCount = st ? st.count : 0;
+    this.symCount = this.origSymCount;
+    this.order = new Int32Array(Math.max(16, this.origSymCount + (this.origSymCount >> 3)));
+    for (let i = 0; i < this.origSymCount; i++) this.order[i] = i;
+    if (st) {
+      // objtool's sec->sym: the last STT_SECTION symbol of each section
+      for (let i = 0; i < st.count; i++) {
+        if ((st.info[i] & 0xf) !== STT_SECTION) continue;
+        const raw = st.rawShndx[i];
+        const inSection = (raw > SHN_UNDEF && raw < SHN_LORESERVE) || (raw === SHN_XINDEX && this.shndxIndex >= 0);
+        if (inSection && st.shndx[i] < this.secs.length) this.secs[st.shndx[i]].sym = i;
+      }
+    }
+  }
+
+  /** True once anything was changed (objtool writes the file only then). */
+  get changed(): boolean { return this.changedAny; }
+  get sectionCount(): number { return this.secs.length; }
+  get symbolCount(): number { return this.symCount; }
+
+  /** objtool's find_section_by_name: the most recently added section of that name, or -1. */
+  findSection(name: string): number {
+    for (let i = this.secs.length - 1; i >= 0; i--) if (this.secs[i].name === name) return i;
+    return -1;
+  }
+
+  /** The header as it will be written (a copy). */
+  sectionHeader(sec: number): SectionHeader {
+    const s = this.sec(sec);
+    return {
+      name: s.name, nameOff: s.nameOff, type: s.type, flags: s.flags, addr: s.addr, size: s.size,
+      link: s.link, info: s.info, addralign: s.addralign, entsize: s.entsize,
+    };
+  }
+
+  /** Changes header fields (objtool sets SHF_WRITE on .static_call_sites, alignment 8 on __mcount_loc). */
+  updateSectionHeader(sec: number, fields: Partial<Pick<SectionHeader, 'flags' | 'addralign' | 'addr' | 'link' | 'info' | 'entsize'>>): void {
+    const s = this.sec(sec);
+    if (fields.flags !== undefined) s.flags = fields.flags;
+    if (fields.addralign !== undefined) s.addralign = fields.addralign;
+    if (fields.addr !== undefined) s.addr = fields.addr;
+    if (fields.link !== undefined) s.link = fields.link;
+    if (fields.info !== undefined) s.info = fields.info;
+    if (fields.entsize !== undefined) s.entsize = fields.entsize;
+    this.markChanged(s);
+  }
+
+  /** The relocation section objtool pairs with `sec` (the last one naming it in sh_info), or -1. */
+  relaSectionOf(sec: number): number {
+    for (let i = this.secs.length - 1; i >= 0; i--) {
+      const s = this.secs[i];
+      if ((s.type === SHT_RELA || s.type === SHT_REL) && s.info === sec) return i;
+    }
+    return -1;
+  }
+
+  /** elf_create_section: a zero-filled SHT_PROGBITS, SHF_ALLOC section of `entsize * nr` bytes. */
+  createSection(name: string, entsize: number, nr: number): number {
+    const size = entsize * nr;
+    if (!Number.isSafeInteger(size) || size < 0) throw new Error(`elf_create_section: bad size for ${name}`);
+    const index = this.secs.length;
+    let strtab = this.findSection('.shstrtab');
+    if (strtab < 0) strtab = this.findSection('.strtab');
+    if (strtab < 0) throw new Error("can't find .shstrtab or .strtab section");
+    const nameOff = this.addString(strtab, name);
+    const s: EditSection = {
+      index, orig: undefined, name, nameOff, type: SHT_PROGBITS, flags: SHF_ALLOC, addr: 0, size, link: 0, info: 0,
+      addralign: 1, entsize, data: new Uint8Array(size), appended: undefined, relocs: undefined, typeEdits: undefined,
+      sym: -1, headerChanged: true,
+    };
+    this.secs.push(s);
+    this.changedAny = true;
+    return index;
+  }
+
+  /** elf_create_section_pair: `name` plus `.rela<name>` with `relocNr` empty relocations; returns `name`'s index. */
+  createSectionPair(name: string, entsize: number, nr: number, relocNr: number): number {
+    const sec = this.createSection(name, entsize, nr);
+    this.createRelaSection(sec, relocNr);
+    return sec;
+  }
+
+  /** elf_create_rela_section: the `.rela` twin of `sec`. */
+  createRelaSection(sec: number, relocNr: number): number {
+    const base = this.sec(sec);
+    const r = this.createSection(`.rela${base.name}`, ELF64_RELA_SIZE, relocNr);
+    const s = this.secs[r];
+    s.type = SHT_RELA;
+    s.addralign = 8;
+    if (this.symtabIndex < 0) throw new Error('no .symtab');
+    s.link = this.symtabIndex;
+    s.info = sec;
+    s.flags = SHF_INFO_LINK;
+    s.data = undefined;
+    s.relocs = {
+      offset: new Float64Array(relocNr), type: new Uint32Array(relocNr), sym: new Uint32Array(relocNr),
+      addend: new Float64Array(relocNr), set: new Uint8Array(relocNr),
+    };
+    return r;
+  }
+
+  /** The current contents of a section (a copy the editor owns; changes through it are kept). */
+  sectionBytes(sec: number): Uint8Array {
+    const s = this.sec(sec);
+    if (s.relocs) return this.relaBytes(s, this.positions());
+    if (s.appended) return this.stringTableBytes(s);
+    if (!s.data) {
+      if (s.type === SHT_NOBITS || !s.orig) return new Uint8Array(0);
+      s.data = copyBytes(this.elf.sectionData(s.orig));
+    }
+    return s.data;
+  }
+
+  /** Copies `bytes` into section `sec` at `off` (e.g. ORC entries into .orc_unwind). */
+  setSectionBytes(sec: number, off: number, bytes: Uint8Array): void {
+    const s = this.sec(sec);
+    if (s.relocs || s.appended || s.type === SHT_NOBITS || sec === this.symtabIndex || sec === this.shndxIndex) {
+      throw new Error(`write to unexpected data for section: ${s.name}`);
+    }
+    if (!Number.isSafeInteger(off) || off < 0 || off + bytes.length > s.size) {
+      throw new Error(`${s.name}: write of ${bytes.length} bytes at ${off} is outside the section (size ${s.size})`);
+    }
+    this.sectionBytes(sec).set(bytes, off);
+    this.markChanged(s);
+  }
+
+  /** elf_write_insn: patches an instruction in place. */
+  writeInsn(sec: number, off: number, bytes: Uint8Array): void {
+    this.setSectionBytes(sec, off, bytes);
+  }
+
+  /** Handle of section `sec`'s STT_SECTION symbol, -1 if it has none yet. */
+  sectionSymbol(sec: number): number {
+    return this.sec(sec).sym;
+  }
+
+  /** elf_create_section_symbol: a LOCAL STT_SECTION symbol for `sec`; becomes its section symbol. */
+  createSectionSymbol(sec: number): number {
+    const s = this.sec(sec);
+    const h = this.createSymbolEntry('', 0, STT_SECTION, 0, sec, 0, 0);
+    s.sym = h;
+    return h;
+  }
+
+  /** elf_create_prefix_symbol: `__pfx_NAME`, `size` bytes before function `func` (a handle). */
+  createPrefixSymbol(func: number, size: number): number {
+    const name = `__pfx_${this.symbolName(func)}`;
+    const nameOff = this.addString(this.strtabForSymbols(), name);
+    return this.createSymbolEntry(name, nameOff, this.symbolInfo(func), 0, this.symbolSection(func),
+      this.symbolValue(func) - size, size);
+  }
+
+  /** A new symbol with its name appended to .strtab (placed as objtool places any new symbol). */
+  createSymbol(sym: NewSymbol): number {
+    const nameOff = sym.name === '' ? 0 : this.addString(this.strtabForSymbols(), sym.name);
+    return this.createSymbolEntry(sym.name, nameOff, sym.info, sym.other ?? 0, sym.shndx, sym.value, sym.size);
+  }
+
+  /** objtool's find_symbol_by_name: the most recently added symbol of that name, or -1. */
+  findSymbol(name: string): number {
+    for (let k = this.newName.length - 1; k >= 0; k--) if (this.newName[k] === name) return this.origSymCount + k;
+    const st = this.elf.symtab;
+    if (!st || st.section !== this.symtabIndex) return -1;
+    for (let i = st.count - 1; i >= 0; i--) {
+      if ((st.info[i] & 0xf) === STT_SECTION) {
+        const sh = st.shndx[i];
+        if (sh > 0 && sh < this.secs.length && this.secs[sh].name === name) return i;
+      } else if (st.name(i) === name) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** The symbol's index in .symtab now (it changes when a local symbol is created); a linear search, for occasional use. */
+  symbolIndex(handle: number): number {
+    for (let p = 0; p < this.symCount; p++) if (this.order[p] === handle) return p;
+    return -1;
+  }
+
+  symbolName(h: number): string {
+    if (h >= this.origSymCount) return this.newName[h - this.origSymCount];
+    const st = this.origSyms();
+    // objtool names section symbols after their section
+    if ((st.info[h] & 0xf) === STT_SECTION) {
+      const sec = this.origSymSection(h);
+      return sec > 0 ? this.secs[sec].name : st.name(h);
+    }
+    return st.name(h);
+  }
+  symbolInfo(h: number): number {
+    return h >= this.origSymCount ? this.newInfo[h - this.origSymCount] : this.origSyms().info[h];
+  }
+  symbolValue(h: number): number {
+    return h >= this.origSymCount ? this.newValue[h - this.origSymCount] : this.origSyms().value[h];
+  }
+  /** objtool's sym->sec index (0 for undefined, absolute and common symbols). */
+  symbolSection(h: number): number {
+    return h >= this.origSymCount ? this.newShndx[h - this.origSymCount] : this.origSymSection(h);
+  }
+
+  /**
+   * elf_init_reloc: fills relocation `idx` of relocation section `rsec` (one the editor created).
+   * Each entry may be filled once.
+   */
+  initReloc(rsec: number, idx: number, offset: number, sym: number, addend: number, type: number): void {
+    const s = this.sec(rsec);
+    const r = s.relocs;
+    if (!r) throw new Error(`elf_init_reloc: ${s.name} is not a relocation section created here`);
+    if (!Number.isInteger(idx) || idx < 0 || idx >= r.set.length) {
+      throw new Error(`elf_init_reloc: bad reloc_idx ${idx} for ${s.name} with ${r.set.length} relocs`);
+    }
+    if (r.set[idx]) throw new Error(`elf_init_reloc: ${s.name}: reloc ${idx} already initialized!`);
+    if (sym < 0 || sym >= this.origSymCount + this.newName.length) throw new Error(`elf_init_reloc: bad symbol ${sym}`);
+    r.set[idx] = 1;
+    r.offset[idx] = offset;
+    r.sym[idx] = sym;
+    r.addend[idx] = addend;
+    r.type[idx] = type;
+    this.markChanged(s);
+  }
+
+  /**
+   * elf_init_reloc_text_sym: relocation `idx` of `sec`'s relocation section points at
+   * `insnSec + insnOff` through insnSec's section symbol (created if missing); type relocTypes.text.
+   */
+  initRelocTextSym(sec: number, offset: number, idx: number, insnSec: number, insnOff: number): void {
+    const code = this.sec(insnSec);
+    if (!(code.flags & SHF_EXECINSTR)) throw new Error(`bad call to elf_init_reloc_text_sym() for data symbol ${code.name}`);
+    let sym = code.sym;
+    if (sym < 0) sym = this.createSectionSymbol(insnSec);
+    // objtool keeps the offset in an int
+    this.initReloc(this.relaOf(sec), idx, offset, sym, insnOff | 0, this.relocTypes.text);
+  }
+
+  /** elf_init_reloc_data_sym: relocation `idx` of `sec`'s relocation section names `sym`; type relocTypes.data. */
+  initRelocDataSym(sec: number, offset: number, idx: number, sym: number, addend: number): void {
+    const s = this.sec(sec);
+    // objtool tests the table section here, not the symbol's
+    if (s.flags & SHF_EXECINSTR) throw new Error(`bad call to elf_init_reloc_data_sym() for text symbol ${this.symbolName(sym)}`);
+    this.initReloc(this.relaOf(sec), idx, offset, sym, addend, this.relocTypes.data);
+  }
+
+  /** set_reloc_type on relocation `idx` of relocation section `rsec` (created or existing). */
+  setRelocType(rsec: number, idx: number, type: number): void {
+    const s = this.sec(rsec);
+    if (s.relocs) {
+      if (idx < 0 || idx >= s.relocs.set.length) throw new Error(`${s.name}: no relocation ${idx}`);
+      s.relocs.type[idx] = type;
+    } else {
+      if (s.type !== SHT_RELA && s.type !== SHT_REL) throw new Error(`${s.name} is not a relocation section`);
+      const n = s.entsize > 0 ? Math.floor(s.size / s.entsize) : 0;
+      if (!Number.isInteger(idx) || idx < 0 || idx >= n) throw new Error(`${s.name}: no relocation ${idx}`);
+      (s.typeEdits ??= new Map()).set(idx, type);
+    }
+    this.markChanged(s);
+  }
+
+  /** The new file. */
+  serialize(): Uint8Array {
+    const pos = this.positions();
+    const remap = this.symbolRemap(pos);
+    const contents = new Map<number, Uint8Array>();
+    for (const s of this.secs) {
+      const c = this.finalContents(s, pos, remap);
+      if (c) contents.set(s.index, c);
+    }
+    // place: same size as before -> in place; grown or new -> appended
+    const src = this.elf.bytes;
+    let end = src.length;
+    const offsets = new Float64Array(this.secs.length);
+    for (const s of this.secs) {
+      offsets[s.index] = s.orig ? s.orig.offset : 0;
+      const c = contents.get(s.index);
+      const inPlace = s.orig && s.orig.type !== SHT_NOBITS && c && c.length <= s.orig.size && s.index !== 0;
+      if (c && !inPlace) {
+        if (s.orig && (s.orig.flags & SHF_ALLOC) && this.elf.type !== ET_REL && this.elf.phnum > 0) {
+          throw new Error(`${s.name}: cannot move an allocated section of a linked file`);
+        }
+        end = alignUp(end, Math.max(1, s.addralign));
+        offsets[s.index] = end;
+        end += c.length;
+      } else if (!s.orig && s.type === SHT_NOBITS) {
+        offsets[s.index] = alignUp(end, Math.max(1, s.addralign));
+      }
+    }
+    const shoff = alignUp(end, 8);
+    const n = this.secs.length;
+    const out = new Uint8Array(shoff + n * ELF64_SHDR_SIZE);
+    out.set(src);
+    for (const [i, c] of contents) out.set(c, offsets[i]);
+    const dv = new DataView(out.buffer);
+    // ELF header: new section header table; extended numbering when there are too many sections
+    setU64(dv, 40, shoff, this.le);
+    dv.setUint16(58, ELF64_SHDR_SIZE, this.le);
+    dv.setUint16(60, n >= SHN_LORESERVE ? 0 : n, this.le);
+    const shstrndx = this.elf.shstrndx;
+    dv.setUint16(62, shstrndx >= SHN_LORESERVE ? SHN_XINDEX : shstrndx, this.le);
+    for (const s of this.secs) {
+      const h = shoff + s.index * ELF64_SHDR_SIZE;
+      const size = s.index === 0 ? (n >= SHN_LORESERVE ? n : (s.orig?.size ?? 0)) : s.size;
+      const link = s.index === 0 && shstrndx >= SHN_LORESERVE ? shstrndx : s.link;
+      dv.setUint32(h, s.nameOff, this.le);
+      dv.setUint32(h + 4, s.type, this.le);
+      setU64(dv, h + 8, s.flags, this.le);
+      setU64(dv, h + 16, s.addr, this.le);
+      setU64(dv, h + 24, s.index === 0 ? (s.orig?.offset ?? 0) : offsets[s.index], this.le);
+      setU64(dv, h + 32, size, this.le);
+      dv.setUint32(h + 40, link, this.le);
+      dv.setUint32(h + 44, s.info, this.le);
+      setU64(dv, h + 48, s.addralign, this.le);
+      setU64(dv, h + 56, s.entsize, this.le);
+    }
+    if (n === 0) setU64(dv, 40, 0, this.le);
+    return out;
+  }
+
+  // ---- helpers -------------------------------------------------------------------------------
+
+  private sec(i: number): EditSection {
+    const s = this.secs[i];
+    if (!s) throw new Error(`no section ${i}`);
+    return s;
+  }
+
+  private relaOf(sec: number): number {
+    const r = this.relaSectionOf(sec);
+    if (r < 0) throw new Error(`section ${this.sec(sec).name} has no relocation section`);
+    return r;
+  }
+
+  private markChanged(s: EditSection): void {
+    s.headerChanged = true;
+    this.changedAny = true;
+  }
+
+  private origSyms(): NonNullable<ElfFile['symtab']> {
+    const st = this.elf.symtab;
+    if (!st) throw new Error('no .symtab');
+    return st;
+  }
+
+  /** objtool's sym->sec for a symbol read from the file (section 0 when not in a section). */
+  private origSymSection(h: number): number {
+    const st = this.origSyms();
+    const raw = st.rawShndx[h];
+    if ((raw > SHN_UNDEF && raw < SHN_LORESERVE) || (raw === SHN_XINDEX && this.shndxIndex >= 0)) return st.shndx[h];
+    return 0;
+  }
+
+  private strtabForSymbols(): number {
+    const i = this.findSection('.strtab');
+    if (i < 0) throw new Error("can't find .strtab section");
+    return i;
+  }
+
+  /** elf_add_string: appends `str` and its NUL (no sharing); returns its offset. */
+  private addString(tab: number, str: string): number {
+    const s = this.sec(tab);
+    const b = new Uint8Array(str.length + 1);
+    for (let i = 0; i < str.length; i++) b[i] = str.charCodeAt(i) & 0xff;
+    const off = s.size;
+    (s.appended ??= []).push(b);
+    s.size += b.length;
+    this.markChanged(s);
+    return off;
+  }
+
+  /** __elf_create_symbol: LOCAL symbols take slot sh_info (its occupant moves to the end), others go last. */
+  private createSymbolEntry(name: string, nameOff: number, info: number, other: number, shndx: number, value: number, size: number): number {
+    if (this.symtabIndex < 0) throw new Error('no .symtab');
+    const symtab = this.secs[this.symtabIndex];
+    const h = this.origSymCount + this.newName.length;
+    this.newName.push(name);
+    this.newNameOff.push(nameOff);
+    this.newInfo.push(info);
+    this.newOther.push(other);
+    this.newShndx.push(shndx);
+    this.newValue.push(value);
+    this.newSize.push(size);
+    if (this.symCount + 1 > this.order.length) {
+      const grown = new Int32Array(this.order.length * 2);
+      grown.set(this.order);
+      this.order = grown;
+    }
+    let at = this.symCount;
+    if ((info >> 4) === STB_LOCAL) {
+      const first = symtab.info;
+      if (first < this.symCount) {
+        this.order[this.symCount] = this.order[first];
+        this.touched.push(this.symCount);
+        at = first;
+      }
+      symtab.info += 1;
+    }
+    this.order[at] = h;
+    this.touched.push(at);
+    this.symCount++;
+    symtab.size += ELF64_SYM_SIZE;
+    this.markChanged(symtab);
+    if (this.shndxIndex >= 0) {
+      const x = this.secs[this.shndxIndex];
+      x.size += 4;
+      this.markChanged(x);
+    }
+    return h;
+  }
+
+  /** handle -> final index */
+  private positions(): Int32Array {
+    const pos = new Int32Array(this.origSymCount + this.newName.length);
+    for (let p = 0; p < this.symCount; p++) pos[this.order[p]] = p;
+    return pos;
+  }
+
+  /** original index -> final index, or undefined when no original symbol moved */
+  private symbolRemap(pos: Int32Array): Int32Array | undefined {
+    let moved = false;
+    for (let i = 0; i < this.origSymCount && !moved; i++) moved = pos[i] !== i;
+    return moved ? pos : undefined;
+  }
+
+  /** The bytes a section will have in the new file, or undefined when it keeps its original bytes. */
+  private finalContents(s: EditSection, pos: Int32Array, remap: Int32Array | undefined): Uint8Array | undefined {
+    if (s.type === SHT_NOBITS) return undefined;
+    if (s.relocs) return this.relaBytes(s, pos);
+    if (s.index === this.symtabIndex && this.symCount !== this.origSymCount) return this.symtabBytes();
+    if (s.index === this.shndxIndex && this.symCount !== this.origSymCount) return this.shndxBytes();
+    if (s.appended) return this.stringTableBytes(s);
+    if ((s.type === SHT_RELA || s.type === SHT_REL) && s.orig && (s.typeEdits || (remap && s.link === this.symtabIndex))) {
+      return this.patchedRelocs(s, remap);
+    }
+    return s.data;
+  }
+
+  private stringTableBytes(s: EditSection): Uint8Array {
+    const out = new Uint8Array(s.size);
+    let p = 0;
+    if (s.orig && s.orig.type !== SHT_NOBITS) {
+      out.set(this.elf.sectionData(s.orig));
+      p = s.orig.size;
+    }
+    for (const b of s.appended ?? []) { out.set(b, p); p += b.length; }
+    return out;
+  }
+
+  private relaBytes(s: EditSection, pos: Int32Array): Uint8Array {
+    const r = s.relocs as NewRelocs;
+    const out = new Uint8Array(s.size);
+    const dv = new DataView(out.buffer);
+    for (let i = 0; i < r.set.length; i++) {
+      const p = i * ELF64_RELA_SIZE;
+      // untouched entries stay all-zero, as objtool leaves them
+      const symIdx = r.set[i] ? pos[r.sym[i]] : 0;
+      setU64(dv, p, r.offset[i], this.le);
+      setInfo(dv, p + 8, symIdx, r.type[i], this.le);
+      setI64(dv, p + 16, r.addend[i], this.le);
+    }
+    return out;
+  }
+
+  /** An existing relocation section with types changed and moved symbols renumbered. */
+  private patchedRelocs(s: EditSection, remap: Int32Array | undefined): Uint8Array {
+    const out = copyBytes(this.elf.sectionData(s.orig as Section));
+    const dv = new DataView(out.buffer);
+    const es = s.entsize;
+    const n = es > 0 ? Math.floor(out.length / es) : 0;
+    for (let i = 0; i < n; i++) {
+      const p = i * es;
+      let sym = this.le ? dv.getUint32(p + 12, true) : dv.getUint32(p + 8, false);
+      let type = this.le ? dv.getUint32(p + 8, true) : dv.getUint32(p + 12, false);
+      if (remap && sym < this.origSymCount) sym = remap[sym];
+      const t = s.typeEdits?.get(i);
+      if (t !== undefined) type = t;
+      setInfo(dv, p + 8, sym, type, this.le);
+    }
+    return out;
+  }
+
+  private symtabBytes(): Uint8Array {
+    const orig = this.secs[this.symtabIndex].orig as Section;
+    const out = new Uint8Array(this.symCount * ELF64_SYM_SIZE);
+    out.set(this.elf.sectionData(orig).subarray(0, this.origSymCount * ELF64_SYM_SIZE));
+    const dv = new DataView(out.buffer);
+    const src = this.elf.bytes;
+    for (const p of this.touched) {
+      const h = this.order[p];
+      const q = p * ELF64_SYM_SIZE;
+      if (h < this.origSymCount) {
+        // a moved symbol: its bytes, with st_shndx rewritten the way elf_update_symbol does
+        out.set(src.subarray(orig.offset + h * ELF64_SYM_SIZE, orig.offset + (h + 1) * ELF64_SYM_SIZE), q);
+        dv.setUint16(q + 6, this.stShndx(h), this.le);
+      } else {
+        const k = h - this.origSymCount;
+        dv.setUint32(q, this.newNameOff[k], this.le);
+        out[q + 4] = this.newInfo[k];
+        out[q + 5] = this.newOther[k];
+        dv.setUint16(q + 6, this.stShndx(h), this.le);
+        setU64(dv, q + 8, this.newValue[k], this.le);
+        setU64(dv, q + 16, this.newSize[k], this.le);
+      }
+    }
+    return out;
+  }
+
+  private shndxBytes(): Uint8Array {
+    const x = this.secs[this.shndxIndex];
+    const out = new Uint8Array(this.symCount * 4);
+    if (x.orig && x.orig.type !== SHT_NOBITS) out.set(this.elf.sectionData(x.orig).subarray(0, Math.min(x.orig.size, out.length)));
+    const dv = new DataView(out.buffer);
+    // gelf_update_symshndx stores the section index for every symbol objtool writes
+    for (const p of this.touched) dv.setUint32(p * 4, this.xShndx(this.order[p]), this.le);
+    return out;
+  }
+
+  /** elf_update_symbol's section index before the SHN_XINDEX escape. */
+  private xShndx(h: number): number {
+    return this.isSpecialShndx(h) ? this.rawShndxOf(h) : this.symbolSection(h);
+  }
+
+  /** SHN_ABS, SHN_COMMON and the like are kept as they are */
+  private isSpecialShndx(h: number): boolean {
+    const raw = this.rawShndxOf(h);
+    return raw >= SHN_LORESERVE && raw !== SHN_XINDEX;
+  }
+
+  private rawShndxOf(h: number): number {
+    return h < this.origSymCount ? this.origSyms().rawShndx[h] : this.newShndx[h - this.origSymCount];
+  }
+
+  private stShndx(h: number): number {
+    const x = this.xShndx(h);
+    if (x < SHN_LORESERVE || this.isSpecialShndx(h)) return x;
+    if (this.shndxIndex < 0) throw new Error('no .symtab_shndx');
+    return SHN_XINDEX;
+  }
+}
+
+/** A fresh copy (Buffer#slice would return a view of the caller's bytes). */
+function copyBytes(a: Uint8Array): Uint8Array {
+  const c = new Uint8Array(a.length);
+  c.set(a);
+  return c;
+}
+
+function alignUp(v: number, a: number): number {
+  return Math.ceil(v / a) * a;
+}
+
+function setU64(dv: DataView, off: number, v: number, le: boolean): void {
+  const hi = Math.floor(v / U32);
+  const lo = v - hi * U32;
+  dv.setUint32(le ? off : off + 4, lo >>> 0, le);
+  dv.setUint32(le ? off + 4 : off, hi >>> 0, le);
+}
+
+function setI64(dv: DataView, off: number, v: number, le: boolean): void {
+  const hi = Math.floor(v / U32);
+  const lo = v - hi * U32;
+  dv.setUint32(le ? off : off + 4, lo >>> 0, le);
+  dv.setInt32(le ? off + 4 : off, hi | 0, le);
+}
+
+/** r_info = sym << 32 | type, in the file's byte order */
+function setInfo(dv: DataView, off: number, sym: number, type: number, le: boolean): void {
+  dv.setUint32(le ? off : off + 4, type >>> 0, le);
+  dv.setUint32(le ? off + 4 : off, sym >>> 0, le);
+}
+

@@ -1,0 +1,161 @@
+/**
+ * The frame state: where the CFA is and where each tracked register's caller value lives, plus the
+ * bookkeeping the stack-op interpreter needs (stack size, DRAP, scratch values). One state is a
+ * fixed-layout Int32Array; identical states are interned in a `StatePool` so that instructions
+ * share them by id (a function's instructions typically use a handful).
+ */
+import { CfiBase } from '../arch/arch.js';
+import type { Arch } from '../arch/arch.js';
+
+/** Unwind-hint / state types (objtool's UNWIND_HINT_TYPE_*). */
+export const StateType = {
+  Undefined: 0,
+  EndOfStack: 1,
+  Call: 2,
+  Regs: 3,
+  RegsPartial: 4,
+  Func: 5,
+  Save: 6,
+  Restore: 7,
+} as const;
+
+/** Offsets of the fields of a state of an arch with `n` register slots. */
+export interface StateLayout {
+  readonly n: number;
+  /** regs[i].base at 2i, regs[i].offset at 2i+1 */
+  readonly regs: 0;
+  /** vals[i] (a register's value as an offset from the CFA or SP-indirect) at vals + 2i */
+  readonly vals: number;
+  readonly cfaBase: number;
+  readonly cfaOff: number;
+  readonly stackSize: number;
+  readonly drapReg: number;
+  readonly drapOff: number;
+  readonly type: number;
+  readonly bpScratch: number;
+  readonly drap: number;
+  readonly signal: number;
+  readonly end: number;
+  readonly forceUndefined: number;
+  readonly size: number;
+}
+
+export function stateLayout(n: number): StateLayout {
+  const v = 2 * n;
+  const c = 4 * n;
+  return {
+    n, regs: 0, vals: v, cfaBase: c, cfaOff: c + 1, stackSize: c + 2, drapReg: c + 3, drapOff: c + 4,
+    type: c + 5, bpScratch: c + 6, drap: c + 7, signal: c + 8, end: c + 9, forceUndefined: c + 10, size: c + 11,
+  };
+}
+
+/** Everything undefined (objtool's init_cfi_state). */
+export function initState(L: StateLayout, s: Int32Array): Int32Array {
+  s.fill(0);
+  for (let i = 0; i < L.n; i++) {
+    s[2 * i] = CfiBase.Undefined;
+    s[L.vals + 2 * i] = CfiBase.Undefined;
+  }
+  s[L.cfaBase] = CfiBase.Undefined;
+  s[L.drapReg] = CfiBase.Undefined;
+  s[L.drapOff] = -1;
+  return s;
+}
+
+/** The state at a function's entry, from the arch (objtool's set_func_state). */
+export function setFuncState(arch: Arch, L: StateLayout, s: Int32Array): Int32Array {
+  s[L.cfaBase] = arch.entryCfa.base;
+  s[L.cfaOff] = arch.entryCfa.offset;
+  for (let i = 0; i < L.n; i++) {
+    s[2 * i] = arch.entryRegs[i].base;
+    s[2 * i + 1] = arch.entryRegs[i].offset;
+  }
+  s[L.stackSize] = arch.entryCfa.offset;
+  s[L.type] = StateType.Call;
+  return s;
+}
+
+/** Interned states: id → contents; equal contents get the same id. */
+export class StatePool {
+  readonly size: number;
+  data: Int32Array;
+  count = 0;
+  /** lookups answered by an existing state (reported by --stats) */
+  hits = 0;
+  private slots: Int32Array;
+  private mask: number;
+
+  constructor(readonly layout: StateLayout, capacity = 256) {
+    this.size = layout.size;
+    this.data = new Int32Array(capacity * this.size);
+    this.mask = 1023;
+    this.slots = new Int32Array(this.mask + 1).fill(-1);
+  }
+
+  /** Id of the state equal to `s`, adding it when new. */
+  intern(s: Int32Array): number {
+    const h = hashState(s);
+    let slot = h & this.mask;
+    const slots = this.slots;
+    for (;;) {
+      const id = slots[slot];
+      if (id < 0) break;
+      if (this.equals(id, s)) { this.hits++; return id; }
+      slot = (slot + 1) & this.mask;
+    }
+    const id = this.count++;
+    if (this.count * this.size > this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data.set(s, id * this.size);
+    slots[slot] = id;
+    if (this.count * 2 > this.mask) this.rehash();
+    return id;
+  }
+
+  /** Copies state `id` into `out`. */
+  load(id: number, out: Int32Array): Int32Array {
+    out.set(this.data.subarray(id * this.size, (id + 1) * this.size));
+    return out;
+  }
+
+  get(id: number, field: number): number {
+    return this.data[id * this.size + field];
+  }
+
+  view(id: number): Int32Array {
+    return this.data.subarray(id * this.size, (id + 1) * this.size);
+  }
+
+  equals(id: number, s: Int32Array): boolean {
+    const d = this.data;
+    const base = id * this.size;
+    for (let k = 0; k < this.size; k++) if (d[base + k] !== s[k]) return false;
+    return true;
+  }
+
+  private rehash(): void {
+    this.mask = this.mask * 2 + 1;
+    this.slots = new Int32Array(this.mask + 1).fill(-1);
+    const tmp = new Int32Array(this.size);
+    for (let id = 0; id < this.count; id++) {
+      tmp.set(this.data.subarray(id * this.size, (id + 1) * this.size));
+      let slot = hashState(tmp) & this.mask;
+      while (this.slots[slot] >= 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = id;
+    }
+  }
+}
+
+export function statesEqual(a: Int32Array, b: Int32Array): boolean {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+function hashState(s: Int32Array): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s[k], 0x01000193);
+  return (h ^ (h >>> 15)) >>> 0;
+}

@@ -1,0 +1,280 @@
+/**
+ * The stack-op interpreter: applies one stack op to a frame state. This is where the frame model
+ * lives — pushes and pops, frame-pointer setup and teardown, register saves and restores, stack
+ * realignment through a DRAP register, and the odd shapes compilers emit (sp copied through another
+ * register, stack swizzles). Registers are the arch's slots; only their roles (sp, fp) are known here.
+ */
+import { CfiBase, OpDest, OpSrc } from '../arch/arch.js';
+import type { Arch } from '../arch/arch.js';
+import { StateType } from './state.js';
+import type { StateLayout } from './state.js';
+
+const UNDEF = CfiBase.Undefined;
+const CFA = CfiBase.Cfa;
+const SP_IND = CfiBase.SpIndirect;
+const BP_IND = CfiBase.FpIndirect;
+
+/** Outcome of applying one op: 0 fine, else the index of a message in UPDATE_MESSAGES. */
+export const UpdateError = {
+  None: 0,
+  UndefinedState: 1,
+  UnsupportedStackRegModification: 2,
+  UnsupportedRealignment: 3,
+  UnknownStackInsn: 4,
+  UnknownStackMemOp: 5,
+} as const;
+
+export const UPDATE_MESSAGES: readonly string[] = [
+  '',
+  'undefined stack state',
+  'unsupported stack register modification',
+  'unsupported stack pointer realignment',
+  'unknown stack-related instruction',
+  'unknown stack-related memory operation',
+];
+
+/** The op being applied (decoded from the instruction table's words). */
+export interface Op {
+  destType: number;
+  destReg: number;
+  destOff: number;
+  srcType: number;
+  srcReg: number;
+  srcOff: number;
+}
+
+export interface UpdateEnv {
+  readonly arch: Arch;
+  readonly L: StateLayout;
+  /** --stackval: track rbp used as a scratch register */
+  readonly stackval: boolean;
+  /** the instruction belongs to a function */
+  inFunc: boolean;
+  /** the next instruction carries an unwind hint */
+  nextIsHint: boolean;
+  /** the function has a frame-pointer annotation (LoongArch-only in objtool; always false here) */
+  framePointerSym: boolean;
+}
+
+/**
+ * Applies `op` to state `s` (in place). Returns an UpdateError; for UndefinedState outside a
+ * function the caller treats it as no error (UpdateError.None is returned instead).
+ */
+export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
+  const L = env.L;
+  const SP = env.arch.regs.sp;
+  const BP = env.arch.regs.fp;
+  const slot = env.arch.slot;
+  const CB = L.cfaBase;
+  const CO = L.cfaOff;
+  const SS = L.stackSize;
+  if (s[L.forceUndefined]) return UpdateError.None;
+  if (s[CB] === UNDEF) return env.inFunc ? UpdateError.UndefinedState : UpdateError.None;
+  const type = s[L.type];
+  if (type === StateType.Regs || type === StateType.RegsPartial) {
+    if (s[CB] !== SP && s[CB] !== SP_IND) return UpdateError.None;
+    if (op.destType === OpDest.Push || op.destType === OpDest.PushF) s[CO] += slot;
+    if (op.srcType === OpSrc.Pop || op.srcType === OpSrc.PopF) s[CO] -= slot;
+    if (op.destType === OpDest.Reg && op.srcType === OpSrc.Add && op.destReg === SP && op.srcReg === SP) s[CO] -= op.srcOff;
+    return UpdateError.None;
+  }
+  const V = L.vals;
+  const regBase = (r: number): number => s[2 * r];
+  const regOff = (r: number): number => s[2 * r + 1];
+  const framePos = (r: number, expected: number): boolean => s[2 * r] === CFA && s[2 * r + 1] === expected;
+  switch (op.destType) {
+    case OpDest.Reg:
+      switch (op.srcType) {
+        case OpSrc.Reg:
+          if (op.srcReg === SP && op.destReg === BP && s[CB] === SP && framePos(BP, -s[CO])) {
+            s[CB] = op.destReg; // mov sp -> fp: the frame pointer now holds the CFA base
+            s[L.bpScratch] = 0;
+          } else if (op.srcReg === SP && op.destReg === BP && s[L.drap]) {
+            s[2 * BP] = BP;
+            s[2 * BP + 1] = -s[SS];
+            s[L.bpScratch] = 0;
+          } else if (op.srcReg === SP && s[CB] === SP) {
+            // sp copied to another register, to be copied back later
+            s[V + 2 * op.destReg] = CFA;
+            s[V + 2 * op.destReg + 1] = -s[SS];
+          } else if (op.srcReg === BP && op.destReg === SP && (s[CB] === BP || s[CB] === s[L.drapReg])) {
+            s[SS] = -regOff(BP); // mov fp -> sp: the frame's stack size is known again
+          } else if (op.destReg === s[CB]) {
+            if (s[CB] === SP && s[V + 2 * op.srcReg] === CFA) {
+              s[CO] = -s[V + 2 * op.srcReg + 1];
+              s[SS] = s[CO];
+            } else if (s[CB] === SP && s[V + 2 * op.srcReg] === SP_IND && s[V + 2 * op.srcReg + 1] === s[CO]) {
+              s[CB] = SP_IND; // stack swizzle: the old sp is stored at the top of the new stack
+            } else {
+              s[CB] = UNDEF;
+              s[CO] = 0;
+            }
+          } else if (op.destReg === SP && s[V + 2 * op.srcReg] === SP_IND && s[V + 2 * op.srcReg + 1] === s[CO]) {
+            s[SS] += slot; // swizzle seen from a frame-pointer CFA: balance the later pop
+          } else if (s[V + 2 * op.srcReg] === CFA) {
+            s[V + 2 * op.destReg] = CFA;
+            s[V + 2 * op.destReg + 1] = s[V + 2 * op.srcReg + 1];
+          }
+          return UpdateError.None;
+        case OpSrc.Add:
+          if (op.destReg === SP && op.srcReg === SP) {
+            s[SS] -= op.srcOff;
+            if (s[CB] === SP) s[CO] -= op.srcOff;
+            return UpdateError.None;
+          }
+          if (op.destReg === BP && op.srcReg === SP && env.framePointerSym) {
+            if (s[CB] === SP && s[CO] === op.srcOff) { s[CB] = BP; s[CO] = 0; }
+            return UpdateError.None;
+          }
+          if (op.destReg === SP && op.srcReg === BP) {
+            if (s[CB] === BP && s[CO] === 0) {
+              if (env.framePointerSym) { s[CB] = SP; s[CO] = -op.srcOff; }
+            } else {
+              s[SS] = -(op.srcOff + regOff(BP)); // sp = fp + disp
+            }
+            return UpdateError.None;
+          }
+          if (op.srcReg === SP && s[CB] === SP) {
+            s[L.drapReg] = op.destReg; // candidate DRAP register: reg = sp + disp
+            s[V + 2 * op.destReg] = CFA;
+            s[V + 2 * op.destReg + 1] = -s[SS] + op.srcOff;
+            return UpdateError.None;
+          }
+          if (s[L.drap] && op.destReg === SP && op.srcReg === s[L.drapReg]) {
+            s[CB] = SP;
+            s[CO] = s[SS] = -op.srcOff;
+            s[L.drapReg] = UNDEF;
+            s[L.drap] = 0;
+            return UpdateError.None;
+          }
+          if (op.destReg === s[CB] && !env.nextIsHint) return UpdateError.UnsupportedStackRegModification;
+          return UpdateError.None;
+        case OpSrc.And:
+          if (op.destReg !== SP || (s[L.drapReg] !== UNDEF && s[CB] !== SP) || (s[L.drapReg] === UNDEF && s[CB] !== BP)) {
+            return UpdateError.UnsupportedRealignment;
+          }
+          if (s[L.drapReg] !== UNDEF) {
+            s[CB] = s[L.drapReg];
+            s[CO] = s[SS] = 0;
+            s[L.drap] = 1;
+          }
+          return UpdateError.None;
+        case OpSrc.Pop:
+        case OpSrc.PopF:
+          if (op.destReg === SP && s[CB] === SP_IND) {
+            s[CB] = SP;
+            return UpdateError.None;
+          }
+          if (!s[L.drap] && op.destReg === s[CB]) s[CB] = SP;
+          if (s[L.drap] && s[CB] === BP_IND && op.destReg === s[L.drapReg] && s[L.drapOff] === -s[SS]) {
+            s[CB] = s[L.drapReg];
+            s[CO] = 0;
+            s[L.drapOff] = -1;
+          } else if (s[SS] === -regOff(op.destReg)) {
+            restoreReg(env, s, op.destReg);
+          }
+          s[SS] -= slot;
+          if (s[CB] === SP) s[CO] -= slot;
+          return UpdateError.None;
+        case OpSrc.RegIndirect:
+          if (!s[L.drap] && op.destReg === s[CB] && op.destReg === BP) {
+            s[CB] = SP;
+            s[CO] = s[SS];
+          }
+          if (s[L.drap] && op.srcReg === BP && op.srcOff === s[L.drapOff]) {
+            s[CB] = s[L.drapReg];
+            s[CO] = 0;
+            s[L.drapOff] = -1;
+          }
+          if (s[L.drap] && op.srcReg === BP && op.srcOff === regOff(op.destReg)) {
+            restoreReg(env, s, op.destReg);
+          } else if (op.srcReg === s[CB] && op.srcOff === regOff(op.destReg) + s[CO]) {
+            restoreReg(env, s, op.destReg);
+          } else if (op.srcReg === SP && op.srcOff === regOff(op.destReg) + s[SS]) {
+            restoreReg(env, s, op.destReg);
+          }
+          return UpdateError.None;
+        default:
+          return UpdateError.UnknownStackInsn;
+      }
+    case OpDest.Push:
+    case OpDest.PushF:
+      s[SS] += slot;
+      if (s[CB] === SP) s[CO] += slot;
+      if (op.srcType !== OpSrc.Reg) return UpdateError.None;
+      if (s[L.drap]) {
+        if (op.srcReg === s[CB] && op.srcReg === s[L.drapReg]) {
+          s[CB] = BP_IND; // the DRAP register is saved: the CFA is found through it
+          s[CO] = -s[SS];
+          s[L.drapOff] = -s[SS];
+        } else if (op.srcReg === BP && s[CB] === s[L.drapReg]) {
+          s[SS] = 0;
+        } else {
+          saveReg(env, s, op.srcReg, BP, -s[SS]);
+        }
+      } else {
+        saveReg(env, s, op.srcReg, CFA, -s[SS]);
+      }
+      if (env.stackval && env.inFunc && op.srcReg === BP && s[CB] !== BP) s[L.bpScratch] = 1;
+      return UpdateError.None;
+    case OpDest.RegIndirect:
+      if (s[L.drap]) {
+        if (op.srcReg === s[CB] && op.srcReg === s[L.drapReg]) {
+          s[CB] = BP_IND;
+          s[CO] = op.destOff;
+          s[L.drapOff] = op.destOff;
+        } else {
+          saveReg(env, s, op.srcReg, BP, op.destOff);
+        }
+      } else if (op.destReg === s[CB]) {
+        saveReg(env, s, op.srcReg, CFA, op.destOff - s[CO]);
+      } else if (op.destReg === SP) {
+        saveReg(env, s, op.srcReg, CFA, op.destOff - s[SS]);
+      } else if (op.srcReg === SP && op.destOff === 0) {
+        s[V + 2 * op.destReg] = SP_IND; // swizzle set-up: the old sp is stored at (reg)
+        s[V + 2 * op.destReg + 1] = s[CO];
+      }
+      return UpdateError.None;
+    case OpDest.Mem:
+      if (op.srcType !== OpSrc.Pop && op.srcType !== OpSrc.PopF) return UpdateError.UnknownStackMemOp;
+      s[SS] -= slot;
+      if (s[CB] === SP) s[CO] -= slot;
+      return UpdateError.None;
+    default:
+      return UpdateError.UnknownStackInsn;
+  }
+  void regBase;
+}
+
+function saveReg(env: UpdateEnv, s: Int32Array, reg: number, base: number, offset: number): void {
+  if (env.arch.regs.calleeSaved[reg] && s[2 * reg] === UNDEF) {
+    s[2 * reg] = base;
+    s[2 * reg + 1] = offset;
+  }
+}
+
+function restoreReg(env: UpdateEnv, s: Int32Array, reg: number): void {
+  s[2 * reg] = env.arch.entryRegs[reg].base;
+  s[2 * reg + 1] = env.arch.entryRegs[reg].offset;
+}
+
+/** objtool's has_modified_stack_frame: anything differs from the function-entry state. */
+export function hasModifiedStackFrame(arch: Arch, L: StateLayout, s: Int32Array): boolean {
+  if (s[L.cfaBase] !== arch.entryCfa.base || s[L.drap]) return true;
+  if (s[L.cfaOff] !== arch.entryCfa.offset) return true;
+  if (s[L.stackSize] !== arch.entryCfa.offset) return true;
+  for (let i = 0; i < L.n; i++) {
+    if (s[2 * i] !== arch.entryRegs[i].base || s[2 * i + 1] !== arch.entryRegs[i].offset) return true;
+  }
+  return false;
+}
+
+/** objtool's has_valid_stack_frame: a frame-pointer frame is set up (or DRAP with fp). */
+export function hasValidStackFrame(arch: Arch, L: StateLayout, s: Int32Array): boolean {
+  const BP = arch.regs.fp;
+  const RA = arch.regs.ra;
+  if (s[L.cfaBase] === BP && s[2 * BP] === CFA && s[2 * BP + 1] === -s[L.cfaOff] &&
+      s[2 * RA] === CFA && s[2 * RA + 1] === -s[L.cfaOff] + 8) return true;
+  if (s[L.drap] && s[2 * BP] === BP) return true;
+  return false;
+}

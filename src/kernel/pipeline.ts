@@ -1,0 +1,246 @@
+/**
+ * The objtool pass order for one object: read the kernel tables and annotations into the program,
+ * resolve destinations, walk every function, run the checks, and collect what the output sections
+ * need. Mirrors objtool 6.12's decode_sections() + check(), including where a fatal problem stops it.
+ */
+import { InsnKind } from '../arch/arch.js';
+import { Context, Fatal, SF } from '../cfg/context.js';
+import type { CheckOptions } from '../cfg/context.js';
+import { addSpecialSectionAlts } from '../cfg/alternatives.js';
+import { addCallDestinations, addJumpDestinations } from '../cfg/destinations.js';
+import { assignSymbols, classifySymbols } from '../cfg/functions.js';
+import { addJumpTableAlts } from '../cfg/jump-tables.js';
+import { validateReachable } from '../checks/reachable.js';
+import { validateRetpoline, validateSls } from '../checks/speculation.js';
+import { validateFunctions, validateUnwindHints } from '../frame/functions.js';
+import { StateType } from '../frame/state.js';
+import { Validator } from '../frame/validate.js';
+import type { Program } from '../program/program.js';
+import { B, SecRole } from '../program/program.js';
+import { buildOrc } from '../unwind/orc-gen.js';
+import type { OrcRow } from '../unwind/orc-gen.js';
+import { readAnnotations } from './annotations.js';
+import type { AnnotationTable } from './annotations.js';
+import { UACCESS_SAFE_BUILTIN } from './names.js';
+import { readSpecialAlts } from './special.js';
+import { readUnwindHints } from './unwind-hints.js';
+import type { KernelWarning } from './warnings.js';
+import { STT_FUNC } from '../elf/constants.js';
+
+export interface CheckResult {
+  ctx: Context;
+  /** a fatal problem stopped the analysis (objtool still writes the hacks' byte changes) */
+  stopped: boolean;
+  orc: OrcRow[] | undefined;
+  /** functions that get a `__pfx_` symbol (symbol indices), in order */
+  prefixFuncs: number[];
+}
+
+export function runChecks(prog: Program, opts: CheckOptions, objname: string): CheckResult {
+  const ctx = new Context(prog, opts, objname);
+  const result: CheckResult = { ctx, stopped: false, orc: undefined, prefixFuncs: [] };
+  try {
+    decodeSections(ctx);
+    check(ctx, result);
+  } catch (e) {
+    if (!(e instanceof Fatal)) throw e;
+    result.stopped = true;
+  }
+  return result;
+}
+
+function emit(ctx: Context, w: KernelWarning): void {
+  if (w.kind === 'plain') ctx.diag.warn(w.text);
+  else ctx.warnAt(w.sec, w.off, w.text);
+}
+
+function decodeSections(ctx: Context): void {
+  const p = ctx.prog;
+  const o = ctx.opts;
+  for (let s = 0; s < p.elf.sections.length; s++) if (p.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
+  const missing = p.syms.missingParent;
+  if (missing >= 0) ctx.fatal(`${p.syms.name(missing)}(): can't find parent function`);
+  kernelKinds(ctx);
+  classifySymbols(ctx);
+  assignSymbols(ctx);
+  const ann = readAnnotations(p.elf);
+  // func_stack_frame_non_standard: every instruction of the function is ignored
+  for (const w of ann.func_stack_frame_non_standard.warnings) emit(ctx, w);
+  for (const e of ann.func_stack_frame_non_standard.entries) {
+    for (let i = p.find(p.syms.sec[e.func], p.syms.offset[e.func]); i >= 0; i = p.nextInFunc(i)) p.bits[i] |= B.Ignore;
+  }
+  if (o.uaccess) {
+    for (const name of UACCESS_SAFE_BUILTIN) {
+      const s = p.syms.byNameLookup(name);
+      if (s >= 0) ctx.symFlags[s] |= SF.UaccessSafe;
+    }
+  }
+  eachInsn(ctx, ann.ignore_alts, (i) => { p.bits[i] |= B.IgnoreAlts; });
+  eachInsn(ctx, ann.noendbr, (i) => { p.bits[i] |= B.NoEndbr; });
+  if (o.stackval || o.orc || o.uaccess || o.noinstr || o.hackJumpLabel) {
+    const sp = readSpecialAlts(p.elf, { uaccess: o.uaccess });
+    if (sp.error) { emit(ctx, sp.error); ctx.stop(); }
+    addSpecialSectionAlts(ctx, sp.alts);
+  }
+  addJumpDestinations(ctx);
+  eachInsn(ctx, ann.intra_function_calls, (i) => {
+    if (p.kind[i] !== InsnKind.Call) ctx.fatalInsn(i, 'intra_function_call not a direct call');
+    p.kind[i] = InsnKind.JumpUncond;
+    const t = p.target[i];
+    const dest = t < 0 ? -1 : p.find(p.sec[i], p.elf.type === 1 ? t : t - p.elf.sections[p.sec[i]].addr);
+    if (dest < 0) ctx.fatalInsn(i, `can't find call dest at ${p.elf.sections[p.sec[i]].name}+0x${(t < 0 ? 0 : t).toString(16)}`);
+    p.jumpDest[i] = dest;
+  });
+  addCallDestinations(ctx);
+  // .discard.reachable: the instruction before the target is no dead end after all
+  for (const e of ann.reachable.entries) {
+    let i = p.find(e.sec, e.off);
+    if (i >= 0) i = p.prev(i);
+    else if (e.atEnd) {
+      i = findLastInsn(ctx, e.sec);
+      if (i < 0) ctx.fatal(e.noInsnText);
+    } else ctx.fatal(e.noInsnText);
+    if (i >= 0) p.bits[i] &= ~B.DeadEnd;
+  }
+  if (ann.reachable.error) { emit(ctx, ann.reachable.error); ctx.stop(); }
+  addJumpTableAlts(ctx);
+  readHints(ctx);
+  eachInsn(ctx, ann.retpoline_safe, (i) => {
+    const k = p.kind[i];
+    if (k !== InsnKind.JumpDynamic && k !== InsnKind.CallDynamic && k !== InsnKind.Return && k !== InsnKind.Nop) {
+      ctx.fatalInsn(i, 'retpoline_safe hint not an indirect jump/call/ret/nop');
+    }
+    p.bits[i] |= B.RetpolineSafe;
+  });
+  eachInsn(ctx, ann.instr_end, (i) => { p.instr[i]--; });
+  eachInsn(ctx, ann.instr_begin, (i) => { p.instr[i]++; });
+  eachInsn(ctx, ann.validate_unret, (i) => { p.bits[i] |= B.Unret; });
+}
+
+/**
+ * Kernel readings of two x86 instructions: `syscall` ends a path like the other context switches,
+ * and `iret` inside a function is the IRET-to-self of sync_core(), an ordinary instruction that
+ * pops its frame (the decoder marks it a context switch carrying that stack op).
+ */
+function kernelKinds(ctx: Context): void {
+  const p = ctx.prog;
+  for (let i = 0; i < p.count; i++) {
+    const k = p.kind[i];
+    if (k === InsnKind.Syscall) p.kind[i] = InsnKind.ContextSwitch;
+    else if (k === InsnKind.ContextSwitch && p.opCount[i] > 0) {
+      const s = p.syms.symbolContaining(p.sec[i], p.off[i]);
+      if (s >= 0 && p.syms.type[s] === STT_FUNC) p.kind[i] = InsnKind.Other;
+      else p.opCount[i] = 0;
+    }
+  }
+}
+
+/** For each annotation entry in order: its instruction, or objtool's fatal warning when there is none. */
+function eachInsn(ctx: Context, t: AnnotationTable, fn: (i: number) => void): void {
+  const p = ctx.prog;
+  for (const e of t.entries) {
+    const i = p.find(e.sec, e.off);
+    if (i < 0) ctx.fatal(e.noInsnText);
+    fn(i);
+  }
+  if (t.error) { emit(ctx, t.error); ctx.stop(); }
+}
+
+function findLastInsn(ctx: Context, sec: number): number {
+  const p = ctx.prog;
+  const size = p.elf.sections[sec].size;
+  const end = size > 10 ? size - 10 : 0;
+  for (let off = size - 1; off >= end; off--) {
+    const i = p.find(sec, off);
+    if (i >= 0) return i;
+  }
+  return -1;
+}
+
+function readHints(ctx: Context): void {
+  const p = ctx.prog;
+  const h = readUnwindHints(p.elf);
+  if (h.section < 0) return;
+  ctx.hints = true;
+  const L = ctx.L;
+  const s = new Int32Array(L.size);
+  for (const hint of h.hints) {
+    const i = p.find(hint.sec, hint.off);
+    if (i < 0) ctx.fatal(`can't find insn for unwind_hints[${hint.index}]`);
+    p.bits[i] |= B.Hint;
+    if (hint.type === StateType.Undefined) { p.cfi[i] = ctx.forceUndefinedId; continue; }
+    if (hint.type === StateType.Save) { p.bits[i] &= ~B.Hint; p.bits[i] |= B.Save; continue; }
+    if (hint.type === StateType.Restore) { p.bits[i] |= B.Restore; continue; }
+    if (hint.type === StateType.RegsPartial && ctx.opts.ibt) {
+      const sym = p.syms.symbolAt(p.sec[i], p.off[i]);
+      if (sym >= 0 && p.syms.bind[sym] === 1 && p.kind[i] !== InsnKind.Endbr && !(p.bits[i] & B.NoEndbr)) {
+        ctx.warnInsn(i, 'UNWIND_HINT_IRET_REGS without ENDBR');
+      }
+    }
+    if (hint.type === StateType.Func) { p.cfi[i] = ctx.funcStateId; continue; }
+    // a hint starts from the instruction's own state if it has one, else from the all-undefined state
+    ctx.pool.load(p.cfi[i] >= 0 ? p.cfi[i] : ctx.initStateId, s);
+    const k = p.arch.kernel;
+    const base = k ? k.hintRegToSlot(hint.spReg) : undefined;
+    if (base === undefined) ctx.fatalInsn(i, `unsupported unwind_hint sp base reg ${hint.spReg}`);
+    s[L.cfaBase] = base;
+    s[L.cfaOff] = hint.spOffset;
+    s[L.type] = hint.type;
+    s[L.signal] = hint.signal;
+    p.cfi[i] = ctx.pool.intern(s);
+  }
+  if (h.error) { emit(ctx, h.error); ctx.stop(); }
+}
+
+function check(ctx: Context, result: CheckResult): void {
+  const p = ctx.prog;
+  const o = ctx.opts;
+  ctx.ignoreUnreachables ||= o.noUnreachable;
+  if (p.count === 0) return;
+  let warnings = 0;
+  if (o.retpoline) warnings += validateRetpoline(ctx);
+  if (o.stackval || o.orc || o.uaccess) {
+    const v = new Validator(ctx);
+    warnings += validateFunctions(ctx, v);
+    warnings += validateUnwindHints(ctx, v);
+    if (!warnings) warnings += validateReachable(ctx);
+  }
+  if (o.sls) warnings += validateSls(ctx);
+  if (o.prefix) result.prefixFuncs = prefixFunctions(ctx);
+  if (o.orc) result.orc = buildOrc(ctx);
+  if (o.stats) {
+    ctx.stdout.push(`nr_insns_visited: ${ctx.insnsVisited}`);
+    ctx.stdout.push(`nr_cfi: ${ctx.pool.count}`);
+    ctx.stdout.push(`nr_cfi_reused: ${ctx.cfiReused}`);
+    ctx.stdout.push(`nr_cfi_cache: ${ctx.pool.hits}`);
+  }
+}
+
+/** Functions preceded by exactly `prefix` bytes of NOPs get a `__pfx_` symbol; the NOPs take the function's state. */
+function prefixFunctions(ctx: Context): number[] {
+  const p = ctx.prog;
+  const out: number[] = [];
+  const size = ctx.opts.prefix;
+  for (const sec of p.elf.sections) {
+    if (!(Number(sec.flags) & 4)) continue;
+    for (const f of p.syms.list(sec.index)) {
+      if (p.syms.type[f] !== 2) continue;
+      const i = p.find(sec.index, p.syms.offset[f]);
+      if (i < 0) continue;
+      let prev = p.prev(i);
+      let found = false;
+      for (; prev >= 0; prev = p.prev(prev)) {
+        if (p.kind[prev] !== InsnKind.Nop) break;
+        const off = p.syms.offset[f] - p.off[prev];
+        if (off > size) break;
+        if (off < size) continue;
+        out.push(f);
+        found = true;
+        break;
+      }
+      if (!found || p.cfi[i] < 0) continue;
+      for (let j = prev; j !== i; j = p.next(j)) p.cfi[j] = p.cfi[i];
+    }
+  }
+  return out;
+}

@@ -1,0 +1,258 @@
+/**
+ * The program: an ELF file decoded into the instruction table, with its symbols and the per-instruction
+ * analysis arrays every later stage reads and writes (struct of arrays, indexed by row).
+ *
+ * Rows [0, count) are real instructions, section by section in section order. Rows from `count` on are
+ * synthetic (the padding NOP an alternative shorter than its original gets), never found by offset.
+ */
+import type { Arch } from '../arch/arch.js';
+import { InsnKind } from '../arch/arch.js';
+import { SHF_EXECINSTR, STT_FUNC, STT_NOTYPE } from '../elf/constants.js';
+import type { ElfFile } from '../elf/reader.js';
+import type { Place } from '../report/diag.js';
+import type { InsnTable } from './insns.js';
+import { InsnTableBuilder, findInsn } from './insns.js';
+import { RelocIndex } from './relocs.js';
+import { Symbols } from './symbols.js';
+
+/** Bits of `Program.bits`. */
+export const B = {
+  DeadEnd: 1 << 0,
+  Ignore: 1 << 1,
+  IgnoreAlts: 1 << 2,
+  Hint: 1 << 3,
+  Save: 1 << 4,
+  Restore: 1 << 5,
+  RetpolineSafe: 1 << 6,
+  NoEndbr: 1 << 7,
+  Unret: 1 << 8,
+  NoReloc: 1 << 9,
+  Visited: 1 << 10,
+  VisitedUaccess: 1 << 11,
+  VisitedUnret: 1 << 12,
+  Synthetic: 1 << 13,
+} as const;
+export const VISITED_MASK = B.Visited | B.VisitedUaccess;
+
+/** Section roles (objtool's sec->text/noinstr/init/rodata). */
+export const SecRole = { Text: 1, Noinstr: 2, Init: 4, Rodata: 8 } as const;
+
+export interface Alternative {
+  /** first row of the alternative code path (-1: an empty replacement with no padding) */
+  insn: number;
+  skipOrig: boolean;
+}
+
+export interface AltGroup {
+  /** the original group this replacement belongs to, or -1 when this is the original */
+  orig: number;
+  first: number;
+  last: number;
+  /** synthetic padding NOP row, or -1 */
+  nop: number;
+  /** flattened states by byte offset within the group, shared by the original and its replacements */
+  cfi: Int32Array;
+}
+
+export class Program {
+  readonly count: number;
+  readonly syms: Symbols;
+  readonly relocs: RelocIndex;
+  readonly secRole: Uint8Array;
+  // instruction facts (copied from the decoder's table; mutable where the analysis rewrites them)
+  sec: Uint32Array;
+  off: Float64Array;
+  len: Uint8Array;
+  kind: Uint8Array;
+  opStart: Uint32Array;
+  opCount: Uint8Array;
+  readonly flags: Uint16Array;
+  readonly target: Float64Array;
+  readonly ops: Int32Array;
+  // analysis arrays
+  sym: Int32Array;
+  jumpDest: Int32Array;
+  firstJumpSrc: Int32Array;
+  callDest: Int32Array;
+  /** relocation index (in the rodata section's relocations) of a dynamic jump's table, -1 none */
+  jumpTable: Int32Array;
+  jumpTableSec: Int32Array;
+  bits: Uint32Array;
+  instr: Int8Array;
+  cfi: Int32Array;
+  altGroup: Int32Array;
+  readonly altGroups: AltGroup[] = [];
+  readonly alts = new Map<number, Alternative[]>();
+  /** rows total, synthetic included */
+  rows: number;
+  /** instructions decoded (0 when the file has no code) */
+  readonly table: InsnTable;
+  /** `.cold` parent links changed by analysis are written here (symbol arrays are shared) */
+  private readonly secText: boolean[];
+
+  constructor(readonly elf: ElfFile, readonly arch: Arch, module = false) {
+    this.syms = new Symbols(elf, elf.symtab);
+    this.relocs = new RelocIndex(elf);
+    const nsec = elf.sections.length;
+    this.secRole = new Uint8Array(nsec);
+    this.secText = [];
+    let expected = 0;
+    for (const s of elf.sections) {
+      if (s.flags & SHF_EXECINSTR) expected += s.size >> 2;
+    }
+    const b = new InsnTableBuilder(nsec, expected + 16);
+    for (const s of elf.sections) {
+      if (!(Number(s.flags) & SHF_EXECINSTR) || s.index === 0) continue;
+      const name = s.name;
+      let role = 0;
+      if (name !== '.altinstr_replacement' && name !== '.altinstr_aux' && !name.startsWith('.discard.')) role |= SecRole.Text;
+      if (name === '.noinstr.text' || name === '.entry.text' || name === '.cpuidle.text' || name.startsWith('.text..__x86.')) role |= SecRole.Noinstr;
+      if (name === '.init.text' && !module) role |= SecRole.Init;
+      this.secRole[s.index] = role;
+      arch.decodeSection(elf.sectionData(s), s.index, elf.type === 1 ? 0 : s.addr, b);
+    }
+    for (const s of elf.sections) {
+      const n = s.name;
+      if ((n.startsWith('.rodata') && !n.includes('.str1.')) || n.startsWith('.data.rel.ro')) this.secRole[s.index] |= SecRole.Rodata;
+    }
+    const t = b.finish();
+    this.table = t;
+    this.count = t.count;
+    this.rows = t.count;
+    const cap = t.count + 1;
+    this.sec = growCopyU32(t.sec, cap);
+    this.off = new Float64Array(cap);
+    for (let i = 0; i < t.count; i++) this.off[i] = t.off[i];
+    this.len = growCopyU8(t.len, cap);
+    this.kind = growCopyU8(t.kind, cap);
+    this.opStart = growCopyU32(t.opStart, cap);
+    this.opCount = growCopyU8(t.opCount, cap);
+    this.flags = t.flags;
+    this.target = t.target;
+    this.ops = t.ops;
+    this.sym = new Int32Array(cap).fill(-1);
+    this.jumpDest = new Int32Array(cap).fill(-1);
+    this.firstJumpSrc = new Int32Array(cap).fill(-1);
+    this.callDest = new Int32Array(cap).fill(-1);
+    this.jumpTable = new Int32Array(cap).fill(-1);
+    this.jumpTableSec = new Int32Array(cap).fill(-1);
+    this.bits = new Uint32Array(cap);
+    this.instr = new Int8Array(cap);
+    this.cfi = new Int32Array(cap).fill(-1);
+    this.altGroup = new Int32Array(cap).fill(-1);
+    // "ud2" ends a path unless annotated reachable
+    for (let i = 0; i < t.count; i++) if (this.kind[i] === InsnKind.Bug) this.bits[i] |= B.DeadEnd;
+  }
+
+  /** Row at (sec, off), or -1. */
+  find(sec: number, off: number): number {
+    return findInsn(this.table, sec, off);
+  }
+
+  /** Next row in the same section, or -1. Synthetic rows have no successor in their section. */
+  next(i: number): number {
+    if (i >= this.count) return -1;
+    const j = i + 1;
+    return j < this.count && this.sec[j] === this.sec[i] ? j : -1;
+  }
+
+  prev(i: number): number {
+    if (i >= this.count || i === 0) return -1;
+    const j = i - 1;
+    return this.sec[j] === this.sec[i] ? j : -1;
+  }
+
+  /** First and one-past-last row of a section ([-1, -1] when not decoded). */
+  secRange(sec: number): [number, number] {
+    const f = this.table.secFirst[sec];
+    if (f === undefined || f < 0) return [-1, -1];
+    return [f, f + this.table.secRows[sec]];
+  }
+
+  /** The function (STT_FUNC) a row belongs to, or -1. */
+  func(i: number): number {
+    const s = this.sym[i];
+    return s >= 0 && this.syms.type[s] === STT_FUNC ? s : -1;
+  }
+
+  /** Next row of the same function, moving into the `.cold` child at the end of the parent. */
+  nextInFunc(i: number): number {
+    const f = this.func(i);
+    if (f < 0) return -1;
+    const n = this.next(i);
+    if (n >= 0 && this.func(n) === f) return n;
+    const c = this.syms.cfunc[f];
+    if (c === f || c < 0) return -1;
+    return this.find(this.syms.sec[c], this.syms.offset[c]);
+  }
+
+  /** Previous row when it belongs to the same symbol (function or none). */
+  prevSameSym(i: number): number {
+    const p = this.prev(i);
+    return p >= 0 && this.func(p) === this.func(i) ? p : -1;
+  }
+
+  /** Adds a synthetic row (alternative padding). */
+  addSynthetic(sec: number, off: number, len: number, kind: number): number {
+    const i = this.rows++;
+    if (i >= this.sec.length) this.grow(Math.max(16, this.sec.length * 2));
+    this.sec[i] = sec; this.off[i] = off; this.len[i] = len; this.kind[i] = kind;
+    this.opStart[i] = 0; this.opCount[i] = 0; this.bits[i] = B.Synthetic;
+    this.sym[i] = -1; this.jumpDest[i] = -1; this.firstJumpSrc[i] = -1; this.callDest[i] = -1;
+    this.jumpTable[i] = -1; this.jumpTableSec[i] = -1; this.cfi[i] = -1; this.altGroup[i] = -1; this.instr[i] = 0;
+    return i;
+  }
+
+  /** The relocation (index in the section's table) within the bytes of row i, or -1. */
+  insnReloc(i: number): number {
+    if (this.bits[i] & (B.NoReloc | B.Synthetic)) return -1;
+    const r = this.relocs.of(this.sec[i]);
+    const k = r ? r.inRange(this.off[i], this.len[i]) : -1;
+    if (k < 0) this.bits[i] |= B.NoReloc;
+    return k;
+  }
+
+  /** Place of (sec, off) for messages: containing function, else containing symbol, else the section. */
+  place(sec: number, off: number): Place {
+    const s = this.elf.sections[sec];
+    let sym = -1;
+    if (Number(s.flags) & SHF_EXECINSTR) sym = this.syms.funcContaining(sec, off);
+    if (sym < 0) sym = this.syms.symbolContaining(sec, off);
+    const addr = this.elf.type !== 1 ? s.addr + off : undefined;
+    if (sym < 0) return { sec: s.name, off, sym: '', symOff: 0, addr };
+    return { sec: s.name, off, sym: this.syms.name(sym), symOff: off - this.syms.offset[sym], addr };
+  }
+
+  placeOf(i: number): Place {
+    return this.place(this.sec[i], this.off[i]);
+  }
+
+  isText(sec: number): boolean { return (this.secRole[sec] & SecRole.Text) !== 0; }
+
+  private grow(cap: number): void {
+    this.sec = growCopyU32(this.sec, cap);
+    const off = new Float64Array(cap); off.set(this.off); this.off = off;
+    this.len = growCopyU8(this.len, cap);
+    this.kind = growCopyU8(this.kind, cap);
+    this.opStart = growCopyU32(this.opStart, cap);
+    this.opCount = growCopyU8(this.opCount, cap);
+    this.sym = growCopyI32(this.sym, cap, -1);
+    this.jumpDest = growCopyI32(this.jumpDest, cap, -1);
+    this.firstJumpSrc = growCopyI32(this.firstJumpSrc, cap, -1);
+    this.callDest = growCopyI32(this.callDest, cap, -1);
+    this.jumpTable = growCopyI32(this.jumpTable, cap, -1);
+    this.jumpTableSec = growCopyI32(this.jumpTableSec, cap, -1);
+    this.cfi = growCopyI32(this.cfi, cap, -1);
+    this.altGroup = growCopyI32(this.altGroup, cap, -1);
+    const bits = new Uint32Array(cap); bits.set(this.bits); this.bits = bits;
+    const instr = new Int8Array(cap); instr.set(this.instr); this.instr = instr;
+  }
+}
+
+function growCopyU32(a: Uint32Array, n: number): Uint32Array { const b = new Uint32Array(Math.max(n, a.length)); b.set(a); return b; }
+function growCopyU8(a: Uint8Array, n: number): Uint8Array { const b = new Uint8Array(Math.max(n, a.length)); b.set(a); return b; }
+function growCopyI32(a: Int32Array, n: number, fill: number): Int32Array {
+  const b = new Int32Array(Math.max(n, a.length)).fill(fill); b.set(a); return b;
+}
+
+export { STT_FUNC, STT_NOTYPE };

@@ -1,0 +1,63 @@
+/**
+ * Relocations of one section, sorted by offset, with range queries. Where several relocations share
+ * an offset the one later in the file is answered first.
+ */
+import type { ElfFile, RelocTable } from '../elf/reader.js';
+
+export class SectionRelocs {
+  /** relocation indices sorted by (offset asc, index desc) */
+  readonly order: Int32Array;
+  readonly offsets: Float64Array;
+
+  constructor(readonly table: RelocTable) {
+    const n = table.count;
+    const order = new Int32Array(n);
+    let sorted = true;
+    for (let i = 0; i < n; i++) {
+      order[i] = i;
+      if (i > 0 && table.offset[i] <= table.offset[i - 1]) sorted = false;
+    }
+    if (!sorted) {
+      const off = table.offset;
+      order.sort((a, b) => off[a] - off[b] || b - a);
+    }
+    this.order = order;
+    this.offsets = new Float64Array(n);
+    for (let k = 0; k < n; k++) this.offsets[k] = table.offset[order[k]];
+  }
+
+  /** Relocation index of the first relocation in [off, off+len), or -1. */
+  inRange(off: number, len: number): number {
+    const k = this.lowerBound(off);
+    if (k < this.order.length && this.offsets[k] < off + len) return this.order[k];
+    return -1;
+  }
+
+  /** Position (in `order`) of the first relocation at or after `off`. */
+  lowerBound(off: number): number {
+    const o = this.offsets;
+    let lo = 0;
+    let hi = o.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (o[mid] < off) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+}
+
+/** Sorted relocations per target section, built on first use. */
+export class RelocIndex {
+  private readonly cache = new Map<number, SectionRelocs | null>();
+  constructor(readonly elf: ElfFile) {}
+
+  of(sec: number): SectionRelocs | null {
+    let r = this.cache.get(sec);
+    if (r === undefined) {
+      const t = this.elf.relocsOf(sec);
+      r = t ? new SectionRelocs(t) : null;
+      this.cache.set(sec, r);
+    }
+    return r;
+  }
+}

@@ -1,0 +1,251 @@
+/**
+ * Symbols by section, with the lookup rules the analysis relies on:
+ * - `list(sec)`: every symbol of a section ordered by offset, ties in symbol-table order
+ *   (the order functions are validated in);
+ * - containing/by-offset queries consider only sized symbols (zero-sized labels inside a function
+ *   would otherwise confuse them) and answer the first match in offset order;
+ * - `.cold` children know their parent (`pfunc`), parents their child (`cfunc`), and a parent that
+ *   encloses its child is shortened so the two do not overlap;
+ * - aliases (same offset, type and size) resolve to the last one in the table (`alias`).
+ */
+import { SHN_LORESERVE, SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION } from '../elf/constants.js';
+import type { ElfFile, SymbolTable } from '../elf/reader.js';
+import { symBind, symType } from '../elf/reader.js';
+
+export class Symbols {
+  readonly count: number;
+  readonly type: Uint8Array;
+  readonly bind: Uint8Array;
+  /** defining section index, 0 when undefined/absolute/common */
+  readonly sec: Uint32Array;
+  readonly offset: Float64Array;
+  /** size, shortened for parents that enclose their `.cold` child */
+  readonly len: Float64Array;
+  readonly pfunc: Int32Array;
+  readonly cfunc: Int32Array;
+  readonly alias: Int32Array;
+  private readonly bySec: Int32Array[];
+  private readonly sizedBySec: Int32Array[];
+  private readonly maxEndBySec: Float64Array[];
+  private byName: Map<string, number> | undefined;
+  /** first `.cold` child whose parent does not exist (objtool stops there), or -1 */
+  missingParent = -1;
+
+  constructor(readonly elf: ElfFile, readonly table: SymbolTable | undefined) {
+    const n = table?.count ?? 0;
+    this.count = n;
+    this.type = new Uint8Array(n);
+    this.bind = new Uint8Array(n);
+    this.sec = new Uint32Array(n);
+    this.offset = new Float64Array(n);
+    this.len = new Float64Array(n);
+    this.pfunc = new Int32Array(n).fill(-1);
+    this.cfunc = new Int32Array(n).fill(-1);
+    this.alias = new Int32Array(n);
+    const nsec = elf.sections.length;
+    const linked = elf.type !== 1;
+    const counts = new Int32Array(nsec);
+    for (let i = 0; i < n; i++) {
+      const t = table!;
+      this.type[i] = symType(t.info[i]);
+      this.bind[i] = symBind(t.info[i]);
+      const sh = t.shndx[i];
+      const inSec = sh !== SHN_UNDEF && (sh < SHN_LORESERVE || t.rawShndx[i] === 0xffff) && sh < nsec;
+      this.sec[i] = inSec ? sh : 0;
+      // in linked files symbol values are addresses; the analysis works in section offsets
+      this.offset[i] = inSec && linked ? t.value[i] - elf.sections[sh].addr : t.value[i];
+      this.len[i] = t.size[i];
+      this.alias[i] = i;
+      if (inSec) counts[sh]++;
+    }
+    // per-section lists sorted by (offset, index)
+    this.bySec = [];
+    for (let s = 0; s < nsec; s++) this.bySec.push(new Int32Array(counts[s]));
+    const fill = new Int32Array(nsec);
+    for (let i = 0; i < n; i++) {
+      const s = this.sec[i];
+      if (s !== 0) this.bySec[s][fill[s]++] = i;
+    }
+    const off = this.offset;
+    for (const list of this.bySec) {
+      if (list.length > 1) list.sort((a, b) => off[a] - off[b] || a - b);
+    }
+    this.linkAliases();
+    this.linkColdChildren();
+    // sized symbols per section, for containing queries
+    this.sizedBySec = [];
+    this.maxEndBySec = [];
+    for (const list of this.bySec) {
+      const sized = list.filter((i) => this.len[i] > 0);
+      const maxEnd = new Float64Array(sized.length);
+      let m = -Infinity;
+      for (let k = 0; k < sized.length; k++) {
+        const e = off[sized[k]] + this.len[sized[k]];
+        if (e > m) m = e;
+        maxEnd[k] = m;
+      }
+      this.sizedBySec.push(Int32Array.from(sized));
+      this.maxEndBySec.push(maxEnd);
+    }
+  }
+
+  name(i: number): string {
+    if (i < 0 || !this.table) return '';
+    if (this.type[i] === STT_SECTION) return this.elf.sections[this.sec[i]]?.name ?? '';
+    return this.table.name(i);
+  }
+
+  /** All symbols defined in section `sec`, by offset. */
+  list(sec: number): Int32Array {
+    return this.bySec[sec] ?? new Int32Array(0);
+  }
+
+  /** The symbol a name lookup finds: the last one in the table with that name, or -1. */
+  byNameLookup(name: string): number {
+    if (!this.byName) {
+      const m = new Map<string, number>();
+      for (let i = 0; i < this.count; i++) m.set(this.name(i), i);
+      this.byName = m;
+    }
+    return this.byName.get(name) ?? -1;
+  }
+
+  /** First sized non-section symbol at exactly `off`, or -1. */
+  symbolAt(sec: number, off: number): number {
+    return this.firstContaining(sec, off, 1);
+  }
+
+  /** First sized STT_FUNC at exactly `off`, or -1. */
+  funcAt(sec: number, off: number): number {
+    return this.firstContaining(sec, off, 2);
+  }
+
+  /** First sized non-section symbol whose range contains `off`, or -1. */
+  symbolContaining(sec: number, off: number): number {
+    return this.firstContaining(sec, off, 0);
+  }
+
+  /** First sized STT_FUNC whose range contains `off`, or -1. */
+  funcContaining(sec: number, off: number): number {
+    return this.firstContaining(sec, off, 3);
+  }
+
+  /**
+   * Size of the gap between symbols that starts at `off`: 0 when a symbol contains `off` or no symbol
+   * lies before it, -1 when no symbol follows, else the distance to the next symbol.
+   */
+  holeContaining(sec: number, off: number): number {
+    const sized = this.sizedBySec[sec];
+    if (!sized || sized.length === 0) return 0;
+    if (this.symbolContainingAny(sec, off) >= 0) return 0;
+    // last symbol starting at or before off
+    let lo = 0;
+    let hi = sized.length - 1;
+    let best = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.offset[sized[mid]] <= off) { best = mid; lo = mid + 1; } else hi = mid - 1;
+    }
+    if (best < 0) return 0;
+    if (best + 1 >= sized.length) return -1;
+    return this.offset[sized[best + 1]] - off;
+  }
+
+  isFunc(i: number): boolean {
+    return i >= 0 && this.type[i] === STT_FUNC;
+  }
+
+  isGlobalOrWeak(i: number): boolean {
+    return this.bind[i] === STB_GLOBAL || this.bind[i] === STB_WEAK;
+  }
+
+  private symbolContainingAny(sec: number, off: number): number {
+    const sized = this.sizedBySec[sec];
+    const maxEnd = this.maxEndBySec[sec];
+    let lo = 0;
+    let hi = sized.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (maxEnd[mid] > off) hi = mid; else lo = mid + 1;
+    }
+    for (let k = lo; k < sized.length; k++) {
+      const s = sized[k];
+      if (this.offset[s] > off) break;
+      if (this.offset[s] + this.len[s] > off) return s;
+    }
+    return -1;
+  }
+
+  /** mode 0: containing non-section, 1: at offset non-section, 2: at offset func, 3: containing func */
+  private firstContaining(sec: number, off: number, mode: number): number {
+    const sized = this.sizedBySec[sec];
+    if (!sized) return -1;
+    const maxEnd = this.maxEndBySec[sec];
+    let lo = 0;
+    let hi = sized.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (maxEnd[mid] > off) hi = mid; else lo = mid + 1;
+    }
+    for (let k = lo; k < sized.length; k++) {
+      const s = sized[k];
+      const so = this.offset[s];
+      if (so > off) break;
+      if (so + this.len[s] <= off) continue;
+      const t = this.type[s];
+      switch (mode) {
+        case 0: if (t !== STT_SECTION) return s; break;
+        case 1: if (so === off && t !== STT_SECTION) return s; break;
+        case 2: if (so === off && t === STT_FUNC) return s; break;
+        default: if (t === STT_FUNC) return s;
+      }
+    }
+    return -1;
+  }
+
+  private linkAliases(): void {
+    // an earlier symbol with the same offset, type and size points at the later one
+    for (const list of this.bySec) {
+      let k = 0;
+      while (k < list.length) {
+        let e = k + 1;
+        while (e < list.length && this.offset[list[e]] === this.offset[list[k]]) e++;
+        for (let a = k; a < e; a++) {
+          const sa = list[a];
+          if (this.len[sa] === 0) continue;
+          for (let b = e - 1; b > a; b--) {
+            const sb = list[b];
+            if (this.type[sb] === this.type[sa] && this.len[sb] === this.len[sa]) { this.alias[sa] = sb; break; }
+          }
+        }
+        k = e;
+      }
+    }
+  }
+
+  private linkColdChildren(): void {
+    for (const list of this.bySec) {
+      for (const s of list) {
+        if (this.type[s] !== STT_FUNC) continue;
+        if (this.pfunc[s] < 0) this.pfunc[s] = s;
+        if (this.cfunc[s] < 0) this.cfunc[s] = s;
+        const name = this.name(s);
+        const cold = name.indexOf('.cold');
+        if (cold < 0) continue;
+        const p = this.byNameLookup(name.slice(0, cold));
+        if (p < 0) {
+          if (this.missingParent < 0) this.missingParent = s;
+          continue;
+        }
+        this.pfunc[s] = p;
+        this.cfunc[p] = s;
+        if (this.sec[s] === this.sec[p] && this.offset[s] >= this.offset[p] &&
+            this.offset[s] + this.len[s] === this.offset[p] + this.len[p]) {
+          this.len[p] -= this.len[s];
+        }
+      }
+    }
+  }
+}
+
+export { STT_FUNC, STT_NOTYPE, STT_SECTION };

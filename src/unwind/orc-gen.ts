@@ -1,0 +1,100 @@
+/**
+ * ORC entries from frame states: one entry wherever the encoded state changes, per text section, plus
+ * a terminator at each section's end. Alternative groups contribute their flattened per-byte states.
+ */
+import { CfiBase } from '../arch/arch.js';
+import type { Context } from '../cfg/context.js';
+import { StateType } from '../frame/state.js';
+import {
+  ORC_REG_BP, ORC_REG_BP_INDIRECT, ORC_REG_DI, ORC_REG_DX, ORC_REG_PREV_SP, ORC_REG_R10, ORC_REG_R13, ORC_REG_SP,
+  ORC_REG_SP_INDIRECT, ORC_REG_UNDEFINED, ORC_TYPE_CALL, ORC_TYPE_END_OF_STACK, ORC_TYPE_REGS, ORC_TYPE_REGS_PARTIAL,
+  ORC_TYPE_UNDEFINED,
+} from './orc-format.js';
+import type { OrcEntry } from './orc-format.js';
+
+export interface OrcRow {
+  sec: number;
+  off: number;
+  entry: OrcEntry;
+}
+
+/** x86-64 slots (objtool numbering) → ORC registers for the CFA base. */
+const X86_CFA_REG = new Map<number, number>([
+  [4, ORC_REG_SP], [CfiBase.SpIndirect, ORC_REG_SP_INDIRECT], [5, ORC_REG_BP], [CfiBase.FpIndirect, ORC_REG_BP_INDIRECT],
+  [10, ORC_REG_R10], [13, ORC_REG_R13], [7, ORC_REG_DI], [2, ORC_REG_DX],
+]);
+
+/** Builds the entry for state `id` (-1: no state) into `out`; returns an error message or ''. */
+export function orcEntryOf(ctx: Context, id: number, out: OrcEntry): string {
+  out.spOffset = 0; out.bpOffset = 0; out.spReg = 0; out.bpReg = 0; out.type = 0; out.signal = 0;
+  if (id < 0) { out.type = ORC_TYPE_UNDEFINED; return ''; }
+  const L = ctx.L;
+  const s = ctx.pool.view(id);
+  switch (s[L.type]) {
+    case StateType.Undefined: out.type = ORC_TYPE_UNDEFINED; return '';
+    case StateType.EndOfStack: out.type = ORC_TYPE_END_OF_STACK; return '';
+    case StateType.Call: out.type = ORC_TYPE_CALL; break;
+    case StateType.Regs: out.type = ORC_TYPE_REGS; break;
+    case StateType.RegsPartial: out.type = ORC_TYPE_REGS_PARTIAL; break;
+    default: return `unknown unwind hint type ${s[L.type]}`;
+  }
+  out.signal = s[L.signal];
+  const sp = X86_CFA_REG.get(s[L.cfaBase]);
+  if (sp === undefined) return `unknown CFA base reg ${s[L.cfaBase]}`;
+  out.spReg = sp;
+  const fp = ctx.prog.arch.regs.fp;
+  const bpBase = s[2 * fp];
+  if (bpBase === CfiBase.Undefined) out.bpReg = ORC_REG_UNDEFINED;
+  else if (bpBase === CfiBase.Cfa) out.bpReg = ORC_REG_PREV_SP;
+  else if (bpBase === fp) out.bpReg = ORC_REG_BP;
+  else return `unknown BP base reg ${bpBase}`;
+  out.spOffset = s[L.cfaOff];
+  out.bpOffset = s[2 * fp + 1];
+  return '';
+}
+
+function same(a: OrcEntry, b: OrcEntry): boolean {
+  return a.spOffset === b.spOffset && a.bpOffset === b.bpOffset && a.spReg === b.spReg && a.bpReg === b.bpReg &&
+    a.type === b.type && a.signal === b.signal;
+}
+
+/** The deduplicated ORC table, or undefined after a warning (objtool then writes no ORC). */
+export function buildOrc(ctx: Context): OrcRow[] | undefined {
+  const p = ctx.prog;
+  const rows: OrcRow[] = [];
+  const cur: OrcEntry = { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: 0, signal: 0 };
+  for (const sec of p.elf.sections) {
+    if (!p.isText(sec.index)) continue;
+    const [first, end] = p.secRange(sec.index);
+    if (first < 0) continue;
+    let prev: OrcEntry = { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: 0, signal: 0 };
+    let empty = true;
+    for (let i = first; i < end; i++) {
+      const g = p.altGroup[i];
+      if (g < 0) {
+        const err = orcEntryOf(ctx, p.cfi[i], cur);
+        if (err) { ctx.warnInsn(i, err); return undefined; }
+        if (same(prev, cur)) continue;
+        prev = { ...cur };
+        rows.push({ sec: sec.index, off: p.off[i], entry: prev });
+        empty = false;
+        continue;
+      }
+      const grp = p.altGroups[g];
+      const len = p.off[grp.last] + p.len[grp.last] - p.off[grp.first];
+      for (let k = 0; k < len; k++) {
+        const id = grp.cfi[k];
+        if (id < 0) continue;
+        const err = orcEntryOf(ctx, id, cur);
+        if (err) { ctx.warnInsn(i, err); return undefined; }
+        if (same(prev, cur)) continue;
+        prev = { ...cur };
+        rows.push({ sec: sec.index, off: p.off[i] + k, entry: prev });
+        empty = false;
+      }
+      i = grp.last;
+    }
+    if (!empty) rows.push({ sec: sec.index, off: sec.size, entry: { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: ORC_TYPE_UNDEFINED, signal: 0 } });
+  }
+  return rows;
+}
