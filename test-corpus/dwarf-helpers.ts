@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ET_REL, EM_AARCH64, EM_X86_64 } from '../src/elf/constants.js';
+import { ET_REL, EM_X86_64 } from '../src/elf/constants.js';
 import { ElfFile } from '../src/elf/reader.js';
 import { readCfi, type CfiKind, type CfiSection, type Fde } from '../src/dwarf/cfi.js';
 import { CfaEvaluator, CfaKind, RuleKind } from '../src/dwarf/eval.js';
@@ -261,9 +261,4 @@ export function compareWithReadelf(readelf: string, file: string, kind: CfiKind)
     }
   }
   return c;
-}
-
-export function machineOf(file: string): number {
-  const b = readFileSync(file);
-  return b.readUInt16LE(18) === EM_AARCH64 ? EM_AARCH64 : EM_X86_64;
 }

@@ -7,7 +7,7 @@ import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION } from '../elf/
 import { B } from '../program/program.js';
 import type { Context } from './context.js';
 import { SF } from './context.js';
-import { NORETURN_NAMES, isRustNoreturn } from './noreturns.js';
+import { NORETURN_NAMES, USERSPACE_NORETURNS, isRustNoreturn, stripVersion } from './noreturns.js';
 
 export function isStaticJump(kind: number): boolean {
   return kind === InsnKind.JumpCond || kind === InsnKind.JumpUncond;
@@ -36,7 +36,7 @@ export function isJumpTableJump(ctx: Context, i: number): boolean {
 export function isSiblingCall(ctx: Context, i: number): boolean {
   const p = ctx.prog;
   if (p.func(i) >= 0 && p.kind[i] === InsnKind.JumpDynamic) return !isJumpTableJump(ctx, i);
-  return isStaticJump(p.kind[i]) && callDest(ctx, i) >= 0;
+  return isStaticJump(p.kind[i]) && (callDest(ctx, i) >= 0 || (p.bits[i] & B.ExternalTail) !== 0);
 }
 
 /** Does calling symbol `f` never return? (global noreturn list, or a local function without a return) */
@@ -47,9 +47,10 @@ export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
   if (syms.bind[f] === STB_GLOBAL || syms.bind[f] === STB_WEAK) {
     const name = syms.name(f);
     if (isRustNoreturn(name) || NORETURN_NAMES.has(name)) return true;
+    if (!ctx.opts.kernel && USERSPACE_NORETURNS.has(stripVersion(name))) return true;
   }
   if (syms.bind[f] === STB_WEAK) return false;
-  if (!syms.len[f]) return false;
+  if (!syms.len[f] || syms.sec[f] === 0) return false;
   let i = p.find(syms.sec[f], syms.offset[f]);
   if (i < 0 || p.func(i) < 0) return false;
   let empty = true;
@@ -199,7 +200,16 @@ export function addJumpDestinations(ctx: Context): void {
         continue;
       }
     }
-    const dest = p.find(destSec, destOff);
+    let dest = p.find(destSec, destOff);
+    if (dest < 0 && !ctx.opts.kernel && r < 0) {
+      // linked files: a jump may leave its section (to .plt, to another text section)
+      const t = p.target[i];
+      dest = t >= 0 ? p.findAddr(t) : -1;
+      if (dest < 0 || p.func(dest) < 0) {
+        p.bits[i] |= B.ExternalTail;
+        continue;
+      }
+    }
     if (dest < 0) {
       const sym = syms.symbolAt(destSec, destOff);
       if (sym >= 0 && (ctx.symFlags[sym] & SF.EmbeddedInsn)) {
@@ -243,7 +253,14 @@ export function addCallDestinations(ctx: Context): void {
     const r = relocOf(ctx, i);
     if (r < 0) {
       const destOff = immediateDest(ctx, i);
-      const dest = findCallDestination(ctx, p.sec[i], destOff);
+      let dest = findCallDestination(ctx, p.sec[i], destOff);
+      if (!ctx.opts.kernel && dest < 0) {
+        // linked files: calls go to other sections (.plt) or to code without symbols
+        dest = p.target[i] >= 0 ? p.funcAtAddr(p.target[i]) : -1;
+        if (dest < 0) dest = p.pltSymbol(p.target[i]);
+        addCallDest(ctx, i, dest, false);
+        continue;
+      }
       addCallDest(ctx, i, dest, false);
       if (p.bits[i] & B.Ignore) continue;
       if (callDest(ctx, i) < 0) ctx.fatalInsn(i, 'unannotated intra-function call');

@@ -75,3 +75,22 @@ export function isRustNoreturn(name: string): boolean {
     name.includes('_4core9panicking11panic_const24panic_const_') ||
     (name.includes('_4core5slice5index') && name.includes('slice_') && name.endsWith('_fail'));
 }
+
+/**
+ * Userspace functions that never return (C library, C++ runtime, unwinder), by name without a
+ * symbol version. Calls to them end a path, as calls to the kernel's noreturn functions do.
+ */
+export const USERSPACE_NORETURNS: ReadonlySet<string> = new Set([
+  'abort', 'exit', '_exit', '_Exit', 'quick_exit', '__assert_fail', '__assert_perror_fail', '__assert',
+  '__stack_chk_fail', '__stack_chk_fail_local', '__fortify_fail', '__chk_fail', '__libc_fatal',
+  'longjmp', '_longjmp', 'siglongjmp', '__longjmp_chk', 'pthread_exit', 'thrd_exit', 'err', 'errx', 'verr', 'verrx',
+  '__cxa_throw', '__cxa_rethrow', '__cxa_bad_cast', '__cxa_bad_typeid', '__cxa_throw_bad_array_new_length',
+  '__cxa_pure_virtual', '__cxa_deleted_virtual', '_Unwind_Resume', '__builtin_unreachable', '__ubsan_handle_builtin_unreachable',
+  'std::terminate()', '_ZSt9terminatev', '__gxx_personality_v0_never', '__libc_start_main',
+]);
+
+/** `name@VERSION` / `name@@VERSION` → `name`. */
+export function stripVersion(name: string): string {
+  const at = name.indexOf('@');
+  return at < 0 ? name : name.slice(0, at);
+}

@@ -12,7 +12,7 @@ import { STT_FILE } from '../elf/constants.js';
 import { isFormatError } from '../elf/errors.js';
 import { writeFileAtomic } from '../elf/atomic-write.js';
 import { Program } from '../program/program.js';
-import { runChecks } from '../kernel/pipeline.js';
+import { runChecks } from '../pipeline.js';
 import { applyObjtoolOutput } from '../kernel/objtool-output.js';
 import { dumpOrc } from '../unwind/orc-dump.js';
 import { openElf } from './io.js';

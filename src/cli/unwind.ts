@@ -1,6 +1,37 @@
+/** `objflow unwind --format json FILE...`: frame-state rows as JSON Lines. */
+import { isFormatError } from '../elf/errors.js';
+import { rowJson, unwindRows } from '../unwind/table.js';
+import { analyzeFile, userspaceOptions } from './analyze.js';
 import type { Streams } from './objtool.js';
+
 export async function unwindCommand(argv: readonly string[], io: Streams): Promise<number> {
-  void argv;
-  io.err('objflow: unwind: not implemented yet\n');
-  return 2;
+  const files: string[] = [];
+  let format = 'json';
+  let kernel = false;
+  for (let k = 0; k < argv.length; k++) {
+    const a = argv[k];
+    if (a === '--format') format = argv[++k] ?? '';
+    else if (a.startsWith('--format=')) format = a.slice(9);
+    else if (a === '--kernel') kernel = true;
+    else if (a.startsWith('-')) { io.err(`objflow: unwind: unknown option ${a}\n`); return 2; }
+    else files.push(a);
+  }
+  if (format !== 'json' || files.length === 0) {
+    io.err('usage: objflow unwind --format json [--kernel] FILE...\n');
+    return 2;
+  }
+  let status = 0;
+  for (const f of files) {
+    try {
+      const r = await analyzeFile(f, { ...userspaceOptions(), kernel });
+      const lines: string[] = [];
+      unwindRows(r.ctx, (row) => { lines.push(rowJson(row)); });
+      io.out(lines.length ? `${lines.join('\n')}\n` : '');
+    } catch (e) {
+      if (!isFormatError(e)) throw e;
+      io.err(`objflow: ${f}: ${e.message}\n`);
+      status = 2;
+    }
+  }
+  return status;
 }

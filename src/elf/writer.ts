@@ -22,10 +22,10 @@
  * sections, and writes a new section header table at the end.
  */
 import {
-  ELF64_RELA_SIZE, ELF64_SHDR_SIZE, ELF64_SYM_SIZE, EM_AARCH64, ET_REL,
+  ELF64_EHDR_SIZE, ELF64_REL_SIZE, ELF64_RELA_SIZE, ELF64_SHDR_SIZE, ELF64_SYM_SIZE, EM_AARCH64, ET_REL,
   R_AARCH64_ABS32, R_AARCH64_ABS64, R_AARCH64_PREL32, R_X86_64_32, R_X86_64_64, R_X86_64_NONE, R_X86_64_PC32,
-  SHF_ALLOC, SHF_EXECINSTR, SHF_INFO_LINK, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, SHT_PROGBITS,
-  SHT_REL, SHT_RELA, STB_LOCAL, STT_SECTION,
+  SHF_ALLOC, SHF_EXECINSTR, SHF_INFO_LINK, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX, SHT_DYNSYM, SHT_GROUP, SHT_NOBITS,
+  SHT_PROGBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX, STB_LOCAL, STT_SECTION,
 } from './constants.js';
 import type { ElfFile, Section } from './reader.js';
 
@@ -98,7 +98,30 @@ interface EditSection extends SectionHeader {
   headerChanged: boolean;
 }
 
+/** Where serialize() puts things. */
+interface Layout {
+  /** sh_offset of each section */
+  offsets: Float64Array;
+  phoff: number;
+  shoff: number;
+  /** file size */
+  size: number;
+}
+
 const U32 = 0x100000000;
+const ELF64_PHDR_SIZE = 56;
+const ELF64_DYN_SIZE = 16;
+/** libelf aligns the section header table to sizeof(Elf64_Off) */
+const ELF64_SHDR_TABLE_ALIGN = 8;
+/** alignment of Elf64_Chdr, which libelf gives SHF_COMPRESSED sections */
+const ELF64_CHDR_ALIGN = 8;
+const SHF_COMPRESSED = 0x800;
+const SHT_HASH = 5;
+const SHT_DYNAMIC = 6;
+const SHT_SUNW_MOVE = 0x6ffffffa;
+const SHT_SUNW_SYMINFO = 0x6ffffffc;
+const EM_S390 = 22;
+const EM_ALPHA = 0x9026;
 
 export class ElfEditor {
   readonly le: boolean;
@@ -394,8 +417,16 @@ export class ElfEditor {
     this.markChanged(s);
   }
 
-  /** The new file. */
+  /**
+   * The new file: the original bytes when nothing changed. Otherwise relocatable objects are laid
+   * out again as objtool's libelf does it (elf_update with ELF_C_WRITE, no ELF_F_LAYOUT), so the
+   * result is byte for byte what objtool writes. Linked
+   * files get that layout too when it leaves every loaded byte where it is; otherwise their
+   * sections stay put and changed ones are appended.
+   */
   serialize(): Uint8Array {
+    // objtool writes nothing when it changed nothing
+    if (!this.changedAny) return copyBytes(this.elf.bytes);
     const pos = this.positions();
     const remap = this.symbolRemap(pos);
     const contents = new Map<number, Uint8Array>();
@@ -403,7 +434,113 @@ export class ElfEditor {
       const c = this.finalContents(s, pos, remap);
       if (c) contents.set(s.index, c);
     }
-    // place: same size as before -> in place; grown or new -> appended
+    const headers = this.secs.map((s) => this.writtenHeader(s));
+    const layout = this.libelfLayout(headers);
+    if (this.elf.type === ET_REL || !this.movesLoadedBytes(layout)) return this.writeLibelf(headers, layout, contents);
+    return this.writeAppending(headers, contents);
+  }
+
+  // ---- file layout -----------------------------------------------------------------------------
+
+  /**
+   * A section header as libelf writes it: elf_update fixes sh_entsize of the types it knows, turns
+   * sh_addralign 0 into 1, and gives compressed sections the alignment of their Chdr.
+   */
+  private writtenHeader(s: EditSection): SectionHeader {
+    const h: SectionHeader = {
+      name: s.name, nameOff: s.nameOff, type: s.type, flags: s.flags, addr: s.addr, size: s.size,
+      link: s.link, info: s.info, addralign: s.addralign, entsize: s.entsize,
+    };
+    if (s.index === 0) return h;
+    const entsize = libelfEntsize(s.type, this.elf.machine);
+    if (entsize > 0) h.entsize = entsize;
+    if (h.flags & SHF_COMPRESSED) h.addralign = ELF64_CHDR_ALIGN;
+    else if (h.addralign === 0) h.addralign = 1;
+    return h;
+  }
+
+  /**
+   * Where libelf puts everything: the ELF header, the program headers right after it, then each
+   * section in index order at the current end rounded up to its alignment (a SHT_NOBITS section
+   * takes no room, but the end still moves up to its aligned offset), then the section header
+   * table aligned to 8.
+   */
+  private libelfLayout(headers: SectionHeader[]): Layout {
+    const n = headers.length;
+    const phnum = this.elf.phnum;
+    const phoff = phnum > 0 ? ELF64_EHDR_SIZE : 0;
+    let end = ELF64_EHDR_SIZE + phnum * ELF64_PHDR_SIZE;
+    const offsets = new Float64Array(n);
+    offsets[0] = this.secs[0]?.orig?.offset ?? 0;
+    for (let i = 1; i < n; i++) {
+      const h = headers[i];
+      // the padding stays even in front of a SHT_NOBITS section
+      end = alignUp(end, Math.max(1, h.addralign));
+      offsets[i] = end;
+      if (h.type !== SHT_NOBITS) end += h.size;
+    }
+    const shoff = n > 0 ? alignUp(end, ELF64_SHDR_TABLE_ALIGN) : 0;
+    return { offsets, phoff, shoff, size: n > 0 ? shoff + n * ELF64_SHDR_SIZE : end };
+  }
+
+  /** Would the libelf layout move the program headers or a section that is loaded? */
+  private movesLoadedBytes(layout: Layout): boolean {
+    if (this.elf.phnum > 0 && this.elf.phoff !== layout.phoff) return true;
+    for (const s of this.secs) {
+      const o = s.orig;
+      if (o && s.index !== 0 && (o.flags & SHF_ALLOC) && o.type !== SHT_NOBITS && layout.offsets[s.index] !== o.offset) return true;
+    }
+    return false;
+  }
+
+  /**
+   * The file objtool's libelf writes over the original one (ELF_C_RDWR, then elf_update): the old
+   * file cut or extended to the new size, then the headers and every section libelf holds data for,
+   * with the gaps in front of them zero-filled. libelf holds data for the sections objtool read
+   * (all but empty and .debug_* ones), the new ones, and any whose offset changed; a section it
+   * holds none for is not written, and the gap before it is filled only when the section before
+   * was written. Whatever is left keeps the old file's bytes.
+   */
+  private writeLibelf(headers: SectionHeader[], layout: Layout, contents: Map<number, Uint8Array>): Uint8Array {
+    const src = this.elf.bytes;
+    const out = new Uint8Array(layout.size);
+    out.set(src.subarray(0, Math.min(src.length, layout.size)));
+    const dv = new DataView(out.buffer);
+    this.writeElfHeader(out, dv, layout.shoff, layout.phoff, headers.length);
+    if (this.elf.phnum > 0) {
+      const table = src.subarray(this.elf.phoff, this.elf.phoff + this.elf.phnum * ELF64_PHDR_SIZE);
+      out.set(table, layout.phoff);
+    }
+    const order: number[] = [];
+    for (let i = 1; i < headers.length; i++) order.push(i);
+    // libelf writes in file order: by offset, then size (empty sections first), then index
+    order.sort((a, b) => layout.offsets[a] - layout.offsets[b] || headers[a].size - headers[b].size || a - b);
+    let last = ELF64_EHDR_SIZE + this.elf.phnum * ELF64_PHDR_SIZE;
+    let previousWritten = true;
+    for (const i of order) {
+      const s = this.secs[i];
+      const h = headers[i];
+      if (h.type === SHT_NOBITS) continue;
+      const at = layout.offsets[i];
+      const o = s.orig;
+      const held = !o || (o.size !== 0 && !o.name.startsWith('.debug_')) || o.offset !== at;
+      if (held) {
+        if (at > last) out.fill(0, last, at);
+        const c = contents.get(i) ?? (o ? this.elf.sectionData(o) : undefined);
+        if (c) out.set(c.subarray(0, h.size), at);
+      } else if (at > last && previousWritten) {
+        out.fill(0, last, at);
+      }
+      last = at + h.size;
+      previousWritten = held;
+    }
+    if (last < layout.shoff) out.fill(0, last, layout.shoff);
+    this.writeSectionHeaders(dv, layout.shoff, headers, layout.offsets);
+    return out;
+  }
+
+  /** The old layout, for linked files: sections of unchanged size stay, grown and new ones go at the end. */
+  private writeAppending(headers: SectionHeader[], contents: Map<number, Uint8Array>): Uint8Array {
     const src = this.elf.bytes;
     let end = src.length;
     const offsets = new Float64Array(this.secs.length);
@@ -411,46 +548,61 @@ export class ElfEditor {
       offsets[s.index] = s.orig ? s.orig.offset : 0;
       const c = contents.get(s.index);
       const inPlace = s.orig && s.orig.type !== SHT_NOBITS && c && c.length <= s.orig.size && s.index !== 0;
+      const align = Math.max(1, headers[s.index].addralign);
       if (c && !inPlace) {
-        if (s.orig && (s.orig.flags & SHF_ALLOC) && this.elf.type !== ET_REL && this.elf.phnum > 0) {
+        if (s.orig && (s.orig.flags & SHF_ALLOC) && this.elf.phnum > 0) {
           throw new Error(`${s.name}: cannot move an allocated section of a linked file`);
         }
-        end = alignUp(end, Math.max(1, s.addralign));
+        end = alignUp(end, align);
         offsets[s.index] = end;
         end += c.length;
       } else if (!s.orig && s.type === SHT_NOBITS) {
-        offsets[s.index] = alignUp(end, Math.max(1, s.addralign));
+        offsets[s.index] = alignUp(end, align);
       }
     }
-    const shoff = alignUp(end, 8);
     const n = this.secs.length;
-    const out = new Uint8Array(shoff + n * ELF64_SHDR_SIZE);
+    const shoff = n > 0 ? alignUp(end, ELF64_SHDR_TABLE_ALIGN) : 0;
+    const out = new Uint8Array(Math.max(end, shoff + n * ELF64_SHDR_SIZE));
     out.set(src);
     for (const [i, c] of contents) out.set(c, offsets[i]);
     const dv = new DataView(out.buffer);
-    // ELF header: new section header table; extended numbering when there are too many sections
+    this.writeElfHeader(out, dv, shoff, this.elf.phnum > 0 ? this.elf.phoff : 0, n);
+    this.writeSectionHeaders(dv, shoff, headers, offsets);
+    return out;
+  }
+
+  /** The original ELF header with the fields elf_update sets. */
+  private writeElfHeader(out: Uint8Array, dv: DataView, shoff: number, phoff: number, n: number): void {
+    out.set(this.elf.bytes.subarray(0, ELF64_EHDR_SIZE));
+    setU64(dv, 32, phoff, this.le);
     setU64(dv, 40, shoff, this.le);
-    dv.setUint16(58, ELF64_SHDR_SIZE, this.le);
+    dv.setUint16(52, ELF64_EHDR_SIZE, this.le);
+    if (n > 0) dv.setUint16(58, ELF64_SHDR_SIZE, this.le);
+    // extended numbering: the count goes to section 0 when there are too many sections
     dv.setUint16(60, n >= SHN_LORESERVE ? 0 : n, this.le);
     const shstrndx = this.elf.shstrndx;
     dv.setUint16(62, shstrndx >= SHN_LORESERVE ? SHN_XINDEX : shstrndx, this.le);
-    for (const s of this.secs) {
-      const h = shoff + s.index * ELF64_SHDR_SIZE;
-      const size = s.index === 0 ? (n >= SHN_LORESERVE ? n : (s.orig?.size ?? 0)) : s.size;
-      const link = s.index === 0 && shstrndx >= SHN_LORESERVE ? shstrndx : s.link;
+  }
+
+  private writeSectionHeaders(dv: DataView, shoff: number, headers: SectionHeader[], offsets: Float64Array): void {
+    const n = headers.length;
+    const shstrndx = this.elf.shstrndx;
+    for (let i = 0; i < n; i++) {
+      const s = headers[i];
+      const h = shoff + i * ELF64_SHDR_SIZE;
+      const size = i === 0 ? (n >= SHN_LORESERVE ? n : (this.secs[0].orig?.size ?? 0)) : s.size;
+      const link = i === 0 && shstrndx >= SHN_LORESERVE ? shstrndx : s.link;
       dv.setUint32(h, s.nameOff, this.le);
       dv.setUint32(h + 4, s.type, this.le);
       setU64(dv, h + 8, s.flags, this.le);
       setU64(dv, h + 16, s.addr, this.le);
-      setU64(dv, h + 24, s.index === 0 ? (s.orig?.offset ?? 0) : offsets[s.index], this.le);
+      setU64(dv, h + 24, offsets[i], this.le);
       setU64(dv, h + 32, size, this.le);
       dv.setUint32(h + 40, link, this.le);
       dv.setUint32(h + 44, s.info, this.le);
       setU64(dv, h + 48, s.addralign, this.le);
       setU64(dv, h + 56, s.entsize, this.le);
     }
-    if (n === 0) setU64(dv, 40, 0, this.le);
-    return out;
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -705,3 +857,19 @@ function setInfo(dv: DataView, off: number, sym: number, type: number, le: boole
   dv.setUint32(le ? off + 4 : off, sym >>> 0, le);
 }
 
+
+/** The sh_entsize elf_update forces on a section type it knows (0: left alone). */
+function libelfEntsize(type: number, machine: number): number {
+  switch (type) {
+    case SHT_SYMTAB: case SHT_DYNSYM: return ELF64_SYM_SIZE;
+    case SHT_RELA: return ELF64_RELA_SIZE;
+    case SHT_REL: return ELF64_REL_SIZE;
+    case SHT_DYNAMIC: return ELF64_DYN_SIZE;
+    case SHT_GROUP: case SHT_SYMTAB_SHNDX: return 4;
+    // 64-bit hash tables have 8-byte entries on Alpha and s390x only
+    case SHT_HASH: return machine === EM_ALPHA || machine === EM_S390 ? 8 : 4;
+    case SHT_SUNW_MOVE: return 32;
+    case SHT_SUNW_SYMINFO: return 4;
+    default: return 0;
+  }
+}

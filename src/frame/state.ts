@@ -37,6 +37,12 @@ export interface StateLayout {
   readonly signal: number;
   readonly end: number;
   readonly forceUndefined: number;
+  /**
+   * restored[i] at restored + i: the CFA offset register i was last reloaded from, while that slot is
+   * known to still hold the value (0: none). Tracked only without kernel conventions, where it lets
+   * `cfa-N` and `same` be recognised as the same value after an epilogue's pop.
+   */
+  readonly restored: number;
   readonly size: number;
 }
 
@@ -45,7 +51,8 @@ export function stateLayout(n: number): StateLayout {
   const c = 4 * n;
   return {
     n, regs: 0, vals: v, cfaBase: c, cfaOff: c + 1, stackSize: c + 2, drapReg: c + 3, drapOff: c + 4,
-    type: c + 5, bpScratch: c + 6, drap: c + 7, signal: c + 8, end: c + 9, forceUndefined: c + 10, size: c + 11,
+    type: c + 5, bpScratch: c + 6, drap: c + 7, signal: c + 8, end: c + 9, forceUndefined: c + 10, restored: c + 11,
+    size: c + 11 + n,
   };
 }
 

@@ -54,6 +54,8 @@ export interface UpdateEnv {
   nextIsHint: boolean;
   /** the function has a frame-pointer annotation (LoongArch-only in objtool; always false here) */
   framePointerSym: boolean;
+  /** remember which stack slot a restored register came from (see StateLayout.restored) */
+  trackRestores: boolean;
 }
 
 /**
@@ -201,6 +203,7 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
     case OpDest.PushF:
       s[SS] += slot;
       if (s[CB] === SP) s[CO] += slot;
+      if (env.trackRestores) forgetSlot(env, s, -s[SS]);
       if (op.srcType !== OpSrc.Reg) return UpdateError.None;
       if (s[L.drap]) {
         if (op.srcReg === s[CB] && op.srcReg === s[L.drapReg]) {
@@ -247,13 +250,21 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
 }
 
 function saveReg(env: UpdateEnv, s: Int32Array, reg: number, base: number, offset: number): void {
+  if (env.trackRestores && base === CFA) forgetSlot(env, s, offset);
   if (env.arch.regs.calleeSaved[reg] && s[2 * reg] === UNDEF) {
     s[2 * reg] = base;
     s[2 * reg + 1] = offset;
   }
 }
 
+/** A store to CFA+offset: a register restored from that slot no longer matches it. */
+function forgetSlot(env: UpdateEnv, s: Int32Array, offset: number): void {
+  const R = env.L.restored;
+  for (let r = 0; r < env.L.n; r++) if (s[R + r] === offset) s[R + r] = 0;
+}
+
 function restoreReg(env: UpdateEnv, s: Int32Array, reg: number): void {
+  if (env.trackRestores) s[env.L.restored + reg] = s[2 * reg] === CFA ? s[2 * reg + 1] : 0;
   s[2 * reg] = env.arch.entryRegs[reg].base;
   s[2 * reg + 1] = env.arch.entryRegs[reg].offset;
 }

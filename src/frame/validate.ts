@@ -46,7 +46,7 @@ export class Validator {
 
   constructor(private readonly ctx: Context) {
     this.S = ctx.L.size + EXTRA;
-    this.env = { arch: ctx.prog.arch, L: ctx.L, stackval: ctx.opts.stackval, inFunc: false, nextIsHint: false, framePointerSym: false };
+    this.env = { arch: ctx.prog.arch, L: ctx.L, stackval: ctx.opts.stackval, inFunc: false, nextIsHint: false, framePointerSym: false, trackRestores: !ctx.opts.kernel };
   }
 
   /** A fresh path state: the function-entry state (or all-undefined), flags cleared. */

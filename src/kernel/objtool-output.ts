@@ -8,7 +8,7 @@ import { ElfEditor } from '../elf/writer.js';
 import type { Context } from '../cfg/context.js';
 import { callDest, isSiblingCall } from '../cfg/destinations.js';
 import { ORC_ENTRY_SIZE, encodeOrcEntry } from '../unwind/orc-format.js';
-import type { CheckResult } from './pipeline.js';
+import type { CheckResult } from '../pipeline.js';
 
 const STATIC_CALL_TRAMP_PREFIX = '__SCT__';
 const STATIC_CALL_KEY_PREFIX = '__SCK__';

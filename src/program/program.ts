@@ -31,6 +31,8 @@ export const B = {
   VisitedUaccess: 1 << 11,
   VisitedUnret: 1 << 12,
   Synthetic: 1 << 13,
+  /** a jump that leaves the program's known code (to .plt, to another object): a tail call */
+  ExternalTail: 1 << 14,
 } as const;
 export const VISITED_MASK = B.Visited | B.VisitedUaccess;
 
@@ -147,6 +149,29 @@ export class Program {
   /** Row at (sec, off), or -1. */
   find(sec: number, off: number): number {
     return findInsn(this.table, sec, off);
+  }
+
+  /** Row of the instruction at address `addr` (linked files: any executable section), or -1. */
+  findAddr(addr: number): number {
+    for (const s of this.elf.sections) {
+      if (!(Number(s.flags) & SHF_EXECINSTR) || s.index === 0) continue;
+      const base = this.elf.type === 1 ? 0 : s.addr;
+      if (addr >= base && addr < base + s.size) return this.find(s.index, addr - base);
+    }
+    return -1;
+  }
+
+  /** The function symbol starting at address `addr`, or -1. */
+  funcAtAddr(addr: number): number {
+    const i = this.findAddr(addr);
+    if (i < 0) return -1;
+    return this.syms.funcAt(this.sec[i], this.off[i]);
+  }
+
+  /** The dynamic symbol a PLT stub at `addr` stands for, or -1 (unknown: treated as an external call). */
+  pltSymbol(addr: number): number {
+    void addr;
+    return -1;
   }
 
   /** Next row in the same section, or -1. Synthetic rows have no successor in their section. */

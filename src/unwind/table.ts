@@ -1,0 +1,96 @@
+/**
+ * The frame state as rows: one at every function start and wherever the encoded state changes,
+ * holding until the next row of the same section. Padding that no path reaches (alignment NOPs,
+ * traps after a return) emits no row of its own: the state before it holds. Registers are spelled as DWARF names, rules as
+ * the compiler-table oracle spells them, so rows compare directly with a compiler's `.eh_frame`.
+ */
+import { CfiBase, InsnKind } from '../arch/arch.js';
+import type { Context } from '../cfg/context.js';
+import { STT_FUNC } from '../elf/constants.js';
+
+export interface UnwindRow {
+  sec: string;
+  addr: number;
+  func: string | null;
+  cfa: string | null;
+  sp: number | null;
+  fpv: number | null;
+  ra: string | null;
+  fp: string | null;
+  pac?: number;
+  /**
+   * Equal-valued spellings of `ra`/`fp` (not printed): after an epilogue reloads a register from its
+   * save slot, `same` and `cfa-N` name the same value while the slot is untouched.
+   */
+  equiv?: { ra?: string; fp?: string };
+}
+
+/** The printed fields of a row, in the documented order. */
+export function rowJson(r: UnwindRow): string {
+  const { equiv, ...printed } = r;
+  void equiv;
+  return JSON.stringify(printed);
+}
+
+/** The rule text of state `id` at one instruction, fields in row order. */
+export function rowFields(ctx: Context, id: number): Omit<UnwindRow, 'sec' | 'addr' | 'func'> {
+  const none: Omit<UnwindRow, 'sec' | 'addr' | 'func'> = { cfa: null, sp: null, fpv: null, ra: null, fp: null };
+  if (id < 0) return none;
+  const L = ctx.L;
+  const a = ctx.prog.arch;
+  const s = ctx.pool.view(id);
+  const base = s[L.cfaBase];
+  if (base < 0 || s[L.forceUndefined] || s[L.type] !== 2 /* call frames only */) return none;
+  const names = a.regs.names;
+  const SP = a.regs.sp;
+  const FP = a.regs.fp;
+  const off = s[L.cfaOff];
+  const cfa = `${names[base]}${off < 0 ? off : `+${off}`}`;
+  let sp: number | null = null;
+  if (base === SP) sp = off;
+  else if (!s[L.drap]) sp = s[L.stackSize];
+  let fpv: number | null = null;
+  if (base === FP) fpv = off;
+  else if (s[L.vals + 2 * FP] === CfiBase.Cfa) fpv = -s[L.vals + 2 * FP + 1];
+  const rule = (r: number, inReg: string): string => {
+    const b = s[2 * r];
+    const o = s[2 * r + 1];
+    if (b === CfiBase.Cfa) return `cfa${o < 0 ? o : `+${o}`}`;
+    if (b === CfiBase.Undefined) return inReg;
+    if (b >= 0) return b === r ? inReg : `reg:${names[b]}`;
+    return 'undef';
+  };
+  const raSame = a.callPushesRa ? 'undef' : 'same';
+  const row: Omit<UnwindRow, 'sec' | 'addr' | 'func'> = { cfa, sp, fpv, ra: rule(a.regs.ra, raSame), fp: rule(FP, 'same') };
+  const R = L.restored;
+  if (s[R + FP] && row.fp === 'same') row.equiv = { fp: `cfa${s[R + FP]}` };
+  if (s[R + a.regs.ra] && row.ra === 'same') row.equiv = { ...row.equiv, ra: `cfa${s[R + a.regs.ra]}` };
+  return row;
+}
+
+/** Calls `emit` with each row of the program, in section then address order. */
+export function unwindRows(ctx: Context, emit: (row: UnwindRow) => void): void {
+  const p = ctx.prog;
+  const linked = p.elf.type !== 1;
+  let prevKey = '';
+  for (const sec of p.elf.sections) {
+    const [first, end] = p.secRange(sec.index);
+    if (first < 0) continue;
+    prevKey = '';
+    let prevFunc = -2;
+    const base = linked ? sec.addr : 0;
+    for (let i = first; i < end; i++) {
+      const f = p.func(i);
+      // padding no path reaches (alignment NOPs, int3 after a return) keeps the state before it
+      const k = p.kind[i];
+      if (p.cfi[i] < 0 && prevKey !== '' && (k === InsnKind.Nop || k === InsnKind.Trap)) continue;
+      const fields = rowFields(ctx, p.cfi[i]);
+      const key = JSON.stringify(fields);
+      const funcStart = f >= 0 && f !== prevFunc && p.off[i] === p.syms.offset[f] && p.syms.type[f] === STT_FUNC;
+      prevFunc = f;
+      if (key === prevKey && !funcStart) continue;
+      prevKey = key;
+      emit({ sec: sec.name, addr: base + p.off[i], func: f >= 0 ? p.syms.name(f) : null, ...fields });
+    }
+  }
+}
