@@ -19,7 +19,7 @@ import { readUnwindHints } from '../src/kernel/unwind-hints.js';
 import { MSG, type KernelWarning } from '../src/kernel/warnings.js';
 
 const CORPUS = '/root/.cache/objcorpus/corpus';
-const OBJTOOL = '/root/.cache/objcorpus/objtool-deb/usr/lib/linux-kbuild-6.12.117+deb12/tools/objtool/objtool.real-x86';
+import { OBJTOOL } from './helpers/objtool-tools.js';
 const KBUILD_ARGS = ['--hacks=jump_label', '--hacks=noinstr', '--hacks=skylake', '--orc', '--retpoline', '--rethunk', '--static-call', '--uaccess', '--prefix=16'];
 const X86_FEATURE_POPCNT = 151;
 const X86_FEATURE_SMAP = 308;

@@ -130,7 +130,7 @@ export function recoverWith(p: Program, arch: SwitchArch): SwitchTableResult {
 type Expr =
   | { t: 'c'; c: Addr; page: boolean }
   | { t: 'x'; loc: number; row: number; bits: number; signed: boolean }
-  | { t: 'ld'; addr: Lin; size: number; signed: boolean; width: number }
+  | { t: 'ld'; addr: Lin; size: number; signed: boolean; width: number; from?: [number, number] }
   | { t: 'lin'; lin: Lin };
 
 /** c + sum of coef * atom (atoms: index variables 'x' and loads 'ld'). */
@@ -261,15 +261,20 @@ class Recoverer {
     const ld = lin.terms[0].a;
     const C = lin.c;
     const a = ld.addr;
-    if (a.terms.length !== 1 || a.terms[0].a.t !== 'x' || a.terms[0].k !== ld.size) return undefined;
+    if (a.terms.length !== 1 || a.terms[0].k !== ld.size) return undefined;
     const T = a.c;
     if (!this.linked && T.sec < 0) return undefined;
     if (ld.signed && ld.width < 64) return undefined;
+    // the index: an unmodelled value, or a value loaded elsewhere (its bound still comes from a guard)
     const x = a.terms[0].a;
+    let ix: { loc: number; row: number; bits: number; signed: boolean };
+    if (x.t === 'x') ix = x;
+    else if (x.t === 'ld' && x.from) ix = { loc: x.from[0], row: x.from[1], bits: 64, signed: false };
+    else return undefined;
     // table-shaped from here on
-    const n = this.proveBound(x.loc, x.row, x.bits);
+    const n = this.proveBound(ix.loc, ix.row, ix.bits);
     if (n === undefined) return 'no bound check on the index';
-    if (x.signed && x.bits < 64 && n >= 2 ** (x.bits - 1)) return 'index may be negative';
+    if (ix.signed && ix.bits < 64 && n >= 2 ** (ix.bits - 1)) return 'index may be negative';
     const count = n + 1;
     if (count > MAX_ENTRIES) return `bound ${n} too large`;
     const targets = this.readTargets(T, ld.size, ld.signed, count, C, k);
@@ -408,6 +413,7 @@ class Recoverer {
       if (defs.length > 1 && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return atom;
       first ??= v;
     }
+    if (first && first.t === 'ld') first.from = [loc, row];
     return first ?? atom;
   }
 
@@ -606,6 +612,7 @@ class Recoverer {
     };
     const rs = this.ranges(fam);
     const inFam = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
+    const dynamic: number[] = [];
     for (const [a, b] of rs) {
       for (let i = a; i < b; i++) {
         const k = p.kind[i];
@@ -614,6 +621,14 @@ class Recoverer {
           const d = this.destOf(i);
           if (d >= 0 && inFam(d)) add(d, i);
         }
+        if (k === InsnKind.JumpDynamic) dynamic.push(i);
+      }
+    }
+    // a row nothing branches to (but the entry) is reached through a dynamic jump: assume any of them
+    if (dynamic.length > 0) {
+      const entry = rs.length > 0 ? rs[0][0] : -1;
+      for (const [a, b] of rs) {
+        for (let i = a; i < b; i++) if (i !== entry && !m.has(i)) m.set(i, [...dynamic]);
       }
     }
     return m;

@@ -17,9 +17,11 @@
  * Symbols are named by handles that never change: an original symbol's handle is its index in the
  * file; created symbols get handles after those. `symbolIndex(handle)` gives the index it has now.
  *
- * `serialize()` keeps the original file bytes where they are (so untouched sections keep their bytes
- * and offsets), rewrites changed sections of unchanged size in place, appends grown and new
- * sections, and writes a new section header table at the end.
+ * `serialize()` writes the file objtool's libelf writes (elf_update(ELF_C_WRITE) without
+ * ELF_F_LAYOUT), byte for byte, for relocatable objects: sections in index order from offset 64,
+ * each aligned to its sh_addralign, padding zero-filled, the section header table last, aligned to
+ * 8. Linked files whose loaded sections that layout would move keep the old way instead: untouched
+ * sections stay where they are, grown and new ones are appended.
  */
 import {
   ELF64_EHDR_SIZE, ELF64_REL_SIZE, ELF64_RELA_SIZE, ELF64_SHDR_SIZE, ELF64_SYM_SIZE, EM_AARCH64, ET_REL,
@@ -185,7 +187,10 @@ export class ElfEditor {
     return -1;
   }
 
-  /** The header as it will be written (a copy). */
+  /**
+   * The header as it will be written (a copy), apart from what libelf fixes on writing: the file
+   * offset, sh_entsize of the table types it knows, sh_addralign 0 (written as 1).
+   */
   sectionHeader(sec: number): SectionHeader {
     const s = this.sec(sec);
     return {
@@ -418,11 +423,10 @@ export class ElfEditor {
   }
 
   /**
-   * The new file: the original bytes when nothing changed. Otherwise relocatable objects are laid
-   * out again as objtool's libelf does it (elf_update with ELF_C_WRITE, no ELF_F_LAYOUT), so the
-   * result is byte for byte what objtool writes. Linked
-   * files get that layout too when it leaves every loaded byte where it is; otherwise their
-   * sections stay put and changed ones are appended.
+   * The new file: the original bytes when nothing changed (objtool writes nothing then).
+   * Otherwise relocatable objects are laid out again as objtool's libelf does it, so the result is
+   * byte for byte what objtool writes. Linked files get that layout too when it leaves every loaded
+   * byte where it is; otherwise their sections stay put and changed ones are appended.
    */
   serialize(): Uint8Array {
     // objtool writes nothing when it changed nothing

@@ -1,12 +1,20 @@
 /** Finding the real objtool and compilers for corpus tests, and running them. */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const OBJTOOL = process.env.OBJTOOL ??
-  '/root/.cache/objcorpus/objtool-deb/usr/lib/linux-kbuild-6.12.117+deb12/tools/objtool/objtool.real-x86';
-export const CORPUS = process.env.OBJCORPUS ?? '/root/.cache/objcorpus';
+export const CORPUS = process.env.OBJCORPUS ?? process.env.CORPUS_DIR ?? '/root/.cache/objcorpus';
+export const OBJTOOL = process.env.OBJTOOL ?? findObjtool();
+
+/** Debian's objtool, unpacked by the corpus script (the linux-kbuild-6.12 version varies). */
+function findObjtool(): string {
+  const lib = join(CORPUS, 'objtool-deb/usr/lib');
+  let dirs: string[] = [];
+  try { dirs = readdirSync(lib).filter((d) => d.startsWith('linux-kbuild-6.12')).sort(); } catch { /* not built */ }
+  const d = dirs[dirs.length - 1] ?? 'linux-kbuild-6.12';
+  return join(lib, d, 'tools/objtool/objtool.real-x86');
+}
 
 export function haveObjtool(): boolean {
   return existsSync(OBJTOOL);

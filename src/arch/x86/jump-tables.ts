@@ -81,6 +81,21 @@ function describeX86(p: Program, row: number): InsnSem {
       else if (mn === M.Jb) sem.cond = { taken: -1, fall: null };
       return;
     }
+    if (mn === M.Cdqe) {
+      sem.dst = 0;
+      sem.rhs = { op: 'copy', src: 0, bits: 32, signed: true };
+      return;
+    }
+    // compare of a frame slot with an immediate (unoptimised code)
+    if (mn === M.Cmp && k0 === OK.Memory && isImm(k1)) {
+      const base = gpr(insn.memoryBase);
+      if ((base === RSP || base === RBP) && insn.memoryIndex === I.Register.None) {
+        const s = slotLoc(base, Number(BigInt.asIntN(64, insn.memoryDisplacement)));
+        const width = I.MemorySizeExt.size(insn.memorySize) * 8;
+        if (s >= 0) sem.cmp = { loc: s, imm: unsignedAt(immediate(insn, 1, k1, OK), width), width };
+      }
+      return;
+    }
     if (k0 === OK.Register) {
       const d = gpr(insn.op0Register);
       const dsz = I.RegisterExt.size(insn.op0Register);
@@ -103,10 +118,6 @@ function describeX86(p: Program, row: number): InsnSem {
         const signed = mn === M.Movsx || mn === M.Movsxd;
         if (signed && dsz === 4) return; // sign-extended into 32 bits, then zero-extended: not a plain extension
         sem.rhs = { op: 'copy', src: s, bits: Math.min(ssz, dsz) * 8, signed };
-        return;
-      }
-      if (mn === M.Cdqe && d === 0) {
-        sem.rhs = { op: 'copy', src: 0, bits: 32, signed: true };
         return;
       }
       if ((mn === M.Mov || mn === M.Movzx || mn === M.Movsx || mn === M.Movsxd) && k1 === OK.Memory && n === 2 && dsz >= 4) {
