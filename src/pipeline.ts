@@ -18,14 +18,16 @@ import { Validator } from './frame/validate.js';
 import type { Program } from './program/program.js';
 import { B, SecRole } from './program/program.js';
 import { buildOrc } from './unwind/orc-gen.js';
+import { recoverJumpTables } from './cfg/switch-tables.js';
 import type { OrcRow } from './unwind/orc-gen.js';
 import { readAnnotations } from './kernel/annotations.js';
 import type { AnnotationTable } from './kernel/annotations.js';
 import { UACCESS_SAFE_BUILTIN } from './kernel/names.js';
 import { readSpecialAlts } from './kernel/special.js';
 import { readUnwindHints } from './kernel/unwind-hints.js';
+import { orcSectionWarning, sectionWarnings } from './kernel/objtool-output.js';
 import type { KernelWarning } from './kernel/warnings.js';
-import { STT_FUNC } from './elf/constants.js';
+import { SHT_REL, SHT_RELA, STT_FUNC } from './elf/constants.js';
 
 export interface CheckResult {
   ctx: Context;
@@ -39,6 +41,7 @@ export interface CheckResult {
 export function runChecks(prog: Program, opts: CheckOptions, objname: string): CheckResult {
   const ctx = new Context(prog, opts, objname);
   const result: CheckResult = { ctx, stopped: false, orc: undefined, prefixFuncs: [] };
+  if (opts.stats) readStats(ctx);
   try {
     decodeSections(ctx);
     check(ctx, result);
@@ -47,6 +50,41 @@ export function runChecks(prog: Program, opts: CheckOptions, objname: string): C
     result.stopped = true;
   }
   return result;
+}
+
+/** OBJFLOW_TIMING=1: stage times on stderr (development aid). */
+const TIMING = process.env.OBJFLOW_TIMING === '1';
+let lastMark = 0;
+function mark(label: string): void {
+  if (!TIMING) return;
+  const now = performance.now();
+  if (label) process.stderr.write(`objflow: timing: ${label} ${(now - lastMark).toFixed(1)} ms\n`);
+  lastMark = now;
+}
+
+/**
+ * --stats lines objtool prints before its checks: the ELF reader's table sizes and hash-table bits
+ * (a table of n entries gets max(10, floor(log2 n)) bits; the CFI hash gets the symbol bits less 3),
+ * then the instruction count.
+ */
+function readStats(ctx: Context): void {
+  const elf = ctx.prog.elf;
+  const bits = (n: number): number => Math.max(10, n > 0 ? Math.floor(Math.log2(n)) : -1);
+  const nsym = elf.symtab?.count ?? 0;
+  let maxReloc = 0;
+  let numRelocs = 0;
+  for (const s of elf.sections) {
+    if (s.type !== SHT_RELA && s.type !== SHT_REL) continue;
+    const n = s.entsize ? Math.floor(s.size / s.entsize) : 0;
+    numRelocs += n;
+    maxReloc = Math.max(maxReloc, n);
+  }
+  const out = ctx.stdout;
+  out.push(`nr_sections: ${elf.sections.length}`, `section_bits: ${bits(elf.sections.length)}`);
+  out.push(`nr_symbols: ${nsym}`, `symbol_bits: ${bits(nsym)}`);
+  out.push(`max_reloc: ${maxReloc}`, `num_relocs: ${numRelocs}`, `reloc_bits: ${bits(numRelocs)}`);
+  out.push(`cfi_bits: ${Math.max(10, bits(nsym) - 3)}`);
+  if (ctx.opts.kernel) out.push(`nr_insns: ${ctx.prog.count}`);
 }
 
 function emit(ctx: Context, w: KernelWarning): void {
@@ -61,9 +99,11 @@ function decodeSections(ctx: Context): void {
   for (let s = 0; s < p.elf.sections.length; s++) if (p.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
   const missing = p.syms.missingParent;
   if (missing >= 0) ctx.fatal(`${p.syms.name(missing)}(): can't find parent function`);
+  mark('');
   kernelKinds(ctx);
   classifySymbols(ctx);
   assignSymbols(ctx);
+  mark('symbols');
   const ann = readAnnotations(p.elf);
   // func_stack_frame_non_standard: every instruction of the function is ignored
   for (const w of ann.func_stack_frame_non_standard.warnings) emit(ctx, w);
@@ -83,7 +123,9 @@ function decodeSections(ctx: Context): void {
     if (sp.error) { emit(ctx, sp.error); ctx.stop(); }
     addSpecialSectionAlts(ctx, sp.alts);
   }
+  mark('annotations+special');
   addJumpDestinations(ctx);
+  mark('jump destinations');
   eachInsn(ctx, ann.intra_function_calls, (i) => {
     if (p.kind[i] !== InsnKind.Call) ctx.fatalInsn(i, 'intra_function_call not a direct call');
     p.kind[i] = InsnKind.JumpUncond;
@@ -93,6 +135,7 @@ function decodeSections(ctx: Context): void {
     p.jumpDest[i] = dest;
   });
   addCallDestinations(ctx);
+  mark('call destinations');
   // .discard.reachable: the instruction before the target is no dead end after all
   for (const e of ann.reachable.entries) {
     let i = p.find(e.sec, e.off);
@@ -105,6 +148,7 @@ function decodeSections(ctx: Context): void {
   }
   if (ann.reachable.error) { emit(ctx, ann.reachable.error); ctx.stop(); }
   addJumpTableAlts(ctx);
+  mark('jump tables');
   readHints(ctx);
   eachInsn(ctx, ann.retpoline_safe, (i) => {
     const k = p.kind[i];
@@ -121,12 +165,33 @@ function decodeSections(ctx: Context): void {
 /** Without kernel conventions: symbols, destinations and jump tables found by analysis. */
 function decodeUserspace(ctx: Context): void {
   const p = ctx.prog;
+  // a trap (int3, brk #n, __builtin_trap) does not come back
+  for (let i = 0; i < p.count; i++) if (p.kind[i] === InsnKind.Trap) p.bits[i] |= B.DeadEnd;
   for (let s = 0; s < p.elf.sections.length; s++) if (p.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
   classifySymbols(ctx);
   assignSymbols(ctx);
   addJumpDestinations(ctx);
   addCallDestinations(ctx);
+  inferNoreturnCalls(ctx);
   addRecoveredJumpTables(ctx);
+}
+
+/**
+ * Without a noreturn list for every library, a call after which the function's code ends (only
+ * padding follows up to the next function) is taken to never return: compilers do not let
+ * control run off a function's end.
+ */
+function inferNoreturnCalls(ctx: Context): void {
+  const p = ctx.prog;
+  for (let i = 0; i < p.count; i++) {
+    const k = p.kind[i];
+    if (k !== InsnKind.Call && k !== InsnKind.CallDynamic) continue;
+    const f = p.func(i);
+    if (f < 0 || (p.bits[i] & B.DeadEnd)) continue;
+    let j = p.next(i);
+    while (j >= 0 && p.func(j) === f && (p.kind[j] === InsnKind.Nop || p.kind[j] === InsnKind.Trap)) j = p.next(j);
+    if (j < 0 || p.func(j) !== f) p.bits[i] |= B.DeadEnd;
+  }
 }
 
 /**
@@ -211,18 +276,31 @@ function check(ctx: Context, result: CheckResult): void {
   if (p.count === 0) return;
   let warnings = 0;
   if (o.retpoline) warnings += validateRetpoline(ctx);
-  if (o.stackval || o.orc || o.uaccess) {
+  // without kernel conventions the frame walk is the whole point: it always runs
+  if (o.stackval || o.orc || o.uaccess || !o.kernel) {
     const v = new Validator(ctx);
+    mark('');
     warnings += validateFunctions(ctx, v);
+    mark('validate functions');
     warnings += validateUnwindHints(ctx, v);
     if (!warnings) warnings += validateReachable(ctx);
+    mark('reachable');
   }
   if (o.sls) warnings += validateSls(ctx);
   if (o.prefix) result.prefixFuncs = prefixFunctions(ctx);
-  if (o.orc) result.orc = buildOrc(ctx);
+  mark('prefix');
+  // objtool writes its sections here, warning about ones already present; a problem ends its check
+  // (what it made so far is still written)
+  if (o.kernel && !sectionWarnings(ctx)) return;
+  if (o.orc && o.kernel) {
+    result.orc = buildOrc(ctx);
+    if (!result.orc || !orcSectionWarning(ctx, result.orc.length)) return;
+  }
+  mark('orc');
   if (o.stats) {
     ctx.stdout.push(`nr_insns_visited: ${ctx.insnsVisited}`);
-    ctx.stdout.push(`nr_cfi: ${ctx.pool.count}`);
+    // objtool's own three states (initial, function entry, forced undefined) are no allocations
+    ctx.stdout.push(`nr_cfi: ${ctx.pool.count - 3 + (ctx.forceUndefinedCopied ? 1 : 0)}`);
     ctx.stdout.push(`nr_cfi_reused: ${ctx.cfiReused}`);
     ctx.stdout.push(`nr_cfi_cache: ${ctx.pool.hits}`);
   }
@@ -251,13 +329,32 @@ function prefixFunctions(ctx: Context): number[] {
         break;
       }
       if (!found || p.cfi[i] < 0) continue;
+      ctx.pool.hits++; // objtool looks the state up again before copying it to the prefix
       for (let j = prev; j !== i; j = p.next(j)) p.cfi[j] = p.cfi[i];
     }
   }
   return out;
 }
 
-/** Jump tables recovered by code and data analysis become the dispatch's alternatives. */
+/**
+ * Jump tables recovered by code and data analysis become the dispatch's alternatives (so the
+ * dispatch is no tail call and every case is walked); unproven ones are reported.
+ */
 function addRecoveredJumpTables(ctx: Context): void {
-  void ctx;
+  const p = ctx.prog;
+  const r = recoverJumpTables(p);
+  for (const t of r.tables) {
+    const seen = new Set<number>();
+    const list: { insn: number; skipOrig: boolean }[] = [];
+    for (const target of t.targets) {
+      if (seen.has(target)) continue;
+      seen.add(target);
+      list.unshift({ insn: target, skipOrig: false });
+    }
+    p.alts.set(t.jump, list);
+    p.bits[t.jump] |= B.HasAlts;
+    p.jumpTable[t.jump] = t.tableOff;
+    p.jumpTableSec[t.jump] = t.tableSec;
+  }
+  for (const u of r.unresolved) ctx.warnInsn(u.jump, `jump table not recovered: ${u.reason}`);
 }

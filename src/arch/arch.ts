@@ -150,6 +150,11 @@ export interface Arch {
   decodeSection(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder): void;
   /** Human-readable disassembly of one instruction (slow path: diagnostics only). */
   disassemble?(bytes: Uint8Array, off: number, addr: number): string;
+  /**
+   * Does the instruction at `off` write register slot `reg`? Slow path, for telling whether a saved
+   * register still holds its value (unwind-table comparison). Absent: assume it may.
+   */
+  writesRegister?(bytes: Uint8Array, off: number, reg: number): boolean;
   /** kernel conventions (objtool hooks), when the arch supports kernel objects */
   kernel?: KernelHooks;
 }

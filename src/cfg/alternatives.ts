@@ -36,7 +36,7 @@ export function addSpecialSectionAlts(ctx: Context, alts: readonly SpecialAlt[])
       newInsn = handleJumpAlt(ctx, a, orig, newInsn);
     }
     let list = p.alts.get(orig);
-    if (!list) { list = []; p.alts.set(orig, list); }
+    if (!list) { list = []; p.alts.set(orig, list); p.bits[orig] |= B.HasAlts; }
     list.unshift({ insn: newInsn, skipOrig: a.skipOrig });
     if (a.skipAlt) p.bits[orig] |= B.IgnoreAlts;
   }

@@ -106,6 +106,8 @@ export class Context {
   readonly relocTypeChanges: RelocTypeChange[] = [];
   /** --stats counters */
   insnsVisited = 0;
+  /** a walked state equalled the forced-undefined one (objtool counts that as one more allocation) */
+  forceUndefinedCopied = false;
   cfiReused = 0;
   // jump-label statistics
   jlNopShort = 0; jlNopLong = 0; jlShort = 0; jlLong = 0;

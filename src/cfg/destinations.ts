@@ -49,6 +49,10 @@ export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
     if (isRustNoreturn(name) || NORETURN_NAMES.has(name)) return true;
     if (!ctx.opts.kernel && USERSPACE_NORETURNS.has(stripVersion(name))) return true;
   }
+  if (!ctx.opts.kernel && syms.type[f] === STT_FUNC) {
+    const name = syms.name(f);
+    if (name.endsWith('@plt') && USERSPACE_NORETURNS.has(stripVersion(name.slice(0, -4)))) return true;
+  }
   if (syms.bind[f] === STB_WEAK) return false;
   if (!syms.len[f] || syms.sec[f] === 0) return false;
   let i = p.find(syms.sec[f], syms.offset[f]);
@@ -259,6 +263,9 @@ export function addCallDestinations(ctx: Context): void {
         dest = p.target[i] >= 0 ? p.funcAtAddr(p.target[i]) : -1;
         if (dest < 0) dest = p.pltSymbol(p.target[i]);
         addCallDest(ctx, i, dest, false);
+        // a call returns to the next instruction with the stack as it was, wherever it goes;
+        // only a call to the next instruction (a pc-reading idiom) keeps its push
+        if (dest < 0 && p.target[i] !== p.addrOf(i) + p.len[i]) removeOps(ctx, i);
         continue;
       }
       addCallDest(ctx, i, dest, false);

@@ -6,7 +6,7 @@
  */
 import { InsnKind } from '../arch/arch.js';
 import { STT_FUNC, STT_SECTION } from '../elf/constants.js';
-import { SecRole } from '../program/program.js';
+import { B, SecRole } from '../program/program.js';
 import type { Context } from './context.js';
 
 const C_JUMP_TABLE_SECTION = '.data.rel.ro.c_jump_table';
@@ -118,7 +118,7 @@ function addJumpTable(ctx: Context, insn: number, nextInsn: number): void {
       if (dest < 0) break;
       const df = p.func(dest);
       if (df < 0 || p.syms.pfunc[df] !== pfunc) break;
-      if (!list) { list = []; p.alts.set(insn, list); }
+      if (!list) { list = []; p.alts.set(insn, list); p.bits[insn] |= B.HasAlts; }
       list.unshift({ insn: dest, skipOrig: false });
     }
     prevOffset = rt.offset[r];

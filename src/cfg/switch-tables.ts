@@ -69,6 +69,8 @@ export interface InsnSem {
   /** the location `rhs` describes, -1 when none */
   dst: number;
   rhs: Rhs | undefined;
+  /** a memory cell `dst` equals after this instruction (a load from it), -1 when none */
+  alias?: number;
   /** flags set as for `loc - imm` (cmp, or sub/subs which also write loc), unsigned, `width` bits */
   cmp: { loc: number; imm: number; width: number } | undefined;
   /** conditional jump on unsigned flags: index <= imm + adj on the taken / fall-through edge (null: nothing) */
@@ -97,7 +99,28 @@ export function slotLoc(base: number, disp: number): number {
 }
 
 function slotBase(loc: number): number {
-  return loc < SLOT_BASE ? -1 : Math.floor((loc - SLOT_BASE) / SLOT_SPAN);
+  return loc < SLOT_BASE || loc >= CELL_BASE ? -1 : Math.floor((loc - SLOT_BASE) / SLOT_SPAN);
+}
+
+/** Pseudo location written by any store the recogniser cannot place (and by calls): kills memory cells. */
+export const MEM_ANY = 999;
+const CELL_BASE = 100_000_000;
+const cellIds = new Map<string, number>();
+const cellRegs: number[][] = [];
+
+/**
+ * Location id of the memory cell [base + key] (`key` names the displacement, relocation included; base -1
+ * for none). Cells die when their base register or memory (`MEM_ANY`) is written.
+ */
+export function memCellLoc(base: number, key: string, index = -1): number {
+  const k = `${base}|${index}|${key}`;
+  let id = cellIds.get(k);
+  if (id === undefined) {
+    id = CELL_BASE + cellRegs.length;
+    cellRegs.push([base, index].filter((r) => r >= 0));
+    cellIds.set(k, id);
+  }
+  return id;
 }
 
 /** Largest table accepted (entries); a bound above it is not a switch. */
@@ -121,6 +144,8 @@ export function switchArchFor(p: Program): SwitchArch | undefined {
 
 /** Recovery with a given recogniser (synchronous). */
 export function recoverWith(p: Program, arch: SwitchArch): SwitchTableResult {
+  cellIds.clear();
+  cellRegs.length = 0;
   const r = new Recoverer(p, arch);
   return r.run();
 }
@@ -213,6 +238,8 @@ class Recoverer {
   private readonly famRanges = new Map<number, [number, number][]>();
   private readonly linked: boolean;
   private readonly rd: RelocDest = { sec: -1, off: 0, sym: 0 };
+  /** targets of the tables recovered so far, by jump row */
+  private readonly recovered = new Map<number, number[]>();
 
   constructor(private readonly p: Program, private readonly arch: SwitchArch) {
     this.linked = p.elf.type !== 1;
@@ -231,14 +258,16 @@ class Recoverer {
       let progress = false;
       for (const j of pending) {
         const r = this.recoverOne(j);
-        if (r === undefined) continue;
+        if (r === undefined) { next.push(j); continue; }
         if (typeof r === 'string') { reasons.set(j, r); next.push(j); continue; }
         reasons.delete(j);
         tables.push(r);
-        this.addTableEdges(r);
+        this.recovered.set(j, r.targets);
         progress = true;
       }
       if (!progress || next.length === 0) break;
+      // control flow again, with the tables found as edges and only the rest as unknown jumps
+      this.preds.clear();
       pending = next;
     }
     tables.sort((a, b) => a.jump - b.jump);
@@ -423,7 +452,7 @@ class Recoverer {
     const defs: number[] = [];
     const work = [...this.predsOf(row)];
     if (work.length === 0) return undefined;
-    let budget = BUDGET;
+    let budget = this.budget(row);
     while (work.length > 0) {
       const r = work.pop()!;
       if (seen.has(r)) continue;
@@ -439,6 +468,11 @@ class Recoverer {
 
   private writesLoc(s: InsnSem, loc: number): boolean {
     if (s.writes.includes(loc)) return true;
+    if (loc >= CELL_BASE) {
+      if (s.writes.includes(MEM_ANY)) return true;
+      for (const r of cellRegs[loc - CELL_BASE]) if (s.writes.includes(r)) return true;
+      return false;
+    }
     const b = slotBase(loc);
     return b >= 0 && s.writes.includes(b);
   }
@@ -459,7 +493,7 @@ class Recoverer {
     for (const q of ps0) work.push({ p: q, s: row, st: start });
     const seen = new Set<string>();
     let best = -1;
-    let budget = BUDGET;
+    let budget = 4 * this.budget(row);
     while (work.length > 0) {
       const { p: r, s: succ, st } = work.pop()!;
       const key = `${r}>${succ}:${st.I.join(',')}/${st.w}/${st.G ? st.G.join(',') : '-'}/${st.gN}/${st.gw}`;
@@ -501,7 +535,7 @@ class Recoverer {
   private guardAt(j: number, st: ProofState, adj: number): number | [number, ProofState] | undefined {
     let cur = st;
     let r = j;
-    for (let steps = 0; steps < 6; steps++) {
+    for (let steps = 0; steps < 24; steps++) {
       const ps = this.predsOf(r);
       if (ps.length !== 1 || ps[0] !== this.p.prev(r)) return undefined;
       r = ps[0];
@@ -512,7 +546,7 @@ class Recoverer {
         const after = this.transfer(r, s, cur);
         if (typeof after !== 'object') return undefined;
         const [from, next] = after;
-        if (next.I.includes(s.cmp.loc) && this.widthOk(s.cmp.width, next.w)) return N;
+        if (next.I.includes(s.cmp.loc) && this.widthOk(s.cmp.width, next.w)) return this.withNarrow(next, N);
         if (next.G !== null) return [from, next];
         return [from, { ...next, G: [s.cmp.loc], gN: N, gw: s.cmp.width }];
       }
@@ -524,6 +558,12 @@ class Recoverer {
     return undefined;
   }
 
+  /** A full bound `n`, tightened by a pending narrow guard on the same value when `n` fits its width. */
+  private withNarrow(st: ProofState, n: number): number {
+    if (st.G && st.gw < 53 && n < 2 ** st.gw && st.I.some((l) => st.G!.includes(l))) return Math.min(n, st.gN);
+    return n;
+  }
+
   /** A guard on `gw` bits bounds an index of `w` bits when it covers them (32-bit writes zero the rest). */
   private widthOk(gw: number, w: number): boolean {
     return gw >= w || gw >= 32;
@@ -533,14 +573,23 @@ class Recoverer {
     let { I, w, G } = st;
     const hits = (set: number[]): boolean => set.some((l) => this.writesLoc(s, l));
     if (hits(I)) {
+      // a pending narrow guard on this value holds for all of it when the definition fits its width
+      if (G && I.includes(s.dst) && G.includes(s.dst) && st.gw < 64) {
+        const fits = s.rhs?.op === 'copy' ? !s.rhs.signed && s.rhs.bits <= st.gw
+          : s.rhs?.op === 'load' ? !s.rhs.signed && s.rhs.size * 8 <= st.gw : false;
+        if (fits) return st.gN;
+      }
       if (s.rhs && I.includes(s.dst)) {
         if (s.rhs.op === 'and' && s.rhs.mask >= 0) {
           const m = s.rhs.mask;
-          return st.G && G!.includes(s.dst) ? Math.min(m, st.gN) : m;
+          return G && G.includes(s.dst) && (st.gw >= 53 || m < 2 ** st.gw) ? Math.min(m, st.gN) : m;
         }
         if (s.rhs.op === 'copy') {
           I = [...I.filter((l) => !this.writesLoc(s, l)), s.rhs.src];
           w = Math.min(w, s.rhs.bits);
+        } else if (s.alias !== undefined && s.alias >= 0 && s.rhs.op === 'load') {
+          I = [...I.filter((l) => !this.writesLoc(s, l)), s.alias];
+          w = Math.min(w, s.rhs.size * 8);
         } else {
           I = I.filter((l) => !this.writesLoc(s, l));
         }
@@ -550,6 +599,7 @@ class Recoverer {
     }
     if (G && hits(G)) {
       if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l)), s.rhs.src];
+      else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l)), s.alias];
       else G = G.filter((l) => !this.writesLoc(s, l));
     }
     if (I.length === 0) return undefined;
@@ -581,6 +631,14 @@ class Recoverer {
     let m = this.preds.get(fam);
     if (!m) { m = this.buildPreds(fam); this.preds.set(fam, m); }
     return m.get(row) ?? [];
+  }
+
+  /** Rows a backward search from `row` may visit: the function's size, at least BUDGET. */
+  private budget(row: number): number {
+    const fam = this.family(row);
+    let n = 0;
+    for (const [a, b] of this.ranges(fam)) n += b - a;
+    return Math.max(BUDGET, n);
   }
 
   private ranges(fam: number): [number, number][] {
@@ -621,7 +679,11 @@ class Recoverer {
           const d = this.destOf(i);
           if (d >= 0 && inFam(d)) add(d, i);
         }
-        if (k === InsnKind.JumpDynamic) dynamic.push(i);
+        if (k === InsnKind.JumpDynamic) {
+          const ts = this.recovered.get(i);
+          if (ts) for (const t of ts) add(t, i);
+          else dynamic.push(i);
+        }
       }
     }
     // a row nothing branches to (but the entry) is reached through a dynamic jump: assume any of them
@@ -634,15 +696,6 @@ class Recoverer {
     return m;
   }
 
-  private addTableEdges(t: RecoveredTable): void {
-    const fam = this.family(t.jump);
-    let m = this.preds.get(fam);
-    if (!m) { m = this.buildPreds(fam); this.preds.set(fam, m); }
-    for (const d of t.targets) {
-      const l = m.get(d);
-      if (l) { if (!l.includes(t.jump)) l.push(t.jump); } else m.set(d, [t.jump]);
-    }
-  }
 }
 
 function fallsThrough(k: number): boolean {

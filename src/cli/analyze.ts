@@ -17,7 +17,6 @@ export async function analyzeFile(path: string, opts: CheckOptions): Promise<Che
   const elf = openElf(path);
   const arch = await archFor(elf.machine);
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
-  const prog = new Program(elf, arch, opts.module);
-  // validation runs when at least one of these is on; userspace uses the frame walk alone
-  return runChecks(prog, { ...opts, uaccess: opts.uaccess, orc: opts.orc || !opts.kernel }, path);
+  const prog = new Program(elf, arch, opts.module, !opts.kernel);
+  return runChecks(prog, opts, path);
 }

@@ -9,6 +9,9 @@ commands:
   check FILE...                 validate control flow and stack frames (any x86-64/AArch64 ELF file)
         [--format text|json|sarif] [--kernel]
   unwind --format json FILE...  frame state rows (CFA, return address, frame pointer) per address
+  jumptables --format json FILE  jump tables recovered by analysis (targets in table order)
+  verify FILE... [--format text|json|sarif] [--verbose]
+                                compare .eh_frame/.debug_frame with what the code does
   orc dump FILE                 the ORC tables of FILE, as objtool --dump=orc prints them
   objtool [objtool options] FILE
                                 objtool 6.12's command line (kbuild drop-in)
@@ -36,6 +39,14 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'check': {
         const m = await import('./check.js');
         return await m.checkCommand(rest, io);
+      }
+      case 'jumptables': {
+        const m = await import('./jumptables.js');
+        return await m.jumptablesCommand(rest, io);
+      }
+      case 'verify': {
+        const m = await import('./verify.js');
+        return await m.verifyCommand(rest, io);
       }
       case 'unwind': {
         const m = await import('./unwind.js');

@@ -325,18 +325,29 @@ export class ElfEditor {
   /** objtool's find_symbol_by_name: the most recently added symbol of that name, or -1. */
   findSymbol(name: string): number {
     for (let k = this.newName.length - 1; k >= 0; k--) if (this.newName[k] === name) return this.origSymCount + k;
+    return this.origByName().get(name) ?? -1;
+  }
+
+  /** Original symbols by name, the last of each name winning (built once: lookups are per call site). */
+  private origByName(): Map<string, number> {
+    if (this.origNames) return this.origNames;
+    const m = new Map<string, number>();
     const st = this.elf.symtab;
-    if (!st || st.section !== this.symtabIndex) return -1;
-    for (let i = st.count - 1; i >= 0; i--) {
-      if ((st.info[i] & 0xf) === STT_SECTION) {
-        const sh = st.shndx[i];
-        if (sh > 0 && sh < this.secs.length && this.secs[sh].name === name) return i;
-      } else if (st.name(i) === name) {
-        return i;
+    if (st && st.section === this.symtabIndex) {
+      for (let i = 0; i < st.count; i++) {
+        if ((st.info[i] & 0xf) === STT_SECTION) {
+          const sh = st.shndx[i];
+          if (sh > 0 && sh < this.secs.length) m.set(this.secs[sh].name, i);
+        } else {
+          m.set(st.name(i), i);
+        }
       }
     }
-    return -1;
+    this.origNames = m;
+    return m;
   }
+
+  private origNames: Map<string, number> | undefined;
 
   /** The symbol's index in .symtab now (it changes when a local symbol is created); a linear search, for occasional use. */
   symbolIndex(handle: number): number {

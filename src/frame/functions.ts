@@ -13,12 +13,43 @@ export function validateFunctions(ctx: Context, v: Validator): number {
   let warnings = 0;
   for (const s of p.elf.sections) {
     if (!(Number(s.flags) & SHF_EXECINSTR)) continue;
-    for (const f of p.syms.list(s.index)) {
+    for (const f of objtoolSymbolOrder(ctx, p.syms.list(s.index))) {
       if (p.syms.type[f] !== STT_FUNC) continue;
       warnings += validateSymbol(ctx, v, s.index, f);
     }
   }
   return warnings;
+}
+
+/**
+ * A section's symbols in objtool's list order. objtool links each symbol into the list right after
+ * its predecessor in an offset-sorted tree, then takes zero-size symbols out of the tree again. So
+ * sized symbols stay in offset order, and a zero-size one lands just before the first sized symbol
+ * that was already in the tree (lower symbol index) with a greater offset, or at the end; several
+ * landing at one place come in reverse index order. Only zero-size functions matter here (their
+ * "missing an ELF size annotation" warnings), so the list is reordered only when it has any.
+ */
+function objtoolSymbolOrder(ctx: Context, list: Int32Array): Iterable<number> {
+  const { syms } = ctx.prog;
+  const empty: number[] = [];
+  for (const f of list) if (!syms.len[f] && syms.type[f] === STT_FUNC) empty.push(f);
+  if (!empty.length) return list;
+  const sized: number[] = [];
+  for (const f of list) if (syms.len[f]) sized.push(f);
+  // before[k]: zero-size functions placed just before sized[k] (k = sized.length: at the end)
+  const before: number[][] = sized.map(() => []);
+  before.push([]);
+  for (const e of empty) {
+    let k = 0;
+    while (k < sized.length && !(sized[k] < e && syms.offset[sized[k]] > syms.offset[e])) k++;
+    before[k].push(e);
+  }
+  const out: number[] = [];
+  for (let k = 0; k <= sized.length; k++) {
+    out.push(...before[k].sort((a, b) => b - a));
+    if (k < sized.length) out.push(sized[k]);
+  }
+  return out;
 }
 
 function validateSymbol(ctx: Context, v: Validator, sec: number, f: number): number {

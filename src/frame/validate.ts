@@ -35,6 +35,8 @@ interface Frame {
   altIdx: number;
   skipOrig: boolean;
   next: number;
+  /** the path state may differ from the state recorded at `prev` (ops applied, hint loaded) */
+  dirty: boolean;
 }
 
 export class Validator {
@@ -93,9 +95,9 @@ export class Validator {
     if (!s) { s = new Int32Array(this.S); this.states[depth] = s; }
     s.set(state);
     let f = this.frames[depth];
-    if (!f) { f = { func, insn, prev: -1, sec: 0, phase: Phase.Start, altIdx: 0, skipOrig: false, next: -1 }; this.frames[depth] = f; }
+    if (!f) { f = { func, insn, prev: -1, sec: 0, phase: Phase.Start, altIdx: 0, skipOrig: false, next: -1, dirty: true }; this.frames[depth] = f; }
     f.func = func; f.insn = insn; f.prev = -1; f.sec = this.ctx.prog.sec[insn]; f.phase = Phase.Start;
-    f.altIdx = 0; f.skipOrig = false; f.next = -1;
+    f.altIdx = 0; f.skipOrig = false; f.next = -1; f.dirty = true;
   }
 
   /** Continues frame f after a child path returned `childRet`. */
@@ -161,20 +163,24 @@ export class Validator {
             ctx.cfiReused++;
           }
           ctx.pool.load(p.cfi[i], s);
-        } else if (f.prev >= 0 && p.cfi[f.prev] >= 0 && ctx.pool.equals(p.cfi[f.prev], s)) {
+          f.dirty = true;
+        } else if (f.prev >= 0 && p.cfi[f.prev] >= 0 && (!f.dirty || ctx.pool.equals(p.cfi[f.prev], s))) {
           p.cfi[i] = p.cfi[f.prev];
           ctx.cfiReused++;
         } else {
           p.cfi[i] = ctx.pool.intern(s.subarray(0, L.size));
+          // objtool keeps its forced-undefined state out of the hash: the first lookup allocates a copy
+          if (p.cfi[i] === ctx.forceUndefinedId && !ctx.forceUndefinedCopied) { ctx.forceUndefinedCopied = true; ctx.pool.hits--; }
         }
         p.bits[i] |= visited;
-        if (this.propagateAltCfi(i)) return 1;
+        f.dirty = false;
+        if (p.altGroup[i] >= 0 && this.propagateAltCfi(i)) return 1;
         f.phase = Phase.Alts;
         f.altIdx = 0;
         f.skipOrig = false;
       }
       if (f.phase === Phase.Alts) {
-        const alts = (p.bits[i] & B.IgnoreAlts) ? undefined : p.alts.get(i);
+        const alts = (p.bits[i] & (B.IgnoreAlts | B.HasAlts)) === B.HasAlts ? p.alts.get(i) : undefined;
         if (alts && f.altIdx < alts.length) {
           const a = alts[f.altIdx];
           if (a.skipOrig) f.skipOrig = true;
@@ -183,7 +189,10 @@ export class Validator {
         }
         if (alts && f.skipOrig) return 0;
         f.phase = Phase.AfterAlts;
-        if (this.handleOps(i, f.next, s)) return 1;
+        if (p.opCount[i]) {
+          f.dirty = true;
+          if (this.handleOps(i, f.next, s)) return 1;
+        }
         const r = this.dispatch(f, s);
         if (r !== CONTINUE) return r;
       }
@@ -366,7 +375,7 @@ export class Validator {
     const L = ctx.L;
     const id = p.cfi[i];
     if (id < 0) { ctx.diag.warn('CFI missing'); return false; }
-    const a = ctx.pool.view(id);
+    const a = ctx.pool.data.subarray(id * ctx.pool.size, (id + 1) * ctx.pool.size); // slow path: paths meet
     if (a[L.cfaBase] !== s[L.cfaBase] || a[L.cfaOff] !== s[L.cfaOff]) {
       ctx.warnInsn(i, `stack state mismatch: cfa1=${a[L.cfaBase]}${sgn(a[L.cfaOff])} cfa2=${s[L.cfaBase]}${sgn(s[L.cfaOff])}`);
       return false;
@@ -413,7 +422,9 @@ export class Validator {
 
   private validateSiblingCall(i: number, s: Int32Array): number {
     const ctx = this.ctx;
-    if (ctx.prog.func(i) >= 0 && hasModifiedStackFrame(ctx.prog.arch, ctx.L, s)) {
+    const f = ctx.prog.func(i);
+    // PLT stubs push the link map / relocation index before jumping to the resolver, by ABI
+    if (f >= 0 && hasModifiedStackFrame(ctx.prog.arch, ctx.L, s) && !isPltTrampoline(ctx, f)) {
       ctx.warnInsn(i, 'sibling call from callable instruction with modified stack frame');
       return 1;
     }
@@ -438,6 +449,14 @@ export class Validator {
     if (d < 0) return false;
     return (ctx.symFlags[d] & (SF.Fentry | SF.EmbeddedInsn)) !== 0;
   }
+}
+
+/** Synthetic PLT functions whose jump carries pushed words by design (PLT0, lazy-binding halves). */
+function isPltTrampoline(ctx: Context, f: number): boolean {
+  const syms = ctx.prog.syms;
+  if (f < syms.tableCount) return false;
+  const name = syms.name(f);
+  return name === '.plt' || name.endsWith('@plt.lazy');
 }
 
 const CALL = -100;

@@ -14,6 +14,7 @@ import type { InsnTable } from './insns.js';
 import { InsnTableBuilder, findInsn } from './insns.js';
 import { RelocIndex } from './relocs.js';
 import { Symbols } from './symbols.js';
+import { syntheticFunctions } from './synthetic-functions.js';
 
 /** Bits of `Program.bits`. */
 export const B = {
@@ -33,6 +34,8 @@ export const B = {
   Synthetic: 1 << 13,
   /** a jump that leaves the program's known code (to .plt, to another object): a tail call */
   ExternalTail: 1 << 14,
+  /** `alts` has an entry for this row */
+  HasAlts: 1 << 15,
 } as const;
 export const VISITED_MASK = B.Visited | B.VisitedUaccess;
 
@@ -92,8 +95,12 @@ export class Program {
   /** `.cold` parent links changed by analysis are written here (symbol arrays are shared) */
   private readonly secText: boolean[];
 
-  constructor(readonly elf: ElfFile, readonly arch: Arch, module = false) {
-    this.syms = new Symbols(elf, elf.symtab);
+  /**
+   * `userspace`: linked files also get functions for PLT stubs and FDE-covered code without symbols,
+   * and use .dynsym when there is no .symtab (stripped binaries).
+   */
+  constructor(readonly elf: ElfFile, readonly arch: Arch, module = false, userspace = false) {
+    this.syms = buildSymbols(elf, userspace);
     this.relocs = new RelocIndex(elf);
     const nsec = elf.sections.length;
     this.secRole = new Uint8Array(nsec);
@@ -161,6 +168,11 @@ export class Program {
     return -1;
   }
 
+  /** Address of row i in the branch-target space (section offset in .o files, virtual address otherwise). */
+  addrOf(i: number): number {
+    return this.elf.type === 1 ? this.off[i] : this.elf.sections[this.sec[i]].addr + this.off[i];
+  }
+
   /** The function symbol starting at address `addr`, or -1. */
   funcAtAddr(addr: number): number {
     const i = this.findAddr(addr);
@@ -168,10 +180,9 @@ export class Program {
     return this.syms.funcAt(this.sec[i], this.off[i]);
   }
 
-  /** The dynamic symbol a PLT stub at `addr` stands for, or -1 (unknown: treated as an external call). */
+  /** The PLT stub function at `addr` (userspace programs name them NAME@plt), or -1. */
   pltSymbol(addr: number): number {
-    void addr;
-    return -1;
+    return this.funcAtAddr(addr);
   }
 
   /** Next row in the same section, or -1. Synthetic rows have no successor in their section. */
@@ -272,6 +283,14 @@ export class Program {
     const bits = new Uint32Array(cap); bits.set(this.bits); this.bits = bits;
     const instr = new Int8Array(cap); instr.set(this.instr); this.instr = instr;
   }
+}
+
+function buildSymbols(elf: ElfFile, userspace: boolean): Symbols {
+  const table = elf.symtab ?? (userspace ? elf.dynsym : undefined);
+  const plain = new Symbols(elf, table, [], userspace);
+  if (!userspace || elf.type === 1) return plain;
+  const extra = syntheticFunctions(elf, (sec, off) => plain.funcAt(sec, off) >= 0);
+  return extra.length ? new Symbols(elf, table, extra, true) : plain;
 }
 
 function growCopyU32(a: Uint32Array, n: number): Uint32Array { const b = new Uint32Array(Math.max(n, a.length)); b.set(a); return b; }

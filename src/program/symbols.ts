@@ -31,8 +31,20 @@ export class Symbols {
   /** first `.cold` child whose parent does not exist (objtool stops there), or -1 */
   missingParent = -1;
 
-  constructor(readonly elf: ElfFile, readonly table: SymbolTable | undefined) {
-    const n = table?.count ?? 0;
+  /** names of the synthetic functions appended after the table's symbols */
+  private readonly extraNames: string[];
+  /** number of symbols from the table; indices from here on are synthetic functions */
+  readonly tableCount: number;
+
+  /**
+   * `sizeUnsized`: a function symbol without a size (crt code, hand-written assembly) reaches to the
+   * next symbol of its section (userspace analysis; kernel checks report them instead).
+   */
+  constructor(readonly elf: ElfFile, readonly table: SymbolTable | undefined, extra: readonly SyntheticSymbol[] = [], sizeUnsized = false) {
+    const nt = table?.count ?? 0;
+    const n = nt + extra.length;
+    this.tableCount = nt;
+    this.extraNames = extra.map((e) => e.name);
     this.count = n;
     this.type = new Uint8Array(n);
     this.bind = new Uint8Array(n);
@@ -45,7 +57,7 @@ export class Symbols {
     const nsec = elf.sections.length;
     const linked = elf.type !== 1;
     const counts = new Int32Array(nsec);
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < nt; i++) {
       const t = table!;
       this.type[i] = symType(t.info[i]);
       this.bind[i] = symBind(t.info[i]);
@@ -57,6 +69,17 @@ export class Symbols {
       this.len[i] = t.size[i];
       this.alias[i] = i;
       if (inSec) counts[sh]++;
+    }
+    for (let k = 0; k < extra.length; k++) {
+      const i = nt + k;
+      const e = extra[k];
+      this.type[i] = STT_FUNC;
+      this.bind[i] = 0;
+      this.sec[i] = e.sec;
+      this.offset[i] = e.offset;
+      this.len[i] = e.len;
+      this.alias[i] = i;
+      counts[e.sec]++;
     }
     // per-section lists sorted by (offset, index)
     this.bySec = [];
@@ -70,6 +93,7 @@ export class Symbols {
     for (const list of this.bySec) {
       if (list.length > 1) list.sort((a, b) => off[a] - off[b] || a - b);
     }
+    if (sizeUnsized) this.sizeUnsizedFunctions();
     this.linkAliases();
     this.linkColdChildren();
     // sized symbols per section, for containing queries
@@ -90,6 +114,7 @@ export class Symbols {
   }
 
   name(i: number): string {
+    if (i >= this.tableCount) return this.extraNames[i - this.tableCount] ?? '';
     if (i < 0 || !this.table) return '';
     if (this.type[i] === STT_SECTION) return this.elf.sections[this.sec[i]]?.name ?? '';
     return this.table.name(i);
@@ -203,6 +228,21 @@ export class Symbols {
     return -1;
   }
 
+  private sizeUnsizedFunctions(): void {
+    const off = this.offset;
+    for (let sec = 0; sec < this.bySec.length; sec++) {
+      const list = this.bySec[sec];
+      const end = this.elf.sections[sec]?.size ?? 0;
+      for (let k = 0; k < list.length; k++) {
+        const s = list[k];
+        if (this.type[s] !== STT_FUNC || this.len[s] !== 0) continue;
+        let e = end;
+        for (let j = k + 1; j < list.length; j++) if (off[list[j]] > off[s]) { e = off[list[j]]; break; }
+        this.len[s] = Math.max(0, e - off[s]);
+      }
+    }
+  }
+
   private linkAliases(): void {
     // an earlier symbol with the same offset, type and size points at the later one
     for (const list of this.bySec) {
@@ -246,6 +286,14 @@ export class Symbols {
       }
     }
   }
+}
+
+/** A function the symbol table does not name (PLT stub, FDE-covered code), given to the constructor. */
+export interface SyntheticSymbol {
+  name: string;
+  sec: number;
+  offset: number;
+  len: number;
 }
 
 export { STT_FUNC, STT_NOTYPE, STT_SECTION };

@@ -29,27 +29,29 @@ export function orcEntryOf(ctx: Context, id: number, out: OrcEntry): string {
   out.spOffset = 0; out.bpOffset = 0; out.spReg = 0; out.bpReg = 0; out.type = 0; out.signal = 0;
   if (id < 0) { out.type = ORC_TYPE_UNDEFINED; return ''; }
   const L = ctx.L;
-  const s = ctx.pool.view(id);
-  switch (s[L.type]) {
+  // fields read straight from the pool (no view allocation on this per-instruction path)
+  const d = ctx.pool.data;
+  const b = id * ctx.pool.size;
+  switch (d[b + L.type]) {
     case StateType.Undefined: out.type = ORC_TYPE_UNDEFINED; return '';
     case StateType.EndOfStack: out.type = ORC_TYPE_END_OF_STACK; return '';
     case StateType.Call: out.type = ORC_TYPE_CALL; break;
     case StateType.Regs: out.type = ORC_TYPE_REGS; break;
     case StateType.RegsPartial: out.type = ORC_TYPE_REGS_PARTIAL; break;
-    default: return `unknown unwind hint type ${s[L.type]}`;
+    default: return `unknown unwind hint type ${d[b + L.type]}`;
   }
-  out.signal = s[L.signal];
-  const sp = X86_CFA_REG.get(s[L.cfaBase]);
-  if (sp === undefined) return `unknown CFA base reg ${s[L.cfaBase]}`;
+  out.signal = d[b + L.signal];
+  const sp = X86_CFA_REG.get(d[b + L.cfaBase]);
+  if (sp === undefined) return `unknown CFA base reg ${d[b + L.cfaBase]}`;
   out.spReg = sp;
   const fp = ctx.prog.arch.regs.fp;
-  const bpBase = s[2 * fp];
+  const bpBase = d[b + 2 * fp];
   if (bpBase === CfiBase.Undefined) out.bpReg = ORC_REG_UNDEFINED;
   else if (bpBase === CfiBase.Cfa) out.bpReg = ORC_REG_PREV_SP;
   else if (bpBase === fp) out.bpReg = ORC_REG_BP;
   else return `unknown BP base reg ${bpBase}`;
-  out.spOffset = s[L.cfaOff];
-  out.bpOffset = s[2 * fp + 1];
+  out.spOffset = d[b + L.cfaOff];
+  out.bpOffset = d[b + 2 * fp + 1];
   return '';
 }
 

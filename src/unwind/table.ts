@@ -68,6 +68,9 @@ export function rowFields(ctx: Context, id: number): Omit<UnwindRow, 'sec' | 'ad
   return row;
 }
 
+/** Instructions from a function's start within which a saved frame pointer is checked for writes. */
+const FP_SCAN_LIMIT = 64;
+
 /** Calls `emit` with each row of the program, in section then address order. */
 export function unwindRows(ctx: Context, emit: (row: UnwindRow) => void): void {
   const p = ctx.prog;
@@ -79,12 +82,20 @@ export function unwindRows(ctx: Context, emit: (row: UnwindRow) => void): void {
     prevKey = '';
     let prevFunc = -2;
     const base = linked ? sec.addr : 0;
+    const bytes = p.elf.sectionData(sec);
+    const FP = p.arch.regs.fp;
+    let fpIntact = false;
+    let scanned = 0;
     for (let i = first; i < end; i++) {
       const f = p.func(i);
+      if (f !== prevFunc) { fpIntact = p.arch.writesRegister !== undefined; scanned = 0; }
       // padding no path reaches (alignment NOPs, int3 after a return) keeps the state before it
       const k = p.kind[i];
       if (p.cfi[i] < 0 && prevKey !== '' && (k === InsnKind.Nop || k === InsnKind.Trap)) continue;
       const fields = rowFields(ctx, p.cfi[i]);
+      // a saved frame pointer not yet overwritten is also still "same" (tables may say either)
+      if (fpIntact && fields.fp !== null && fields.fp.startsWith('cfa')) fields.equiv = { ...fields.equiv, fp: 'same' };
+      if (fpIntact && (++scanned > FP_SCAN_LIMIT || p.arch.writesRegister!(bytes, p.off[i], FP))) fpIntact = false;
       const key = JSON.stringify(fields);
       const funcStart = f >= 0 && f !== prevFunc && p.off[i] === p.syms.offset[f] && p.syms.type[f] === STT_FUNC;
       prevFunc = f;

@@ -9,7 +9,7 @@ import { R_AARCH64_ABS64, R_AARCH64_ADD_ABS_LO12_NC, R_AARCH64_ADR_PREL_PG_HI21,
 import { relocDest, type RelocDest } from '../../elf/reloc-target.js';
 import type { Program } from '../../program/program.js';
 import type { Addr, InsnSem, Rhs, SwitchArch, Term } from '../../cfg/switch-tables.js';
-import { slotLoc } from '../../cfg/switch-tables.js';
+import { MEM_ANY, memCellLoc, slotLoc } from '../../cfg/switch-tables.js';
 import { bitmaskValid, bitmaskValue } from './bitmask.js';
 import { Extend, OperandForm, decodeOperands, type Operands } from './operands.js';
 
@@ -126,6 +126,7 @@ function model(p: Program, row: number, w: number, o: Operands, sem: InsnSem): v
         return;
       }
       sem.rhs = { op: 'load', c: { sec: -1, off: o.imm }, terms: [full(o.rn)], size: o.accessSize, signed: o.signExtend, width: o.width };
+      if (!o.signExtend) sem.alias = memCellLoc(o.rn, `-1:${o.imm}`);
       return;
     }
     case OperandForm.BCond: {
@@ -246,6 +247,7 @@ function writesOf(w: number): number[] {
     case 10: case 11: { // branches, exceptions, system
       if ((w >>> 26) === 0x25 || ((w & 0xfffffc1f) >>> 0) === 0xd63f0000 || ((w & 0xfefff800) >>> 0) === 0xd63f0800) {
         for (const r of CALL_CLOBBERS) put(r);
+        put(MEM_ANY);
         return out;
       }
       if ((w >>> 22) === 0x354) { // system
@@ -257,6 +259,7 @@ function writesOf(w: number): number[] {
     case 4: case 6: case 12: case 14: { // loads and stores
       const v = (w >>> 26) & 1;
       const b2927 = (w >>> 27) & 7;
+      if (!isPlainLoad(w)) put(MEM_ANY);
       if (b2927 === 7) {
         const opc = (w >>> 22) & 3;
         const size = w >>> 30;
@@ -312,6 +315,21 @@ function writesOf(w: number): number[] {
       if (rd !== 31) put(rd); // SVE and the rest: assume the destination field is written
       return out;
   }
+}
+
+/** Loads that write no memory: register loads (any addressing), pairs and literals with L set. */
+function isPlainLoad(w: number): boolean {
+  const b2927 = (w >>> 27) & 7;
+  const v = (w >>> 26) & 1;
+  if (b2927 === 7) {
+    const opc = (w >>> 22) & 3;
+    const isLoad = v ? (opc & 1) === 1 : opc !== 0;
+    if (((w >>> 24) & 1) === 0 && ((w >>> 21) & 1) === 1 && ((w >>> 10) & 3) === 0) return false; // atomics
+    return isLoad;
+  }
+  if (b2927 === 5) return ((w >>> 22) & 1) === 1;
+  if (b2927 === 3) return ((w >>> 24) & 1) === 0;
+  return false;
 }
 
 /** Instructions that may set NZCV (over-approximated). */

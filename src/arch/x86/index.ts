@@ -4,7 +4,7 @@
  */
 import type { Arch } from '../arch.js';
 import { decodeX86Section } from './decode.js';
-import { disassemble } from './operands.js';
+import { disassemble, x86WritesGpr } from './operands.js';
 import { x86EntryCfa, x86EntryRegs, x86Regs } from './regs.js';
 
 /** ELF e_machine of x86-64 */
@@ -20,6 +20,7 @@ export const x86_64: Arch = {
   callPushesRa: true,
   decodeSection: decodeX86Section,
   disassemble,
+  writesRegister: x86WritesGpr,
 };
 
 export { x86Operands, type X86Operands, type X86MemOperand, type X86OperandKind } from './operands.js';

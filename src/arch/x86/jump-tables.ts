@@ -11,7 +11,7 @@ import { R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_PC32, R_X86_64_PLT32 }
 import { relocDest, type RelocDest } from '../../elf/reloc-target.js';
 import type { Program } from '../../program/program.js';
 import type { Addr, InsnSem, Rhs, SwitchArch, Term } from '../../cfg/switch-tables.js';
-import { slotLoc } from '../../cfg/switch-tables.js';
+import { MEM_ANY, memCellLoc, slotLoc } from '../../cfg/switch-tables.js';
 import { iced } from './iced.js';
 
 const RSP = 4;
@@ -52,10 +52,9 @@ function describeX86(p: Program, row: number): InsnSem {
         const acc = m.access;
         if (acc === A.Write || acc === A.CondWrite || acc === A.ReadWrite || acc === A.ReadCondWrite) {
           const b = gpr(m.base);
-          if ((b === RSP || b === RBP) && m.index === I.Register.None) {
-            const s = slotLoc(b, Number(BigInt.asIntN(64, m.displacement)));
-            if (s >= 0) sem.writes.push(s);
-          }
+          const s = (b === RSP || b === RBP) && m.index === I.Register.None ? slotLoc(b, Number(BigInt.asIntN(64, m.displacement))) : -1;
+          if (s >= 0) sem.writes.push(s);
+          else if (!sem.writes.includes(MEM_ANY)) sem.writes.push(MEM_ANY);
         }
         m.free();
       }
@@ -64,7 +63,10 @@ function describeX86(p: Program, row: number): InsnSem {
     }
     const fc = insn.flowControl;
     if (fc === I.FlowControl.Call || fc === I.FlowControl.IndirectCall) {
+      // the callee returns with rsp as it was: frame slots survive the call
+      sem.writes = sem.writes.filter((r) => r !== RSP);
       for (const r of CALL_CLOBBERS) if (!sem.writes.includes(r)) sem.writes.push(r);
+      if (!sem.writes.includes(MEM_ANY)) sem.writes.push(MEM_ANY);
       return;
     }
     const M = I.Mnemonic;
@@ -93,6 +95,10 @@ function describeX86(p: Program, row: number): InsnSem {
         const s = slotLoc(base, Number(BigInt.asIntN(64, insn.memoryDisplacement)));
         const width = I.MemorySizeExt.size(insn.memorySize) * 8;
         if (s >= 0) sem.cmp = { loc: s, imm: unsignedAt(immediate(insn, 1, k1, OK), width), width };
+      } else {
+        const cell = cellOf(p, row, insn, I);
+        const width = I.MemorySizeExt.size(insn.memorySize) * 8;
+        if (cell >= 0) sem.cmp = { loc: cell, imm: unsignedAt(immediate(insn, 1, k1, OK), width), width };
       }
       return;
     }
@@ -131,6 +137,7 @@ function describeX86(p: Program, row: number): InsnSem {
           return;
         }
         sem.rhs = memValue(p, row, insn, I, 'load', size, signed, dsz * 8);
+        if (!signed) sem.alias = cellOf(p, row, insn, I);
         return;
       }
       if (dsz !== 8) {
@@ -283,6 +290,24 @@ function dispOffset(insn: Instruction, I: ReturnType<typeof iced>, p: Program, r
     co.free();
   });
   return out;
+}
+
+/** The memory cell of an operand without index register (base register or rip, displacement), or -1. */
+function cellOf(p: Program, row: number, insn: Instruction, I: ReturnType<typeof iced>): number {
+  let index = -1;
+  if (insn.memoryIndex !== I.Register.None) {
+    index = gpr(insn.memoryIndex);
+    if (index < 0 || I.RegisterExt.size(insn.memoryIndex) !== 8) return -1;
+  }
+  if (insn.segmentPrefix !== I.Register.None && insn.segmentPrefix !== I.Register.DS) return -1;
+  const c = dispAddr(p, row, insn, I);
+  if (!c) return -1;
+  const key = `${c.sec}:${c.off}*${insn.memoryIndexScale}`;
+  if (insn.isIpRelMemoryOperand) return memCellLoc(-1, key, index);
+  if (insn.memoryBase === I.Register.None) return index >= 0 ? memCellLoc(-1, key, index) : -1;
+  const b = gpr(insn.memoryBase);
+  if (b < 0 || I.RegisterExt.size(insn.memoryBase) !== 8) return -1;
+  return memCellLoc(b, key, index);
 }
 
 function hasReloc(p: Program, row: number): boolean {

@@ -223,3 +223,20 @@ const PREFIX_WORDS = new Set(['lock', 'rep', 'repe', 'repne', 'repz', 'repnz', '
 function pad(mnemonic: string): string {
   return mnemonic.length >= 6 ? `${mnemonic} ` : `${mnemonic.padEnd(6)} `;
 }
+
+const READ_ONLY_DEST = new Set(['cmp', 'test', 'push', 'bt', 'ptest', 'ucomiss', 'ucomisd', 'comiss', 'comisd']);
+const WRITES_BOTH = new Set(['xchg', 'xadd', 'cmpxchg']);
+
+/**
+ * Does the instruction at `off` write general-purpose register `slot`? Explicit destinations,
+ * exchanges, and the frame instructions that write rbp implicitly (leave, enter). Slow path: used
+ * only to tell whether a saved register still holds its saved value.
+ */
+export function x86WritesGpr(bytes: Uint8Array, off: number, slot: number): boolean {
+  const o = x86Operands(bytes, off, 0);
+  if (!o) return true;
+  if (o.mnemonic === 'leave' || o.mnemonic === 'enter') return slot === 5 || slot === 4;
+  if (o.kinds[0] === 'reg' && o.regs[0] === slot && !READ_ONLY_DEST.has(o.mnemonic)) return true;
+  if (WRITES_BOTH.has(o.mnemonic)) return o.regs.includes(slot);
+  return false;
+}

@@ -1,0 +1,60 @@
+/**
+ * Calls in linked files whose destination has no function symbol (PLT stubs, functions of a
+ * stripped binary) keep the return-address push the decoder gives every call, so the frame walk
+ * sees the stack 8 bytes deeper after them (the core's userspace branch of addCallDestinations
+ * removes the push only when it finds a symbol). Until the core does it, verify removes the push
+ * of every direct call to a PLT section or to the start of an FDE (a function entry by the
+ * compiler's own account) before the analysis runs. Intra-function calls (`call 1f; 1: pop`) go to
+ * neither and keep their push.
+ *
+ * `markNoreturnCalls`: a call whose return address is (after padding) the start of another FDE
+ * cannot return into its own function, so it ends its path. Without symbols (stripped binaries)
+ * the noreturn list cannot say so, and the walk would fall into the next function with the
+ * caller's frame.
+ */
+import { InsnFlag, InsnKind } from '../arch/arch.js';
+import type { CfiSection } from '../dwarf/index.js';
+import { B } from '../program/program.js';
+import type { Program } from '../program/program.js';
+import { CodeSections } from './fde-code.js';
+
+/** Returns how many calls lost their push. */
+export function dropCallPushes(p: Program, tables: readonly CfiSection[]): number {
+  if (p.elf.type === 1) return 0; // relocatable: calls have relocations, the core handles them
+  const starts = new Set<number>();
+  for (const t of tables) for (const f of t.fdes) starts.add(f.pcBegin);
+  const plt: [number, number][] = [];
+  for (const s of p.elf.sections) {
+    if (s.name === '.plt' || s.name === '.plt.sec' || s.name === '.plt.got' || s.name === '.iplt') plt.push([s.addr, s.addr + s.size]);
+  }
+  let n = 0;
+  for (let i = 0; i < p.count; i++) {
+    if (p.kind[i] !== InsnKind.Call || !(p.flags[i] & InsnFlag.HasTarget) || p.opCount[i] === 0) continue;
+    const t = p.target[i];
+    let hit = starts.has(t);
+    for (let k = 0; !hit && k < plt.length; k++) hit = t >= plt[k][0] && t < plt[k][1];
+    if (hit) { p.opCount[i] = 0; n++; }
+  }
+  return n;
+}
+
+/** Marks calls (and traps) followed only by padding and then another FDE's start as dead ends; returns how many. */
+export function markNoreturnCalls(p: Program, tables: readonly CfiSection[]): number {
+  const code = new CodeSections(p);
+  let n = 0;
+  for (const t of tables) {
+    for (const f of t.fdes) {
+      const c = code.locate(f);
+      if (!c || c.first < 0) continue;
+      let q = p.prev(c.first);
+      while (q >= 0 && (p.kind[q] === InsnKind.Nop || (p.kind[q] === InsnKind.Trap && (p.flags[q] & InsnFlag.Padding)))) q = p.prev(q);
+      if (q < 0 || (p.bits[q] & B.DeadEnd)) continue;
+      // a call, or a trap that is no padding (AArch64 `brk` of __builtin_trap)
+      const k = p.kind[q];
+      if (k !== InsnKind.Call && k !== InsnKind.CallDynamic && k !== InsnKind.Trap) continue;
+      p.bits[q] |= B.DeadEnd;
+      n++;
+    }
+  }
+  return n;
+}

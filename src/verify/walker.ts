@@ -1,0 +1,131 @@
+/**
+ * Walks of one function's reached code that verify does itself: the shortest path from the entry
+ * to an instruction (for reports), and the AArch64 return-address signing state at each
+ * instruction (the frame state does not carry it). Scratch arrays are sized once per file and
+ * reused; a generation counter clears them in O(1) between walks.
+ */
+import { InsnFlag } from '../arch/arch.js';
+import type { Context } from '../cfg/context.js';
+import { Edge, successorRoom, successors } from './successors.js';
+
+/** One branch on the path to an instruction: the branch's row and whether it was taken. */
+export interface PathStep {
+  row: number;
+  taken: boolean;
+}
+
+/** Visits at most this many instructions per walk (bounded work on huge functions). */
+const MAX_VISITS = 1 << 20;
+
+export class Walker {
+  private readonly gen: Uint32Array;
+  private readonly parent: Int32Array;
+  private readonly edge: Uint8Array;
+  private readonly queue: Int32Array;
+  /** signing state per row during a PAC walk: 0 unsigned, 1 signed, 2 both (paths disagree) */
+  readonly pac: Uint8Array;
+  private generation = 0;
+  private out = new Int32Array(8);
+  private how = new Uint8Array(8);
+
+  constructor(private readonly ctx: Context) {
+    const n = ctx.prog.rows;
+    this.gen = new Uint32Array(n);
+    this.parent = new Int32Array(n);
+    this.edge = new Uint8Array(n);
+    this.queue = new Int32Array(2 * n + 1);
+    this.pac = new Uint8Array(n);
+  }
+
+  /**
+   * Branches on a shortest path from `entry` to `target` through code the analysis reached, in
+   * order (conditional branches taken or not, unconditional jumps). Empty when target is the entry
+   * or no path was found.
+   */
+  pathTo(entry: number, target: number): PathStep[] {
+    const g = this.next();
+    const p = this.ctx.prog;
+    let head = 0;
+    let tail = 0;
+    this.queue[tail++] = entry;
+    this.gen[entry] = g;
+    this.parent[entry] = -1;
+    let found = entry === target;
+    while (!found && head < tail && head < MAX_VISITS) {
+      const i = this.queue[head++];
+      const n = this.succ(i);
+      for (let k = 0; k < n; k++) {
+        const j = this.out[k];
+        if (this.gen[j] === g || p.cfi[j] < 0) continue;
+        this.gen[j] = g;
+        this.parent[j] = i;
+        this.edge[j] = this.how[k];
+        if (j === target) { found = true; break; }
+        this.queue[tail++] = j;
+      }
+    }
+    if (!found) return [];
+    const steps: PathStep[] = [];
+    for (let j = target; this.parent[j] >= 0; j = this.parent[j]) {
+      const from = this.parent[j];
+      // a fall-through from an ordinary instruction is no branch; a not-taken conditional branch is
+      if (this.edge[j] === Edge.Fall && this.succ(from) < 2) continue;
+      steps.push({ row: from, taken: this.edge[j] !== Edge.Fall });
+    }
+    return steps.reverse();
+  }
+
+  /**
+   * AArch64 signing state of the return address before each instruction reachable from `entry`
+   * (which starts with `initial`), kept in `pac`; rows of other functions are not entered.
+   * Returns the generation under which `isPacSet(row)` tells whether a row was walked.
+   */
+  walkPac(entry: number, initial: number, inRange: (row: number) => boolean): number {
+    const g = this.next();
+    const p = this.ctx.prog;
+    let tail = 0;
+    this.queue[tail++] = entry;
+    this.gen[entry] = g;
+    this.pac[entry] = initial;
+    let visits = 0;
+    while (tail > 0 && visits++ < MAX_VISITS) {
+      const i = this.queue[--tail];
+      const f = p.flags[i];
+      let after = this.pac[i];
+      if (f & InsnFlag.PacSign) after = 1;
+      else if (f & InsnFlag.PacAuth) after = 0;
+      const n = this.succ(i);
+      for (let k = 0; k < n; k++) {
+        const j = this.out[k];
+        if (!inRange(j)) continue;
+        if (this.gen[j] !== g) {
+          this.gen[j] = g;
+          this.pac[j] = after;
+          this.queue[tail++] = j;
+        } else if (this.pac[j] !== after && this.pac[j] !== 2) {
+          // paths disagree: the table can be right for at most one of them
+          this.pac[j] = 2;
+          this.queue[tail++] = j;
+        }
+      }
+    }
+    return g;
+  }
+
+  /** Was `row` walked in generation `g`? */
+  walked(row: number, g: number): boolean {
+    return this.gen[row] === g;
+  }
+
+  private next(): number {
+    this.generation++;
+    if (this.generation === 0xffffffff) { this.gen.fill(0); this.generation = 1; }
+    return this.generation;
+  }
+
+  private succ(i: number): number {
+    const room = successorRoom(this.ctx, i);
+    if (room > this.out.length) { this.out = new Int32Array(room * 2); this.how = new Uint8Array(room * 2); }
+    return successors(this.ctx, i, this.out, this.how);
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * Jump-table recovery against compiler ground truth (jumptables.py over the compiler's assembly):
+ * 1. sw.c compiled in every configuration by fixtures/jumptables/matrix.sh (gcc, clang-19, AArch64
+ *    GCC and Clang; -O0..-O3, -Os; PIC and non-PIC; objects and linked files);
+ * 2. the userspace SQLite corpus ($CORPUS_DIR/us/<arch>-<cc>-<opt>/sqlite), every finished build.
+ * Every truth table must be recovered with exactly its targets, and nothing else reported.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { compareFile } from './jumptables-compare.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const FIX = join(here, '../../test-corpus/fixtures/jumptables');
+const CORPUS = process.env.CORPUS_DIR ?? join(process.env.HOME ?? '/root', '.cache/objcorpus');
+const ORACLE = process.env.JUMPTABLES_PY ?? '/work/shared/corpus/jumptables.py';
+
+function have(cmd: string): boolean {
+  try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+
+async function assertExact(file: string, truth: string): Promise<void> {
+  const c = await compareFile(file, truth);
+  assert.deepEqual({ wrong: c.wrong, missed: c.missed, extra: c.extra, exact: c.exact },
+    { wrong: 0, missed: 0, extra: 0, exact: c.truth }, `${file}\n${c.details.join('\n')}`);
+}
+
+const tools = ['gcc', 'clang-19', 'aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-as', 'python3'];
+test('sw.c in every compiler / arch / optimisation / PIC configuration', { skip: !tools.every(have) || !existsSync(ORACLE) }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'objflow-jt-'));
+  try {
+    execFileSync('bash', [join(FIX, 'matrix.sh'), join(FIX, 'sw.c')], { cwd: dir, stdio: 'ignore', env: { ...process.env, JUMPTABLES_PY: ORACLE } });
+    let builds = 0;
+    for (const b of readdirSync(join(dir, 'out')).sort()) {
+      const d = join(dir, 'out', b);
+      await assertExact(join(d, 'sw.o'), join(d, 'sw.jt.json'));
+      if (existsSync(join(d, 'libsw.so'))) await assertExact(join(d, 'libsw.so'), join(d, 'libsw.so.jt.json'));
+      else await assertExact(join(d, 'sw-nopie'), join(d, 'sw-nopie.jt.json'));
+      builds++;
+    }
+    assert.equal(builds, 40);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+const usRoot = join(CORPUS, 'us');
+const usBuilds = existsSync(usRoot)
+  ? readdirSync(usRoot).sort().map((b) => join(usRoot, b, 'sqlite')).filter((d) => existsSync(join(d, 'build.ok')))
+  : [];
+for (const d of usBuilds) {
+  test(`SQLite ${d}`, async () => {
+    await assertExact(join(d, 'sqlite3.o'), join(d, 'sqlite3.jt.json'));
+    if (existsSync(join(d, 'libsqlite3.so'))) await assertExact(join(d, 'libsqlite3.so'), join(d, 'libsqlite3.so.jt.json'));
+    if (existsSync(join(d, 'sqlite3-nopie'))) await assertExact(join(d, 'sqlite3-nopie'), join(d, 'sqlite3-nopie.jt.json'));
+  });
+}

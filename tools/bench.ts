@@ -1,0 +1,229 @@
+/**
+ * `npm run bench`: objflow against the real objtool on the same inputs, plus objflow's userspace
+ * throughput. Prints a table; writes nothing into the repository (work copies live in a temp dir).
+ *
+ *   OBJCORPUS      corpus root (default /root/.cache/objcorpus)
+ *   OBJTOOL        objtool binary (default: the Debian linux-kbuild 6.12 objtool under OBJCORPUS)
+ *   BENCH_RUNS     runs per tool for the whole-build object (default 5, alternating objflow/objtool)
+ *   BENCH_OBJECTS  per-object sample size, or `all` (default 120, spread evenly over the build)
+ *   BENCH_CONFIGS  comma list of kernel corpus configs (default x86-gcc,x86-clang)
+ *
+ * Parts whose inputs are missing are skipped with a note.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, freemem, loadavg, tmpdir, totalmem } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { measure, median, sum } from './bench-measure.js';
+import type { Sample } from './bench-measure.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const OBJFLOW = join(repo, 'bin', 'objflow.js');
+const CORPUS = process.env.OBJCORPUS ?? '/root/.cache/objcorpus';
+const OBJTOOL = process.env.OBJTOOL ?? join(CORPUS, 'objtool-deb/usr/lib/linux-kbuild-6.12.117+deb12/tools/objtool/objtool.real-x86');
+const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
+const OBJECTS = process.env.BENCH_OBJECTS ?? '120';
+const CONFIGS = (process.env.BENCH_CONFIGS ?? 'x86-gcc,x86-clang').split(',').filter((s) => s !== '');
+const NODE = process.execPath;
+
+const work = mkdtempSync(join(tmpdir(), 'objflow-bench-'));
+process.on('exit', () => { rmSync(work, { recursive: true, force: true }); });
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`);
+  process.exitCode = 1;
+});
+
+async function main(): Promise<void> {
+  const [l1, l5, l15] = loadavg();
+  out(`# objflow bench  ${new Date().toISOString()}`);
+  out(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${gb(totalmem())} GB RAM (${gb(freemem())} GB free), load ${l1.toFixed(2)} ${l5.toFixed(2)} ${l15.toFixed(2)}, node ${process.version}`);
+  out(`objtool: ${OBJTOOL}${existsSync(OBJTOOL) ? '' : ' (missing)'}`);
+  out(`corpus:  ${CORPUS}\n`);
+  startup();
+  for (const cfg of CONFIGS) wholeBuild(cfg);
+  for (const cfg of CONFIGS) perObject(cfg);
+  await userspace();
+}
+
+/** Fixed cost per process: what every kbuild object pays before any analysis. */
+function startup(): void {
+  const bare: Sample[] = [];
+  const help: Sample[] = [];
+  const tool: Sample[] = [];
+  for (let i = 0; i < 9; i++) {
+    bare.push(measure(NODE, ['-e', '0']));
+    help.push(measure(NODE, [OBJFLOW, '--help']));
+    if (existsSync(OBJTOOL)) tool.push(measure(OBJTOOL, ['--help']));
+  }
+  out('## startup (median of 9)');
+  table(['what', 'wall ms', 'peak RSS MB'], [
+    ['node -e 0', ms(median(bare.map((s) => s.wall))), mb(median(bare.map((s) => s.rssKb)))],
+    ['objflow --help', ms(median(help.map((s) => s.wall))), mb(median(help.map((s) => s.rssKb)))],
+    ...(tool.length ? [['objtool --help', ms(median(tool.map((s) => s.wall))), mb(median(tool.map((s) => s.rssKb)))]] : []),
+  ]);
+  out('');
+}
+
+/** (a) one `ld -r` of every object of the build, both tools on fresh copies, alternating. */
+function wholeBuild(cfg: string): void {
+  const input = join(CORPUS, 'corpus', cfg, 'big.o');
+  const argsFile = join(CORPUS, 'ref', cfg, 'big.args');
+  out(`## ${cfg}: whole build in one object (big.o)`);
+  if (!existsSync(input) || !existsSync(argsFile) || !existsSync(OBJTOOL)) {
+    out(`skipped: needs ${input}, ${argsFile} and ${OBJTOOL}\n`);
+    return;
+  }
+  const args = readFileSync(argsFile, 'latin1').trim().split(/\s+/);
+  const copy = join(work, 'big.o');
+  const a: Sample[] = [];
+  const b: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    copyFileSync(input, copy);
+    a.push(measure(NODE, [OBJFLOW, 'objtool', ...args, copy]));
+    copyFileSync(input, copy);
+    b.push(measure(OBJTOOL, [...args, copy]));
+  }
+  const size = readFileSync(input).length;
+  out(`${(size / 1e6).toFixed(1)} MB, args: ${args.join(' ')}; ${RUNS} runs each, A B A B`);
+  ratioTable(a, b);
+  const bad = [...a, ...b].filter((s) => s.status !== 0).length;
+  if (bad) out(`note: ${bad} run(s) exited non-zero`);
+  out('');
+}
+
+/** (b) every object of the build, one process each, as kbuild runs objtool. */
+function perObject(cfg: string): void {
+  const dir = join(CORPUS, 'corpus', cfg);
+  const log = join(dir, 'objtool-args.log');
+  out(`## ${cfg}: one process per object (kbuild)`);
+  if (!existsSync(log) || !existsSync(OBJTOOL)) {
+    out(`skipped: needs ${log} and ${OBJTOOL}\n`);
+    return;
+  }
+  const jobs = readFileSync(log, 'latin1').split('\n').filter((l) => l.trim() !== '').map((l) => {
+    const words = l.trim().split(/\s+/);
+    return { file: join(dir, words[words.length - 1]), args: words.slice(0, -1) };
+  }).filter((j) => existsSync(j.file));
+  const pick = OBJECTS === 'all' ? jobs : spread(jobs, Number(OBJECTS));
+  const copy = join(work, 'obj.o');
+  const a: Sample[] = [];
+  const b: Sample[] = [];
+  let bytes = 0;
+  for (const j of pick) {
+    copyFileSync(j.file, copy);
+    a.push(measure(NODE, [OBJFLOW, 'objtool', ...j.args, copy]));
+    copyFileSync(j.file, copy);
+    b.push(measure(OBJTOOL, [...j.args, copy]));
+    bytes += readFileSync(j.file).length;
+  }
+  out(`${pick.length} of ${jobs.length} objects (${(bytes / 1e6).toFixed(1)} MB)`);
+  ratioTable(a, b, true);
+  const slow = a.map((s, i) => ({ s, name: basename(pick[i].file) })).sort((x, y) => y.s.wall - x.s.wall).slice(0, 3);
+  out(`slowest for objflow: ${slow.map((x) => `${x.name} ${ms(x.s.wall)} ms`).join(', ')}`);
+  const diff = pick.map((j, i) => ({ j, i })).filter(({ i }) => a[i].status !== b[i].status);
+  if (diff.length) out(`note: exit statuses differ (objflow/objtool): ${diff.slice(0, 5).map(({ j, i }) => `${j.file.slice(dir.length + 1)} ${a[i].status}/${b[i].status}`).join(', ')}`);
+  out('');
+}
+
+/** (c) userspace: analysis throughput in instructions per second, and verify's FDEs per CPU-second. */
+async function userspace(): Promise<void> {
+  out('## userspace (objflow only)');
+  const root = join(CORPUS, 'us');
+  const inputs = existsSync(root)
+    ? readdirSync(root).sort().map((d) => join(root, d, 'sqlite', 'sqlite3.o')).filter((f) => existsSync(f))
+    : [];
+  if (inputs.length === 0) { out(`skipped: no ${root}/*/sqlite/sqlite3.o\n`); return; }
+  // the command must exist in the CLI, not only as a module
+  const verifyAvailable = existsSync(join(repo, 'dist', 'src', 'cli', 'verify.js')) &&
+    !/unknown command/.test(spawnSync(NODE, [OBJFLOW, 'verify'], { encoding: 'latin1' }).stderr ?? '');
+  const rows: string[][] = [];
+  for (const f of inputs) {
+    const info = await describe(f);
+    const runs: Sample[] = [];
+    for (let i = 0; i < 3; i++) runs.push(measure(NODE, [OBJFLOW, 'unwind', '--format', 'json', f]));
+    const wall = median(runs.map((s) => s.wall));
+    const cpu = median(runs.map((s) => s.cpu));
+    let fdeRate = 'n/a';
+    if (verifyAvailable && info.fdes > 0) {
+      const v = measure(NODE, [OBJFLOW, 'verify', f]);
+      fdeRate = v.status === 0 || v.status === 1 ? `${Math.round(info.fdes / v.cpu)}` : `exit ${v.status}`;
+    }
+    rows.push([basename(dirname(dirname(f))), info.arch, `${info.insns}`, ms(wall), ms(cpu),
+      mb(median(runs.map((s) => s.rssKb))), `${Math.round(info.insns / cpu)}`, fdeRate]);
+  }
+  table(['build', 'arch', 'insns', 'wall ms', 'cpu ms', 'peak MB', 'insns/cpu-s', 'FDEs/cpu-s'], rows);
+  if (!rows.some((r) => r[1] === 'aarch64')) out('note: no AArch64 sqlite3.o in the corpus yet; AArch64 throughput not measured');
+  if (!verifyAvailable) out('note: `objflow verify` is not a command yet (no src/cli/verify.ts, or not wired into main.ts); FDEs per CPU-second not measured');
+  out('');
+}
+
+/** Machine and instruction count of an input, read with objflow's own decoder (a count, not a result under test). */
+async function describe(file: string): Promise<{ arch: string; insns: number; fdes: number }> {
+  const { ElfFile } = await import('../src/elf/reader.js');
+  const { archFor } = await import('../src/arch/registry.js');
+  const { Program } = await import('../src/program/program.js');
+  const elf = new ElfFile(readFileSync(file), file);
+  const arch = await archFor(elf.machine);
+  const name = elf.machine === 62 ? 'x86-64' : elf.machine === 183 ? 'aarch64' : `machine ${elf.machine}`;
+  const insns = arch ? new Program(elf, arch).count : 0;
+  return { arch: name, insns, fdes: countFdes(elf.section('.eh_frame') ? elf.sectionData(elf.section('.eh_frame')!) : new Uint8Array(0)) };
+}
+
+/** FDEs in an .eh_frame: entries whose CIE pointer is non-zero (32-bit DWARF lengths only, as compilers emit). */
+function countFdes(b: Uint8Array): number {
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  let n = 0;
+  for (let p = 0; p + 8 <= b.length;) {
+    const len = dv.getUint32(p, true);
+    if (len === 0 || len === 0xffffffff) break;
+    if (dv.getUint32(p + 4, true) !== 0) n++;
+    p += 4 + len;
+  }
+  return n;
+}
+
+function ratioTable(a: readonly Sample[], b: readonly Sample[], totals = false): void {
+  const wa = median(a.map((s) => s.wall));
+  const wb = median(b.map((s) => s.wall));
+  const ra = median(a.map((s) => s.rssKb));
+  const rb = median(b.map((s) => s.rssKb));
+  const rows = [
+    ['median wall ms', ms(wa), ms(wb), ratio(wa, wb)],
+    ['median peak RSS MB', mb(ra), mb(rb), ratio(ra, rb)],
+  ];
+  if (totals) {
+    const ta = sum(a.map((s) => s.wall));
+    const tb = sum(b.map((s) => s.wall));
+    rows.push(['total wall s', (ta).toFixed(2), (tb).toFixed(2), ratio(ta, tb)]);
+    rows.push(['max peak RSS MB', mb(Math.max(...a.map((s) => s.rssKb))), mb(Math.max(...b.map((s) => s.rssKb))), '']);
+  } else {
+    rows.push(['min wall ms', ms(Math.min(...a.map((s) => s.wall))), ms(Math.min(...b.map((s) => s.wall))), '']);
+    rows.push(['median cpu ms', ms(median(a.map((s) => s.cpu))), ms(median(b.map((s) => s.cpu))),
+      ratio(median(a.map((s) => s.cpu)), median(b.map((s) => s.cpu)))]);
+  }
+  table(['', 'objflow', 'objtool', 'objflow/objtool'], rows);
+}
+
+function spread<T>(xs: readonly T[], n: number): T[] {
+  if (!(n > 0) || n >= xs.length) return [...xs];
+  const r: T[] = [];
+  for (let i = 0; i < n; i++) r.push(xs[Math.floor((i * xs.length) / n)]);
+  return r;
+}
+
+function table(head: readonly string[], rows: readonly (readonly string[])[]): void {
+  const w = head.map((h, c) => Math.max(h.length, ...rows.map((r) => (r[c] ?? '').length)));
+  const line = (r: readonly string[]): string => `| ${r.map((x, c) => (c === 0 ? x.padEnd(w[c]) : x.padStart(w[c]))).join(' | ')} |`;
+  out(line(head));
+  out(`|${w.map((n, c) => (c === 0 ? '-'.repeat(n + 2) : `${'-'.repeat(n + 1)}:`)).join('|')}|`);
+  for (const r of rows) out(line(r));
+}
+
+function out(s: string): void { process.stdout.write(`${s}\n`); }
+function ms(s: number): string { return Number.isNaN(s) ? 'n/a' : (s * 1000).toFixed(s < 0.1 ? 1 : 0); }
+function mb(kb: number): string { return Number.isNaN(kb) ? 'n/a' : (kb / 1024).toFixed(1); }
+function gb(b: number): string { return (b / 2 ** 30).toFixed(1); }
+function ratio(x: number, y: number): string { return Number.isNaN(x) || Number.isNaN(y) || y === 0 ? 'n/a' : `${(x / y).toFixed(2)}x`; }
