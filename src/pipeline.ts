@@ -98,7 +98,11 @@ function decodeSections(ctx: Context): void {
   const o = ctx.opts;
   for (let s = 0; s < p.elf.sections.length; s++) if (p.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
   const missing = p.syms.missingParent;
-  if (missing >= 0) ctx.fatal(`${p.syms.name(missing)}(): can't find parent function`);
+  if (missing >= 0) {
+    // objtool reads symbols while opening the file: it stops there with status 1 and writes nothing
+    ctx.openFailed = true;
+    ctx.fatal(`${p.syms.name(missing)}(): can't find parent function`);
+  }
   mark('');
   kernelKinds(ctx);
   classifySymbols(ctx);
@@ -170,10 +174,32 @@ function decodeUserspace(ctx: Context): void {
   for (let s = 0; s < p.elf.sections.length; s++) if (p.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
   classifySymbols(ctx);
   assignSymbols(ctx);
+  pltEntryState(ctx);
   addJumpDestinations(ctx);
   addCallDestinations(ctx);
   inferNoreturnCalls(ctx);
   addRecoveredJumpTables(ctx);
+}
+
+/**
+ * x86-64 PLT0 is entered by a lazy stub's `jmp` after it pushed the relocation index: one word more
+ * than a call leaves. Its first instruction starts from that state, as an unwind hint would say.
+ */
+function pltEntryState(ctx: Context): void {
+  const p = ctx.prog;
+  const { syms } = p;
+  if (p.arch.name !== 'x86_64') return;
+  for (let f = syms.tableCount; f < syms.count; f++) {
+    if (syms.name(f) !== '.plt') continue;
+    const i = p.find(syms.sec[f], syms.offset[f]);
+    if (i < 0) continue;
+    const s = new Int32Array(ctx.L.size);
+    ctx.pool.load(ctx.funcStateId, s);
+    s[ctx.L.cfaOff] += p.arch.slot;
+    s[ctx.L.stackSize] += p.arch.slot;
+    p.cfi[i] = ctx.pool.intern(s);
+    p.bits[i] |= B.Hint;
+  }
 }
 
 /**

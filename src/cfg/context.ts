@@ -88,6 +88,8 @@ export class Context {
   readonly initStateId: number;
   readonly forceUndefinedId: number;
   ignoreUnreachables = false;
+  /** the file could not be opened in objtool's sense (exit status 1, nothing written) */
+  openFailed = false;
   hasRodata = false;
   hints = false;
   /** rows collected for the output sections, in objtool's list order */

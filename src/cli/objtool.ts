@@ -192,6 +192,7 @@ export async function objtoolCommand(argv: readonly string[], io: Streams): Prom
     const result = runChecks(prog, o, file);
     for (const line of result.ctx.stdout) io.out(`${line}\n`);
     for (const d of result.ctx.diag.list) io.err(`${d.text}\n`);
+    if (result.ctx.openFailed) return 1;
     const ed = applyObjtoolOutput(result);
     if (ed && !p.dryRun) writeFileAtomic(file, ed.serialize());
     return 0;

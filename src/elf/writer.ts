@@ -30,6 +30,7 @@ import {
   SHT_PROGBITS, SHT_REL, SHT_RELA, SHT_SYMTAB, SHT_SYMTAB_SHNDX, STB_LOCAL, STT_SECTION,
 } from './constants.js';
 import type { ElfFile, Section } from './reader.js';
+import { FormatError } from './errors.js';
 
 /** The relocation types objtool uses for one machine (arch/<arch>/include/arch/elf.h). */
 export interface RelocTypes {
@@ -227,7 +228,7 @@ export class ElfEditor {
     const index = this.secs.length;
     let strtab = this.findSection('.shstrtab');
     if (strtab < 0) strtab = this.findSection('.strtab');
-    if (strtab < 0) throw new Error("can't find .shstrtab or .strtab section");
+    if (strtab < 0) throw new FormatError("can't find .shstrtab or .strtab section");
     const nameOff = this.addString(strtab, name);
     const s: EditSection = {
       index, orig: undefined, name, nameOff, type: SHT_PROGBITS, flags: SHF_ALLOC, addr: 0, size, link: 0, info: 0,
@@ -253,7 +254,7 @@ export class ElfEditor {
     const s = this.secs[r];
     s.type = SHT_RELA;
     s.addralign = 8;
-    if (this.symtabIndex < 0) throw new Error('no .symtab');
+    if (this.symtabIndex < 0) throw new FormatError('no .symtab');
     s.link = this.symtabIndex;
     s.info = sec;
     s.flags = SHF_INFO_LINK;
@@ -489,13 +490,17 @@ export class ElfEditor {
     offsets[0] = this.secs[0]?.orig?.offset ?? 0;
     for (let i = 1; i < n; i++) {
       const h = headers[i];
+      checkAlignment(h.name, h.addralign);
       // the padding stays even in front of a SHT_NOBITS section
       end = alignUp(end, Math.max(1, h.addralign));
       offsets[i] = end;
       if (h.type !== SHT_NOBITS) end += h.size;
     }
     const shoff = n > 0 ? alignUp(end, ELF64_SHDR_TABLE_ALIGN) : 0;
-    return { offsets, phoff, shoff, size: n > 0 ? shoff + n * ELF64_SHDR_SIZE : end };
+    const size = n > 0 ? shoff + n * ELF64_SHDR_SIZE : end;
+    // the new file is the old one plus what was added: anything far larger comes from the input's headers
+    if (size > 2 * this.elf.bytes.length + (64 << 20)) throw new FormatError(`section layout would need ${size} bytes`);
+    return { offsets, phoff, shoff, size };
   }
 
   /** Would the libelf layout move the program headers or a section that is loaded? */
@@ -563,10 +568,11 @@ export class ElfEditor {
       offsets[s.index] = s.orig ? s.orig.offset : 0;
       const c = contents.get(s.index);
       const inPlace = s.orig && s.orig.type !== SHT_NOBITS && c && c.length <= s.orig.size && s.index !== 0;
+      checkAlignment(s.name, headers[s.index].addralign);
       const align = Math.max(1, headers[s.index].addralign);
       if (c && !inPlace) {
         if (s.orig && (s.orig.flags & SHF_ALLOC) && this.elf.phnum > 0) {
-          throw new Error(`${s.name}: cannot move an allocated section of a linked file`);
+          throw new FormatError(`${s.name}: cannot move an allocated section of a linked file`);
         }
         end = alignUp(end, align);
         offsets[s.index] = end;
@@ -641,7 +647,7 @@ export class ElfEditor {
 
   private origSyms(): NonNullable<ElfFile['symtab']> {
     const st = this.elf.symtab;
-    if (!st) throw new Error('no .symtab');
+    if (!st) throw new FormatError('no .symtab');
     return st;
   }
 
@@ -655,7 +661,7 @@ export class ElfEditor {
 
   private strtabForSymbols(): number {
     const i = this.findSection('.strtab');
-    if (i < 0) throw new Error("can't find .strtab section");
+    if (i < 0) throw new FormatError("can't find .strtab section");
     return i;
   }
 
@@ -673,7 +679,7 @@ export class ElfEditor {
 
   /** __elf_create_symbol: LOCAL symbols take slot sh_info (its occupant moves to the end), others go last. */
   private createSymbolEntry(name: string, nameOff: number, info: number, other: number, shndx: number, value: number, size: number): number {
-    if (this.symtabIndex < 0) throw new Error('no .symtab');
+    if (this.symtabIndex < 0) throw new FormatError('no .symtab');
     const symtab = this.secs[this.symtabIndex];
     const h = this.origSymCount + this.newName.length;
     this.newName.push(name);
@@ -886,5 +892,12 @@ function libelfEntsize(type: number, machine: number): number {
     case SHT_SUNW_MOVE: return 32;
     case SHT_SUNW_SYMINFO: return 4;
     default: return 0;
+  }
+}
+
+/** Alignments are powers of two; a larger one than any real object uses means a corrupt header. */
+function checkAlignment(name: string, align: number): void {
+  if (align > 1 << 16 || (align > 1 && (align & (align - 1)) !== 0)) {
+    throw new FormatError(`section ${name}: unsupported alignment ${align}`);
   }
 }

@@ -77,7 +77,9 @@ function pltStubs(elf: ElfFile, out: SyntheticFunction[]): void {
   }
   const got = elf.section('.plt.got');
   if (got && got.size > 0) {
-    const step = got.size % 16 === 0 ? 16 : 8;
+    // 8-byte `jmp *GOT; xchg %ax,%ax` stubs, 16 bytes when they start with endbr64 (IBT)
+    const b = elf.sectionData(got);
+    const step = x86 && b[0] === 0xf3 && b[1] === 0x0f && b[2] === 0x1e && b[3] === 0xfa ? 16 : x86 ? 8 : 16;
     for (let off = 0; off + step <= got.size; off += step) out.push({ name: `.plt.got+${off.toString(16)}`, sec: got.index, offset: off, len: step });
   }
 }
