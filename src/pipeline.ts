@@ -19,7 +19,7 @@ import type { Program } from './program/program.js';
 import { B, SecRole } from './program/program.js';
 import { buildOrc } from './unwind/orc-gen.js';
 import { recoverJumpTables } from './cfg/switch-tables.js';
-import type { OrcRow } from './unwind/orc-gen.js';
+import type { OrcTable } from './unwind/orc-gen.js';
 import { readAnnotations } from './kernel/annotations.js';
 import type { AnnotationTable } from './kernel/annotations.js';
 import { UACCESS_SAFE_BUILTIN } from './kernel/names.js';
@@ -33,7 +33,7 @@ export interface CheckResult {
   ctx: Context;
   /** a fatal problem stopped the analysis (objtool still writes the hacks' byte changes) */
   stopped: boolean;
-  orc: OrcRow[] | undefined;
+  orc: OrcTable | undefined;
   /** functions that get a `__pfx_` symbol (symbol indices), in order */
   prefixFuncs: number[];
 }

@@ -139,6 +139,8 @@ export interface Arch {
   /** The frame state at function entry: CFA and where each register's caller value lives. */
   readonly entryCfa: CfiReg;
   readonly entryRegs: readonly CfiReg[];
+  /** typical bytes per instruction, to size the instruction table once (default 4) */
+  readonly insnBytesHint?: number;
   /** true when the call instruction itself pushes the return address (x86), false on link-register ISAs */
   readonly callPushesRa: boolean;
   /**

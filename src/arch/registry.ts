@@ -6,7 +6,7 @@ import { x86KernelHooks } from './x86/kernel.js';
 export async function archFor(machine: number): Promise<Arch | undefined> {
   if (machine === EM_X86_64) {
     const { x86_64 } = await import('./x86/index.js');
-    return { ...x86_64, kernel: x86KernelHooks };
+    return { ...x86_64, kernel: x86KernelHooks, insnBytesHint: 3.2 };
   }
   if (machine === EM_AARCH64) {
     const { aarch64 } = await import('./arm64/index.js');

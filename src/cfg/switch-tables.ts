@@ -8,6 +8,15 @@
  * The arch says what one instruction does (`SwitchArch.describe`); everything else is here. Nothing
  * is guessed: a jump whose target has the table shape but whose table, bound or targets cannot be
  * proven is reported with a reason instead.
+ *
+ * Control flow of dispatches still unknown: first every unknown dynamic jump may reach every row no
+ * branch names (safe); tables proven that way become edges and the rest is tried again. Dispatches in
+ * loops (table base kept in a register or frame slot across the back edges through the cases) then get
+ * an optimistic round: candidates found with the unknown edges left out are assumed as the dispatches'
+ * exact edges and every candidate is proven again under that assumption, until the assumption
+ * reproduces itself. A self-reproducing set is sound by induction over the executed path: up to the
+ * first dispatch leaving its assumed table, every step follows an assumed edge, so that dispatch's own
+ * proof covers the path and it cannot leave its table.
  */
 import { InsnKind } from '../arch/arch.js';
 import { SHF_ALLOC, SHT_NOBITS, STT_FUNC } from '../elf/constants.js';
@@ -69,6 +78,8 @@ export interface InsnSem {
   /** the location `rhs` describes, -1 when none */
   dst: number;
   rhs: Rhs | undefined;
+  /** further destinations with their values (register pairs: `stp`/`ldp` of frame slots) */
+  also?: { dst: number; rhs: Rhs | undefined }[];
   /** a memory cell `dst` equals after this instruction (a load from it), -1 when none */
   alias?: number;
   /** flags set as for `loc - imm` (cmp, or sub/subs which also write loc), unsigned, `width` bits */
@@ -102,6 +113,15 @@ function slotBase(loc: number): number {
   return loc < SLOT_BASE || loc >= CELL_BASE ? -1 : Math.floor((loc - SLOT_BASE) / SLOT_SPAN);
 }
 
+/** Widest store (bytes) a slot write may be; a write starting this far below a slot may overlap it. */
+const WIDEST_STORE = 64;
+
+/**
+ * Pseudo location written by a store into the frame (through the stack or frame pointer) whose slot the
+ * arch cannot place (indexed, unmodelled form): kills every stack slot.
+ */
+export const FRAME_ANY = 998;
+
 /** Pseudo location written by any store the recogniser cannot place (and by calls): kills memory cells. */
 export const MEM_ANY = 999;
 const CELL_BASE = 100_000_000;
@@ -127,6 +147,8 @@ export function memCellLoc(base: number, key: string, index = -1): number {
 const MAX_ENTRIES = 1 << 16;
 /** Rows a backward search may visit per question. */
 const BUDGET = 4096;
+/** Optimistic rounds before giving up on dispatches whose tables keep changing. */
+const OPTIMISTIC_ROUNDS = 4;
 
 /** Recovers the jump tables of every dynamic jump in the program. */
 export function recoverJumpTables(p: Program): SwitchTableResult {
@@ -240,6 +262,10 @@ class Recoverer {
   private readonly rd: RelocDest = { sec: -1, off: 0, sym: 0 };
   /** targets of the tables recovered so far, by jump row */
   private readonly recovered = new Map<number, number[]>();
+  /** optimistic rounds: dispatches whose edges are assumed to be exactly these targets (none when absent) */
+  private assumed: Map<number, number[]> | null = null;
+  /** candidate search: a row no edge reaches (but its function's entry) is dead, not a way in */
+  private lenient = false;
 
   constructor(private readonly p: Program, private readonly arch: SwitchArch) {
     this.linked = p.elf.type !== 1;
@@ -270,9 +296,59 @@ class Recoverer {
       this.preds.clear();
       pending = next;
     }
+    if (pending.length > 0) {
+      for (const t of this.optimistic(pending, reasons)) {
+        reasons.delete(t.jump);
+        tables.push(t);
+      }
+    }
     tables.sort((a, b) => a.jump - b.jump);
     const unresolved = [...reasons].sort((a, b) => a[0] - b[0]).map(([jump, reason]) => ({ jump, reason }));
     return { tables, unresolved };
+  }
+
+  /**
+   * Dispatches the safe rounds could not prove (typically in loops whose back edges come through their
+   * own cases): candidates from a search that leaves unknown edges out, then rounds proving every
+   * candidate with all candidates assumed as exact edges, until a round reproduces its assumption.
+   */
+  private optimistic(pending: number[], reasons: Map<number, string>): RecoveredTable[] {
+    this.assumed = new Map(pending.map((j) => [j, []]));
+    this.lenient = true;
+    this.preds.clear();
+    let cand = new Map<number, RecoveredTable>();
+    for (const j of pending) {
+      const r = this.recoverOne(j);
+      if (r !== undefined && typeof r !== 'string') cand.set(j, r);
+    }
+    this.lenient = false;
+    for (let round = 0; round < OPTIMISTIC_ROUNDS && cand.size > 0; round++) {
+      // the candidates' edges exactly; the other pending jumps are unknown again
+      this.assumed = new Map([...cand].map(([j, t]) => [j, t.targets]));
+      this.preds.clear();
+      const next = new Map<number, RecoveredTable>();
+      let stable = true;
+      for (const [j, t] of cand) {
+        const r = this.recoverOne(j);
+        if (r !== undefined && typeof r !== 'string') {
+          next.set(j, r);
+          if (!sameTable(r, t)) stable = false;
+        } else {
+          stable = false;
+          if (typeof r === 'string') reasons.set(j, r);
+        }
+      }
+      if (stable) {
+        this.assumed = null;
+        this.preds.clear();
+        return [...next.values()];
+      }
+      cand = next;
+    }
+    for (const j of cand.keys()) if (!reasons.has(j)) reasons.set(j, 'table and control flow do not settle');
+    this.assumed = null;
+    this.preds.clear();
+    return [];
   }
 
   /** A table, a reason (table-shaped but unproven), or undefined (not a table dispatch). */
@@ -435,9 +511,9 @@ class Recoverer {
     if (!defs || defs.length === 0) return atom;
     let first: Expr | undefined;
     for (const d of defs) {
-      const s = this.sem(d);
-      if (s.dst !== loc || !s.rhs) return atom;
-      const v = this.evalRhs(s.rhs, d, depth);
+      const rhs = rhsAt(this.sem(d), loc);
+      if (!rhs) return atom;
+      const v = this.evalRhs(rhs, d, depth);
       if (!v || v.t === 'x') return atom;
       if (defs.length > 1 && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return atom;
       first ??= v;
@@ -451,7 +527,7 @@ class Recoverer {
     const seen = new Set<number>();
     const defs: number[] = [];
     const work = [...this.predsOf(row)];
-    if (work.length === 0) return undefined;
+    if (work.length === 0) return this.deadEnd(row) ? defs : undefined;
     let budget = this.budget(row);
     while (work.length > 0) {
       const r = work.pop()!;
@@ -460,7 +536,7 @@ class Recoverer {
       if (--budget < 0) return undefined;
       if (this.writesLoc(this.sem(r), loc)) { defs.push(r); continue; }
       const ps = this.predsOf(r);
-      if (ps.length === 0) return undefined;
+      if (ps.length === 0) { if (this.deadEnd(r)) continue; return undefined; }
       for (const q of ps) work.push(q);
     }
     return defs;
@@ -474,7 +550,15 @@ class Recoverer {
       return false;
     }
     const b = slotBase(loc);
-    return b >= 0 && s.writes.includes(b);
+    if (b < 0) return false;
+    if (s.writes.includes(b) || s.writes.includes(FRAME_ANY)) return true;
+    // a store at another offset of the same base that may overlap the slot's 8 bytes
+    for (const w of s.writes) {
+      if (w < SLOT_BASE || w >= CELL_BASE || slotBase(w) !== b) continue;
+      const d = w - loc;
+      if (d > -WIDEST_STORE && d < 8) return true;
+    }
+    return false;
   }
 
   // -------------------------------------------------------------- bound proof
@@ -505,7 +589,7 @@ class Recoverer {
       if (typeof out === 'number') { if (out > best) best = out; continue; }
       const [from, next] = out;
       const ps = this.predsOf(from);
-      if (ps.length === 0) return undefined;
+      if (ps.length === 0) { if (this.deadEnd(from)) continue; return undefined; }
       for (const q of ps) work.push({ p: q, s: from, st: next });
     }
     return best >= 0 ? best : undefined;
@@ -619,6 +703,13 @@ class Recoverer {
     return pf >= 0 ? pf : f;
   }
 
+  /** In a candidate search, a row without predecessors that is not its function's entry leads nowhere. */
+  private deadEnd(row: number): boolean {
+    if (!this.lenient) return false;
+    const rs = this.ranges(this.family(row));
+    return rs.length > 0 && rs[0][0] !== row;
+  }
+
   private destOf(r: number): number {
     const d = this.arch.branchDest(this.p, r);
     this.dest.set(r, d);
@@ -680,7 +771,7 @@ class Recoverer {
           if (d >= 0 && inFam(d)) add(d, i);
         }
         if (k === InsnKind.JumpDynamic) {
-          const ts = this.recovered.get(i);
+          const ts = this.recovered.get(i) ?? this.assumed?.get(i);
           if (ts) for (const t of ts) add(t, i);
           else dynamic.push(i);
         }
@@ -696,6 +787,18 @@ class Recoverer {
     return m;
   }
 
+}
+
+function sameTable(a: RecoveredTable, b: RecoveredTable): boolean {
+  return a.tableSec === b.tableSec && a.tableOff === b.tableOff && a.entrySize === b.entrySize &&
+    a.targets.length === b.targets.length && a.targets.every((t, i) => t === b.targets[i]);
+}
+
+/** The value an instruction gives `loc`, when `loc` is one of its modelled destinations. */
+function rhsAt(s: InsnSem, loc: number): Rhs | undefined {
+  if (s.dst === loc) return s.rhs;
+  if (s.also) for (const a of s.also) if (a.dst === loc) return a.rhs;
+  return undefined;
 }
 
 function fallsThrough(k: number): boolean {

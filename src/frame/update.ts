@@ -196,6 +196,8 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
             restoreReg(env, s, op.destReg);
           }
           return UpdateError.None;
+        case OpSrc.Const:
+          return clobberReg(env, s, op.destReg);
         default:
           return UpdateError.UnknownStackInsn;
       }
@@ -247,6 +249,22 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
       return UpdateError.UnknownStackInsn;
   }
   void regBase;
+}
+
+/**
+ * A tracked register gets a value the analysis does not follow (link-register ISAs decode such
+ * writes as `reg <- Const`; x86 never does). Losing the CFA base is an error; a register used as a
+ * scratch after its save (AArch64 compilers reuse x30) only forgets what was known about its value.
+ */
+function clobberReg(env: UpdateEnv, s: Int32Array, reg: number): number {
+  const L = env.L;
+  if (reg === s[L.cfaBase]) return env.nextIsHint ? UpdateError.None : UpdateError.UnsupportedStackRegModification;
+  if (reg === env.arch.regs.sp) return UpdateError.None; // CFA not sp-based: the frame survives
+  s[L.vals + 2 * reg] = UNDEF;
+  s[L.vals + 2 * reg + 1] = 0;
+  if (!s[L.drap] && s[L.drapReg] === reg) s[L.drapReg] = UNDEF;
+  if (env.trackRestores) s[L.restored + reg] = 0;
+  return UpdateError.None;
 }
 
 function saveReg(env: UpdateEnv, s: Int32Array, reg: number, base: number, offset: number): void {

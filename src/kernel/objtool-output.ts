@@ -119,10 +119,11 @@ function createSections(ctx: Context, r: CheckResult, ed: ElfEditor): boolean {
     const orcSec = ed.createSection('.orc_unwind', ORC_ENTRY_SIZE, n);
     const ipSec = ed.createSectionPair('.orc_unwind_ip', 4, n, n);
     const bytes = new Uint8Array(n * ORC_ENTRY_SIZE);
-    r.orc.forEach((row, k) => {
-      encodeOrcEntry(row.entry, bytes, k * ORC_ENTRY_SIZE, ed.le);
-      ed.initRelocTextSym(ipSec, k * 4, k, row.sec, row.off);
-    });
+    const e = { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: 0, signal: 0 };
+    for (let k = 0; k < n; k++) {
+      encodeOrcEntry(r.orc.entry(k, e), bytes, k * ORC_ENTRY_SIZE, ed.le);
+      ed.initRelocTextSym(ipSec, k * 4, k, r.orc.sec[k], r.orc.off[k]);
+    }
     ed.setSectionBytes(orcSec, 0, bytes);
     changed = true;
   }

@@ -101,6 +101,11 @@ export class InsnTableBuilder {
     this.opCount[this.count - 1]++;
   }
 
+  /** Makes room for `n` rows without growing later (the program appends synthetic rows). */
+  reserve(n: number): void {
+    while (this.sec.length < n) this.grow();
+  }
+
   /** Drops the ops of the last row (a decoder that changes its mind about an instruction). */
   clearOps(): void {
     const i = this.count - 1;
@@ -127,7 +132,7 @@ export class InsnTableBuilder {
   }
 
   private grow(): void {
-    const n = this.sec.length * 2;
+    const n = Math.max(16, this.sec.length * 2);
     this.sec = growU32(this.sec, n);
     this.off = growU32(this.off, n);
     this.opStart = growU32(this.opStart, n);

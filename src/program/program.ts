@@ -66,7 +66,7 @@ export class Program {
   readonly secRole: Uint8Array;
   // instruction facts (copied from the decoder's table; mutable where the analysis rewrites them)
   sec: Uint32Array;
-  off: Float64Array;
+  off: Uint32Array;
   len: Uint8Array;
   kind: Uint8Array;
   opStart: Uint32Array;
@@ -105,11 +105,11 @@ export class Program {
     const nsec = elf.sections.length;
     this.secRole = new Uint8Array(nsec);
     this.secText = [];
-    let expected = 0;
+    let codeBytes = 0;
     for (const s of elf.sections) {
-      if (s.flags & SHF_EXECINSTR) expected += s.size >> 2;
+      if (Number(s.flags) & SHF_EXECINSTR) codeBytes += s.size;
     }
-    const b = new InsnTableBuilder(nsec, expected + 16);
+    const b = new InsnTableBuilder(nsec, Math.ceil(codeBytes / (arch.insnBytesHint ?? 4)) + 16);
     for (const s of elf.sections) {
       if (!(Number(s.flags) & SHF_EXECINSTR) || s.index === 0) continue;
       const name = s.name;
@@ -124,18 +124,19 @@ export class Program {
       const n = s.name;
       if ((n.startsWith('.rodata') && !n.includes('.str1.')) || n.startsWith('.data.rel.ro')) this.secRole[s.index] |= SecRole.Rodata;
     }
+    // the program works on the decoder's arrays themselves (no copy), with room for synthetic rows
+    b.reserve(b.count + 1);
     const t = b.finish();
     this.table = t;
     this.count = t.count;
     this.rows = t.count;
-    const cap = t.count + 1;
-    this.sec = growCopyU32(t.sec, cap);
-    this.off = new Float64Array(cap);
-    for (let i = 0; i < t.count; i++) this.off[i] = t.off[i];
-    this.len = growCopyU8(t.len, cap);
-    this.kind = growCopyU8(t.kind, cap);
-    this.opStart = growCopyU32(t.opStart, cap);
-    this.opCount = growCopyU8(t.opCount, cap);
+    const cap = b.sec.length;
+    this.sec = b.sec;
+    this.off = b.off;
+    this.len = b.len;
+    this.kind = b.kind;
+    this.opStart = b.opStart;
+    this.opCount = b.opCount;
     this.flags = t.flags;
     this.target = t.target;
     this.ops = t.ops;
@@ -267,7 +268,7 @@ export class Program {
 
   private grow(cap: number): void {
     this.sec = growCopyU32(this.sec, cap);
-    const off = new Float64Array(cap); off.set(this.off); this.off = off;
+    this.off = growCopyU32(this.off, cap);
     this.len = growCopyU8(this.len, cap);
     this.kind = growCopyU8(this.kind, cap);
     this.opStart = growCopyU32(this.opStart, cap);

@@ -7,6 +7,7 @@ import type { ElfFile, RelocTable } from '../elf/reader.js';
 export class SectionRelocs {
   /** relocation indices sorted by (offset asc, index desc) */
   readonly order: Int32Array;
+  /** offsets in `order`: the table's own array when it is already sorted (no copy) */
   readonly offsets: Float64Array;
 
   constructor(readonly table: RelocTable) {
@@ -22,8 +23,12 @@ export class SectionRelocs {
       order.sort((a, b) => off[a] - off[b] || b - a);
     }
     this.order = order;
-    this.offsets = new Float64Array(n);
-    for (let k = 0; k < n; k++) this.offsets[k] = table.offset[order[k]];
+    if (sorted) {
+      this.offsets = table.offset;
+    } else {
+      this.offsets = new Float64Array(n);
+      for (let k = 0; k < n; k++) this.offsets[k] = table.offset[order[k]];
+    }
   }
 
   /** Relocation index of the first relocation in [off, off+len), or -1. */

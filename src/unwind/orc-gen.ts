@@ -12,10 +12,48 @@ import {
 } from './orc-format.js';
 import type { OrcEntry } from './orc-format.js';
 
-export interface OrcRow {
-  sec: number;
-  off: number;
-  entry: OrcEntry;
+/** The ORC table, struct of arrays: row k is at (sec[k], off[k]) with entry fields spOffset[k]... */
+export class OrcTable {
+  count = 0;
+  sec = new Uint32Array(1024);
+  off = new Uint32Array(1024);
+  spOffset = new Int16Array(1024);
+  bpOffset = new Int16Array(1024);
+  spReg = new Uint8Array(1024);
+  bpReg = new Uint8Array(1024);
+  type = new Uint8Array(1024);
+  signal = new Uint8Array(1024);
+
+  get length(): number { return this.count; }
+
+  push(sec: number, off: number, e: OrcEntry): void {
+    const k = this.count;
+    if (k === this.sec.length) this.grow();
+    this.sec[k] = sec; this.off[k] = off;
+    this.spOffset[k] = e.spOffset; this.bpOffset[k] = e.bpOffset;
+    this.spReg[k] = e.spReg; this.bpReg[k] = e.bpReg; this.type[k] = e.type; this.signal[k] = e.signal;
+    this.count = k + 1;
+  }
+
+  /** Row k's entry (written into `out`). */
+  entry(k: number, out: OrcEntry): OrcEntry {
+    out.spOffset = this.spOffset[k]; out.bpOffset = this.bpOffset[k]; out.spReg = this.spReg[k];
+    out.bpReg = this.bpReg[k]; out.type = this.type[k]; out.signal = this.signal[k];
+    return out;
+  }
+
+  private grow(): void {
+    const n = this.sec.length * 2;
+    const g = <T extends Uint32Array | Int16Array | Uint8Array>(a: T, make: (n: number) => T): T => { const b = make(n); b.set(a); return b; };
+    this.sec = g(this.sec, (m) => new Uint32Array(m));
+    this.off = g(this.off, (m) => new Uint32Array(m));
+    this.spOffset = g(this.spOffset, (m) => new Int16Array(m));
+    this.bpOffset = g(this.bpOffset, (m) => new Int16Array(m));
+    this.spReg = g(this.spReg, (m) => new Uint8Array(m));
+    this.bpReg = g(this.bpReg, (m) => new Uint8Array(m));
+    this.type = g(this.type, (m) => new Uint8Array(m));
+    this.signal = g(this.signal, (m) => new Uint8Array(m));
+  }
 }
 
 /** x86-64 slots (objtool numbering) → ORC registers for the CFA base. */
@@ -61,42 +99,55 @@ function same(a: OrcEntry, b: OrcEntry): boolean {
 }
 
 /** The deduplicated ORC table, or undefined after a warning (objtool then writes no ORC). */
-export function buildOrc(ctx: Context): OrcRow[] | undefined {
+export function buildOrc(ctx: Context): OrcTable | undefined {
   const p = ctx.prog;
-  const rows: OrcRow[] = [];
+  const rows = new OrcTable();
   const cur: OrcEntry = { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: 0, signal: 0 };
+  const prev: OrcEntry = { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: 0, signal: 0 };
+  const end0: OrcEntry = { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: ORC_TYPE_UNDEFINED, signal: 0 };
   for (const sec of p.elf.sections) {
     if (!p.isText(sec.index)) continue;
     const [first, end] = p.secRange(sec.index);
     if (first < 0) continue;
-    let prev: OrcEntry = { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: 0, signal: 0 };
+    copy(prev, end0);
+    prev.type = 0;
     let empty = true;
+    let lastId = -2;
     for (let i = first; i < end; i++) {
       const g = p.altGroup[i];
       if (g < 0) {
-        const err = orcEntryOf(ctx, p.cfi[i], cur);
+        const id = p.cfi[i];
+        if (id === lastId) continue; // same state, same entry
+        lastId = id;
+        const err = orcEntryOf(ctx, id, cur);
         if (err) { ctx.warnInsn(i, err); return undefined; }
         if (same(prev, cur)) continue;
-        prev = { ...cur };
-        rows.push({ sec: sec.index, off: p.off[i], entry: prev });
+        copy(prev, cur);
+        rows.push(sec.index, p.off[i], cur);
         empty = false;
         continue;
       }
+      lastId = -2;
       const grp = p.altGroups[g];
       const len = p.off[grp.last] + p.len[grp.last] - p.off[grp.first];
       for (let k = 0; k < len; k++) {
         const id = grp.cfi[k];
-        if (id < 0) continue;
+        if (id === undefined || id < 0) continue;
         const err = orcEntryOf(ctx, id, cur);
         if (err) { ctx.warnInsn(i, err); return undefined; }
         if (same(prev, cur)) continue;
-        prev = { ...cur };
-        rows.push({ sec: sec.index, off: p.off[i] + k, entry: prev });
+        copy(prev, cur);
+        rows.push(sec.index, p.off[i] + k, cur);
         empty = false;
       }
       i = grp.last;
     }
-    if (!empty) rows.push({ sec: sec.index, off: sec.size, entry: { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: ORC_TYPE_UNDEFINED, signal: 0 } });
+    if (!empty) rows.push(sec.index, sec.size, end0);
   }
   return rows;
+}
+
+function copy(to: OrcEntry, from: OrcEntry): void {
+  to.spOffset = from.spOffset; to.bpOffset = from.bpOffset; to.spReg = from.spReg;
+  to.bpReg = from.bpReg; to.type = from.type; to.signal = from.signal;
 }

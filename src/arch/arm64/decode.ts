@@ -16,6 +16,7 @@
 import { InsnFlag, InsnKind, OpDest, OpSrc } from '../arch.js';
 import { NO_TARGET, type InsnTableBuilder } from '../../program/insns.js';
 import { bitmaskAsInt32, bitmaskValid } from './bitmask.js';
+import { mayWriteGpr } from './writes.js';
 
 const SP = 31;
 const FP = 29;
@@ -28,7 +29,10 @@ export function decodeArm64Section(bytes: Uint8Array, secIndex: number, addr: nu
   out.beginSection(secIndex);
   const n = bytes.length >>> 2;
   const words = wordsOf(bytes, n);
-  for (let i = 0; i < n; i++) decodeWord(words[i], i * 4, addr, out);
+  for (let i = 0; i < n; i++) {
+    decodeWord(words[i], i * 4, addr, out);
+    if (isSpAdjustByRegister(words[i])) spAdjustByConstant(words, i, out);
+  }
   const tail = bytes.length & 3;
   if (tail !== 0) out.add(n * 4, tail, InsnKind.Invalid, NO_TARGET, 0);
 }
@@ -57,6 +61,70 @@ function wordsOf(bytes: Uint8Array, n: number): Int32Array {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let i = 0; i < n; i++) words[i] = dv.getInt32(i * 4, true);
   return words;
+}
+
+// ---- large stack adjustments -----------------------------------------------------------------------
+
+/** `add sp, sp, xM` / `sub sp, sp, xM` (extended register, 64-bit, no extension, shift 0..4). */
+function isSpAdjustByRegister(w: number): boolean {
+  return (w & (0xbfe003ff | 0)) === (0x8b2003ff | 0) && ((w >>> 13) & 3) === 3 && ((w >>> 10) & 7) <= 4;
+}
+
+/** Words searched back for the constant a large stack adjustment uses. */
+const CONST_WINDOW = 8;
+
+/**
+ * Frames of 4 KiB and more are allocated and freed through a scratch register (`mov x12, #0x10d0;
+ * sub sp, sp, x12`). When the register's value is a constant built by movz/movn/movk within the
+ * last few words, with nothing in between that may write it or branch, the adjustment is an
+ * ordinary `sp = sp ± imm` (the clobber decodeWord recorded is replaced).
+ */
+function spAdjustByConstant(words: Int32Array, i: number, out: InsnTableBuilder): void {
+  const w = words[i];
+  const rm = (w >>> 16) & 31;
+  const v = constantBefore(words, i, rm);
+  if (v === undefined) return;
+  const amount = v * 2 ** ((w >>> 10) & 7);
+  if (amount <= 0 || amount >= 0x40000000) return;
+  out.clearOps();
+  writeBack(out, SP, (w >>> 30) & 1 ? -amount : amount);
+}
+
+/** The value of `reg` before word `i`, when movz/movn (+ movk) set it within CONST_WINDOW words. */
+function constantBefore(words: Int32Array, i: number, reg: number): number | undefined {
+  let known = 0; // 16-bit fields already given by a later movk
+  let fields = 0n;
+  for (let k = i - 1; k >= 0 && k >= i - CONST_WINDOW; k--) {
+    const u = words[k];
+    if ((u & (0x1f80001f | 0)) === (0x12800000 | reg)) { // movn/movz/movk rd = reg
+      const opc = (u >>> 29) & 3;
+      const sf = u >>> 31;
+      const hw = (u >>> 21) & 3;
+      if (opc === 1 || (!sf && hw > 1)) return undefined;
+      const imm = BigInt((u >>> 5) & 0xffff) << BigInt(16 * hw);
+      const width = sf ? 64n : 32n;
+      const mask = (1n << width) - 1n;
+      if (opc === 3) {
+        if (!(known & (1 << hw))) { fields |= imm; known |= 1 << hw; }
+        continue;
+      }
+      let base = opc === 2 ? imm : ~imm & mask;
+      for (let f = 0; f < 4; f++) {
+        if (!(known & (1 << f))) continue;
+        const m = 0xffffn << BigInt(16 * f);
+        base = (base & ~m) | (fields & m);
+      }
+      base &= mask;
+      return base < 0x40000000n ? Number(base) : undefined;
+    }
+    if (mayWriteGpr(u, reg) || isControlFlow(u)) return undefined;
+  }
+  return undefined;
+}
+
+/** Branches, calls, returns and exception generation (not hints and other system instructions). */
+function isControlFlow(u: number): boolean {
+  return ((u >>> 26) & 7) === 5 && (u >>> 24) !== 0xd5;
 }
 
 // ---- row helpers -------------------------------------------------------------------------------

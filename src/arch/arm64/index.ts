@@ -5,6 +5,7 @@
 import type { Arch } from '../arch.js';
 import { decodeArm64Section } from './decode.js';
 import { disassembleArm64 } from './disasm.js';
+import { arm64WritesRegister } from './writes.js';
 import { arm64EntryCfa, arm64EntryRegs, arm64Regs } from './regs.js';
 
 /** ELF e_machine of AArch64 */
@@ -20,6 +21,7 @@ export const aarch64: Arch = {
   callPushesRa: false,
   decodeSection: decodeArm64Section,
   disassemble: disassembleArm64,
+  writesRegister: arm64WritesRegister,
 };
 
 export { decodeOperands, OperandForm, Extend, COND_NAMES, type Operands } from './operands.js';
