@@ -57,8 +57,9 @@ const TIMING = process.env.OBJFLOW_TIMING === '1';
 let lastMark = 0;
 function mark(label: string): void {
   if (!TIMING) return;
-  const now = performance.now();
-  if (label) process.stderr.write(`objflow: timing: ${label} ${(now - lastMark).toFixed(1)} ms\n`);
+  // CPU time of this thread's process, steadier than wall time on a busy machine
+  const now = process.cpuUsage().user / 1000;
+  if (label) process.stderr.write(`objflow: timing: ${label} ${(now - lastMark).toFixed(1)} ms cpu\n`);
   lastMark = now;
 }
 
@@ -175,6 +176,7 @@ function decodeUserspace(ctx: Context): void {
   classifySymbols(ctx);
   assignSymbols(ctx);
   pltEntryState(ctx);
+  adoptErratumVeneers(ctx);
   addJumpDestinations(ctx);
   addCallDestinations(ctx);
   inferNoreturnCalls(ctx);
@@ -201,6 +203,33 @@ function pltEntryState(ctx: Context): void {
     p.bits[i] |= B.Hint;
   }
 }
+
+/**
+ * AArch64 linkers move an instruction that trips a Cortex-A53 erratum (843419: adrp then a load or
+ * store at a page's last words; 835769: multiply-accumulate after a load) out of line into a veneer
+ * named `e843419@…`/`e835769@…`: `b veneer`, the moved instruction, `b` back. The veneer is part of
+ * the function that jumps back into: it becomes that function's child (like a `.cold` part), so the
+ * detour is an ordinary jump walked with the function's frame, not a tail call.
+ */
+function adoptErratumVeneers(ctx: Context): void {
+  const p = ctx.prog;
+  const { syms } = p;
+  if (p.arch.name !== 'aarch64') return;
+  for (let v = 0; v < syms.count; v++) {
+    if (syms.type[v] !== STT_FUNC || !ERRATUM_VENEER.test(syms.name(v))) continue;
+    const first = p.find(syms.sec[v], syms.offset[v]);
+    if (first < 0) continue;
+    let last = first;
+    for (let j = p.nextInFunc(first); j >= 0 && p.func(j) === v; j = p.nextInFunc(j)) last = j;
+    if (p.kind[last] !== InsnKind.JumpUncond || p.target[last] < 0) continue;
+    const back = p.findAddr(p.target[last]);
+    const owner = back >= 0 ? p.func(back) : -1;
+    if (owner < 0 || owner === v) continue;
+    syms.pfunc[v] = syms.pfunc[owner];
+  }
+}
+
+const ERRATUM_VENEER = /^e(843419|835769)@/;
 
 /**
  * Without a noreturn list for every library, a call after which the function's code ends (only

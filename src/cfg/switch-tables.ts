@@ -113,8 +113,22 @@ function slotBase(loc: number): number {
   return loc < SLOT_BASE || loc >= CELL_BASE ? -1 : Math.floor((loc - SLOT_BASE) / SLOT_SPAN);
 }
 
-/** Widest store (bytes) a slot write may be; a write starting this far below a slot may overlap it. */
-const WIDEST_STORE = 64;
+/**
+ * Archs name a store into the frame by the slot of every 8-byte chunk it writes (a store of 16 bytes at
+ * d writes slots d and d + 8), so a slot write overlaps a slot when their starts are less than 8 apart.
+ */
+const SLOT_CHUNK = 8;
+
+/** The slots a frame store of `size` bytes at [base + disp] writes, or undefined when one is out of range. */
+export function slotChunks(base: number, disp: number, size: number): number[] | undefined {
+  const out: number[] = [];
+  for (let d = 0; d < Math.max(size, 1); d += SLOT_CHUNK) {
+    const s = slotLoc(base, disp + d);
+    if (s < 0) return undefined;
+    out.push(s);
+  }
+  return out;
+}
 
 /**
  * Pseudo location written by a store into the frame (through the stack or frame pointer) whose slot the
@@ -147,6 +161,8 @@ export function memCellLoc(base: number, key: string, index = -1): number {
 const MAX_ENTRIES = 1 << 16;
 /** Rows a backward search may visit per question. */
 const BUDGET = 4096;
+/** Location evaluations per dynamic jump (joins of joins could otherwise multiply). */
+const EVAL_BUDGET = 2000;
 /** Optimistic rounds before giving up on dispatches whose tables keep changing. */
 const OPTIMISTIC_ROUNDS = 4;
 
@@ -239,6 +255,16 @@ function extend(e: Expr, bits: number, signed: boolean): Expr | undefined {
   }
 }
 
+/** An index: a location just before a row, its low `bits` (zero- or sign-extended). */
+interface IndexAt { loc: number; row: number; bits: number; signed: boolean }
+
+/** The index an address term stands for: an unmodelled value, or a value loaded elsewhere (bounded there). */
+function indexAt(e: Expr): IndexAt | undefined {
+  if (e.t === 'x') return e;
+  if (e.t === 'ld' && e.from) return { loc: e.from[0], row: e.from[1], bits: 64, signed: false };
+  return undefined;
+}
+
 // ------------------------------------------------------------------ the recoverer
 
 interface ProofState {
@@ -266,6 +292,10 @@ class Recoverer {
   private assumed: Map<number, number[]> | null = null;
   /** candidate search: a row no edge reaches (but its function's entry) is dead, not a way in */
   private lenient = false;
+  /** definitions (`row/loc`) being evaluated on the current evaluation path */
+  private readonly evaluating = new Set<string>();
+  /** evaluations left for the current jump */
+  private evalBudget = 0;
 
   constructor(private readonly p: Program, private readonly arch: SwitchArch) {
     this.linked = p.elf.type !== 1;
@@ -351,31 +381,45 @@ class Recoverer {
     return [];
   }
 
-  /** A table, a reason (table-shaped but unproven), or undefined (not a table dispatch). */
   private recoverOne(j: number): RecoveredTable | string | undefined {
+    const r = this.recoverOneX(j);
+    const tr = process.env.JT_TRACE;
+    if (tr) {
+      const pl = this.p.placeOf(j);
+      if (pl.sym === tr) {
+        const rhs = this.arch.jumpTarget(this.p, j);
+        const t = rhs && this.evalRhs(rhs, j, 0);
+        const dbg = process.env.JT_LOC;
+        if (dbg) {
+          const [loc, rowOff] = dbg.split(':').map(Number);
+          let row = j; while (row >= 0 && this.p.off[row] !== rowOff) row = this.p.prev(row);
+          const defs = this.reachingDefs(loc, row);
+          console.error('DEFS', defs?.map((d) => this.p.off[d].toString(16)));
+        }
+        console.error(`TRACE ${pl.sym}+0x${pl.symOff.toString(16)} lenient=${this.lenient} assumed=${this.assumed?.size} ->`, typeof r === 'object' ? `table ${r.targets.length}` : r, JSON.stringify(t));
+      }
+    }
+    return r;
+  }
+
+  /** A table, a reason (table-shaped but unproven), or undefined (not a table dispatch). */
+  private recoverOneX(j: number): RecoveredTable | string | undefined {
     const p = this.p;
     const fam = this.family(j);
     if (fam < 0) return undefined;
     const rhs = this.arch.jumpTarget(p, j);
     if (!rhs) return undefined;
+    this.evalBudget = EVAL_BUDGET;
     const target = this.evalRhs(rhs, j, 0);
     if (!target) return undefined;
     const lin = linOf(target);
-    if (!lin || lin.terms.length !== 1 || lin.terms[0].a.t !== 'ld') return undefined;
-    const k = lin.terms[0].k;
-    const ld = lin.terms[0].a;
-    const C = lin.c;
-    const a = ld.addr;
-    if (a.terms.length !== 1 || a.terms[0].k !== ld.size) return undefined;
-    const T = a.c;
+    if (!lin) return undefined;
+    const shape = this.dispatchShape(lin);
+    if (shape === undefined || typeof shape === 'string') return shape;
+    const { k, ld, C, ix } = shape;
+    const T = ld.addr.c;
     if (!this.linked && T.sec < 0) return undefined;
     if (ld.signed && ld.width < 64) return undefined;
-    // the index: an unmodelled value, or a value loaded elsewhere (its bound still comes from a guard)
-    const x = a.terms[0].a;
-    let ix: { loc: number; row: number; bits: number; signed: boolean };
-    if (x.t === 'x') ix = x;
-    else if (x.t === 'ld' && x.from) ix = { loc: x.from[0], row: x.from[1], bits: 64, signed: false };
-    else return undefined;
     // table-shaped from here on
     const n = this.proveBound(ix.loc, ix.row, ix.bits);
     if (n === undefined) return 'no bound check on the index';
@@ -389,6 +433,28 @@ class Recoverer {
     }
     const [tableSec, tableOff] = this.secOff(T);
     return { jump: j, tableSec, tableOff, entrySize: ld.size, targets };
+  }
+
+  /**
+   * `C + k * load(T + size * index)` with constant C and T; a reason when the target has that shape
+   * but C or T is not a proven constant and the index is bounded (a table whose base is lost);
+   * undefined for other jumps.
+   */
+  private dispatchShape(lin: Lin): { k: number; ld: Extract<Expr, { t: 'ld' }>; C: Addr; ix: IndexAt } | string | undefined {
+    const loads = lin.terms.filter((t) => t.a.t === 'ld');
+    if (loads.length !== 1) return undefined;
+    const ld = loads[0].a as Extract<Expr, { t: 'ld' }>;
+    const scaled = ld.addr.terms.filter((t) => t.k === ld.size && indexAt(t.a) !== undefined);
+    if (scaled.length === 0) return undefined;
+    if (lin.terms.length === 1 && ld.addr.terms.length === 1) {
+      return { k: loads[0].k, ld, C: lin.c, ix: indexAt(scaled[0].a)! };
+    }
+    if (lin.terms.length > 2 || ld.addr.terms.length > 2) return undefined;
+    for (const t of scaled) {
+      const ix = indexAt(t.a)!;
+      if (this.proveBound(ix.loc, ix.row, ix.bits) !== undefined) return 'table base not proven constant';
+    }
+    return undefined;
   }
 
   // -------------------------------------------------------------- table contents
@@ -459,22 +525,28 @@ class Recoverer {
     return s;
   }
 
-  private evalRhs(rhs: Rhs, row: number, depth: number): Expr | undefined {
+  /**
+   * The value `rhs` gives at `row`; null when it only copies a value still being evaluated further up
+   * (a copy on a cycle: it holds what the cycle's other definitions give).
+   */
+  private evalRhs(rhs: Rhs, row: number, depth: number): Expr | null | undefined {
     if (depth > 24) return undefined;
     switch (rhs.op) {
       case 'const': return { t: 'c', c: rhs.c, page: rhs.page };
       case 'copy': {
         const v = this.evalLoc(rhs.src, row, depth + 1);
+        if (v === null) return rhs.bits >= 64 ? null : undefined;
         return extend(v, rhs.bits, rhs.signed);
       }
       case 'and': return undefined;
       case 'pagelo': {
         const v = this.evalLoc(rhs.src, row, depth + 1);
-        if (v.t !== 'c' || !v.page || v.c.sec !== rhs.c.sec || v.c.off !== rhs.c.off) return undefined;
+        if (!v || v.t !== 'c' || !v.page || v.c.sec !== rhs.c.sec || v.c.off !== rhs.c.off) return undefined;
         return { t: 'c', c: rhs.c, page: false };
       }
       case 'add': {
         const lin = this.sumTerms(rhs.c, rhs.terms, row, depth);
+        if (lin && lin.terms.length === 0) return { t: 'c', c: lin.c, page: false };
         return lin && { t: 'lin', lin };
       }
       case 'load': {
@@ -487,7 +559,8 @@ class Recoverer {
   private sumTerms(c: Addr | null, terms: Term[], row: number, depth: number): Lin | undefined {
     let lin: Lin | undefined = { c: c ?? ZERO, terms: [] };
     for (const t of terms) {
-      const v = extend(this.evalLoc(t.loc, row, depth + 1), t.bits, t.signed);
+      const e = this.evalLoc(t.loc, row, depth + 1);
+      const v = e && extend(e, t.bits, t.signed);
       if (!v) return undefined;
       const tl = linOf(v);
       if (!tl) return undefined;
@@ -502,24 +575,35 @@ class Recoverer {
   /**
    * The value of `loc` just before `row`: the modelled definition reaching it, or an index atom when the
    * definition is not modelled, not unique, or a plain copy of something that is not a constant or a load
-   * (the bound proof follows copies itself, from the point of use).
+   * (the bound proof follows copies itself, from the point of use). Several definitions must all give
+   * the same constant; a definition already being evaluated further up (a loop carrying the value
+   * through copies) is assumed to give it too, which the other definitions then prove by induction.
+   * null: every definition is such a cycle.
    */
-  private evalLoc(loc: number, row: number, depth: number): Expr {
+  private evalLoc(loc: number, row: number, depth: number): Expr | null {
     const atom: Expr = { t: 'x', loc, row, bits: 64, signed: false };
-    if (depth > 24) return atom;
+    if (depth > 24 || --this.evalBudget < 0) return atom;
     const defs = this.reachingDefs(loc, row);
     if (!defs || defs.length === 0) return atom;
     let first: Expr | undefined;
+    let cyclic = false;
     for (const d of defs) {
+      const key = `${d}/${loc}`;
+      if (this.evaluating.has(key)) { cyclic = true; continue; }
       const rhs = rhsAt(this.sem(d), loc);
       if (!rhs) return atom;
+      this.evaluating.add(key);
       const v = this.evalRhs(rhs, d, depth);
+      this.evaluating.delete(key);
+      if (v === null) { cyclic = true; continue; }
       if (!v || v.t === 'x') return atom;
-      if (defs.length > 1 && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return atom;
+      if ((defs.length > 1 || cyclic) && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return atom;
       first ??= v;
     }
-    if (first && first.t === 'ld') first.from = [loc, row];
-    return first ?? atom;
+    if (!first) return cyclic ? null : atom;
+    if (cyclic && first.t !== 'c') return atom;
+    if (first.t === 'ld') first.from = [loc, row];
+    return first;
   }
 
   /** Rows defining `loc` on the paths reaching `row`, or undefined when some path has no definition. */
@@ -536,7 +620,7 @@ class Recoverer {
       if (--budget < 0) return undefined;
       if (this.writesLoc(this.sem(r), loc)) { defs.push(r); continue; }
       const ps = this.predsOf(r);
-      if (ps.length === 0) { if (this.deadEnd(r)) continue; return undefined; }
+      if (ps.length === 0) { if (this.deadEnd(r)) continue; if (process.env.JT_LOC) console.error("FAIL at", this.p.off[r].toString(16), this.p.kind[r]); return undefined; }
       for (const q of ps) work.push(q);
     }
     return defs;
@@ -556,7 +640,7 @@ class Recoverer {
     for (const w of s.writes) {
       if (w < SLOT_BASE || w >= CELL_BASE || slotBase(w) !== b) continue;
       const d = w - loc;
-      if (d > -WIDEST_STORE && d < 8) return true;
+      if (d > -SLOT_CHUNK && d < SLOT_CHUNK) return true;
     }
     return false;
   }
@@ -703,11 +787,20 @@ class Recoverer {
     return pf >= 0 ? pf : f;
   }
 
-  /** In a candidate search, a row without predecessors that is not its function's entry leads nowhere. */
+  /**
+   * A row without predecessors that leads nowhere (instead of being an unknown way in): alignment
+   * padding, i.e. nops falling through into a row that is a branch target; in a candidate search, any
+   * such row but the function's entry.
+   */
   private deadEnd(row: number): boolean {
-    if (!this.lenient) return false;
+    const p = this.p;
     const rs = this.ranges(this.family(row));
-    return rs.length > 0 && rs[0][0] !== row;
+    if (rs.length === 0 || rs[0][0] === row) return false;
+    if (this.lenient) return true;
+    let q = row;
+    for (let n = 0; n < 64 && q >= 0 && p.kind[q] === InsnKind.Nop; n++) q = p.next(q);
+    if (q < 0 || q === row || p.kind[q] === InsnKind.Nop) return false;
+    return this.predsOf(q).some((r) => p.kind[r] !== InsnKind.Nop || this.predsOf(r).length > 0);
   }
 
   private destOf(r: number): number {

@@ -38,9 +38,15 @@ export interface StateLayout {
   readonly end: number;
   readonly forceUndefined: number;
   /**
-   * restored[i] at restored + i: the CFA offset register i was last reloaded from, while that slot is
-   * known to still hold the value (0: none). Tracked only without kernel conventions, where it lets
-   * `cfa-N` and `same` be recognised as the same value after an epilogue's pop.
+   * AArch64 return-address signing state: 1 while the link register holds a signed (PAC) return
+   * address (after paciasp/pacibsp and before autiasp/retaa..), else 0. Always 0 on x86.
+   */
+  readonly pac: number;
+  /**
+   * restored[i] at restored + i: the CFA offset of the slot register i was last saved to or reloaded
+   * from, while both are known to still hold the same value (0: none). Tracked only without kernel
+   * conventions, where it lets `cfa-N` and `same` be recognised as the same value between a save and
+   * the first write of the register, and after an epilogue's pop.
    */
   readonly restored: number;
   readonly size: number;
@@ -51,8 +57,8 @@ export function stateLayout(n: number): StateLayout {
   const c = 4 * n;
   return {
     n, regs: 0, vals: v, cfaBase: c, cfaOff: c + 1, stackSize: c + 2, drapReg: c + 3, drapOff: c + 4,
-    type: c + 5, bpScratch: c + 6, drap: c + 7, signal: c + 8, end: c + 9, forceUndefined: c + 10, restored: c + 11,
-    size: c + 11 + n,
+    type: c + 5, bpScratch: c + 6, drap: c + 7, signal: c + 8, end: c + 9, forceUndefined: c + 10, pac: c + 11,
+    restored: c + 12, size: c + 12 + n,
   };
 }
 
@@ -101,7 +107,7 @@ export class StatePool {
 
   /** Id of the state equal to `s`, adding it when new. */
   intern(s: Int32Array): number {
-    const h = hashState(s);
+    const h = hashState(s, this.size);
     let slot = h & this.mask;
     const slots = this.slots;
     for (;;) {
@@ -116,7 +122,7 @@ export class StatePool {
       next.set(this.data);
       this.data = next;
     }
-    this.data.set(s, id * this.size);
+    this.data.set(s.length === this.size ? s : s.subarray(0, this.size), id * this.size);
     slots[slot] = id;
     if (this.count * 2 > this.mask) this.rehash();
     return id;
@@ -149,7 +155,7 @@ export class StatePool {
     const tmp = new Int32Array(this.size);
     for (let id = 0; id < this.count; id++) {
       tmp.set(this.data.subarray(id * this.size, (id + 1) * this.size));
-      let slot = hashState(tmp) & this.mask;
+      let slot = hashState(tmp, this.size) & this.mask;
       while (this.slots[slot] >= 0) slot = (slot + 1) & this.mask;
       this.slots[slot] = id;
     }
@@ -161,8 +167,9 @@ export function statesEqual(a: Int32Array, b: Int32Array): boolean {
   return true;
 }
 
-function hashState(s: Int32Array): number {
+/** Hash of the first `n` words (a path state carries extra words after the frame state). */
+function hashState(s: Int32Array, n: number): number {
   let h = 0x811c9dc5;
-  for (let k = 0; k < s.length; k++) h = Math.imul(h ^ s[k], 0x01000193);
+  for (let k = 0; k < n; k++) h = Math.imul(h ^ s[k], 0x01000193);
   return (h ^ (h >>> 15)) >>> 0;
 }

@@ -86,6 +86,8 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
   const framePos = (r: number, expected: number): boolean => s[2 * r] === CFA && s[2 * r + 1] === expected;
   switch (op.destType) {
     case OpDest.Reg:
+      // whatever the register held is gone (a reload below records its slot again)
+      if (env.trackRestores) s[L.restored + op.destReg] = 0;
       switch (op.srcType) {
         case OpSrc.Reg:
           if (op.srcReg === SP && op.destReg === BP && s[CB] === SP && framePos(BP, -s[CO])) {
@@ -268,7 +270,11 @@ function clobberReg(env: UpdateEnv, s: Int32Array, reg: number): number {
 }
 
 function saveReg(env: UpdateEnv, s: Int32Array, reg: number, base: number, offset: number): void {
-  if (env.trackRestores && base === CFA) forgetSlot(env, s, offset);
+  if (env.trackRestores && base === CFA) {
+    forgetSlot(env, s, offset);
+    // the register and its save slot now hold the same value until either is written
+    if (env.arch.regs.calleeSaved[reg]) s[env.L.restored + reg] = offset;
+  }
   if (env.arch.regs.calleeSaved[reg] && s[2 * reg] === UNDEF) {
     s[2 * reg] = base;
     s[2 * reg + 1] = offset;

@@ -5,7 +5,7 @@
  * problem found — and therefore the warning printed — is the same. Recursion is an explicit stack:
  * functions can nest thousands of branches deep.
  */
-import { InsnKind } from '../arch/arch.js';
+import { InsnFlag, InsnKind } from '../arch/arch.js';
 import { CfiBase } from '../arch/arch.js';
 import { OP_WORDS } from '../program/insns.js';
 import { B, VISITED_MASK } from '../program/program.js';
@@ -15,6 +15,7 @@ import { callDest, isSiblingCall } from '../cfg/destinations.js';
 import { OpDest, OpSrc } from '../arch/arch.js';
 import { UPDATE_MESSAGES, UpdateError, hasModifiedStackFrame, hasValidStackFrame, updateState } from './update.js';
 import type { Op, UpdateEnv } from './update.js';
+import { TransitionCache } from './transition-cache.js';
 
 /** Extra per-path fields stored after the frame state. */
 const X_UACCESS_STACK = 0;
@@ -37,6 +38,12 @@ interface Frame {
   next: number;
   /** the path state may differ from the state recorded at `prev` (ops applied, hint loaded) */
   dirty: boolean;
+  /** when dirty: the interned id the state is known to equal (transition cache hit), else -1 */
+  knownId: number;
+  /** on a cache miss: the transition to record once the outgoing state is interned */
+  pendIn: number;
+  pendFlags: number;
+  pendInsn: number;
 }
 
 export class Validator {
@@ -89,15 +96,16 @@ export class Validator {
   }
 
   private childStart = -1;
+  private readonly cache = new TransitionCache();
 
   private push(depth: number, func: number, insn: number, state: Int32Array): void {
     let s = this.states[depth];
     if (!s) { s = new Int32Array(this.S); this.states[depth] = s; }
     s.set(state);
     let f = this.frames[depth];
-    if (!f) { f = { func, insn, prev: -1, sec: 0, phase: Phase.Start, altIdx: 0, skipOrig: false, next: -1, dirty: true }; this.frames[depth] = f; }
+    if (!f) { f = { func, insn, prev: -1, sec: 0, phase: Phase.Start, altIdx: 0, skipOrig: false, next: -1, dirty: true, knownId: -1, pendIn: -1, pendFlags: 0, pendInsn: -1 }; this.frames[depth] = f; }
     f.func = func; f.insn = insn; f.prev = -1; f.sec = this.ctx.prog.sec[insn]; f.phase = Phase.Start;
-    f.altIdx = 0; f.skipOrig = false; f.next = -1; f.dirty = true;
+    f.altIdx = 0; f.skipOrig = false; f.next = -1; f.dirty = true; f.knownId = -1; f.pendIn = -1;
   }
 
   /** Continues frame f after a child path returned `childRet`. */
@@ -139,7 +147,8 @@ export class Validator {
         const visited = B.Visited << s[L.size + X_UACCESS];
         if (p.bits[i] & VISITED_MASK) {
           if (!(p.bits[i] & B.Hint) && !this.cfiMatch(i, s)) return 1;
-          if (p.bits[i] & visited) return 0;
+          if (p.bits[i] & visited && !this.meetRestores(i, s)) return 0;
+          f.dirty = true;
         } else {
           ctx.insnsVisited++;
         }
@@ -167,13 +176,21 @@ export class Validator {
         } else if (f.prev >= 0 && p.cfi[f.prev] >= 0 && (!f.dirty || ctx.pool.equals(p.cfi[f.prev], s))) {
           p.cfi[i] = p.cfi[f.prev];
           ctx.cfiReused++;
+        } else if (f.knownId >= 0) {
+          p.cfi[i] = f.knownId; // the transition cache said which state this is
         } else {
-          p.cfi[i] = ctx.pool.intern(s.subarray(0, L.size));
+          p.cfi[i] = ctx.pool.intern(s);
+          if (f.pendIn >= 0) {
+            const pi = f.pendInsn;
+            this.cache.set(f.pendIn, f.pendFlags, p.ops, p.opStart[pi] * OP_WORDS, p.opCount[pi], p.cfi[i]);
+          }
           // objtool keeps its forced-undefined state out of the hash: the first lookup allocates a copy
           if (p.cfi[i] === ctx.forceUndefinedId && !ctx.forceUndefinedCopied) { ctx.forceUndefinedCopied = true; ctx.pool.hits--; }
         }
         p.bits[i] |= visited;
         f.dirty = false;
+        f.knownId = -1;
+        f.pendIn = -1;
         if (p.altGroup[i] >= 0 && this.propagateAltCfi(i)) return 1;
         f.phase = Phase.Alts;
         f.altIdx = 0;
@@ -191,7 +208,22 @@ export class Validator {
         f.phase = Phase.AfterAlts;
         if (p.opCount[i]) {
           f.dirty = true;
-          if (this.handleOps(i, f.next, s)) return 1;
+          const inId = p.cfi[i];
+          const flags = (p.func(i) >= 0 ? 1 : 0) | (f.next >= 0 && (p.bits[f.next] & B.Hint) ? 2 : 0);
+          const cacheable = p.altGroup[i] < 0 && !(p.bits[i] & B.Hint);
+          const out = cacheable ? this.cache.get(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i]) : -1;
+          if (out >= 0) {
+            ctx.pool.load(out, s);
+            f.knownId = out;
+          } else {
+            if (this.handleOps(i, f.next, s)) return 1;
+            if (cacheable) { f.pendIn = inId; f.pendFlags = flags; f.pendInsn = i; }
+          }
+        }
+        if (p.flags[i] & PAC_FLAGS) {
+          // AArch64 return-address signing: paciasp.. sign x30, autiasp/retaa.. authenticate it
+          s[L.pac] = p.flags[i] & InsnFlag.PacSign ? 1 : 0;
+          f.dirty = true;
         }
         const r = this.dispatch(f, s);
         if (r !== CONTINUE) return r;
@@ -215,6 +247,11 @@ export class Validator {
         return this.validateReturn(func, i, s);
       case InsnKind.Call:
       case InsnKind.CallDynamic: {
+        if (this.env.trackRestores && !p.arch.callPushesRa) {
+          // a link-register call overwrites the return-address register: it no longer equals its slot
+          s[L.restored + p.arch.regs.ra] = 0;
+          f.dirty = true;
+        }
         const r = this.validateCall(i, s);
         if (r) return r;
         if (ctx.opts.stackval && func >= 0 && !this.isSpecialCall(i) && !hasValidStackFrame(p.arch, L, s)) {
@@ -394,7 +431,34 @@ export class Validator {
       ctx.warnInsn(i, `stack state mismatch: drap1=${a[L.drap]}(${a[L.drapReg]},${a[L.drapOff]}) drap2=${s[L.drap]}(${s[L.drapReg]},${s[L.drapOff]})`);
       return false;
     }
+    if (a[L.pac] !== s[L.pac]) {
+      ctx.warnInsn(i, `stack state mismatch: pac1=${a[L.pac]} pac2=${s[L.pac]}`);
+      return false;
+    }
     return true;
+  }
+
+  /**
+   * Paths meet at visited instruction i. A register known equal to its slot on only one of them is
+   * not known equal at all: when the recorded state claims more than this path, this path's state
+   * becomes the weaker one (in `s`) and the walk goes on to record it downstream (returns true).
+   * Claims only ever drop, so this ends. Only without kernel conventions (nothing is tracked there).
+   */
+  private meetRestores(i: number, s: Int32Array): boolean {
+    if (!this.env.trackRestores) return false;
+    const ctx = this.ctx;
+    const id = ctx.prog.cfi[i];
+    if (id < 0) return false;
+    const R = ctx.L.restored;
+    const a = ctx.pool.view(id);
+    let weaker = false;
+    for (let r = 0; r < ctx.L.n; r++) {
+      if (a[R + r] !== s[R + r]) {
+        if (a[R + r] !== 0) weaker = true;
+        s[R + r] = 0;
+      }
+    }
+    return weaker;
   }
 
   private uaccessSafe(func: number): boolean {
@@ -460,6 +524,7 @@ function isPltTrampoline(ctx: Context, f: number): boolean {
 }
 
 const CALL = -100;
+const PAC_FLAGS = InsnFlag.PacSign | InsnFlag.PacAuth;
 const CONTINUE = -101;
 
 function sgn(n: number): string {

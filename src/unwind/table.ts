@@ -62,9 +62,18 @@ export function rowFields(ctx: Context, id: number): Omit<UnwindRow, 'sec' | 'ad
   };
   const raSame = a.callPushesRa ? 'undef' : 'same';
   const row: Omit<UnwindRow, 'sec' | 'addr' | 'func'> = { cfa, sp, fpv, ra: rule(a.regs.ra, raSame), fp: rule(FP, 'same') };
+  if (s[L.pac]) row.pac = 1;
+  // a register equal to its save slot may be spelled either way: `same` or `cfa-N`
   const R = L.restored;
-  if (s[R + FP] && row.fp === 'same') row.equiv = { fp: `cfa${s[R + FP]}` };
-  if (s[R + a.regs.ra] && row.ra === 'same') row.equiv = { ...row.equiv, ra: `cfa${s[R + a.regs.ra]}` };
+  const other = (text: string, slot: number): string | undefined => {
+    if (!slot) return undefined;
+    const saved = `cfa${slot}`;
+    return text === 'same' ? saved : text === saved ? 'same' : undefined;
+  };
+  const fpAlt = other(row.fp!, s[R + FP]);
+  const raAlt = other(row.ra!, s[R + a.regs.ra]);
+  if (fpAlt) row.equiv = { fp: fpAlt };
+  if (raAlt) row.equiv = { ...row.equiv, ra: raAlt };
   return row;
 }
 
@@ -84,31 +93,18 @@ export function unwindRows(ctx: Context, emit: (row: UnwindRow) => void): void {
     const base = linked ? sec.addr : 0;
     const bytes = p.elf.sectionData(sec);
     const FP = p.arch.regs.fp;
-    const RA = p.arch.regs.ra;
-    const writes = p.arch.writesRegister;
     let fpIntact = false;
-    let raIntact = false;
     let scanned = 0;
     for (let i = first; i < end; i++) {
       const f = p.func(i);
-      if (f !== prevFunc) {
-        fpIntact = writes !== undefined;
-        // a link register saved by the prologue still holds the return address until overwritten
-        raIntact = writes !== undefined && !p.arch.callPushesRa;
-        scanned = 0;
-      }
+      if (f !== prevFunc) { fpIntact = p.arch.writesRegister !== undefined; scanned = 0; }
       // padding no path reaches (alignment NOPs, int3 after a return) keeps the state before it
       const k = p.kind[i];
       if (p.cfi[i] < 0 && prevKey !== '' && (k === InsnKind.Nop || k === InsnKind.Trap)) continue;
       const fields = rowFields(ctx, p.cfi[i]);
       // a saved frame pointer not yet overwritten is also still "same" (tables may say either)
       if (fpIntact && fields.fp !== null && fields.fp.startsWith('cfa')) fields.equiv = { ...fields.equiv, fp: 'same' };
-      if (raIntact && fields.ra !== null && fields.ra.startsWith('cfa')) fields.equiv = { ...fields.equiv, ra: 'same' };
-      if (fpIntact || raIntact) {
-        const over = ++scanned > FP_SCAN_LIMIT;
-        if (fpIntact && (over || writes!(bytes, p.off[i], FP))) fpIntact = false;
-        if (raIntact && (over || writes!(bytes, p.off[i], RA))) raIntact = false;
-      }
+      if (fpIntact && (++scanned > FP_SCAN_LIMIT || p.arch.writesRegister!(bytes, p.off[i], FP))) fpIntact = false;
       const key = JSON.stringify(fields);
       const funcStart = f >= 0 && f !== prevFunc && p.off[i] === p.syms.offset[f] && p.syms.type[f] === STT_FUNC;
       prevFunc = f;

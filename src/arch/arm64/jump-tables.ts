@@ -9,7 +9,7 @@ import { R_AARCH64_ABS64, R_AARCH64_ADD_ABS_LO12_NC, R_AARCH64_ADR_PREL_PG_HI21,
 import { relocDest, type RelocDest } from '../../elf/reloc-target.js';
 import type { Program } from '../../program/program.js';
 import type { Addr, InsnSem, Rhs, SwitchArch, Term } from '../../cfg/switch-tables.js';
-import { MEM_ANY, memCellLoc, slotLoc } from '../../cfg/switch-tables.js';
+import { FRAME_ANY, MEM_ANY, memCellLoc, slotChunks, slotLoc } from '../../cfg/switch-tables.js';
 import { bitmaskValid, bitmaskValue } from './bitmask.js';
 import { Extend, OperandForm, decodeOperands, type Operands } from './operands.js';
 
@@ -58,8 +58,46 @@ function describeArm64(p: Program, row: number): InsnSem {
   const w = wordAt(p, row);
   const o = decodeOperands(w, addrOf(p, row));
   const sem: InsnSem = { writes: writesOf(w), writesFlags: setsFlags(w), dst: -1, rhs: undefined, cmp: undefined, cond: undefined };
+  frameWrites(w, sem);
   model(p, row, w, o, sem);
   return sem;
+}
+
+/**
+ * Stores through sp/x29 name the frame slots they write (one per 8-byte chunk, `slotChunks`); a store
+ * through them the recogniser cannot place kills every slot.
+ */
+function frameWrites(w: number, sem: InsnSem): void {
+  const op0 = (w >>> 25) & 15;
+  if ((op0 & 5) !== 4 || isPlainLoad(w)) return;
+  const rn = (w >>> 5) & 31;
+  if (rn !== SP && rn !== FP) return;
+  const st = frameStoreSpan(w);
+  const chunks = st && slotChunks(rn, st[0], st[1]);
+  if (chunks) sem.writes.push(...chunks);
+  else sem.writes.push(FRAME_ANY);
+}
+
+/** [disp, bytes] a register store with an immediate offset writes at rn, or undefined for other stores. */
+function frameStoreSpan(w: number): [number, number] | undefined {
+  const b2927 = (w >>> 27) & 7;
+  const v = (w >>> 26) & 1;
+  if (b2927 === 7) {
+    const opc = (w >>> 22) & 3;
+    if (opc !== 0 && !(v && opc === 2)) return undefined; // loads, prefetch
+    const size = v && opc === 2 ? 16 : 1 << (w >>> 30);
+    if ((w >>> 24) & 1) return [((w >>> 10) & 0xfff) * size, size];
+    if ((w >>> 21) & 1) return undefined; // register offset, atomics
+    const mode = (w >>> 10) & 3;
+    return [mode === 1 ? 0 : (w << 11) >> 23, size]; // post-index writes at rn
+  }
+  if (b2927 === 5 && !((w >>> 22) & 1)) {
+    const opc = w >>> 30;
+    if (!v && opc === 1) return undefined; // stgp
+    const size = v ? 4 << opc : opc === 2 ? 8 : 4;
+    return [((w >>> 23) & 3) === 1 ? 0 : ((w << 10) >> 25) * size, 2 * size];
+  }
+  return undefined;
 }
 
 function model(p: Program, row: number, w: number, o: Operands, sem: InsnSem): void {
@@ -171,6 +209,34 @@ function model(p: Program, row: number, w: number, o: Operands, sem: InsnSem): v
     const [base, disp, size, rt] = store;
     const s = slotLoc(base, disp);
     if (s >= 0) { sem.dst = s; sem.rhs = rt === 31 ? undefined : { op: 'copy', src: rt, bits: size * 8, signed: false }; sem.writes.push(s); }
+    return;
+  }
+  framePair(w, sem);
+}
+
+/** stp / ldp of two general registers at [sp/x29, #imm] (signed offset, no writeback): spills and reloads. */
+function framePair(w: number, sem: InsnSem): void {
+  const top = w >>> 22;
+  if (top !== 0x2a4 && top !== 0x2a5 && top !== 0x0a4 && top !== 0x0a5) return;
+  const bits = w >>> 31 ? 64 : 32;
+  const load = ((w >>> 22) & 1) === 1;
+  const rn = (w >>> 5) & 31;
+  if (rn !== SP && rn !== FP) return;
+  const size = bits / 8;
+  const disp = ((w << 10) >> 25) * size;
+  const rt = w & 31;
+  const rt2 = (w >>> 10) & 31;
+  const s1 = slotLoc(rn, disp);
+  const s2 = slotLoc(rn, disp + size);
+  if (s1 < 0 || s2 < 0) return;
+  if (load) {
+    if (rt === rt2) return;
+    if (rt !== 31) { sem.dst = rt; sem.rhs = { op: 'copy', src: s1, bits, signed: false }; }
+    if (rt2 !== 31) sem.also = [{ dst: rt2, rhs: { op: 'copy', src: s2, bits, signed: false } }];
+  } else {
+    sem.dst = s1;
+    sem.rhs = rt === 31 ? undefined : { op: 'copy', src: rt, bits, signed: false };
+    sem.also = [{ dst: s2, rhs: rt2 === 31 ? undefined : { op: 'copy', src: rt2, bits, signed: false } }];
   }
 }
 

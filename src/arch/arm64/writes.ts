@@ -4,8 +4,8 @@
  * loaded for a large stack adjustment, a saved register still holding its value).
  *
  * The register fields follow the Arm ARM encodings: Rd/Rt in bits 4:0, Rt2 in 14:10, Rn in 9:5, Rs
- * in 20:16. Stores and other non-writing forms that name `reg` also answer true; that only costs
- * precision.
+ * in 20:16. Plain stores and pairs are exact (only a write-back writes their base); rarer classes
+ * answer true whenever any register field names `reg`, which only costs precision.
  */
 
 const LR = 30;
@@ -45,10 +45,22 @@ function branchWrites(w: number, reg: number): boolean {
 function loadStoreWrites(w: number, reg: number): boolean {
   const rt = w & 31;
   const rn = (w >>> 5) & 31;
-  if (rt === reg || rn === reg) return true;
+  const simd = ((w >>> 26) & 1) === 1; // rt/rt2 are vector registers
   switch ((w >>> 27) & 7) {
-    case 5: return ((w >>> 10) & 31) === reg; // pairs: rt2
-    case 7: return false; // single register: rt, and rn for write-back, answered above
-    default: return ((w >>> 10) & 31) === reg || ((w >>> 16) & 31) === reg; // exclusives, atomics, structures, copies
+    case 5: { // pairs: rt and rt2 for loads; rn on write-back (post/pre-index)
+      const type = (w >>> 23) & 3;
+      if ((type === 1 || type === 3) && rn === reg) return true;
+      return !simd && ((w >>> 22) & 1) === 1 && (rt === reg || ((w >>> 10) & 31) === reg);
+    }
+    case 7: { // single register
+      const opc = (w >>> 22) & 3;
+      if (((w >>> 24) & 1) === 0) {
+        if (((w >>> 21) & 1) === 1) return rt === reg || rn === reg || ((w >>> 16) & 31) === reg; // atomics, register offset, ldra*
+        if ((((w >>> 10) & 3) & 1) === 1 && rn === reg) return true; // post/pre-index write-back
+      }
+      return !simd && opc !== 0 && rt === reg; // loads (prfm included: harmless)
+    }
+    default: // exclusives, literal loads, structures, tags, copies: any register field
+      return rt === reg || rn === reg || ((w >>> 10) & 31) === reg || ((w >>> 16) & 31) === reg;
   }
 }

@@ -1,61 +1,44 @@
 /**
  * Decodes one x86-64 section into the instruction table.
  *
- * iced-x86 supplies instruction boundaries, validity and rip-relative use; `classify` supplies
- * objtool's kind and stack ops from the raw bytes. One wasm decoder and one wasm instruction per
- * section, both freed before returning; per instruction only three wasm getters are read.
+ * `x86Length` (table-driven, length.ts) supplies instruction boundaries, validity and rip-relative
+ * use; `classify` supplies objtool's kind and stack ops from the raw bytes. No wasm, no
+ * allocation per instruction; iced-x86 stays on the slow paths (operands.ts, jump-tables.ts).
  */
 import { InsnFlag, InsnKind, OpDest, OpSrc } from '../arch.js';
 import { NO_TARGET, OP_WORDS, type InsnTableBuilder } from '../../program/insns.js';
 import { classified, classify } from './classify.js';
-import { iced, type Iced } from './iced.js';
+import { X86_MAX_INSN_LEN, X86_RIP_REL, x86Length, x86LengthInfo } from './length.js';
 import { X86_SP } from './regs.js';
-
-/** iced's Code.INVALID */
-const CODE_INVALID = 0;
-/** objtool's decoder (like the CPU) never reads more than 15 bytes for one instruction */
-const MAX_INSN_LEN = 15;
 
 export function decodeX86Section(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder): void {
   out.beginSection(secIndex);
-  if (bytes.length === 0) return;
-  const I = iced();
-  const decoder = new I.Decoder(64, bytes, I.DecoderOptions.None);
-  const insn = new I.Instruction();
-  try {
-    decodeAll(decoder, insn, bytes, addr, out);
-  } finally {
-    insn.free();
-    decoder.free();
-  }
+  decodeAll(bytes, addr, out);
 }
 
-type Decoder = InstanceType<Iced['Decoder']>;
-type Instruction = InstanceType<Iced['Instruction']>;
-
 /** The hot loop, kept small (rare cases live in helpers) so V8 optimises it early. */
-function decodeAll(decoder: Decoder, insn: Instruction, bytes: Uint8Array, addr: number, out: InsnTableBuilder): void {
+function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder): void {
   const n = bytes.length;
   let pos = 0;
   while (pos < n) {
-    decoder.decodeOut(insn);
-    let len = insn.length;
-    if (insn.code === CODE_INVALID) {
-      pos = addInvalid(decoder, pos, out);
+    let len = x86Length(bytes, pos, n);
+    if (len < 0) {
+      // one-byte Invalid row; decoding resumes at the next byte
+      out.add(pos, 1, InsnKind.Invalid, NO_TARGET, 0);
+      pos++;
       continue;
     }
     let start = pos;
-    let pcRel: boolean;
     if (len === 2 && bytes[pos] === 0x0f && bytes[pos + 1] === 0x0b && isEmulatePrefix(bytes, pos)) {
-      const inner = joinEmulatePrefix(decoder, insn, pos, len);
+      const inner = joinEmulatePrefix(bytes, pos);
       if (inner > 0) {
         start = pos + EMULATE_PREFIX_LEN;
         len = EMULATE_PREFIX_LEN + inner;
+      } else {
+        x86LengthInfo[0] = 0;
       }
-      pcRel = inner > 0 && insn.isIpRelMemoryOperand;
-    } else {
-      pcRel = insn.isIpRelMemoryOperand;
     }
+    const pcRel = (x86LengthInfo[0] & X86_RIP_REL) !== 0;
     const end = pos + len;
     const kind = classify(bytes, start, end);
     let flags = pcRel ? InsnFlag.PcRel : 0;
@@ -76,27 +59,15 @@ function decodeAll(decoder: Decoder, insn: Instruction, bytes: Uint8Array, addr:
   }
 }
 
-/** One-byte Invalid row at `pos`; decoding resumes at the next byte. Returns the new position. */
-function addInvalid(decoder: Decoder, pos: number, out: InsnTableBuilder): number {
-  out.add(pos, 1, InsnKind.Invalid, NO_TARGET, 0);
-  decoder.position = pos + 1;
-  return pos + 1;
-}
-
 /**
  * ud2 + "xen"/"kvm": the kernel's decoder reads these 5 bytes as a prefix of the next
- * instruction (a forced-emulation cpuid etc.), one instruction for objtool. Decodes that
- * instruction into `insn` and returns its length, or 0 (decoder repositioned after the ud2)
- * when it does not decode or the whole would exceed 15 bytes.
+ * instruction (a forced-emulation cpuid etc.), one instruction for objtool. Returns the length
+ * of that next instruction, or 0 when it does not decode or the whole would exceed 15 bytes.
+ * `x86LengthInfo` then describes the inner instruction.
  */
-function joinEmulatePrefix(decoder: Decoder, insn: Instruction, pos: number, ud2Len: number): number {
-  decoder.position = pos + EMULATE_PREFIX_LEN;
-  decoder.decodeOut(insn);
-  const inner = insn.length;
-  const code: number = insn.code;
-  if (code !== CODE_INVALID && EMULATE_PREFIX_LEN + inner <= MAX_INSN_LEN) return inner;
-  decoder.position = pos + ud2Len;
-  return 0;
+function joinEmulatePrefix(bytes: Uint8Array, pos: number): number {
+  const inner = x86Length(bytes, pos + EMULATE_PREFIX_LEN, bytes.length);
+  return inner > 0 && EMULATE_PREFIX_LEN + inner <= X86_MAX_INSN_LEN ? inner : 0;
 }
 
 function addWithOps(out: InsnTableBuilder, pos: number, len: number, kind: InsnKind, target: number,

@@ -11,7 +11,7 @@ import { R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_PC32, R_X86_64_PLT32 }
 import { relocDest, type RelocDest } from '../../elf/reloc-target.js';
 import type { Program } from '../../program/program.js';
 import type { Addr, InsnSem, Rhs, SwitchArch, Term } from '../../cfg/switch-tables.js';
-import { MEM_ANY, memCellLoc, slotLoc } from '../../cfg/switch-tables.js';
+import { FRAME_ANY, MEM_ANY, memCellLoc, slotChunks, slotLoc } from '../../cfg/switch-tables.js';
 import { iced } from './iced.js';
 
 const RSP = 4;
@@ -52,9 +52,15 @@ function describeX86(p: Program, row: number): InsnSem {
         const acc = m.access;
         if (acc === A.Write || acc === A.CondWrite || acc === A.ReadWrite || acc === A.ReadCondWrite) {
           const b = gpr(m.base);
-          const s = (b === RSP || b === RBP) && m.index === I.Register.None ? slotLoc(b, Number(BigInt.asIntN(64, m.displacement))) : -1;
-          if (s >= 0) sem.writes.push(s);
-          else if (!sem.writes.includes(MEM_ANY)) sem.writes.push(MEM_ANY);
+          const frame = b === RSP || b === RBP;
+          const size = I.MemorySizeExt.size(m.memorySize);
+          const chunks = frame && m.index === I.Register.None && size > 0
+            ? slotChunks(b, Number(BigInt.asIntN(64, m.displacement)), size) : undefined;
+          if (chunks) sem.writes.push(...chunks);
+          else {
+            if (!sem.writes.includes(MEM_ANY)) sem.writes.push(MEM_ANY);
+            if (frame && !sem.writes.includes(FRAME_ANY)) sem.writes.push(FRAME_ANY);
+          }
         }
         m.free();
       }
@@ -63,8 +69,8 @@ function describeX86(p: Program, row: number): InsnSem {
     }
     const fc = insn.flowControl;
     if (fc === I.FlowControl.Call || fc === I.FlowControl.IndirectCall) {
-      // the callee returns with rsp as it was: frame slots survive the call
-      sem.writes = sem.writes.filter((r) => r !== RSP);
+      // the callee returns with rsp as it was and its return address lies below it: frame slots survive
+      sem.writes = sem.writes.filter((r) => r !== RSP && r < 64 || r === MEM_ANY);
       for (const r of CALL_CLOBBERS) if (!sem.writes.includes(r)) sem.writes.push(r);
       if (!sem.writes.includes(MEM_ANY)) sem.writes.push(MEM_ANY);
       return;
