@@ -381,29 +381,8 @@ class Recoverer {
     return [];
   }
 
-  private recoverOne(j: number): RecoveredTable | string | undefined {
-    const r = this.recoverOneX(j);
-    const tr = process.env.JT_TRACE;
-    if (tr) {
-      const pl = this.p.placeOf(j);
-      if (pl.sym === tr) {
-        const rhs = this.arch.jumpTarget(this.p, j);
-        const t = rhs && this.evalRhs(rhs, j, 0);
-        const dbg = process.env.JT_LOC;
-        if (dbg) {
-          const [loc, rowOff] = dbg.split(':').map(Number);
-          let row = j; while (row >= 0 && this.p.off[row] !== rowOff) row = this.p.prev(row);
-          const defs = this.reachingDefs(loc, row);
-          console.error('DEFS', defs?.map((d) => this.p.off[d].toString(16)));
-        }
-        console.error(`TRACE ${pl.sym}+0x${pl.symOff.toString(16)} lenient=${this.lenient} assumed=${this.assumed?.size} ->`, typeof r === 'object' ? `table ${r.targets.length}` : r, JSON.stringify(t));
-      }
-    }
-    return r;
-  }
-
   /** A table, a reason (table-shaped but unproven), or undefined (not a table dispatch). */
-  private recoverOneX(j: number): RecoveredTable | string | undefined {
+  private recoverOne(j: number): RecoveredTable | string | undefined {
     const p = this.p;
     const fam = this.family(j);
     if (fam < 0) return undefined;
@@ -620,7 +599,7 @@ class Recoverer {
       if (--budget < 0) return undefined;
       if (this.writesLoc(this.sem(r), loc)) { defs.push(r); continue; }
       const ps = this.predsOf(r);
-      if (ps.length === 0) { if (this.deadEnd(r)) continue; if (process.env.JT_LOC) console.error("FAIL at", this.p.off[r].toString(16), this.p.kind[r]); return undefined; }
+      if (ps.length === 0) { if (this.deadEnd(r)) continue; return undefined; }
       for (const q of ps) work.push(q);
     }
     return defs;

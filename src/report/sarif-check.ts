@@ -11,7 +11,7 @@ interface SarifResult {
 
 /** A stable rule id from the message: the text with names and numbers taken out. */
 export function ruleId(message: string): string {
-  return message.replace(/0x[0-9a-f]+|-?\d+/g, 'N').replace(/\b[\w.$]+\(\)/g, 'FUNC()').replace(/[^a-zA-Z]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
+  return message.replace(/0x[0-9a-f]+|[-+]?\d+/g, 'N').replace(/\b[\w.$]+\(\)/g, 'FUNC()').replace(/[^a-zA-Z]+/g, '-').replace(/^-|-$/g, '').toLowerCase();
 }
 
 export function sarifLog(runs: readonly { file: string; diags: readonly Diagnostic[] }[]): object {
