@@ -28,7 +28,7 @@ const BUILDS: { cc: string; flags: string[] }[] = [
   { cc: 'gcc', flags: ['-O2', '-march=sapphirerapids'] },
   { cc: 'clang-19', flags: ['-O2', '-mavx512f', '-mavx512vl'] },
   { cc: 'clang-19', flags: ['-O3', '-march=znver4'] },
-  { cc: 'clang-19', flags: ['-Oz', '-m3dnow', '-msse4a'] },
+  { cc: 'gcc', flags: ['-Os', '-msse4a', '-mtbm', '-mxop'] },
 ];
 
 /**

@@ -15,6 +15,7 @@ commands:
   orc dump FILE                 the ORC tables of FILE, as objtool --dump=orc prints them
   objtool [objtool options] FILE
                                 objtool 6.12's command line (kbuild drop-in)
+  objtool-batch [LIST]          many objtool runs in one process (lines: objtool args + FILE)
   help                          this text
 
 exit status: 0 no findings, 1 findings, 2 unusable input or command line
@@ -31,6 +32,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       case 'objtool': {
         const m = await import('./objtool.js');
         return await m.objtoolCommand(rest, io);
+      }
+      case 'objtool-batch': {
+        const m = await import('./objtool-batch.js');
+        return await m.objtoolBatchCommand(rest, io);
       }
       case 'orc': {
         const m = await import('./orc.js');

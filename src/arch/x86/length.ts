@@ -85,7 +85,7 @@ export function x86Length(b: Uint8Array, off: number, end: number): number {
   }
   if ((a & ONE_INVALID) !== 0) return -1;
   if (c === 0x0f) return escape0f(b, off, p, lim, osz, asz, rep, lock, rex);
-  if ((a & ONE_SPECIAL) !== 0) return vexLike(b, off, p, lim, c, osz | rep | lock | rex);
+  if ((a & ONE_SPECIAL) !== 0) return vexLike(b, off, p, lim, c, osz | rep | lock | rex, lock);
   return checkedOneByte(b, off, p, lim, c, a, osz, rex, lock);
 }
 
@@ -377,16 +377,17 @@ const GRP7_REG: Uint8Array = (() => {
 /**
  * VEX (C4, C5), EVEX (62) and XOP (8F) encodings, and 8F's plain pop r/m. `p` is past the first
  * byte; `legacy` is non-zero when a 66/F2/F3/F0 prefix or a REX byte came before it, which these
- * encodings forbid.
+ * encodings forbid (pop only forbids `lock`).
  */
-function vexLike(b: Uint8Array, off: number, p: number, lim: number, c: number, legacy: number): number {
+function vexLike(b: Uint8Array, off: number, p: number, lim: number, c: number, legacy: number,
+  lock: number): number {
   if (p >= lim) return -1;
   const b1 = b[p];
   let map: number;
   if (c === 0x8f) {
     if ((b1 & 0x1f) < 8) {
       // pop r/m (group 1A /0)
-      if (((b1 >> 3) & 7) !== 0 || (legacy & 0xf0) === 0xf0) return -1;
+      if (((b1 >> 3) & 7) !== 0 || lock !== 0) return -1;
       const q = skipModrm(b, p, lim);
       return q < 0 ? -1 : q - off;
     }
