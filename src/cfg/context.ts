@@ -35,6 +35,8 @@ export interface CheckOptions {
   stats: boolean;
   /** kernel conventions (special sections, annotations, name tables); off for userspace `check` */
   kernel: boolean;
+  /** `check --frame-pointer`: every call needs a frame record (src/checks/frame-record.ts) */
+  framePointer?: boolean;
 }
 
 export function defaultOptions(): CheckOptions {

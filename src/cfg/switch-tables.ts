@@ -19,7 +19,7 @@
  * proof covers the path and it cannot leave its table.
  */
 import { InsnKind } from '../arch/arch.js';
-import { SHF_ALLOC, SHT_NOBITS, STT_FUNC } from '../elf/constants.js';
+import { SHF_ALLOC, SHT_NOBITS, STB_LOCAL, STT_FUNC, STT_SECTION } from '../elf/constants.js';
 import { relocDest, type RelocDest } from '../elf/reloc-target.js';
 import type { Program } from '../program/program.js';
 import { x86SwitchArch } from '../arch/x86/jump-tables.js';
@@ -80,6 +80,8 @@ export interface InsnSem {
   rhs: Rhs | undefined;
   /** further destinations with their values (register pairs: `stp`/`ldp` of frame slots) */
   also?: { dst: number; rhs: Rhs | undefined }[];
+  /** registers whose bits 32-63 this instruction zeroes (every write of a 32-bit register) */
+  zx32?: number[];
   /** a memory cell `dst` equals after this instruction (a load from it), -1 when none */
   alias?: number;
   /** flags set as for `loc - imm` (cmp, or sub/subs which also write loc), unsigned, `width` bits */
@@ -98,6 +100,10 @@ export interface SwitchArch {
   /** relocation types a table entry may carry: `abs` (entry = S + A) and `pcrel` (entry = S + A - P) */
   readonly absRelocs: readonly number[];
   readonly pcrelRelocs: readonly number[];
+  /** registers a call may change by the calling convention (`describe` lists them as written) */
+  readonly callClobbers?: readonly number[];
+  /** of those, the ones a direct call changes whatever its callee does (link register, veneer scratch) */
+  readonly callAlways?: readonly number[];
 }
 
 const SLOT_BASE = 1000;
@@ -161,6 +167,8 @@ export function memCellLoc(base: number, key: string, index = -1): number {
 const MAX_ENTRIES = 1 << 16;
 /** Rows a backward search may visit per question. */
 const BUDGET = 4096;
+/** Largest callee (rows) whose writes are read to see which call-clobbered registers survive a call. */
+const CALLEE_ROWS = 2048;
 /** Location evaluations per dynamic jump (joins of joins could otherwise multiply). */
 const EVAL_BUDGET = 2000;
 /** Optimistic rounds before giving up on dispatches whose tables keep changing. */
@@ -296,6 +304,8 @@ class Recoverer {
   private readonly evaluating = new Set<string>();
   /** evaluations left for the current jump */
   private evalBudget = 0;
+  /** registers written by a callee (function symbol) and its callees, null when unknown */
+  private readonly calleeMemo = new Map<number, Set<number> | null>();
 
   constructor(private readonly p: Program, private readonly arch: SwitchArch) {
     this.linked = p.elf.type !== 1;
@@ -597,7 +607,7 @@ class Recoverer {
       if (seen.has(r)) continue;
       seen.add(r);
       if (--budget < 0) return undefined;
-      if (this.writesLoc(this.sem(r), loc)) { defs.push(r); continue; }
+      if (this.writesLoc(this.sem(r), loc, r)) { defs.push(r); continue; }
       const ps = this.predsOf(r);
       if (ps.length === 0) { if (this.deadEnd(r)) continue; return undefined; }
       for (const q of ps) work.push(q);
@@ -605,8 +615,8 @@ class Recoverer {
     return defs;
   }
 
-  private writesLoc(s: InsnSem, loc: number): boolean {
-    if (s.writes.includes(loc)) return true;
+  private writesLoc(s: InsnSem, loc: number, row = -1): boolean {
+    if (s.writes.includes(loc)) return row < 0 || !this.keptByCallee(row, loc);
     if (loc >= CELL_BASE) {
       if (s.writes.includes(MEM_ANY)) return true;
       for (const r of cellRegs[loc - CELL_BASE]) if (s.writes.includes(r)) return true;
@@ -693,7 +703,7 @@ class Recoverer {
         const after = this.transfer(r, s, cur);
         if (typeof after !== 'object') return undefined;
         const [from, next] = after;
-        if (next.I.includes(s.cmp.loc) && this.widthOk(s.cmp.width, next.w)) return this.withNarrow(next, N);
+        if (next.I.includes(s.cmp.loc) && this.widthOk(s.cmp.width, next.w, s.cmp.loc, r)) return this.withNarrow(next, N);
         if (next.G !== null) return [from, next];
         return [from, { ...next, G: [s.cmp.loc], gN: N, gw: s.cmp.width }];
       }
@@ -711,14 +721,45 @@ class Recoverer {
     return n;
   }
 
-  /** A guard on `gw` bits bounds an index of `w` bits when it covers them (32-bit writes zero the rest). */
-  private widthOk(gw: number, w: number): boolean {
-    return gw >= w || gw >= 32;
+  /**
+   * A guard on `gw` bits bounds an index of `w` bits (the value of `loc` just before `row`) when it covers
+   * them, or when it covers 32 and every definition of `loc` reaching `row` zeroes bits 32-63.
+   */
+  private widthOk(gw: number, w: number, loc: number, row: number): boolean {
+    if (gw >= w) return true;
+    if (gw < 32) return false;
+    return this.upperZero(loc, row, 0, new Set());
+  }
+
+  /**
+   * Bits 32-63 of `loc` just before `row` are zero on every path: each reaching definition writes a
+   * 32-bit register, zero-extends something narrower, masks, or copies 64 bits of a value with that
+   * property (a definition met again on the way is assumed to have it, proven by the others).
+   */
+  private upperZero(loc: number, row: number, depth: number, seen: Set<string>): boolean {
+    const defs = this.reachingDefs(loc, row);
+    if (!defs || defs.length === 0 || depth > 8) return false;
+    for (const d of defs) {
+      const s = this.sem(d);
+      if (s.zx32?.includes(loc)) continue;
+      const rhs = rhsAt(s, loc);
+      if (!rhs) return false;
+      if (rhs.op === 'and' && rhs.mask < 2 ** 32) continue;
+      const reg = loc < 64;
+      if (reg && rhs.op === 'copy' && !rhs.signed && rhs.bits <= 32) continue;
+      if (reg && rhs.op === 'load' && !rhs.signed && rhs.size <= 4) continue;
+      if (rhs.op !== 'copy' || rhs.bits < 64) return false;
+      const key = `${d}/${loc}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      if (!this.upperZero(rhs.src, d, depth + 1, seen)) return false;
+    }
+    return true;
   }
 
   private transfer(r: number, s: InsnSem, st: ProofState): number | [number, ProofState] | undefined {
     let { I, w, G } = st;
-    const hits = (set: number[]): boolean => set.some((l) => this.writesLoc(s, l));
+    const hits = (set: number[]): boolean => set.some((l) => this.writesLoc(s, l, r));
     if (hits(I)) {
       // a pending narrow guard on this value holds for all of it when the definition fits its width
       if (G && I.includes(s.dst) && G.includes(s.dst) && st.gw < 64) {
@@ -732,26 +773,27 @@ class Recoverer {
           return G && G.includes(s.dst) && (st.gw >= 53 || m < 2 ** st.gw) ? Math.min(m, st.gN) : m;
         }
         if (s.rhs.op === 'copy') {
-          I = [...I.filter((l) => !this.writesLoc(s, l)), s.rhs.src];
+          I = [...I.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
           w = Math.min(w, s.rhs.bits);
         } else if (s.alias !== undefined && s.alias >= 0 && s.rhs.op === 'load') {
-          I = [...I.filter((l) => !this.writesLoc(s, l)), s.alias];
+          I = [...I.filter((l) => !this.writesLoc(s, l, r)), s.alias];
           w = Math.min(w, s.rhs.size * 8);
         } else {
-          I = I.filter((l) => !this.writesLoc(s, l));
+          I = I.filter((l) => !this.writesLoc(s, l, r));
         }
       } else {
-        I = I.filter((l) => !this.writesLoc(s, l));
+        I = I.filter((l) => !this.writesLoc(s, l, r));
       }
     }
     if (G && hits(G)) {
-      if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l)), s.rhs.src];
-      else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l)), s.alias];
-      else G = G.filter((l) => !this.writesLoc(s, l));
+      if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
+      else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.alias];
+      else G = G.filter((l) => !this.writesLoc(s, l, r));
     }
     if (I.length === 0) return undefined;
     if (G && G.length === 0) G = null;
-    if (G && I.some((l) => G!.includes(l)) && this.widthOk(st.gw, w)) return st.gN;
+    const met = G ? I.find((l) => G!.includes(l)) : undefined;
+    if (met !== undefined && this.widthOk(st.gw, w, met, r)) return st.gN;
     return [r, { I, w, G, gN: G ? st.gN : 0, gw: G ? st.gw : 0 }];
   }
 
@@ -764,6 +806,72 @@ class Recoverer {
     if (f < 0 || p.syms.type[f] !== STT_FUNC) return -1;
     const pf = p.syms.pfunc[f];
     return pf >= 0 ? pf : f;
+  }
+
+  /**
+   * A direct call at `row` leaves `loc`, a register the calling convention lets it change, as it was:
+   * the callee's code is known (a local function, or any function of a linked file reached without a
+   * stub) and neither it nor anything it calls writes `loc`.
+   */
+  private keptByCallee(row: number, loc: number): boolean {
+    const cl = this.arch.callClobbers;
+    if (!cl || this.p.kind[row] !== InsnKind.Call || !cl.includes(loc) || this.arch.callAlways?.includes(loc)) return false;
+    const w = this.calleeWrites(row, 0);
+    return w !== null && !w.has(loc);
+  }
+
+  /** Registers the callee of the direct call at `row` may write (itself and its callees), or null when unknown. */
+  private calleeWrites(row: number, depth: number): Set<number> | null {
+    const p = this.p;
+    const dest = this.destOf(row);
+    if (dest < 0 || depth > 3) return null;
+    const f = p.syms.funcContaining(p.sec[dest], p.off[dest]);
+    if (f < 0 || p.syms.offset[f] !== p.off[dest] || p.syms.sec[f] !== p.sec[dest]) return null;
+    if (!this.linked && !this.callsLocal(row)) return null;
+    const known = this.calleeMemo.get(f);
+    if (known !== undefined) return known;
+    this.calleeMemo.set(f, null); // recursion: unknown
+    const rs = this.ranges(this.family(dest));
+    const inside = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
+    let n = 0;
+    for (const [a, b] of rs) n += b - a;
+    if (n > CALLEE_ROWS) return null;
+    const out = new Set<number>();
+    for (const [a, b] of rs) {
+      for (let r = a; r < b; r++) {
+        const k = p.kind[r];
+        if (k === InsnKind.CallDynamic || k === InsnKind.JumpDynamic || k === InsnKind.JumpDynamicCond ||
+          k === InsnKind.Syscall || k === InsnKind.ContextSwitch || k === InsnKind.Invalid) return null;
+        if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOf(r))) return null;
+        if (k === InsnKind.Call) {
+          const inner = this.calleeWrites(r, depth + 1);
+          if (inner === null) return null;
+          for (const x of inner) out.add(x);
+          for (const x of this.arch.callAlways ?? []) out.add(x);
+          continue;
+        }
+        for (const x of this.arch.describe(p, r).writes) if (x < 64) out.add(x);
+      }
+    }
+    this.calleeMemo.set(f, out);
+    return out;
+  }
+
+  /**
+   * The call at `row` (relocatable file) cannot be bound elsewhere at link time: the assembler resolved
+   * it (no relocation), or its relocation names a local symbol or a section.
+   */
+  private callsLocal(row: number): boolean {
+    const p = this.p;
+    const rel = p.relocs.of(p.sec[row]);
+    const ri = rel ? rel.inRange(p.off[row], p.len[row]) : -1;
+    if (ri < 0) return true;
+    const st = p.elf.symtab;
+    if (!st) return false;
+    const sym = rel!.table.sym[ri];
+    if (sym >= st.count) return false;
+    const info = st.info[sym];
+    return info >> 4 === STB_LOCAL || (info & 15) === STT_SECTION;
   }
 
   /**

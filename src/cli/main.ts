@@ -7,7 +7,7 @@ const HELP = `usage: objflow <command> [options] FILE...
 
 commands:
   check FILE...                 validate control flow and stack frames (any x86-64/AArch64 ELF file)
-        [--format text|json|sarif] [--kernel]
+        [--format text|json|sarif] [--kernel] [--frame-pointer]
   unwind --format json FILE...  frame state rows (CFA, return address, frame pointer) per address
   jumptables --format json FILE  jump tables recovered by analysis (targets in table order)
   verify FILE... [--format text|json|sarif] [--verbose]

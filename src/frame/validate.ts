@@ -15,6 +15,7 @@ import { callDest, isSiblingCall } from '../cfg/destinations.js';
 import { OpDest, OpSrc } from '../arch/arch.js';
 import { UPDATE_MESSAGES, UpdateError, hasModifiedStackFrame, hasValidStackFrame, updateState } from './update.js';
 import type { Op, UpdateEnv } from './update.js';
+import { frameRecordMessage, hasFrameRecord } from '../checks/frame-record.js';
 import { TransitionCache } from './transition-cache.js';
 
 /** Extra per-path fields stored after the frame state. */
@@ -254,6 +255,10 @@ export class Validator {
         }
         const r = this.validateCall(i, s);
         if (r) return r;
+        if (ctx.opts.framePointer && func >= 0 && !this.isSpecialCall(i) && !hasFrameRecord(p.arch, L, s)) {
+          ctx.warnInsn(i, frameRecordMessage(p.arch));
+          return 1;
+        }
         if (ctx.opts.stackval && func >= 0 && !this.isSpecialCall(i) && !hasValidStackFrame(p.arch, L, s)) {
           ctx.warnInsn(i, 'call without frame pointer save/setup');
           return 1;

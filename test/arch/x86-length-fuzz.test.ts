@@ -15,8 +15,8 @@ const CASES = 200_000;
 const PREFIXES = [0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x2e, 0x3e, 0x26, 0x64, 0x65, 0x36, 0x40, 0x41, 0x44, 0x48, 0x49, 0x4c, 0x4f];
 const ESCAPES = [[], [], [0x0f], [0x0f], [0x0f, 0x38], [0x0f, 0x3a], [0xc4], [0xc5], [0x62], [0x8f]];
 
-test('x86Length agrees with iced-x86 on random byte strings', () => {
-  let seed = 0x2545f491;
+test('x86Length agrees with iced-x86 on random byte strings', (t) => {
+  let seed = 0x0720f6cc;
   const rand = (): number => {
     seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5;
     return (seed >>> 0) & 0xff;
@@ -54,6 +54,7 @@ test('x86Length agrees with iced-x86 on random byte strings', () => {
     insn.free();
     decoder.free();
   }
+  t.diagnostic(`${CASES} strings, ${valid} valid for iced; VEX/EVEX/XOP accepted here, rejected by iced: ${vexLenient}`);
   assert.deepEqual(mismatches, []);
   assert.ok(valid > CASES / 3, `enough valid instructions (${valid})`);
   // structure-only validity for VEX/EVEX/XOP: reported, bounded so a regression shows

@@ -28,6 +28,9 @@ export const arm64SwitchArch: SwitchArch = {
   branchDest: branchDestArm64,
   absRelocs: [R_AARCH64_ABS64],
   pcrelRelocs: [R_AARCH64_PREL32],
+  callClobbers: CALL_CLOBBERS,
+  // bl writes x30; a linker veneer between caller and callee may use x16/x17
+  callAlways: [16, 17, 30],
 };
 
 function wordAt(p: Program, row: number): number {
@@ -60,7 +63,16 @@ function describeArm64(p: Program, row: number): InsnSem {
   const sem: InsnSem = { writes: writesOf(w), writesFlags: setsFlags(w), dst: -1, rhs: undefined, cmp: undefined, cond: undefined };
   frameWrites(w, sem);
   model(p, row, w, o, sem);
+  if (writesW(w, o) && sem.writes.includes(w & 31)) sem.zx32 = [w & 31];
   return sem;
+}
+
+/** Data processing on W registers (sf = 0) and loads into W registers: rd's bits 32-63 become zero. */
+function writesW(w: number, o: Operands): boolean {
+  const op0 = (w >>> 25) & 15;
+  if (op0 === 8 || op0 === 9 || op0 === 5 || op0 === 13) return (w >>> 31) === 0;
+  if (o.form === OperandForm.LoadImm || o.form === OperandForm.LoadRegOffset) return o.width === 32;
+  return false;
 }
 
 /**
@@ -73,12 +85,16 @@ function frameWrites(w: number, sem: InsnSem): void {
   const rn = (w >>> 5) & 31;
   if (rn !== SP && rn !== FP) return;
   const st = frameStoreSpan(w);
+  if (st && st[1] === 0) return; // indexed: an array element, not a spill slot
   const chunks = st && slotChunks(rn, st[0], st[1]);
   if (chunks) sem.writes.push(...chunks);
   else sem.writes.push(FRAME_ANY);
 }
 
-/** [disp, bytes] a register store with an immediate offset writes at rn, or undefined for other stores. */
+/**
+ * [disp, bytes] a register store with an immediate offset writes at rn; [0, 0] for a register-offset
+ * store (an array element: spill slots sit at fixed offsets); undefined for other stores.
+ */
 function frameStoreSpan(w: number): [number, number] | undefined {
   const b2927 = (w >>> 27) & 7;
   const v = (w >>> 26) & 1;
@@ -87,7 +103,7 @@ function frameStoreSpan(w: number): [number, number] | undefined {
     if (opc !== 0 && !(v && opc === 2)) return undefined; // loads, prefetch
     const size = v && opc === 2 ? 16 : 1 << (w >>> 30);
     if ((w >>> 24) & 1) return [((w >>> 10) & 0xfff) * size, size];
-    if ((w >>> 21) & 1) return undefined; // register offset, atomics
+    if ((w >>> 21) & 1) return ((w >>> 10) & 3) === 2 ? [0, 0] : undefined; // register offset (an array element), atomics
     const mode = (w >>> 10) & 3;
     return [mode === 1 ? 0 : (w << 11) >> 23, size]; // post-index writes at rn
   }

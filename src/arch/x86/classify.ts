@@ -1,7 +1,7 @@
 /**
  * objtool's view of one x86-64 instruction: its kind and its stack ops.
  *
- * iced-x86 finds where instructions start and end; this file then reads the raw bytes the way
+ * The length decoder (length.ts) finds where instructions start and end; this file then reads the raw bytes the way
  * objtool 6.12's x86 decoder does (legacy prefixes, REX, opcode, ModRM, SIB, displacement,
  * immediate) and applies the same case analysis, so the frame analysis sees exactly the stack
  * effects objtool sees, including the forms objtool deliberately ignores. Known objtool

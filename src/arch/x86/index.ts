@@ -1,6 +1,6 @@
 /**
  * The x86-64 arch plug-in: registers by role, entry state, and section decoding with objtool's
- * instruction kinds and stack ops (see classify.ts). iced-x86 is loaded on first decode.
+ * instruction kinds and stack ops (see classify.ts); lengths come from a table-driven decoder (length.ts), iced-x86 only serves the slow paths.
  */
 import type { Arch } from '../arch.js';
 import { decodeX86Section } from './decode.js';

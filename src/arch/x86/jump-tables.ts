@@ -25,6 +25,7 @@ export const x86SwitchArch: SwitchArch = {
   branchDest: branchDestX86,
   absRelocs: [R_X86_64_64, R_X86_64_32S, R_X86_64_32],
   pcrelRelocs: [R_X86_64_PC32],
+  callClobbers: CALL_CLOBBERS,
 };
 
 function empty(): InsnSem {
@@ -45,6 +46,11 @@ function describeX86(p: Program, row: number): InsnSem {
         if (acc === A.Write || acc === A.CondWrite || acc === A.ReadWrite || acc === A.ReadCondWrite) {
           const r = gpr(u.register);
           if (r >= 0 && !sem.writes.includes(r)) sem.writes.push(r);
+          // a 32-bit destination written zeroes the upper half of its full register (cmovcc even when
+          // the condition is false)
+          const always = acc === A.Write || acc === A.ReadWrite || insn.conditionCode !== I.ConditionCode.None;
+          if (r >= 0 && always && insn.opCount > 0 && insn.op0Kind === I.OpKind.Register &&
+            I.RegisterExt.size(insn.op0Register) === 4 && gpr(insn.op0Register) === r) (sem.zx32 ??= []).push(r);
         }
         u.free();
       }
@@ -59,7 +65,9 @@ function describeX86(p: Program, row: number): InsnSem {
           if (chunks) sem.writes.push(...chunks);
           else {
             if (!sem.writes.includes(MEM_ANY)) sem.writes.push(MEM_ANY);
-            if (frame && !sem.writes.includes(FRAME_ANY)) sem.writes.push(FRAME_ANY);
+            // an indexed store is an array element (spill slots sit at fixed offsets); any other frame
+            // store without a size kills every slot
+            if (frame && m.index === I.Register.None && !sem.writes.includes(FRAME_ANY)) sem.writes.push(FRAME_ANY);
           }
         }
         m.free();

@@ -84,9 +84,9 @@ export function x86Length(b: Uint8Array, off: number, end: number): number {
     return p <= lim ? p - off : -1;
   }
   if ((a & ONE_INVALID) !== 0) return -1;
-  if (c === 0x0f) return escape0f(b, off, p, lim, osz, asz, rep, lock, rex);
+  if (c === 0x0f) return escape0f(b, off, p, lim, osz, rep, lock, rex);
   if ((a & ONE_SPECIAL) !== 0) return vexLike(b, off, p, lim, c, osz | rep | lock | rex, lock);
-  return checkedOneByte(b, off, p, lim, c, a, osz, rex, lock);
+  return checkedOneByte(b, off, p, lim, c, osz, rex, lock);
 }
 
 /** Bytes of immediate for a one-byte-map immediate kind. */
@@ -129,8 +129,8 @@ function skipModrm(b: Uint8Array, p: number, lim: number): number {
 }
 
 /** One-byte opcodes whose validity depends on ModRM: groups, lea, mov sreg, x87. */
-function checkedOneByte(b: Uint8Array, off: number, p: number, lim: number, c: number, a: number,
-  osz: number, rex: number, lock: number): number {
+function checkedOneByte(b: Uint8Array, off: number, p: number, lim: number, c: number, osz: number,
+  rex: number, lock: number): number {
   if (p >= lim) return -1;
   const modrm = b[p];
   const reg = (modrm >> 3) & 7;
@@ -166,7 +166,6 @@ function checkedOneByte(b: Uint8Array, off: number, p: number, lim: number, c: n
       if (isReg ? X87_REG_INVALID[((c & 7) << 6) | (modrm & 0x3f)] !== 0 : X87_MEM_RESERVED[c & 7] === reg) return -1;
       break;
   }
-  void a;
   const q = skipModrm(b, p, lim);
   if (q < 0 || q + imm > lim) return -1;
   return q + imm - off;
@@ -199,7 +198,7 @@ const X87_REG_INVALID: Uint8Array = (() => {
 })();
 
 /** Two- and three-byte legacy opcodes (after 0F). `p` is past the 0F byte. */
-function escape0f(b: Uint8Array, off: number, p: number, lim: number, osz: number, asz: number, rep: number,
+function escape0f(b: Uint8Array, off: number, p: number, lim: number, osz: number, rep: number,
   lock: number, rex: number): number {
   if (p >= lim) return -1;
   const op = b[p++];
@@ -244,7 +243,6 @@ function escape0f(b: Uint8Array, off: number, p: number, lim: number, osz: numbe
     q = skipModrm(b, p, lim);
   }
   if (q < 0) return -1;
-  void asz;
   return q + imm <= lim ? q + imm - off : -1;
 }
 
@@ -280,8 +278,7 @@ function check0fGroup(b: Uint8Array, p: number, lim: number, op: number, modrm: 
       if (q < 0 || q >= lim) return -1;
       return AMD3DNOW[b[q]] !== 0 ? 1 : -1;
     }
-    case 0x18: // prefetch hints (memory); the rest of the row is reserved nops
-      return isReg && reg < 4 ? 0 : 0;
+    case 0x18: // prefetch hints (memory); other forms are reserved nops
     case 0x1a: case 0x1b: // MPX; without MPX forms they are reserved nops
       return 0;
     case 0x1e: // endbr64 etc. (F3 0F 1E FA/FB), rdssp; else reserved nop
@@ -289,7 +286,7 @@ function check0fGroup(b: Uint8Array, p: number, lim: number, op: number, modrm: 
     case 0x71: case 0x72: case 0x73: // shift groups, register forms only
       if (!isReg || col >= 2) return -1;
       if (op === 0x73) return reg === 2 || reg === 6 || (col === 1 && (reg === 3 || reg === 7)) ? 0 : -1;
-      return reg === 2 || reg === 4 || reg === 6 ? (op === 0x72 || reg !== 6 || true ? 0 : -1) : -1;
+      return reg === 2 || reg === 4 || reg === 6 ? 0 : -1;
     case 0x78: // vmread; 66: extrq xmm, ib, ib (/0, register); F2: insertq xmm, xmm, ib, ib
       if (col === 0) return 0;
       if (!isReg) return -1;
@@ -299,6 +296,7 @@ function check0fGroup(b: Uint8Array, p: number, lim: number, op: number, modrm: 
       if (col === 0) return 0;
       return isReg ? 0 : -1;
     case 0xae: // group 15
+      if (col === 2 && reg === 4 && osz !== 0) return -1; // ptwrite takes no 66
       if (!isReg) {
         if (col === 0) return 0; // fxsave fxrstor ldmxcsr stmxcsr xsave xrstor xsaveopt clflush
         if (col === 1) return reg === 6 || reg === 7 ? 0 : -1; // clwb, clflushopt
@@ -326,7 +324,6 @@ function check0fGroup(b: Uint8Array, p: number, lim: number, op: number, modrm: 
       if (reg === 6 || reg === 7) return col === 3 ? -1 : 0; // rdrand rdseed / rdpid (F3 /7)
       return -1;
     default:
-      void osz;
       return 0;
   }
 }
@@ -335,7 +332,7 @@ function check0fGroup(b: Uint8Array, p: number, lim: number, op: number, modrm: 
 const AMD3DNOW: Uint8Array = (() => {
   const t = new Uint8Array(256);
   for (const c of [0x0c, 0x0d, 0x1c, 0x1d, 0x8a, 0x8e, 0x90, 0x94, 0x96, 0x97, 0x9a, 0x9e, 0xa0, 0xa4,
-    0xa6, 0xa7, 0xaa, 0xae, 0xb0, 0xb4, 0xb6, 0xb7, 0xbb, 0xbf, 0x86, 0x87]) t[c] = 1;
+    0xa6, 0xa7, 0xaa, 0xae, 0xb0, 0xb4, 0xb6, 0xb7, 0xbb, 0xbf]) t[c] = 1;
   return t;
 })();
 

@@ -1,0 +1,143 @@
+/**
+ * AArch64 unwind rows against the compilers' own `.eh_frame` (the oracle rows cfa_table.py wrote
+ * beside each SQLite corpus build, and fresh ones for small sources compiled here with return-address
+ * signing):
+ * - every aarch64 build present (GCC 12, Clang 19; -O0/-O2/-O3/-Os; object, shared library,
+ *   executable) agrees on at least 99.9% of the instructions, figures printed per build;
+ * - every remaining disagreement belongs to a class explained below (a compiler table bug with its
+ *   docs/findings/ entry, C runtime start code, or a dispatch the jump-table recovery left open);
+ * - `-mbranch-protection` builds (pac-ret, +leaf, +b-key, armv8.3 retaa) agree including "pac".
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { analyzeFile, userspaceOptions } from '../src/cli/analyze.js';
+import { unwindRows } from '../src/unwind/table.js';
+import type { UnwindRow } from '../src/unwind/table.js';
+import { compareRows } from '../src/verify/compare-rows.js';
+import type { OracleRow } from '../src/verify/compare-rows.js';
+
+const CORPUS = '/root/.cache/objcorpus/us';
+const CFA_TABLE = '/work/shared/corpus/cfa_table.py';
+const MIN_AGREEMENT = 0.999;
+
+interface Outcome {
+  compared: number;
+  agree: number;
+  /** disagreements by explanation (class name → count) */
+  classes: Map<string, number>;
+  unexplained: string[];
+}
+
+/**
+ * Why a disagreement is not objflow's error, or undefined. Each class was triaged by hand on the
+ * corpus (disassembly, the compiler's assembly with its .cfi directives, readelf's interpreted table).
+ */
+function explain(build: string, func: string | null, field: string, stopped: ReadonlySet<string>): string | undefined {
+  // Clang's CFI fix-up describes a shrink-wrapped prologue duplicated into two predecessors as if
+  // the blocks ran in layout order: docs/findings/clang19-aarch64-duplicated-prologue-cfi.md
+  if (build.includes('clang19') && func === 'sqlite3ExprCheckIN') return 'clang duplicated-prologue CFI (docs/findings)';
+  // glibc's start.S: `.cfi_undefined x30` (nothing to return to; objflow models every entry as
+  // called), and the `bl abort` after the noreturn `bl __libc_start_main` no path reaches
+  if (func === '_start' && (field === 'ra' || field === 'cfa')) return 'C runtime _start (ra undefined, code after noreturn call)';
+  // the walk of this function stopped at an indirect branch no jump table was recovered for
+  // (src/cfg/switch-tables.ts, src/arch/arm64/jump-tables.ts): the rest is unreached
+  if (func !== null && stopped.has(func) && field === 'cfa') return 'unrecovered jump table: walk stopped';
+  return undefined;
+}
+
+async function measure(build: string, file: string, oracleFile: string): Promise<Outcome> {
+  const r = await analyzeFile(file, userspaceOptions());
+  const rows: UnwindRow[] = [];
+  unwindRows(r.ctx, (row) => rows.push(row));
+  const oracle = readFileSync(oracleFile, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as OracleRow);
+  const a = r.ctx.prog.arch;
+  const c = compareRows(oracle, rows, a.regs.names[a.regs.sp], a.regs.names[a.regs.fp], Number.MAX_SAFE_INTEGER);
+  const stopped = new Set<string>();
+  for (const d of r.ctx.diag.list) {
+    const m = /objtool: ([^+\s]+)\+0x[0-9a-f]+: (jump table not recovered|sibling call from callable instruction with modified stack frame)/.exec(d.text);
+    if (m) stopped.add(m[1]);
+  }
+  const out: Outcome = { compared: c.compared, agree: c.agree, classes: new Map(), unexplained: [] };
+  for (const d of c.disagreements) {
+    const why = explain(build, d.func, d.field, stopped);
+    if (why) out.classes.set(why, (out.classes.get(why) ?? 0) + 1);
+    else if (out.unexplained.length < 20) out.unexplained.push(`${d.sec}+0x${d.addr.toString(16)} ${d.func} ${d.field}: oracle ${d.oracle} ours ${d.ours}`);
+  }
+  return out;
+}
+
+const builds = existsSync(CORPUS)
+  ? readdirSync(CORPUS).filter((b) => b.startsWith('aarch64-') && existsSync(join(CORPUS, b, 'sqlite', 'build.ok'))).sort()
+  : [];
+
+test('aarch64 SQLite builds: ≥ 99.9% of instructions agree with .eh_frame, every disagreement explained', { skip: builds.length === 0 && 'no aarch64 corpus builds' }, async () => {
+  const failures: string[] = [];
+  for (const b of builds) {
+    for (const name of ['sqlite3.o', 'libsqlite3.so', 'sqlite3-nopie']) {
+      const file = join(CORPUS, b, 'sqlite', name);
+      if (!existsSync(file) || !existsSync(`${file}.cfa.jsonl`)) continue;
+      const o = await measure(b, file, `${file}.cfa.jsonl`);
+      const share = o.agree / Math.max(1, o.compared);
+      const classes = [...o.classes].map(([k, v]) => `${k}: ${v}`).join('; ');
+      console.log(`${b}/${name}: ${o.agree}/${o.compared} = ${(100 * share).toFixed(3)}%${classes ? ` (${classes})` : ''}`);
+      if (share < MIN_AGREEMENT) failures.push(`${b}/${name}: ${(100 * share).toFixed(3)}% < ${100 * MIN_AGREEMENT}% (${classes})`);
+      for (const u of o.unexplained) failures.push(`${b}/${name}: unexplained ${u}`);
+    }
+  }
+  assert.deepEqual(failures, []);
+});
+
+const PAC_SOURCE = `
+extern int ext(int, ...);
+extern void fail(const char *) __attribute__((noreturn));
+int leaf(int a) { return a * 3 + 1; }
+int caller(int a) { return ext(a) + ext(a + 1); }
+int big(int n) { char buf[5000]; for (int i = 0; i < n; i++) buf[i] = (char)i; return ext(buf[n], buf); }
+int va(int n, ...) { __builtin_va_list ap; __builtin_va_start(ap, n); int s = 0; for (int i = 0; i < n; i++) s += __builtin_va_arg(ap, int); __builtin_va_end(ap); return ext(s); }
+int shrink(int a) { if (a > 10) return a; return ext(a) * 2; }
+int dyn(int n) { char *p = __builtin_alloca(n); p[0] = 1; return ext(p[0], p); }
+int sw(int a) { switch (a) { case 0: return ext(1); case 1: return ext(7); case 2: return ext(3) + 1; case 3: return 9; case 4: return ext(11); default: if (a < 0) fail("neg"); return 0; } }
+int tail(int a) { if (a) return ext(a + 1); return 0; }
+`;
+
+function has(tool: string): boolean {
+  try { execFileSync(tool, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
+}
+
+const COMPILERS = [
+  { name: 'gcc', cmd: 'aarch64-linux-gnu-gcc', args: [] as string[] },
+  { name: 'clang', cmd: 'clang-19', args: ['--target=aarch64-linux-gnu'] },
+];
+const PROTECTIONS = [
+  ['-mbranch-protection=pac-ret'],
+  ['-mbranch-protection=pac-ret+leaf'],
+  ['-mbranch-protection=pac-ret+b-key'],
+  ['-mbranch-protection=standard'],
+  ['-march=armv8.3-a', '-mbranch-protection=pac-ret+leaf'], // retaa / autiasp forms
+];
+
+for (const cc of COMPILERS) {
+  const missing = !has(cc.cmd) ? `${cc.cmd} not installed`
+    : !has('aarch64-linux-gnu-objdump') ? 'aarch64 binutils not installed'
+      : !existsSync(CFA_TABLE) ? `${CFA_TABLE} missing` : false;
+  test(`${cc.name}: return-address signing rows (pac) agree with .eh_frame`, { skip: missing }, async () => {
+    const work = mkdtempSync(join(tmpdir(), 'objflow-pac-'));
+    const src = join(work, 'p.c');
+    writeFileSync(src, PAC_SOURCE);
+    for (const flags of PROTECTIONS) {
+      const obj = join(work, `p${flags.join('').replace(/[^a-z0-9]/gi, '')}.o`);
+      execFileSync(cc.cmd, [...cc.args, '-O2', '-fasynchronous-unwind-tables', ...flags, '-c', src, '-o', obj], { stdio: 'ignore' });
+      execFileSync('python3', [CFA_TABLE, '--objdump', 'aarch64-linux-gnu-objdump', obj, '-o', `${obj}.jsonl`], { stdio: 'ignore' });
+      const oracle = readFileSync(`${obj}.jsonl`, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as OracleRow);
+      const signed = oracle.filter((o) => o.pac === 1).length;
+      assert.ok(signed > 0, `${flags.join(' ')}: the oracle has signed rows`);
+      const o = await measure(`${cc.name}-pac`, obj, `${obj}.jsonl`);
+      console.log(`${cc.name} ${flags.join(' ')}: ${o.agree}/${o.compared} (${signed} signed)`);
+      assert.equal(o.agree, o.compared, `${flags.join(' ')}: ${o.unexplained.join('\n')}`);
+    }
+  });
+}
