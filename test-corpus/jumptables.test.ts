@@ -23,8 +23,9 @@ function have(cmd: string): boolean {
   try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
 }
 
-async function assertExact(file: string, truth: string): Promise<void> {
+async function assertExact(file: string, truth: string, log?: (s: string) => void): Promise<void> {
   const c = await compareFile(file, truth);
+  log?.(`${file}: truth ${c.truth} exact ${c.exact} wrong ${c.wrong} missed ${c.missed} extra ${c.extra} unresolved ${c.unresolved}`);
   assert.deepEqual({ wrong: c.wrong, missed: c.missed, extra: c.extra, exact: c.exact },
     { wrong: 0, missed: 0, extra: 0, exact: c.truth }, `${file}\n${c.details.join('\n')}`);
 }
@@ -52,10 +53,18 @@ const usRoot = join(CORPUS, 'us');
 const usBuilds = existsSync(usRoot)
   ? readdirSync(usRoot).sort().map((b) => join(usRoot, b, 'sqlite')).filter((d) => existsSync(join(d, 'build.ok')))
   : [];
+test('the SQLite corpus checked spans both arches and both compilers', { skip: usBuilds.length === 0 }, () => {
+  const names = usBuilds.map((d) => d.split('/').at(-2) ?? '');
+  for (const want of ['x86_64-gcc', 'x86_64-clang', 'aarch64-gcc', 'aarch64-clang']) {
+    assert.ok(names.some((n) => n.startsWith(want)), `no finished ${want} build in ${usRoot}`);
+  }
+});
+
 for (const d of usBuilds) {
-  test(`SQLite ${d}`, async () => {
-    await assertExact(join(d, 'sqlite3.o'), join(d, 'sqlite3.jt.json'));
-    if (existsSync(join(d, 'libsqlite3.so'))) await assertExact(join(d, 'libsqlite3.so'), join(d, 'libsqlite3.so.jt.json'));
-    if (existsSync(join(d, 'sqlite3-nopie'))) await assertExact(join(d, 'sqlite3-nopie'), join(d, 'sqlite3-nopie.jt.json'));
+  test(`SQLite ${d}`, async (t) => {
+    const log = (s: string): void => t.diagnostic(s);
+    await assertExact(join(d, 'sqlite3.o'), join(d, 'sqlite3.jt.json'), log);
+    if (existsSync(join(d, 'libsqlite3.so'))) await assertExact(join(d, 'libsqlite3.so'), join(d, 'libsqlite3.so.jt.json'), log);
+    if (existsSync(join(d, 'sqlite3-nopie'))) await assertExact(join(d, 'sqlite3-nopie'), join(d, 'sqlite3-nopie.jt.json'), log);
   });
 }

@@ -169,6 +169,8 @@ const MAX_ENTRIES = 1 << 16;
 const BUDGET = 4096;
 /** Largest callee (rows) whose writes are read to see which call-clobbered registers survive a call. */
 const CALLEE_ROWS = 2048;
+/** Rows visited by all definition searches of one dynamic jump together. */
+const VISIT_BUDGET = 1 << 21;
 /** Location evaluations per dynamic jump (joins of joins could otherwise multiply). */
 const EVAL_BUDGET = 2000;
 /** Optimistic rounds before giving up on dispatches whose tables keep changing. */
@@ -304,6 +306,8 @@ class Recoverer {
   private readonly evaluating = new Set<string>();
   /** evaluations left for the current jump */
   private evalBudget = 0;
+  /** rows all definition searches for the current jump may still visit */
+  private visits = 0;
   /** registers written by a callee (function symbol) and its callees, null when unknown */
   private readonly calleeMemo = new Map<number, Set<number> | null>();
 
@@ -399,6 +403,7 @@ class Recoverer {
     const rhs = this.arch.jumpTarget(p, j);
     if (!rhs) return undefined;
     this.evalBudget = EVAL_BUDGET;
+    this.visits = VISIT_BUDGET;
     const target = this.evalRhs(rhs, j, 0);
     if (!target) return undefined;
     const lin = linOf(target);
@@ -606,7 +611,7 @@ class Recoverer {
       const r = work.pop()!;
       if (seen.has(r)) continue;
       seen.add(r);
-      if (--budget < 0) return undefined;
+      if (--budget < 0 || --this.visits < 0) return undefined;
       if (this.writesLoc(this.sem(r), loc, r)) { defs.push(r); continue; }
       const ps = this.predsOf(r);
       if (ps.length === 0) { if (this.deadEnd(r)) continue; return undefined; }
