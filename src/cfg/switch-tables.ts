@@ -17,6 +17,12 @@
  * reproduces itself. A self-reproducing set is sound by induction over the executed path: up to the
  * first dispatch leaving its assumed table, every step follows an assumed edge, so that dispatch's own
  * proof covers the path and it cannot leave its table.
+ *
+ * What the proofs take from the conventions of compiled code: a dynamic jump that is no table reaches
+ * only rows no branch names; callees keep callee-saved registers (and a known local callee keeps every
+ * register it does not write); spill slots are written only at fixed offsets from the stack or frame
+ * pointer, never through an index or another register (those are array elements and other memory);
+ * nops no branch reaches are alignment padding.
  */
 import { InsnKind } from '../arch/arch.js';
 import { SHF_ALLOC, SHT_NOBITS, STB_LOCAL, STT_FUNC, STT_SECTION } from '../elf/constants.js';
@@ -137,8 +143,8 @@ export function slotChunks(base: number, disp: number, size: number): number[] |
 }
 
 /**
- * Pseudo location written by a store into the frame (through the stack or frame pointer) whose slot the
- * arch cannot place (indexed, unmodelled form): kills every stack slot.
+ * Pseudo location written by a store into the frame (through the stack or frame pointer, at a fixed
+ * place) whose bytes the arch cannot tell: kills every stack slot.
  */
 export const FRAME_ANY = 998;
 
@@ -341,7 +347,8 @@ class Recoverer {
       pending = next;
     }
     if (pending.length > 0) {
-      for (const t of this.optimistic(pending, reasons)) {
+      const found = this.optimistic(pending, reasons);
+      for (const t of this.settleWith(found, tables, reasons)) {
         reasons.delete(t.jump);
         tables.push(t);
       }
@@ -393,6 +400,33 @@ class Recoverer {
     this.assumed = null;
     this.preds.clear();
     return [];
+  }
+
+  /**
+   * The optimistic tables whose function's earlier tables still hold with them as edges (the earlier
+   * proofs let unknown jumps reach only rows no branch names; a table may name others). A function
+   * where one does not keeps its earlier tables and loses the optimistic ones.
+   */
+  private settleWith(found: RecoveredTable[], earlier: RecoveredTable[], reasons: Map<number, string>): RecoveredTable[] {
+    if (found.length === 0) return found;
+    for (const t of found) this.recovered.set(t.jump, t.targets);
+    this.preds.clear();
+    const fams = new Set(found.map((t) => this.family(t.jump)));
+    const broken = new Set<number>();
+    for (const t of earlier) {
+      const fam = this.family(t.jump);
+      if (!fams.has(fam) || broken.has(fam)) continue;
+      const r = this.recoverOne(t.jump);
+      if (r === undefined || typeof r === 'string' || !sameTable(r, t)) broken.add(fam);
+    }
+    const kept = found.filter((t) => !broken.has(this.family(t.jump)));
+    for (const t of found) {
+      if (kept.includes(t)) continue;
+      this.recovered.delete(t.jump);
+      reasons.set(t.jump, 'table and control flow do not settle');
+    }
+    this.preds.clear();
+    return kept;
   }
 
   /** A table, a reason (table-shaped but unproven), or undefined (not a table dispatch). */
