@@ -54,13 +54,12 @@ export function runChecks(prog: Program, opts: CheckOptions, objname: string): C
 
 /** OBJFLOW_TIMING=1: stage times on stderr (development aid). */
 const TIMING = process.env.OBJFLOW_TIMING === '1';
-let lastMark = 0;
-function mark(label: string): void {
+function mark(ctx: Context, label: string): void {
   if (!TIMING) return;
   // CPU time of this thread's process, steadier than wall time on a busy machine
   const now = process.cpuUsage().user / 1000;
-  if (label) process.stderr.write(`objflow: timing: ${label} ${(now - lastMark).toFixed(1)} ms cpu\n`);
-  lastMark = now;
+  if (label) process.stderr.write(`objflow: timing: ${label} ${(now - ctx.timingMark).toFixed(1)} ms cpu\n`);
+  ctx.timingMark = now;
 }
 
 /**
@@ -104,11 +103,11 @@ function decodeSections(ctx: Context): void {
     ctx.openFailed = true;
     ctx.fatal(`${p.syms.name(missing)}(): can't find parent function`);
   }
-  mark('');
+  mark(ctx, '');
   kernelKinds(ctx);
   classifySymbols(ctx);
   assignSymbols(ctx);
-  mark('symbols');
+  mark(ctx, 'symbols');
   const ann = readAnnotations(p.elf);
   // func_stack_frame_non_standard: every instruction of the function is ignored
   for (const w of ann.func_stack_frame_non_standard.warnings) emit(ctx, w);
@@ -128,9 +127,9 @@ function decodeSections(ctx: Context): void {
     if (sp.error) { emit(ctx, sp.error); ctx.stop(); }
     addSpecialSectionAlts(ctx, sp.alts);
   }
-  mark('annotations+special');
+  mark(ctx, 'annotations+special');
   addJumpDestinations(ctx);
-  mark('jump destinations');
+  mark(ctx, 'jump destinations');
   eachInsn(ctx, ann.intra_function_calls, (i) => {
     if (p.kind[i] !== InsnKind.Call) ctx.fatalInsn(i, 'intra_function_call not a direct call');
     p.kind[i] = InsnKind.JumpUncond;
@@ -140,7 +139,7 @@ function decodeSections(ctx: Context): void {
     p.jumpDest[i] = dest;
   });
   addCallDestinations(ctx);
-  mark('call destinations');
+  mark(ctx, 'call destinations');
   // .discard.reachable: the instruction before the target is no dead end after all
   for (const e of ann.reachable.entries) {
     let i = p.find(e.sec, e.off);
@@ -153,7 +152,7 @@ function decodeSections(ctx: Context): void {
   }
   if (ann.reachable.error) { emit(ctx, ann.reachable.error); ctx.stop(); }
   addJumpTableAlts(ctx);
-  mark('jump tables');
+  mark(ctx, 'jump tables');
   readHints(ctx);
   eachInsn(ctx, ann.retpoline_safe, (i) => {
     const k = p.kind[i];
@@ -334,16 +333,16 @@ function check(ctx: Context, result: CheckResult): void {
   // without kernel conventions the frame walk is the whole point: it always runs
   if (o.stackval || o.orc || o.uaccess || !o.kernel) {
     const v = new Validator(ctx);
-    mark('');
+    mark(ctx, '');
     warnings += validateFunctions(ctx, v);
-    mark('validate functions');
+    mark(ctx, 'validate functions');
     warnings += validateUnwindHints(ctx, v);
     if (!warnings) warnings += validateReachable(ctx);
-    mark('reachable');
+    mark(ctx, 'reachable');
   }
   if (o.sls) warnings += validateSls(ctx);
   if (o.prefix) result.prefixFuncs = prefixFunctions(ctx);
-  mark('prefix');
+  mark(ctx, 'prefix');
   // objtool writes its sections here, warning about ones already present; a problem ends its check
   // (what it made so far is still written)
   if (o.kernel && !sectionWarnings(ctx)) return;
@@ -351,7 +350,7 @@ function check(ctx: Context, result: CheckResult): void {
     result.orc = buildOrc(ctx);
     if (!result.orc || !orcSectionWarning(ctx, result.orc.length)) return;
   }
-  mark('orc');
+  mark(ctx, 'orc');
   if (o.stats) {
     ctx.stdout.push(`nr_insns_visited: ${ctx.insnsVisited}`);
     // objtool's own three states (initial, function entry, forced undefined) are no allocations

@@ -108,6 +108,8 @@ export class Context {
   /** lines objtool prints to stdout (--stats) */
   readonly stdout: string[] = [];
   readonly relocTypeChanges: RelocTypeChange[] = [];
+  /** OBJFLOW_TIMING: CPU time of the last stage mark */
+  timingMark = 0;
   /** --stats counters */
   insnsVisited = 0;
   /** a walked state equalled the forced-undefined one (objtool counts that as one more allocation) */
