@@ -25,7 +25,17 @@ export async function unwindCommand(argv: readonly string[], io: Streams): Promi
     try {
       const r = await analyzeFile(f, { ...userspaceOptions(), kernel });
       const lines: string[] = [];
-      unwindRows(r.ctx, (row) => { lines.push(rowJson(row)); });
+      // rows whose printed fields repeat the previous row (only a hidden equivalence changed) are not printed
+      let last = '';
+      let lastSec = '';
+      unwindRows(r.ctx, (row) => {
+        const text = rowJson(row);
+        const body = text.replace(/"addr":\d+,/, '');
+        if (row.sec === lastSec && body === last) return;
+        last = body;
+        lastSec = row.sec;
+        lines.push(text);
+      });
       io.out(lines.length ? `${lines.join('\n')}\n` : '');
     } catch (e) {
       if (!isFormatError(e)) throw e;

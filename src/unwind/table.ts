@@ -85,6 +85,7 @@ export function unwindRows(ctx: Context, emit: (row: UnwindRow) => void): void {
   const p = ctx.prog;
   const linked = p.elf.type !== 1;
   let prevKey = '';
+  const memo: ({ fields: Omit<UnwindRow, 'sec' | 'addr' | 'func'>; key: string; fpSaved: boolean } | undefined)[] = [];
   for (const sec of p.elf.sections) {
     const [first, end] = p.secRange(sec.index);
     if (first < 0) continue;
@@ -95,17 +96,30 @@ export function unwindRows(ctx: Context, emit: (row: UnwindRow) => void): void {
     const FP = p.arch.regs.fp;
     let fpIntact = false;
     let scanned = 0;
+    const noState = { fields: rowFields(ctx, -1), key: 'none', fpSaved: false };
     for (let i = first; i < end; i++) {
       const f = p.func(i);
       if (f !== prevFunc) { fpIntact = p.arch.writesRegister !== undefined; scanned = 0; }
       // padding no path reaches (alignment NOPs, int3 after a return) keeps the state before it
       const k = p.kind[i];
       if (p.cfi[i] < 0 && prevKey !== '' && (k === InsnKind.Nop || k === InsnKind.Trap)) continue;
-      const fields = rowFields(ctx, p.cfi[i]);
+      // rows of a state are computed once per state (the pool holds a few thousand)
+      const id = p.cfi[i];
+      let st = id >= 0 ? memo[id] : noState;
+      if (st === undefined) {
+        const flds = rowFields(ctx, id);
+        st = { fields: flds, key: JSON.stringify(flds), fpSaved: flds.fp !== null && flds.fp.startsWith('cfa') };
+        memo[id] = st;
+      }
+      let fields = st.fields;
+      let key = st.key;
       // a saved frame pointer not yet overwritten is also still "same" (tables may say either)
-      if (fpIntact && fields.fp !== null && fields.fp.startsWith('cfa')) fields.equiv = { ...fields.equiv, fp: 'same' };
-      if (fpIntact && (++scanned > FP_SCAN_LIMIT || p.arch.writesRegister!(bytes, p.off[i], FP))) fpIntact = false;
-      const key = JSON.stringify(fields);
+      if (fpIntact && st.fpSaved) {
+        fields = { ...fields, equiv: { ...fields.equiv, fp: 'same' } };
+        key += '|fp-same';
+        // only writes after the save matter (the slow decode runs on a few prologue instructions)
+        if (++scanned > FP_SCAN_LIMIT || p.arch.writesRegister!(bytes, p.off[i], FP)) fpIntact = false;
+      }
       const funcStart = f >= 0 && f !== prevFunc && p.off[i] === p.syms.offset[f] && p.syms.type[f] === STT_FUNC;
       prevFunc = f;
       if (key === prevKey && !funcStart) continue;
