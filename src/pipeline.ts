@@ -93,10 +93,11 @@ function emit(ctx: Context, w: KernelWarning): void {
 }
 
 function decodeSections(ctx: Context): void {
+  const p0 = ctx.prog;
+  for (let s = 0; s < p0.elf.sections.length; s++) if (p0.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
   if (!ctx.opts.kernel) return decodeUserspace(ctx);
   const p = ctx.prog;
   const o = ctx.opts;
-  for (let s = 0; s < p.elf.sections.length; s++) if (p.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
   const missing = p.syms.missingParent;
   if (missing >= 0) {
     // objtool reads symbols while opening the file: it stops there with status 1 and writes nothing
@@ -171,7 +172,6 @@ function decodeUserspace(ctx: Context): void {
   const p = ctx.prog;
   // a trap (int3, brk #n, __builtin_trap) does not come back
   for (let i = 0; i < p.count; i++) if (p.kind[i] === InsnKind.Trap) p.bits[i] |= B.DeadEnd;
-  for (let s = 0; s < p.elf.sections.length; s++) if (p.secRole[s] & SecRole.Rodata) ctx.hasRodata = true;
   classifySymbols(ctx);
   assignSymbols(ctx);
   pltEntryState(ctx);

@@ -34,7 +34,7 @@ const tools = ['gcc', 'clang-19', 'aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-as
 test('sw.c in every compiler / arch / optimisation / PIC configuration', { skip: !tools.every(have) || !existsSync(ORACLE) }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'objflow-jt-'));
   try {
-    execFileSync('bash', [join(FIX, 'matrix.sh'), join(FIX, 'sw.c')], { cwd: dir, stdio: 'ignore', env: { ...process.env, JUMPTABLES_PY: ORACLE } });
+    execFileSync('bash', [join(FIX, 'matrix.sh'), join(here, '../../test/fixtures/jumptables/sw.c')], { cwd: dir, stdio: 'ignore', env: { ...process.env, JUMPTABLES_PY: ORACLE } });
     let builds = 0;
     for (const b of readdirSync(join(dir, 'out')).sort()) {
       const d = join(dir, 'out', b);

@@ -17,6 +17,7 @@ import { UPDATE_MESSAGES, UpdateError, hasModifiedStackFrame, hasValidStackFrame
 import type { Op, UpdateEnv } from './update.js';
 import { frameRecordMessage, hasFrameRecord } from '../checks/frame-record.js';
 import { TransitionCache } from './transition-cache.js';
+import { placeText } from '../report/diag.js';
 
 /** Extra per-path fields stored after the frame state. */
 const X_UACCESS_STACK = 0;
@@ -363,10 +364,7 @@ export class Validator {
       grp.cfi[off] = p.cfi[i];
     } else if (cur !== p.cfi[i]) {
       const orig = grp.orig >= 0 ? p.altGroups[grp.orig] : grp;
-      const where = p.placeOf(i);
-      const text = where.sym ? `${where.sym}+0x${where.symOff.toString(16)}` : `${where.sec}+0x${where.off.toString(16)}`;
-      const full = ctx.opts.secAddress && where.sym ? `${text} (${where.sec}+0x${where.off.toString(16)})` : text;
-      ctx.warnInsn(orig.first, `stack layout conflict in alternatives: ${full}`);
+      ctx.warnInsn(orig.first, `stack layout conflict in alternatives: ${placeText(p.placeOf(i), ctx.opts.secAddress)}`);
       return 1;
     }
     return 0;
