@@ -24,6 +24,7 @@ import { readAnnotations } from './kernel/annotations.js';
 import type { AnnotationTable } from './kernel/annotations.js';
 import { UACCESS_SAFE_BUILTIN } from './kernel/names.js';
 import { readSpecialAlts } from './kernel/special.js';
+import { BUGFLAG_WARNING, readBugTable } from './kernel/bug-table.js';
 import { readUnwindHints } from './kernel/unwind-hints.js';
 import { orcSectionWarning, sectionWarnings } from './kernel/objtool-output.js';
 import type { KernelWarning } from './kernel/warnings.js';
@@ -58,7 +59,10 @@ function mark(ctx: Context, label: string): void {
   if (!TIMING) return;
   // CPU time of this thread's process, steadier than wall time on a busy machine
   const now = process.cpuUsage().user / 1000;
-  if (label) process.stderr.write(`objflow: timing: ${label} ${(now - ctx.timingMark).toFixed(1)} ms cpu\n`);
+  if (label) {
+    const m = process.memoryUsage();
+    process.stderr.write(`objflow: timing: ${label} ${(now - ctx.timingMark).toFixed(1)} ms cpu; rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)}/${(m.heapTotal / 1e6).toFixed(0)} ext ${(m.external / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
+  }
   ctx.timingMark = now;
 }
 
@@ -174,12 +178,35 @@ function decodeUserspace(ctx: Context): void {
   for (let i = 0; i < p.count; i++) if (p.kind[i] === InsnKind.Trap) p.bits[i] |= B.DeadEnd;
   classifySymbols(ctx);
   assignSymbols(ctx);
+  addPatchSites(ctx);
   pltEntryState(ctx);
   adoptErratumVeneers(ctx);
   addJumpDestinations(ctx);
   addCallDestinations(ctx);
   inferNoreturnCalls(ctx);
   addRecoveredJumpTables(ctx);
+}
+
+/**
+ * Kernel objects carry their patch sites as tables (`.altinstructions`, `__jump_table`,
+ * `__ex_table`; kernel-only section names): code reached only through them (a replacement, the
+ * other side of a static key or of a boot-patched branch, an exception fixup) is walked like any
+ * other path. Entries naming no instruction are left out instead of stopping the analysis. WARN()
+ * sites in `__bug_table` continue after their trap.
+ */
+function addPatchSites(ctx: Context): void {
+  const p = ctx.prog;
+  if (!p.arch.kernel) return;
+  const sp = readSpecialAlts(p.elf, { uaccess: false });
+  if (sp.error) ctx.diag.warn(sp.error.text);
+  const usable = sp.alts.filter((a) => p.find(a.origSec, a.origOff) >= 0 && (!a.hasNew || p.find(a.newSec, a.newOff) >= 0));
+  if (usable.length) addSpecialSectionAlts(ctx, usable);
+  // a WARN() traps and carries on: its trap is no dead end
+  for (const b of readBugTable(p.elf)) {
+    if (!(b.flags & BUGFLAG_WARNING)) continue;
+    const i = p.find(b.sec, b.off);
+    if (i >= 0 && p.kind[i] === InsnKind.Bug) p.bits[i] &= ~B.DeadEnd;
+  }
 }
 
 /**
@@ -407,8 +434,7 @@ function addRecoveredJumpTables(ctx: Context): void {
     }
     p.alts.set(t.jump, list);
     p.bits[t.jump] |= B.HasAlts;
-    p.jumpTable[t.jump] = t.tableOff;
-    p.jumpTableSec[t.jump] = t.tableSec;
+    p.setJumpTable(t.jump, t.tableSec, t.tableOff);
   }
   for (const u of r.unresolved) ctx.warnInsn(u.jump, `jump table not recovered: ${u.reason}`);
 }

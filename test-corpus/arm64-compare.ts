@@ -107,10 +107,10 @@ function formatOps(t: InsnTable, row: number): { text: string; dests: Set<number
     else src = `src${st}`;
     const writeBack = dt === OpDest.Reg && st === OpSrc.Add && sr === dr;
     if (!(dt === OpDest.Reg && st === OpSrc.Const) && !writeBack) structured = true;
-    if (dt !== OpDest.Reg || dr < 29) structured = true;
+    if (dt !== OpDest.Reg || dr < 19) structured = true;
     parts.push(`${dest}=${src}`);
   }
-  for (const d of [...dests]) if (d < 29) dests.delete(d);
+  for (const d of [...dests]) if (d < 19) dests.delete(d);
   return { text: parts.length ? parts.join('; ') : '-', dests, structured };
 }
 

@@ -81,7 +81,7 @@ test('arm64 decode matches objdump on other arm64 runtime libraries', (t) => {
   }
 });
 
-test('arm64 decode of random words: same classes, targets and sp/x29/x30 writes as objdump', (t) => {
+test('arm64 decode of random words: same classes, targets and tracked-register writes as objdump', (t) => {
   if (!have(OBJDUMP) || !have(AS)) return t.skip('binutils for aarch64 missing');
   const dir = mkdtempSync(join(tmpdir(), 'objflow-arm64-rand-'));
   try {

@@ -97,8 +97,13 @@ export function expectedFlag(i: ObjdumpInsn): PacFlag {
   return '';
 }
 
-/** Tracked register number (29, 30, 31 = sp) of a register operand, or -1. */
+/**
+ * Tracked register number of a register operand, or -1: 31 = sp, 29, 30, and the callee-saved
+ * x19..x28 (whose writes the decoder records so that "saved and not written since" is known).
+ */
 function tracked(op: string | undefined): number {
+  const cs = op === undefined ? null : /^[xw](19|2[0-8])$/.exec(op);
+  if (cs) return Number(cs[1]);
   switch (op) {
     case 'sp': case 'wsp': return 31;
     case 'x29': case 'w29': return 29;
@@ -113,9 +118,9 @@ function regNum(op: string): number {
   return m ? Number(m[1]) : -1;
 }
 
-const NO_WRITE = /^(cmp|cmn|tst|ccmp|ccmn|msr|sys|dc|ic|at|tlbi|prfm|prfum|hint|wfet|wfit|tcancel|gcs.*)$/;
+const NO_WRITE = /^(cmp|cmn|tst|ccmp|ccmn|rmif|setf8|setf16|msr|sys|dc|ic|at|tlbi|prfm|prfum|hint|wfet|wfit|tcancel|gcs.*)$/;
 
-/** The set of tracked registers (29, 30, 31) the instruction writes, by the text's operand roles. */
+/** The set of tracked registers (19..31, see `tracked`) the instruction writes, by the text's operand roles. */
 export function expectedWrites(i: ObjdumpInsn): Set<number> {
   const out = new Set<number>();
   const m = i.mnemonic;

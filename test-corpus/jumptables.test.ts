@@ -2,7 +2,9 @@
  * Jump-table recovery against compiler ground truth (jumptables.py over the compiler's assembly):
  * 1. sw.c compiled in every configuration by fixtures/jumptables/matrix.sh (gcc, clang-19, AArch64
  *    GCC and Clang; -O0..-O3, -Os; PIC and non-PIC; objects and linked files);
- * 2. the userspace SQLite corpus ($CORPUS_DIR/us/<arch>-<cc>-<opt>/sqlite), every finished build.
+ * 2. the userspace corpus ($CORPUS_DIR/us/<arch>-<cc>-<opt>/<codebase>): SQLite and the code bases of
+ *    corpus/extra-codebases.sh (expat, tree-sitter-javascript, dtc), every finished build, every
+ *    object and linked file with a *.jt.json.
  * Every truth table must be recovered with exactly its targets, and nothing else reported.
  */
 import assert from 'node:assert/strict';
@@ -13,10 +15,12 @@ import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compareFile } from './jumptables-compare.js';
+import { EXTRA_CODEBASES, jumpTablePairs, usBuilds, whyMissing } from './helpers/us-corpus.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIX = join(here, '../../test-corpus/fixtures/jumptables');
 const CORPUS = process.env.CORPUS_DIR ?? join(process.env.HOME ?? '/root', '.cache/objcorpus');
+const usRoot = join(CORPUS, 'us');
 const ORACLE = process.env.JUMPTABLES_PY ?? '/work/shared/corpus/jumptables.py';
 
 function have(cmd: string): boolean {
@@ -49,22 +53,25 @@ test('sw.c in every compiler / arch / optimisation / PIC configuration', { skip:
   }
 });
 
-const usRoot = join(CORPUS, 'us');
-const usBuilds = existsSync(usRoot)
-  ? readdirSync(usRoot).sort().map((b) => join(usRoot, b, 'sqlite')).filter((d) => existsSync(join(d, 'build.ok')))
-  : [];
-test('the SQLite corpus checked spans both arches and both compilers', { skip: usBuilds.length === 0 }, () => {
-  const names = usBuilds.map((d) => d.split('/').at(-2) ?? '');
+const usAll = usBuilds(usRoot);
+test('the SQLite corpus checked spans both arches and both compilers', { skip: !usAll.some((b) => b.codebase === 'sqlite') }, () => {
+  const names = usAll.filter((b) => b.codebase === 'sqlite').map((b) => b.build);
   for (const want of ['x86_64-gcc', 'x86_64-clang', 'aarch64-gcc', 'aarch64-clang']) {
     assert.ok(names.some((n) => n.startsWith(want)), `no finished ${want} build in ${usRoot}`);
   }
 });
 
-for (const d of usBuilds) {
-  test(`SQLite ${d}`, async (t) => {
+// code bases beyond SQLite (corpus/extra-codebases.sh): said visibly when one could not be built
+for (const name of EXTRA_CODEBASES) {
+  const why = whyMissing(name, usAll, usRoot);
+  if (why) test(`code base ${name}`, { skip: why }, () => {});
+}
+
+for (const b of usAll) {
+  test(`${b.codebase} ${b.build}`, async (t) => {
     const log = (s: string): void => t.diagnostic(s);
-    await assertExact(join(d, 'sqlite3.o'), join(d, 'sqlite3.jt.json'), log);
-    if (existsSync(join(d, 'libsqlite3.so'))) await assertExact(join(d, 'libsqlite3.so'), join(d, 'libsqlite3.so.jt.json'), log);
-    if (existsSync(join(d, 'sqlite3-nopie'))) await assertExact(join(d, 'sqlite3-nopie'), join(d, 'sqlite3-nopie.jt.json'), log);
+    const pairs = jumpTablePairs(b.dir);
+    assert.ok(pairs.length > 0, `${b.dir}: no *.jt.json`);
+    for (const { file, truth } of pairs) await assertExact(file, truth, log);
   });
 }

@@ -1,9 +1,10 @@
 /**
  * AArch64 unwind rows against the compilers' own `.eh_frame` (the oracle rows cfa_table.py wrote
- * beside each SQLite corpus build, and fresh ones for small sources compiled here with return-address
+ * beside each userspace corpus build: SQLite and the code bases of corpus/extra-codebases.sh; and fresh ones for small sources compiled here with return-address
  * signing):
  * - every aarch64 build present (GCC 12, Clang 19; -O0/-O2/-O3/-Os; object, shared library,
- *   executable) agrees on at least 99.9% of the instructions, figures printed per build;
+ *   executable) agrees on at least 99.9% of the instructions (C runtime start code linked into
+ *   executables counted apart), figures printed per build;
  * - every remaining disagreement belongs to a class explained below (a compiler table bug with its
  *   docs/findings/ entry, C runtime start code, or a dispatch the jump-table recovery left open);
  * - `-mbranch-protection` builds (pac-ret, +leaf, +b-key, armv8.3 retaa) agree including "pac".
@@ -11,18 +12,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { analyzeFile, userspaceOptions } from '../src/cli/analyze.js';
 import { unwindRows } from '../src/unwind/table.js';
 import type { UnwindRow } from '../src/unwind/table.js';
 import { compareRows } from '../src/verify/compare-rows.js';
 import type { OracleRow } from '../src/verify/compare-rows.js';
+import { EXTRA_CODEBASES, cfaPairs, usBuilds, usCodebases, whyMissing } from './helpers/us-corpus.js';
 
-const CORPUS = '/root/.cache/objcorpus/us';
 const CFA_TABLE = '/work/shared/corpus/cfa_table.py';
 const MIN_AGREEMENT = 0.999;
+/** Rows per file the path-insensitivity class in explain() may leave without a state (about 150 seen). */
+const INFEASIBLE_PATH_ROWS = 300;
 
 interface Outcome {
   compared: number;
@@ -36,7 +39,7 @@ interface Outcome {
  * Why a disagreement is not objflow's error, or undefined. Each class was triaged by hand on the
  * corpus (disassembly, the compiler's assembly with its .cfi directives, readelf's interpreted table).
  */
-function explain(build: string, func: string | null, field: string, stopped: ReadonlySet<string>): string | undefined {
+function explain(build: string, func: string | null, field: string, stopped: ReadonlySet<string>, mismatched: ReadonlySet<string>): string | undefined {
   // Clang's CFI fix-up describes a shrink-wrapped prologue duplicated into two predecessors as if
   // the blocks ran in layout order: docs/findings/clang19-aarch64-duplicated-prologue-cfi.md
   if (build.includes('clang19') && func === 'sqlite3ExprCheckIN') return 'clang duplicated-prologue CFI (docs/findings)';
@@ -46,6 +49,11 @@ function explain(build: string, func: string | null, field: string, stopped: Rea
   // the walk of this function stopped at an indirect branch no jump table was recovered for
   // (src/cfg/switch-tables.ts, src/arch/arm64/jump-tables.ts): the rest is unreached
   if (func !== null && stopped.has(func) && field === 'cfa') return 'unrecovered jump table: walk stopped';
+  // expat's storeEntityValue, GCC -O3: a path the compiler treats as impossible (a 5th trip through a
+  // loop over a 4-byte buffer, excluded only by undefined behaviour) reaches the shared epilogue with
+  // x27 written after its shrink-wrapped save and not reloaded; the walk, which follows every path the
+  // machine code has, reports a stack state mismatch there and stops: docs/findings/gcc12-aarch64-ub-pruned-path-skips-reload.md
+  if (build === 'aarch64-gcc12-O3-pic' && func === 'storeEntityValue' && field === 'cfa' && mismatched.has(func)) return 'infeasible path (UB-pruned): walk stopped at a stack state mismatch';
   return undefined;
 }
 
@@ -57,39 +65,52 @@ async function measure(build: string, file: string, oracleFile: string): Promise
   const a = r.ctx.prog.arch;
   const c = compareRows(oracle, rows, a.regs.names[a.regs.sp], a.regs.names[a.regs.fp], Number.MAX_SAFE_INTEGER);
   const stopped = new Set<string>();
+  const mismatched = new Set<string>();
   for (const d of r.ctx.diag.list) {
-    const m = /objtool: ([^+\s]+)\+0x[0-9a-f]+: (jump table not recovered|sibling call from callable instruction with modified stack frame)/.exec(d.text);
-    if (m) stopped.add(m[1]);
+    const m = /objtool: ([^+\s]+)\+0x[0-9a-f]+: (jump table not recovered|sibling call from callable instruction with modified stack frame|stack state mismatch)/.exec(d.text);
+    if (m) (m[2] === 'stack state mismatch' ? mismatched : stopped).add(m[1]);
   }
   const out: Outcome = { compared: c.compared, agree: c.agree, classes: new Map(), unexplained: [] };
   for (const d of c.disagreements) {
-    const why = explain(build, d.func, d.field, stopped);
+    const why = explain(build, d.func, d.field, stopped, mismatched);
     if (why) out.classes.set(why, (out.classes.get(why) ?? 0) + 1);
     else if (out.unexplained.length < 20) out.unexplained.push(`${d.sec}+0x${d.addr.toString(16)} ${d.func} ${d.field}: oracle ${d.oracle} ours ${d.ours}`);
   }
   return out;
 }
 
-const builds = existsSync(CORPUS)
-  ? readdirSync(CORPUS).filter((b) => b.startsWith('aarch64-') && existsSync(join(CORPUS, b, 'sqlite', 'build.ok'))).sort()
-  : [];
+const all = usBuilds().filter((b) => b.build.startsWith('aarch64-'));
 
-test('aarch64 SQLite builds: ≥ 99.9% of instructions agree with .eh_frame, every disagreement explained', { skip: builds.length === 0 && 'no aarch64 corpus builds' }, async () => {
-  const failures: string[] = [];
-  for (const b of builds) {
-    for (const name of ['sqlite3.o', 'libsqlite3.so', 'sqlite3-nopie']) {
-      const file = join(CORPUS, b, 'sqlite', name);
-      if (!existsSync(file) || !existsSync(`${file}.cfa.jsonl`)) continue;
-      const o = await measure(b, file, `${file}.cfa.jsonl`);
-      const share = o.agree / Math.max(1, o.compared);
-      const classes = [...o.classes].map(([k, v]) => `${k}: ${v}`).join('; ');
-      console.log(`${b}/${name}: ${o.agree}/${o.compared} = ${(100 * share).toFixed(3)}%${classes ? ` (${classes})` : ''}`);
-      if (share < MIN_AGREEMENT) failures.push(`${b}/${name}: ${(100 * share).toFixed(3)}% < ${100 * MIN_AGREEMENT}% (${classes})`);
-      for (const u of o.unexplained) failures.push(`${b}/${name}: unexplained ${u}`);
+for (const name of EXTRA_CODEBASES) {
+  const why = whyMissing(name, usBuilds());
+  if (why) test(`aarch64 unwind rows: ${name}`, { skip: why }, () => {});
+}
+
+for (const codebase of usCodebases(all)) {
+  test(`aarch64 ${codebase} builds: ≥ 99.9% of instructions agree with .eh_frame, every disagreement explained`, async () => {
+    const failures: string[] = [];
+    let files = 0;
+    for (const b of all.filter((x) => x.codebase === codebase)) {
+      for (const { file, oracle } of cfaPairs(b.dir)) {
+        const name = basename(file);
+        const o = await measure(b.build, file, oracle);
+        // glibc's start code linked into executables is not the code base's: counted apart
+        const crt = [...o.classes].filter(([k]) => k.startsWith('C runtime')).reduce((n, [, v]) => n + v, 0);
+        // the path-insensitivity class, counted apart within its bound (so nothing else hides there)
+        const pruned = [...o.classes].filter(([k]) => k.startsWith('infeasible path')).reduce((n, [, v]) => n + v, 0);
+        if (pruned > INFEASIBLE_PATH_ROWS) failures.push(`${b.build}/${codebase}/${basename(file)}: ${pruned} rows of the infeasible-path class > ${INFEASIBLE_PATH_ROWS}`);
+        const share = o.agree / Math.max(1, o.compared - crt - pruned);
+        const classes = [...o.classes].map(([k, v]) => `${k}: ${v}`).join('; ');
+        files++;
+        console.log(`${b.build}/${codebase}/${name}: ${o.agree}/${o.compared} = ${(100 * share).toFixed(3)}%${classes ? ` (${classes})` : ''}`);
+        if (share < MIN_AGREEMENT) failures.push(`${b.build}/${codebase}/${name}: ${(100 * share).toFixed(3)}% < ${100 * MIN_AGREEMENT}% (${classes})`);
+        for (const u of o.unexplained) failures.push(`${b.build}/${codebase}/${name}: unexplained ${u}`);
+      }
     }
-  }
-  assert.deepEqual(failures, []);
-});
+    assert.ok(files > 0, `no finished aarch64 ${codebase} build`);
+    assert.deepEqual(failures, []);
+  });
+}
 
 const PAC_SOURCE = `
 extern int ext(int, ...);

@@ -98,16 +98,36 @@ test('verify SQLite corpus: agreement share; every mismatch a triaged table bug'
   }
 });
 
-const SYSTEM = [
-  '/usr/lib/x86_64-linux-gnu/libc.so.6',
-  '/usr/lib/x86_64-linux-gnu/libstdc++.so.6',
-  '/usr/aarch64-linux-gnu/lib/libc.so.6',
-  '/usr/aarch64-linux-gnu/lib/libstdc++.so.6',
-  '/usr/aarch64-linux-gnu/lib/libm.so.6',
-].filter((p) => existsSync(p));
+/**
+ * Distribution libraries and lower bounds on their figures (measured 2025-11, Debian 12 builds:
+ * GCC 12 output, stripped). Landing pads (LSDA call sites) are analysis entries, so C++ cleanups
+ * and catch blocks are checked too; linked files are analysed with their dynamic symbols, PLT
+ * stubs and FDE-derived functions, so jump tables of stripped code are found. What stays unknown
+ * is triaged in docs/findings/objflow-stripped-library-unknowns.md. Bounds sit a little under the
+ * measured figures (before dynamic symbols in parentheses).
+ */
+const ICU = '/root/.cache/objcorpus/dl/x';
+const SYSTEM: { path: string; minAgree: number; maxUnknown: number; maxMismatch: number }[] = [
+  // measured: 4867 FDEs, 4860 agree, 0 mismatch, 7 unknown (4828 / 0 / 39)
+  { path: '/usr/lib/x86_64-linux-gnu/libstdc++.so.6', minAgree: 4850, maxUnknown: 12, maxMismatch: 0 },
+  // measured: 4485 FDEs, 4473 agree, 0 mismatch, 12 unknown (4456 / 0 / 29)
+  { path: '/usr/aarch64-linux-gnu/lib/libstdc++.so.6', minAgree: 4465, maxUnknown: 18, maxMismatch: 0 },
+  // measured: 3713 FDEs, 3662 agree, 3 mismatch, 48 unknown (3617 / 6 / 90)
+  { path: '/usr/lib/x86_64-linux-gnu/libc.so.6', minAgree: 3650, maxUnknown: 56, maxMismatch: 4 },
+  // measured: 3340 FDEs, 3312 agree, 0 mismatch, 28 unknown (3241 / 2 / 97)
+  { path: '/usr/aarch64-linux-gnu/lib/libc.so.6', minAgree: 3300, maxUnknown: 35, maxMismatch: 1 },
+  // measured: 598 FDEs, 598 agree, 0 mismatch, 0 unknown (595 / 0 / 3)
+  { path: '/usr/aarch64-linux-gnu/lib/libm.so.6', minAgree: 596, maxUnknown: 2, maxMismatch: 0 },
+  // measured: 873 FDEs, 870 agree, 0 mismatch, 3 unknown (865 / 0 / 8)
+  { path: '/usr/lib/x86_64-linux-gnu/libm.so.6', minAgree: 868, maxUnknown: 5, maxMismatch: 0 },
+  // measured: 4238 FDEs, 4230 agree, 0 mismatch, 8 unknown (4192 / 0 / 46)
+  { path: `${ICU}/libicu72-amd64/usr/lib/x86_64-linux-gnu/libicuuc.so.72.1`, minAgree: 4220, maxUnknown: 12, maxMismatch: 0 },
+  // measured: 3660 FDEs, 3658 agree, 2 mismatch, 0 unknown (3654 / 2 / 4)
+  { path: `${ICU}/libicu72-arm64/usr/lib/aarch64-linux-gnu/libicuuc.so.72.1`, minAgree: 3650, maxUnknown: 3, maxMismatch: 2 },
+].filter((l) => existsSync(l.path));
 
-test('verify distribution libraries: no crash, most FDEs agree', { skip: SYSTEM.length === 0 && 'no libraries' }, async () => {
-  for (const path of SYSTEM) {
+test('verify distribution libraries: no crash, agreement and unknown figures within their bounds', { skip: SYSTEM.length === 0 && 'no libraries' }, async () => {
+  for (const { path, minAgree, maxUnknown, maxMismatch } of SYSTEM) {
     const r = await verifyFile(path);
     const s = r.summary;
     // every FDE readelf lists gets a verdict
@@ -116,8 +136,23 @@ test('verify distribution libraries: no crash, most FDEs agree', { skip: SYSTEM.
       const listed = spawnSync('readelf', ['--debug-dump=frames', path], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.split('\n').filter((l) => / FDE cie=/.test(l)).length;
       assert.equal(s.fdes, listed, `${path}: FDE count`);
     }
-    console.log(`# ${path}: ${s.fdes} FDEs, agree ${(100 * s.agrees / s.fdes).toFixed(2)}%, mismatch ${s.mismatch}, unknown ${s.unknown}`);
+    console.log(`# ${path}: ${s.fdes} FDEs, agree ${s.agrees} (${(100 * s.agrees / s.fdes).toFixed(2)}%), mismatch ${s.mismatch}, unknown ${s.unknown}`);
     assert.equal(s.agrees + s.mismatch + s.unknown, s.fdes);
-    assert.ok(s.agrees / s.fdes >= 0.5, `${path}: agreement ${s.agrees}/${s.fdes}`);
+    assert.ok(s.agrees >= minAgree, `${path}: ${s.agrees} agree, expected at least ${minAgree}`);
+    assert.ok(s.unknown <= maxUnknown, `${path}: ${s.unknown} unknown, expected at most ${maxUnknown}`);
+    assert.ok(s.mismatch <= maxMismatch, `${path}: ${s.mismatch} mismatches, expected at most ${maxMismatch}`);
+  }
+});
+
+/**
+ * Landing pads in real C++: libstdc++'s FDEs with an LSDA (cleanups, catch blocks) were nearly all
+ * "code not reached" before pads became entries; now almost none is. The LSDA count comes from
+ * the FDE augmentation (readelf shows the same pointers).
+ */
+test('verify libstdc++: FDEs with landing pads are reached', { skip: !SYSTEM.some((l) => l.path.includes('libstdc++')) && 'no libstdc++' }, async () => {
+  for (const { path } of SYSTEM.filter((l) => l.path.includes('libstdc++'))) {
+    const r = await verifyFile(path);
+    const notReached = r.verdicts.filter((v) => v.status === 'unknown' && v.reason?.startsWith('code not reached')).length;
+    assert.ok(notReached < 15, `${path}: ${notReached} FDEs with unreached code`);
   }
 });

@@ -7,6 +7,7 @@
  *   BENCH_RUNS     runs per tool for the whole-build object (default 5, alternating objflow/objtool)
  *   BENCH_OBJECTS  per-object sample size, or `all` (default 120, spread evenly over the build)
  *   BENCH_CONFIGS  comma list of kernel corpus configs (default x86-gcc,x86-clang)
+ *   BENCH_ONLY     `verify`: only the whole-library verify section (FDEs per CPU-second)
  *
  * Parts whose inputs are missing are skipped with a note.
  */
@@ -21,12 +22,18 @@ import type { Sample } from './bench-measure.js';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '..', '..');
 const OBJFLOW = join(repo, 'bin', 'objflow.js');
+/** the fast start-up path: bundle + code cache (bin/objflow-fast.cjs), and its objtool drop-in for kbuild */
+const FAST = join(repo, 'bin', 'objflow-fast.cjs');
+const FAST_OBJTOOL = join(repo, 'bin', 'objflow-objtool');
 const CORPUS = process.env.OBJCORPUS ?? '/root/.cache/objcorpus';
 const OBJTOOL = process.env.OBJTOOL ?? join(CORPUS, 'objtool-deb/usr/lib/linux-kbuild-6.12.117+deb12/tools/objtool/objtool.real-x86');
 const RUNS = Math.max(1, Number(process.env.BENCH_RUNS ?? 5));
+const STARTUP_RUNS = Math.max(1, Number(process.env.BENCH_STARTUP_RUNS ?? 15));
 const OBJECTS = process.env.BENCH_OBJECTS ?? '120';
 const CONFIGS = (process.env.BENCH_CONFIGS ?? 'x86-gcc,x86-clang').split(',').filter((s) => s !== '');
 const NODE = process.execPath;
+/** BENCH_ONLY=verify: only the whole-library verify section */
+const ONLY = process.env.BENCH_ONLY ?? '';
 
 const work = mkdtempSync(join(tmpdir(), 'objflow-bench-'));
 process.on('exit', () => { rmSync(work, { recursive: true, force: true }); });
@@ -42,28 +49,46 @@ async function main(): Promise<void> {
   out(`machine: ${cpus().length} CPUs (${cpus()[0]?.model ?? '?'}), ${gb(totalmem())} GB RAM (${gb(freemem())} GB free), load ${l1.toFixed(2)} ${l5.toFixed(2)} ${l15.toFixed(2)}, node ${process.version}`);
   out(`objtool: ${OBJTOOL}${existsSync(OBJTOOL) ? '' : ' (missing)'}`);
   out(`corpus:  ${CORPUS}\n`);
+  if (ONLY === 'verify') { await verifyLibraries(); return; }
   startup();
   for (const cfg of CONFIGS) wholeBuild(cfg);
   for (const cfg of CONFIGS) perObject(cfg);
   await userspace();
+  await verifyLibraries();
 }
 
-/** Fixed cost per process: what every kbuild object pays before any analysis. */
+/**
+ * Fixed cost per process: what every kbuild object pays before any analysis, and one small kernel
+ * object (kbuild's arguments) through each entry point. All commands take turns in every round, so
+ * that they see the same load; the minimum is the figure to compare on a loaded machine.
+ */
 function startup(): void {
-  const bare: Sample[] = [];
-  const help: Sample[] = [];
-  const tool: Sample[] = [];
-  for (let i = 0; i < 9; i++) {
-    bare.push(measure(NODE, ['-e', '0']));
-    help.push(measure(NODE, [OBJFLOW, '--help']));
-    if (existsSync(OBJTOOL)) tool.push(measure(OBJTOOL, ['--help']));
+  const small = join(CORPUS, 'corpus', 'x86-gcc', 'kernel', 'acct.o');
+  const argsLog = join(CORPUS, 'corpus', 'x86-gcc', 'objtool-args.log');
+  const line = existsSync(argsLog) ? readFileSync(argsLog, 'latin1').split('\n').find((l) => l.trim().endsWith(' kernel/acct.o')) : undefined;
+  const smallArgs = line?.trim().split(/\s+/).slice(0, -1);
+  const copy = join(work, 'small.o');
+  const noCa = { ...process.env };
+  delete noCa.NODE_EXTRA_CA_CERTS;
+  const rows: Array<{ what: string; run: () => Sample; samples: Sample[] }> = [];
+  const add = (what: string, run: () => Sample): void => { rows.push({ what, run, samples: [] }); };
+  add('node -e 0', () => measure(NODE, ['-e', '0']));
+  if (process.env.NODE_EXTRA_CA_CERTS) add('node -e 0, NODE_EXTRA_CA_CERTS unset', () => measure(NODE, ['-e', '0'], noCa));
+  add('objflow --help', () => measure(NODE, [OBJFLOW, '--help']));
+  add('objflow-fast.cjs --help', () => measure(NODE, [FAST, '--help']));
+  if (existsSync(OBJTOOL)) add('objtool --help', () => measure(OBJTOOL, ['--help']));
+  if (smallArgs && existsSync(small)) {
+    const fresh = (): string => { copyFileSync(small, copy); return copy; };
+    add('objflow objtool acct.o', () => measure(NODE, [OBJFLOW, 'objtool', ...smallArgs, fresh()]));
+    add('objflow-objtool acct.o', () => measure(FAST_OBJTOOL, [...smallArgs, fresh()]));
+    if (existsSync(OBJTOOL)) add('objtool acct.o', () => measure(OBJTOOL, [...smallArgs, fresh()]));
   }
-  out('## startup (median of 9)');
-  table(['what', 'wall ms', 'peak RSS MB'], [
-    ['node -e 0', ms(median(bare.map((s) => s.wall))), mb(median(bare.map((s) => s.rssKb)))],
-    ['objflow --help', ms(median(help.map((s) => s.wall))), mb(median(help.map((s) => s.rssKb)))],
-    ...(tool.length ? [['objtool --help', ms(median(tool.map((s) => s.wall))), mb(median(tool.map((s) => s.rssKb)))]] : []),
-  ]);
+  for (let i = 0; i < STARTUP_RUNS; i++) for (const r of rows) r.samples.push(r.run());
+  out(`## startup and one small object (x86-gcc kernel/acct.o, kbuild arguments): ${STARTUP_RUNS} rounds`);
+  if (process.env.NODE_EXTRA_CA_CERTS) out('note: NODE_EXTRA_CA_CERTS is set: every node start-up reads it (bin/objflow-objtool unsets it)');
+  table(['what', 'min wall ms', 'median wall ms', 'median cpu ms', 'peak RSS MB'], rows.map((r) => [r.what,
+    ms(Math.min(...r.samples.map((s) => s.wall))), ms(median(r.samples.map((s) => s.wall))),
+    ms(median(r.samples.map((s) => s.cpu))), mb(median(r.samples.map((s) => s.rssKb)))]));
   out('');
 }
 
@@ -111,16 +136,22 @@ function perObject(cfg: string): void {
   const copy = join(work, 'obj.o');
   const a: Sample[] = [];
   const b: Sample[] = [];
+  const f: Sample[] = [];
   let bytes = 0;
   for (const j of pick) {
     copyFileSync(j.file, copy);
     a.push(measure(NODE, [OBJFLOW, 'objtool', ...j.args, copy]));
     copyFileSync(j.file, copy);
+    f.push(measure(FAST_OBJTOOL, [...j.args, copy]));
+    copyFileSync(j.file, copy);
     b.push(measure(OBJTOOL, [...j.args, copy]));
     bytes += readFileSync(j.file).length;
   }
-  out(`${pick.length} of ${jobs.length} objects (${(bytes / 1e6).toFixed(1)} MB)`);
+  out(`${pick.length} of ${jobs.length} objects (${(bytes / 1e6).toFixed(1)} MB); objflow = node bin/objflow.js objtool, fast = bin/objflow-objtool`);
   ratioTable(a, b, true);
+  ratioTable(f, b, true, 'objflow-objtool');
+  const fastDiff = pick.filter((_, i) => f[i].status !== a[i].status).length;
+  if (fastDiff) out(`note: ${fastDiff} object(s) exited differently under bin/objflow-objtool and bin/objflow.js`);
   const slow = a.map((s, i) => ({ s, name: basename(pick[i].file) })).sort((x, y) => y.s.wall - x.s.wall).slice(0, 3);
   out(`slowest for objflow: ${slow.map((x) => `${x.name} ${ms(x.s.wall)} ms`).join(', ')}`);
   const diff = pick.map((j, i) => ({ j, i })).filter(({ i }) => a[i].status !== b[i].status);
@@ -160,6 +191,54 @@ async function userspace(): Promise<void> {
   out('');
 }
 
+/**
+ * (d) `objflow verify` on whole shared libraries, x86-64 and AArch64: FDEs per CPU-second (user +
+ * system of the process, start-up included, median of 3). Distribution libraries from this machine
+ * and from Debian packages unpacked under OBJCORPUS/dl (the larger the better: libLLVM, libicu).
+ */
+async function verifyLibraries(): Promise<void> {
+  out('## verify: whole libraries (objflow only, median of 3)');
+  const dl = join(CORPUS, 'dl');
+  const candidates = [
+    '/usr/lib/x86_64-linux-gnu/libstdc++.so.6',
+    '/usr/aarch64-linux-gnu/lib/libstdc++.so.6',
+    '/usr/lib/x86_64-linux-gnu/libc.so.6',
+    '/usr/aarch64-linux-gnu/lib/libc.so.6',
+    ...findLibraries(dl, /^lib(LLVM-[0-9]+|icui18n|icuuc)\.so/),
+  ];
+  const rows: string[][] = [];
+  for (const f of candidates) {
+    if (!existsSync(f)) continue;
+    const info = await describe(f);
+    if (info.fdes === 0) continue;
+    const runs: Sample[] = [];
+    for (let i = 0; i < 3; i++) runs.push(measure(NODE, [OBJFLOW, 'verify', f]));
+    const bad = runs.find((r) => r.status !== 0 && r.status !== 1);
+    const cpu = median(runs.map((r) => r.cpu));
+    rows.push([f.startsWith(dl) ? `dl/${f.slice(dl.length + 1)}` : f, info.arch, `${info.fdes}`, ms(median(runs.map((r) => r.wall))), ms(cpu),
+      mb(median(runs.map((r) => r.rssKb))), bad ? `exit ${bad.status}` : `${Math.round(info.fdes / cpu)}`]);
+  }
+  if (rows.length === 0) { out('skipped: no libraries found\n'); return; }
+  table(['library', 'arch', 'FDEs', 'wall ms', 'cpu ms', 'peak MB', 'FDEs/cpu-s'], rows);
+  if (!rows.some((r) => r[1] === 'aarch64')) out('note: no AArch64 library found (apt-get install libstdc++6-arm64-cross)');
+  out('');
+}
+
+/** Shared libraries (regular files, not links) under `dir` whose name matches, searched two levels deep per package. */
+function findLibraries(dir: string, name: RegExp): string[] {
+  const found: string[] = [];
+  const walk = (d: string, depth: number): void => {
+    if (depth > 6 || !existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p, depth + 1);
+      else if (e.isFile() && name.test(e.name) && /\.so(\.|$)/.test(e.name)) found.push(p);
+    }
+  };
+  walk(dir, 0);
+  return found.sort();
+}
+
 /** Machine and instruction count of an input, read with objflow's own decoder (a count, not a result under test). */
 async function describe(file: string): Promise<{ arch: string; insns: number; fdes: number }> {
   const { ElfFile } = await import('../src/elf/reader.js');
@@ -185,7 +264,7 @@ function countFdes(b: Uint8Array): number {
   return n;
 }
 
-function ratioTable(a: readonly Sample[], b: readonly Sample[], totals = false): void {
+function ratioTable(a: readonly Sample[], b: readonly Sample[], totals = false, label = 'objflow'): void {
   const wa = median(a.map((s) => s.wall));
   const wb = median(b.map((s) => s.wall));
   const ra = median(a.map((s) => s.rssKb));
@@ -204,7 +283,7 @@ function ratioTable(a: readonly Sample[], b: readonly Sample[], totals = false):
     rows.push(['median cpu ms', ms(median(a.map((s) => s.cpu))), ms(median(b.map((s) => s.cpu))),
       ratio(median(a.map((s) => s.cpu)), median(b.map((s) => s.cpu)))]);
   }
-  table(['', 'objflow', 'objtool', 'objflow/objtool'], rows);
+  table(['', label, 'objtool', `${label}/objtool`], rows);
 }
 
 function spread<T>(xs: readonly T[], n: number): T[] {

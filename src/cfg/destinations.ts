@@ -109,7 +109,20 @@ function annotateCallSite(ctx: Context, i: number, sibling: boolean): void {
     return;
   }
   if (p.kind[i] === InsnKind.Call && !(p.secRole[p.sec[i]] & 4)) ctx.callList.push(i);
-  if (!sibling && deadEndFunction(ctx, sym)) p.bits[i] |= B.DeadEnd;
+  if (!sibling && deadEndCallee(ctx, sym)) p.bits[i] |= B.DeadEnd;
+}
+
+/**
+ * deadEndFunction for a call site, remembered per callee while call destinations are added: a callee
+ * is scanned once instead of once per call. Valid only then: what the scan reads (returns, sibling
+ * calls) is settled by addJumpDestinations and not changed by call annotation.
+ */
+let deadEndMemo: Int8Array | null = null;
+function deadEndCallee(ctx: Context, sym: number): boolean {
+  const memo = deadEndMemo;
+  if (memo === null || sym < 0 || sym >= memo.length) return deadEndFunction(ctx, sym);
+  if (memo[sym] === 0) memo[sym] = deadEndFunction(ctx, sym) ? 1 : 2;
+  return memo[sym] === 1;
 }
 
 function addCallDest(ctx: Context, i: number, dest: number, sibling: boolean): void {
@@ -172,9 +185,9 @@ export function addJumpDestinations(ctx: Context): void {
   const { syms } = p;
   const k = p.arch.kernel;
   for (let i = 0; i < p.count; i++) {
-    const func = p.func(i);
-    if (p.jumpDest[i] >= 0) continue;
     if (!isStaticJump(p.kind[i])) continue;
+    if (p.jumpDest[i] >= 0) continue;
+    const func = p.func(i);
     const r = relocOf(ctx, i);
     let destSec: number;
     let destOff: number;
@@ -249,6 +262,15 @@ function findCallDestination(ctx: Context, sec: number, off: number): number {
 }
 
 export function addCallDestinations(ctx: Context): void {
+  deadEndMemo = new Int8Array(ctx.prog.syms.count);
+  try {
+    addCallDestinationsMemo(ctx);
+  } finally {
+    deadEndMemo = null;
+  }
+}
+
+function addCallDestinationsMemo(ctx: Context): void {
   const p = ctx.prog;
   const { syms } = p;
   const k = p.arch.kernel;

@@ -14,9 +14,11 @@ const C_JUMP_TABLE_SECTION = '.data.rel.ro.c_jump_table';
 export function addJumpTableAlts(ctx: Context): void {
   if (!ctx.hasRodata) return;
   const p = ctx.prog;
+  // objtool's insn->first_jump_src: only this pass reads it, so it lives only as long as the pass
+  const firstJumpSrc = new Int32Array(p.rows).fill(-1);
   for (let f = 0; f < p.syms.count; f++) {
     if (p.syms.type[f] !== STT_FUNC || p.syms.sec[f] === 0) continue;
-    markFuncJumpTables(ctx, f);
+    markFuncJumpTables(ctx, f, firstJumpSrc);
     addFuncJumpTables(ctx, f);
   }
 }
@@ -25,17 +27,17 @@ function funcInsns(ctx: Context, f: number): number {
   return ctx.prog.find(ctx.prog.syms.sec[f], ctx.prog.syms.offset[f]);
 }
 
-function markFuncJumpTables(ctx: Context, f: number): void {
+function markFuncJumpTables(ctx: Context, f: number, firstJumpSrc: Int32Array): void {
   const p = ctx.prog;
   for (let i = funcInsns(ctx, f); i >= 0; i = p.nextInFunc(i)) {
     const d = p.jumpDest[i];
-    if (d >= 0 && p.off[d] > p.off[i] && p.firstJumpSrc[d] < 0) p.firstJumpSrc[d] = i;
+    if (d >= 0 && p.off[d] > p.off[i] && firstJumpSrc[d] < 0) firstJumpSrc[d] = i;
     if (p.kind[i] !== InsnKind.JumpDynamic) continue;
-    findJumpTable(ctx, f, i);
+    findJumpTable(ctx, f, i, firstJumpSrc);
   }
 }
 
-function findJumpTable(ctx: Context, func: number, orig: number): void {
+function findJumpTable(ctx: Context, func: number, orig: number, firstJumpSrc: Int32Array): void {
   const p = ctx.prog;
   for (let i = orig; i >= 0; ) {
     const fi = p.func(i);
@@ -51,12 +53,11 @@ function findJumpTable(ctx: Context, func: number, orig: number): void {
       const dest = p.find(p.syms.sec[s], rt.addend[foundReloc]);
       const df = dest >= 0 ? p.func(dest) : -1;
       if (dest >= 0 && df >= 0 && p.syms.pfunc[df] === func) {
-        p.jumpTable[orig] = foundReloc;
-        p.jumpTableSec[orig] = foundSec;
+        p.setJumpTable(orig, foundSec, foundReloc);
         return;
       }
     }
-    i = p.firstJumpSrc[i] >= 0 ? p.firstJumpSrc[i] : p.prevSameSym(i);
+    i = firstJumpSrc[i] >= 0 ? firstJumpSrc[i] : p.prevSameSym(i);
   }
 }
 
@@ -98,10 +99,10 @@ function addFuncJumpTables(ctx: Context, f: number): void {
 function addJumpTable(ctx: Context, insn: number, nextInsn: number): void {
   const p = ctx.prog;
   const pfunc = p.syms.pfunc[p.func(insn)];
-  const sec = p.jumpTableSec[insn];
-  const first = p.jumpTable[insn];
+  const { sec, at: first } = p.jumpTables.get(insn)!;
   const rt = p.relocs.of(sec)!.table;
-  const nextTable = nextInsn >= 0 && p.jumpTableSec[nextInsn] === sec ? p.jumpTable[nextInsn] : -1;
+  const next = nextInsn >= 0 ? p.jumpTables.get(nextInsn) : undefined;
+  const nextTable = next && next.sec === sec ? next.at : -1;
   const pSec = p.syms.sec[pfunc];
   const pOff = p.syms.offset[pfunc];
   const pLen = p.syms.len[pfunc];

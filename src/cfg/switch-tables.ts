@@ -3,7 +3,10 @@
  * for every dynamic jump, the jump's target is evaluated backwards over the function's control flow
  * into `C + k * ext(load(T + size * INDEX))`; the table's length comes from a bound check on INDEX
  * proven on every path that reaches the table load. Works on relocatable objects (table entries may
- * be relocations) and linked files (entries are resolved bytes).
+ * be relocations) and linked files (entries are resolved bytes). Without a bound check, an index
+ * loaded or extended as an unsigned byte or halfword is bounded by its type (computed goto through
+ * `static void *tbl[256]`), when the file says the table is exactly that long (its data symbol's size,
+ * or a section of its own).
  *
  * The arch says what one instruction does (`SwitchArch.describe`); everything else is here. Nothing
  * is guessed: a jump whose target has the table shape but whose table, bound or targets cannot be
@@ -12,7 +15,8 @@
  * Control flow of dispatches still unknown: first every unknown dynamic jump may reach every row no
  * branch names (safe); tables proven that way become edges and the rest is tried again. Dispatches in
  * loops (table base kept in a register or frame slot across the back edges through the cases) then get
- * an optimistic round: candidates found with the unknown edges left out are assumed as the dispatches'
+ * an optimistic round: candidates found with the unknown edges left out (then with the edges of the
+ * candidates found so far, for dispatches reached through another's cases) are assumed as the dispatches'
  * exact edges and every candidate is proven again under that assumption, until the assumption
  * reproduces itself. A self-reproducing set is sound by induction over the executed path: up to the
  * first dispatch leaving its assumed table, every step follows an assumed edge, so that dispatch's own
@@ -22,12 +26,17 @@
  * only rows no branch names; callees keep callee-saved registers (and a known local callee keeps every
  * register it does not write); spill slots are written only at fixed offsets from the stack or frame
  * pointer, never through an index or another register (those are array elements and other memory);
- * nops no branch reaches are alignment padding.
+ * nops no branch reaches are alignment padding; a call the pipeline marked as not returning, a call of
+ * a C library function that never returns (`exit`, `abort`, ...) or of known code with no way back has
+ * no successor; no table is indexed by what a callee its compiler could not see (undefined symbol, PLT
+ * stub) left in a call-clobbered register, so a path where that would happen is not taken.
  */
-import { InsnKind } from '../arch/arch.js';
-import { SHF_ALLOC, SHT_NOBITS, STB_LOCAL, STT_FUNC, STT_SECTION } from '../elf/constants.js';
+import { InsnFlag, InsnKind } from '../arch/arch.js';
+import { SHF_ALLOC, SHT_NOBITS, STB_LOCAL, STT_FUNC, STT_NOTYPE, STT_OBJECT, STT_SECTION } from '../elf/constants.js';
 import { relocDest, type RelocDest } from '../elf/reloc-target.js';
+import { B } from '../program/program.js';
 import type { Program } from '../program/program.js';
+import { USERSPACE_NORETURNS, stripVersion } from './noreturns.js';
 import { x86SwitchArch } from '../arch/x86/jump-tables.js';
 import { arm64SwitchArch } from '../arch/arm64/jump-tables.js';
 
@@ -128,11 +137,19 @@ function slotBase(loc: number): number {
 /**
  * Archs name a store into the frame by the slot of every 8-byte chunk it writes (a store of 16 bytes at
  * d writes slots d and d + 8), so a slot write overlaps a slot when their starts are less than 8 apart.
+ * A store of fewer than 8 bytes is named with its size (`NARROW_BASE`), so that a 4-byte store at d - 4
+ * is not taken for a write of the slot at d.
  */
 const SLOT_CHUNK = 8;
+/** Narrow frame stores: NARROW_BASE + (slot - SLOT_BASE) * SLOT_CHUNK + size (above every other location). */
+const NARROW_BASE = 2 ** 40;
 
 /** The slots a frame store of `size` bytes at [base + disp] writes, or undefined when one is out of range. */
 export function slotChunks(base: number, disp: number, size: number): number[] | undefined {
+  if (size >= 1 && size < SLOT_CHUNK) {
+    const s = slotLoc(base, disp);
+    return s < 0 ? undefined : [NARROW_BASE + (s - SLOT_BASE) * SLOT_CHUNK + size];
+  }
   const out: number[] = [];
   for (let d = 0; d < Math.max(size, 1); d += SLOT_CHUNK) {
     const s = slotLoc(base, disp + d);
@@ -168,6 +185,9 @@ export function memCellLoc(base: number, key: string, index = -1): number {
   }
   return id;
 }
+
+/** A proof step's answer for a path that compiled code cannot take. */
+const IMPOSSIBLE = -2;
 
 /** Largest table accepted (entries); a bound above it is not a switch. */
 const MAX_ENTRIES = 1 << 16;
@@ -292,6 +312,8 @@ interface ProofState {
   G: number[] | null;
   gN: number;
   gw: number;
+  /** a bound already proven for this path by a low-bits mask (`and` with 2^k - 1) met on the way, -1 when none */
+  cap: number;
 }
 
 class Recoverer {
@@ -308,12 +330,16 @@ class Recoverer {
   private assumed: Map<number, number[]> | null = null;
   /** candidate search: a row no edge reaches (but its function's entry) is dead, not a way in */
   private lenient = false;
+  /** bound proof, second try: an unsigned narrow load or extension bounds the index by its type */
+  private typeBounds = false;
   /** definitions (`row/loc`) being evaluated on the current evaluation path */
   private readonly evaluating = new Set<string>();
   /** evaluations left for the current jump */
   private evalBudget = 0;
   /** rows all definition searches for the current jump may still visit */
   private visits = 0;
+  /** calls known not to return, by row */
+  private readonly noReturnMemo = new Map<number, boolean>();
   /** registers written by a callee (function symbol) and its callees, null when unknown */
   private readonly calleeMemo = new Map<number, Set<number> | null>();
 
@@ -341,10 +367,11 @@ class Recoverer {
         this.recovered.set(j, r.targets);
         progress = true;
       }
+      // only the jumps still unproven go on (a pass that proves the last ones leaves none)
+      pending = next;
       if (!progress || next.length === 0) break;
       // control flow again, with the tables found as edges and only the rest as unknown jumps
       this.preds.clear();
-      pending = next;
     }
     if (pending.length > 0) {
       const found = this.optimistic(pending, reasons);
@@ -366,11 +393,19 @@ class Recoverer {
   private optimistic(pending: number[], reasons: Map<number, string>): RecoveredTable[] {
     this.assumed = new Map(pending.map((j) => [j, []]));
     this.lenient = true;
-    this.preds.clear();
     let cand = new Map<number, RecoveredTable>();
-    for (const j of pending) {
-      const r = this.recoverOne(j);
-      if (r !== undefined && typeof r !== 'string') cand.set(j, r);
+    // a dispatch reached only through the cases of another unknown one is found once that one's
+    // candidate gives its edges: search again with the candidates so far until none is added
+    for (let pass = 0; pass < OPTIMISTIC_ROUNDS; pass++) {
+      this.preds.clear();
+      let grew = false;
+      for (const j of pending) {
+        if (cand.has(j)) continue;
+        const r = this.recoverOne(j);
+        if (r !== undefined && typeof r !== 'string') { cand.set(j, r); grew = true; }
+      }
+      if (!grew) break;
+      this.assumed = new Map(pending.map((j) => [j, cand.get(j)?.targets ?? []]));
     }
     this.lenient = false;
     for (let round = 0; round < OPTIMISTIC_ROUNDS && cand.size > 0; round++) {
@@ -449,11 +484,21 @@ class Recoverer {
     if (!this.linked && T.sec < 0) return undefined;
     if (ld.signed && ld.width < 64) return undefined;
     // table-shaped from here on
-    const n = this.proveBound(ix.loc, ix.row, ix.bits);
+    let n = this.proveBound(ix.loc, ix.row, ix.bits);
+    const byType = n === undefined;
+    if (byType) {
+      // no guard: the index's type may bound it (`goto *tbl[u8]`), if the table is exactly that long
+      this.typeBounds = true;
+      n = this.proveBound(ix.loc, ix.row, ix.bits);
+      this.typeBounds = false;
+    }
     if (n === undefined) return 'no bound check on the index';
     if (ix.signed && ix.bits < 64 && n >= 2 ** (ix.bits - 1)) return 'index may be negative';
     const count = n + 1;
     if (count > MAX_ENTRIES) return `bound ${n} too large`;
+    if (byType && !this.tableSpans(T, count * ld.size)) {
+      return `index bounded only by its type (0..${n}), and no table object or section of that size`;
+    }
     const targets = this.readTargets(T, ld.size, ld.signed, count, C, k);
     if (typeof targets === 'string') return targets;
     for (const t of targets) {
@@ -534,6 +579,26 @@ class Recoverer {
     return out;
   }
 
+  /**
+   * The table at `T` is `bytes` long by the file's own account: a data symbol starts there with that
+   * size (`static void *tbl[256]`), or the table fills a section of its own.
+   */
+  private tableSpans(T: Addr, bytes: number): boolean {
+    const [sec, off] = this.secOff(T);
+    if (sec < 0) return false;
+    const s = this.p.elf.sections[sec];
+    if (off === 0 && s.size === bytes) return true;
+    const st = this.p.elf.symtab;
+    if (!st) return false;
+    const value = this.linked ? s.addr + off : off;
+    for (let i = 0; i < st.count; i++) {
+      if (st.shndx[i] !== sec || st.value[i] !== value || st.size[i] !== bytes) continue;
+      const type = st.info[i] & 15;
+      if (type === STT_OBJECT || type === STT_NOTYPE) return true;
+    }
+    return false;
+  }
+
   /** (section, offset) of an address: relocatable addresses carry their section; linked ones are mapped. */
   private secOff(a: Addr): [number, number] {
     if (a.sec >= 0) return [a.sec, a.off];
@@ -588,7 +653,10 @@ class Recoverer {
     let lin: Lin | undefined = { c: c ?? ZERO, terms: [] };
     for (const t of terms) {
       const e = this.evalLoc(t.loc, row, depth + 1);
-      const v = e && extend(e, t.bits, t.signed);
+      // an index computed from another (`add x5, x4, #-c`) and then scaled or extended: the bound proof
+      // takes it as a value of its own, from here (compilers compare the rebased index, not its source)
+      const rebased = e && e.t === 'lin' && e.lin.terms.length > 0 && (t.shift > 0 || t.bits < 64);
+      const v = rebased ? { t: 'x' as const, loc: t.loc, row, bits: t.bits, signed: t.signed } : e && extend(e, t.bits, t.signed);
       if (!v) return undefined;
       const tl = linOf(v);
       if (!tl) return undefined;
@@ -666,9 +734,15 @@ class Recoverer {
     if (s.writes.includes(b) || s.writes.includes(FRAME_ANY)) return true;
     // a store at another offset of the same base that may overlap the slot's 8 bytes
     for (const w of s.writes) {
-      if (w < SLOT_BASE || w >= CELL_BASE || slotBase(w) !== b) continue;
-      const d = w - loc;
-      if (d > -SLOT_CHUNK && d < SLOT_CHUNK) return true;
+      let size = SLOT_CHUNK;
+      let at = w;
+      if (w >= NARROW_BASE) {
+        size = (w - NARROW_BASE) % SLOT_CHUNK;
+        at = SLOT_BASE + (w - NARROW_BASE - size) / SLOT_CHUNK;
+      }
+      if (at < SLOT_BASE || at >= CELL_BASE || slotBase(at) !== b) continue;
+      const d = at - loc;
+      if (d > -size && d < SLOT_CHUNK) return true;
     }
     return false;
   }
@@ -683,7 +757,7 @@ class Recoverer {
   private proveBound(loc: number, row: number, bits: number): number | undefined {
     interface Item { p: number; s: number; st: ProofState }
     const work: Item[] = [];
-    const start: ProofState = { I: [loc], w: bits, G: null, gN: 0, gw: 0 };
+    const start: ProofState = { I: [loc], w: bits, G: null, gN: 0, gw: 0, cap: -1 };
     const ps0 = this.predsOf(row);
     if (ps0.length === 0) return undefined;
     for (const q of ps0) work.push({ p: q, s: row, st: start });
@@ -692,16 +766,23 @@ class Recoverer {
     let budget = 4 * this.budget(row);
     while (work.length > 0) {
       const { p: r, s: succ, st } = work.pop()!;
-      const key = `${r}>${succ}:${st.I.join(',')}/${st.w}/${st.G ? st.G.join(',') : '-'}/${st.gN}/${st.gw}`;
+      const key = `${r}>${succ}:${st.I.join(',')}/${st.w}/${st.G ? st.G.join(',') : '-'}/${st.gN}/${st.gw}/${st.cap}`;
       if (seen.has(key)) continue;
       seen.add(key);
       if (--budget < 0) return undefined;
       const out = this.proofStep(r, succ, st);
-      if (out === undefined) return undefined;
-      if (typeof out === 'number') { if (out > best) best = out; continue; }
+      if (out === IMPOSSIBLE) continue;
+      // a path without a tighter guard keeps the bound of a mask it crossed
+      if (out === undefined) { if (st.cap < 0) return undefined; if (st.cap > best) best = st.cap; continue; }
+      if (typeof out === 'number') { const b = st.cap >= 0 ? Math.min(out, st.cap) : out; if (b > best) best = b; continue; }
       const [from, next] = out;
       const ps = this.predsOf(from);
-      if (ps.length === 0) { if (this.deadEnd(from)) continue; return undefined; }
+      if (ps.length === 0) {
+        if (this.deadEnd(from)) continue;
+        if (next.cap < 0) return undefined;
+        if (next.cap > best) best = next.cap;
+        continue;
+      }
       for (const q of ps) work.push({ p: q, s: from, st: next });
     }
     return best >= 0 ? best : undefined;
@@ -797,7 +878,7 @@ class Recoverer {
   }
 
   private transfer(r: number, s: InsnSem, st: ProofState): number | [number, ProofState] | undefined {
-    let { I, w, G } = st;
+    let { I, w, G, gw, cap } = st;
     const hits = (set: number[]): boolean => set.some((l) => this.writesLoc(s, l, r));
     if (hits(I)) {
       // a pending narrow guard on this value holds for all of it when the definition fits its width
@@ -806,12 +887,28 @@ class Recoverer {
           : s.rhs?.op === 'load' ? !s.rhs.signed && s.rhs.size * 8 <= st.gw : false;
         if (fits) return st.gN;
       }
+      // second try: an unsigned byte or halfword (ldrb, ldrh, uxtb, uxth) no narrower extension crossed
+      // since bounds the index by its type; the caller checks the table's extent agrees
+      if (this.typeBounds && s.rhs && I.includes(s.dst)) {
+        const k = s.rhs.op === 'load' && !s.rhs.signed && s.rhs.size <= 2 ? s.rhs.size * 8
+          : s.rhs.op === 'copy' && !s.rhs.signed && s.rhs.bits <= 16 ? s.rhs.bits : 0;
+        if (k > 0 && w > k) return cap >= 0 ? Math.min(2 ** k - 1, cap) : 2 ** k - 1;
+      }
       if (s.rhs && I.includes(s.dst)) {
-        if (s.rhs.op === 'and' && s.rhs.mask >= 0) {
+        const low = s.rhs.op === 'and' ? lowMaskBits(s.rhs.mask) : 0;
+        if (s.rhs.op === 'and' && s.rhs.mask >= 0 && (low === 0 || (G && G.includes(s.dst)))) {
           const m = s.rhs.mask;
-          return G && G.includes(s.dst) && (st.gw >= 53 || m < 2 ** st.gw) ? Math.min(m, st.gN) : m;
+          const n = G && G.includes(s.dst) && (st.gw >= 53 || m < 2 ** st.gw) ? Math.min(m, st.gN) : m;
+          return cap >= 0 ? Math.min(n, cap) : n;
         }
-        if (s.rhs.op === 'copy') {
+        if (s.rhs.op === 'and') {
+          // the low `low` bits of the source: bounded by the mask, or tighter by a guard on the same bits
+          // further up (Clang AArch64 masks a 16-bit index twice: once for the compare, once for the load)
+          const m = s.rhs.mask;
+          I = [...I.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
+          w = Math.min(w, low);
+          cap = cap >= 0 ? Math.min(cap, m) : m;
+        } else if (s.rhs.op === 'copy') {
           I = [...I.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
           w = Math.min(w, s.rhs.bits);
         } else if (s.alias !== undefined && s.alias >= 0 && s.rhs.op === 'load') {
@@ -825,15 +922,24 @@ class Recoverer {
       }
     }
     if (G && hits(G)) {
-      if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
-      else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.alias];
+      const low = s.rhs && s.rhs.op === 'and' ? lowMaskBits(s.rhs.mask) : 0;
+      if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst) && (s.rhs.bits >= gw || !s.rhs.signed)) {
+        // the guard bounded the low `bits` of the source (zero-extended): a narrower compare from here
+        G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
+        gw = Math.min(gw, s.rhs.bits);
+      } else if (s.rhs && s.rhs.op === 'and' && low > 0 && G.includes(s.dst)) {
+        G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
+        gw = Math.min(gw, low);
+      } else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.alias];
       else G = G.filter((l) => !this.writesLoc(s, l, r));
     }
-    if (I.length === 0) return undefined;
+    // the index is whatever a callee the compiler could not see left in a call-clobbered register: no
+    // compiled code indexes a table with that, so the callee does not return and the path is not taken
+    if (I.length === 0) return this.opaqueCall(r) && st.I.every((l) => l < 64 && this.arch.callClobbers?.includes(l)) ? IMPOSSIBLE : undefined;
     if (G && G.length === 0) G = null;
     const met = G ? I.find((l) => G!.includes(l)) : undefined;
-    if (met !== undefined && this.widthOk(st.gw, w, met, r)) return st.gN;
-    return [r, { I, w, G, gN: G ? st.gN : 0, gw: G ? st.gw : 0 }];
+    if (met !== undefined && this.widthOk(gw, w, met, r)) return cap >= 0 ? Math.min(st.gN, cap) : st.gN;
+    return [r, { I, w, G, gN: G ? st.gN : 0, gw: G ? gw : 0, cap }];
   }
 
   // -------------------------------------------------------------- control flow of one function family
@@ -929,6 +1035,95 @@ class Recoverer {
     return this.predsOf(q).some((r) => p.kind[r] !== InsnKind.Nop || this.predsOf(r).length > 0);
   }
 
+  /**
+   * The call at `row` does not come back: the pipeline marked it so (noreturn callee), or it calls a C
+   * library function that never returns, named by its relocation's symbol (objects) or by the function
+   * it reaches (linked files: the symbol, or the PLT stub `NAME@plt` of userspace programs).
+   */
+  private noReturn(row: number): boolean {
+    const p = this.p;
+    if (p.bits[row] & B.DeadEnd) return true;
+    if (this.calleeNeverReturns(row)) return true;
+    let name: string | undefined;
+    if (!this.linked) {
+      const sym = this.relocSymbol(row);
+      const st = p.elf.symtab;
+      if (sym < 0 || !st || (st.info[sym] >> 4) === STB_LOCAL) return false;
+      name = st.name(sym);
+    } else {
+      // the callee may be in another section (.plt): by address, not through the branch's own section
+      if (!(p.flags[row] & InsnFlag.HasTarget) || p.target[row] < 0) return false;
+      const d = p.findAddr(p.target[row]);
+      if (d < 0) return false;
+      const f = p.syms.funcContaining(p.sec[d], p.off[d]);
+      if (f < 0 || p.syms.offset[f] !== p.off[d] || p.syms.sec[f] !== p.sec[d]) return false;
+      name = p.syms.name(f);
+      if (name.endsWith('@plt')) name = name.slice(0, -4);
+    }
+    return USERSPACE_NORETURNS.has(stripVersion(name));
+  }
+
+  /**
+   * The direct call at `row` reaches code that has no way back: the callee is known (local, or any
+   * function of a linked file reached without a stub) and has no return, no dynamic jump and no branch
+   * out of itself (flex's yy_fatal_error, dtc's util_usage: they end in exit()).
+   */
+  private calleeNeverReturns(row: number): boolean {
+    const p = this.p;
+    const memo = this.noReturnMemo.get(row);
+    if (memo !== undefined) return memo;
+    let out = false;
+    const dest = this.dest.has(row) ? this.dest.get(row)! : this.destOf(row);
+    if (dest >= 0 && (this.linked || this.callsLocal(row))) {
+      const f = p.syms.funcContaining(p.sec[dest], p.off[dest]);
+      if (f >= 0 && p.syms.offset[f] === p.off[dest] && p.syms.sec[f] === p.sec[dest]) {
+        const rs = this.ranges(this.family(dest));
+        const inside = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
+        out = rs.length > 0;
+        for (const [a, b] of rs) {
+          for (let r = a; r < b && out; r++) {
+            const k = p.kind[r];
+            if (k === InsnKind.Return || k === InsnKind.JumpDynamic || k === InsnKind.JumpDynamicCond ||
+              k === InsnKind.ContextSwitch || k === InsnKind.Invalid) out = false;
+            else if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOf(r))) out = false;
+          }
+        }
+      }
+    }
+    this.noReturnMemo.set(row, out);
+    return out;
+  }
+
+  /** Symbol-table index of the relocation within the bytes of `row` (objects), or -1. */
+  private relocSymbol(row: number): number {
+    const p = this.p;
+    const rel = p.relocs.of(p.sec[row]);
+    const ri = rel ? rel.inRange(p.off[row], p.len[row]) : -1;
+    const st = p.elf.symtab;
+    if (ri < 0 || !st) return -1;
+    const sym = rel!.table.sym[ri];
+    return sym < st.count ? sym : -1;
+  }
+
+  /**
+   * The call at `row` goes to code its caller's compiler could not see (an undefined symbol of an
+   * object, a PLT stub of a linked file): it knew nothing of what the callee returns.
+   */
+  private opaqueCall(row: number): boolean {
+    const p = this.p;
+    if (p.kind[row] !== InsnKind.Call) return false;
+    if (!this.linked) {
+      const sym = this.relocSymbol(row);
+      const st = p.elf.symtab;
+      return sym >= 0 && !!st && st.shndx[sym] === 0 && (st.info[sym] >> 4) !== STB_LOCAL;
+    }
+    if (!(p.flags[row] & InsnFlag.HasTarget) || p.target[row] < 0) return false;
+    const d = p.findAddr(p.target[row]);
+    if (d < 0) return false;
+    const name = p.elf.sections[p.sec[d]].name;
+    return name === '.plt' || name === '.plt.sec' || name === '.iplt';
+  }
+
   private destOf(r: number): number {
     const d = this.arch.branchDest(this.p, r);
     this.dest.set(r, d);
@@ -984,7 +1179,7 @@ class Recoverer {
     for (const [a, b] of rs) {
       for (let i = a; i < b; i++) {
         const k = p.kind[i];
-        if (i + 1 < b && fallsThrough(k)) add(i + 1, i);
+        if (i + 1 < b && fallsThrough(k) && !(k === InsnKind.Call && this.noReturn(i))) add(i + 1, i);
         if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond) {
           const d = this.destOf(i);
           if (d >= 0 && inFam(d)) add(d, i);
@@ -1006,6 +1201,12 @@ class Recoverer {
     return m;
   }
 
+}
+
+/** k when `mask` is 2^k - 1 (1 <= k < 53), else 0. */
+function lowMaskBits(mask: number): number {
+  for (let k = 1; k < 53; k++) if (mask === 2 ** k - 1) return k;
+  return 0;
 }
 
 function sameTable(a: RecoveredTable, b: RecoveredTable): boolean {

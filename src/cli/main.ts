@@ -3,6 +3,8 @@
  * only for what it uses. Exit status: 0 done, no findings; 1 findings reported as errors; 2 unusable
  * input or command line (`objflow objtool` keeps objtool's own 0/1).
  */
+import type { OutputStreams } from './fd-output.js';
+
 const HELP = `usage: objflow <command> [options] FILE...
 
 commands:
@@ -21,11 +23,11 @@ commands:
 exit status: 0 no findings, 1 findings, 2 unusable input or command line
 `;
 
-export async function main(argv: readonly string[]): Promise<number> {
-  const io = {
-    out: (s: string): void => { process.stdout.write(s); },
-    err: (s: string): void => { process.stderr.write(s); },
-  };
+/**
+ * Runs one command and returns its exit status. Output goes to `io`: Node's process streams unless the
+ * caller passes other writers (the fast launcher passes `fdOutput()`, the same bytes without the streams).
+ */
+export async function main(argv: readonly string[], io: OutputStreams = processStreams()): Promise<number> {
   const [cmd, ...rest] = argv;
   try {
     switch (cmd) {
@@ -74,4 +76,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (process.env.OBJFLOW_DEBUG) io.err(`${(e as Error).stack ?? ''}\n`);
     return 2;
   }
+}
+
+function processStreams(): OutputStreams {
+  return {
+    out: (s: string): void => { process.stdout.write(s); },
+    err: (s: string): void => { process.stderr.write(s); },
+  };
 }

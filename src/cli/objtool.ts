@@ -5,15 +5,20 @@
  * that no status is above 2. Passes objflow does not implement yet are refused, never ignored.
  */
 import { copyFileSync } from 'node:fs';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { defaultOptions } from '../cfg/context.js';
 import type { CheckOptions } from '../cfg/context.js';
+import type { Arch } from '../arch/arch.js';
 import { archFor } from '../arch/registry.js';
 import { STT_FILE } from '../elf/constants.js';
+import type { ElfFile } from '../elf/reader.js';
 import { isFormatError } from '../elf/errors.js';
 import { writeFileAtomic } from '../elf/atomic-write.js';
 import { Program } from '../program/program.js';
 import { runChecks } from '../pipeline.js';
-import { applyObjtoolOutput } from '../kernel/objtool-output.js';
+import { collectObjtoolOutput, writeObjtoolOutput } from '../kernel/objtool-output.js';
+import type { ObjtoolOutput } from '../kernel/objtool-output.js';
 import { dumpOrc } from '../unwind/orc-dump.js';
 import { openElf } from './io.js';
 
@@ -182,25 +187,60 @@ export async function objtoolCommand(argv: readonly string[], io: Streams): Prom
     o.link = true;
   }
   const arch = await archFor(elf.machine);
-  if (!arch || !arch.kernel) {
+  if (!arch || !arch.kernel || arch.name !== 'x86_64') {
     io.err(`objflow: ${file}: unsupported machine ${elf.machine} for objtool\n`);
     return 1;
   }
   try {
     if (p.backup) copyFileSync(file, `${file}.orig`);
-    const prog = new Program(elf, arch, o.module);
-    const result = runChecks(prog, o, file);
-    for (const line of result.ctx.stdout) io.out(`${line}\n`);
-    for (const d of result.ctx.diag.list) io.err(`${d.text}\n`);
-    if (result.ctx.openFailed) return 1;
-    const ed = applyObjtoolOutput(result);
-    if (ed && !p.dryRun) writeFileAtomic(file, ed.serialize());
+    keepYoungGenerationSmall();
+    const analysed = analyse(elf, arch, o, file, io);
+    if (!analysed) return 1;
+    // the analysis is garbage now; on a large file, reclaim it before the new file is built
+    if (analysed.rows >= RELEASE_ROWS) collectGarbage();
+    const ed = writeObjtoolOutput(elf, analysed.output);
+    if (ed && !p.dryRun) writeFileAtomic(file, ed.chunks());
     return 0;
   } catch (e) {
     if (!isFormatError(e)) throw e;
     io.err(`objflow: ${file}: ${e.message}\n`);
     return 1;
   }
+}
+
+/**
+ * Rows from which the analysis' arrays (about 80 bytes a row) are worth a full collection before
+ * the output is built: the output would otherwise come on top of them (big.o: ~70 MB).
+ */
+const RELEASE_ROWS = 200_000;
+
+/**
+ * Runs the checks and prints their messages; returns what is to be written (nothing of the analysis
+ * stays reachable once this returns), or undefined when objtool fails without writing.
+ */
+function analyse(elf: ElfFile, arch: Arch, o: CheckOptions, file: string, io: Streams): { output: ObjtoolOutput; rows: number } | undefined {
+  const prog = new Program(elf, arch, o.module);
+  const result = runChecks(prog, o, file);
+  for (const line of result.ctx.stdout) io.out(`${line}\n`);
+  for (const d of result.ctx.diag.list) io.err(`${d.text}\n`);
+  if (result.ctx.openFailed) return undefined;
+  return { output: collectObjtoolOutput(result), rows: prog.rows };
+}
+
+/**
+ * The analysis keeps its data in typed arrays and makes few short-lived objects, so V8's young
+ * generation growing to its maximum (16 MB on big.o, all of it resident) buys no speed here; it
+ * stays at its initial size instead (big.o: about 14 MB less peak memory, CPU unchanged).
+ */
+function keepYoungGenerationSmall(): void {
+  setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/** A full garbage collection now (V8 would not start one for memory that is merely unreachable). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  const gc: unknown = runInNewContext('gc');
+  if (typeof gc === 'function') gc();
 }
 
 function countFileSymbols(elf: { symtab?: { count: number; info: Uint8Array } }): number {

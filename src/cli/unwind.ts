@@ -3,6 +3,7 @@ import { isFormatError } from '../elf/errors.js';
 import { rowJson, unwindRows } from '../unwind/table.js';
 import { analyzeFile, userspaceOptions } from './analyze.js';
 import type { Streams } from './objtool.js';
+import type { CheckOptions } from '../cfg/context.js';
 
 export async function unwindCommand(argv: readonly string[], io: Streams): Promise<number> {
   const files: string[] = [];
@@ -23,7 +24,7 @@ export async function unwindCommand(argv: readonly string[], io: Streams): Promi
   let status = 0;
   for (const f of files) {
     try {
-      const r = await analyzeFile(f, { ...userspaceOptions(), kernel });
+      const r = await analyzeFile(f, unwindOptions(kernel));
       const lines: string[] = [];
       // rows whose printed fields repeat the previous row (only a hidden equivalence changed) are not printed
       let last = '';
@@ -44,4 +45,9 @@ export async function unwindCommand(argv: readonly string[], io: Streams): Promi
     }
   }
   return status;
+}
+
+/** The analysis `unwind` runs: userspace conventions, or with --kernel the kernel's (tables, annotations). */
+export function unwindOptions(kernel: boolean): CheckOptions {
+  return kernel ? { ...userspaceOptions(), kernel, stackval: true } : userspaceOptions();
 }

@@ -76,3 +76,52 @@ export function formatOracleRules(ev: CfaEvaluator, machine: number): OracleRule
 function signed(n: number): string {
   return n < 0 ? String(n) : '+' + n;
 }
+
+/**
+ * `formatOracleRules` without building strings per row: the few distinct spellings a file's
+ * tables use (`cfa-8`, `same`, `rsp+16`, ...) are made once and handed out again. For callers that
+ * evaluate every row of every FDE (verify).
+ */
+export class RuleSpeller {
+  private readonly rules = new Map<number, string>();
+  private readonly cfas = new Map<number, string>();
+  private readonly raCol: number;
+  private readonly fpCol: number;
+
+  constructor(private readonly machine: number) {
+    this.raCol = machine === EM_X86_64 ? 16 : 30;
+    this.fpCol = dwarfFramePointer(machine);
+  }
+
+  /** The rules of the evaluator's current row into `out` (reused); `pac` set only when signed. */
+  spell(ev: CfaEvaluator, out: OracleRules): OracleRules {
+    out.cfa = this.cfa(ev);
+    out.ra = this.rule(ev, ev.cie ? ev.cie.raColumn : this.raCol);
+    out.fp = this.rule(ev, this.fpCol);
+    if (ev.raSigned) out.pac = 1;
+    else delete out.pac;
+    return out;
+  }
+
+  private cfa(ev: CfaEvaluator): string {
+    if (ev.cfaKind === CfaKind.Expression) return 'expr';
+    const reg = ev.cfaKind === CfaKind.Unset ? dwarfStackPointer(this.machine) : ev.cfaReg;
+    const off = ev.cfaKind === CfaKind.Unset ? 0 : ev.cfaOffset;
+    // registers below 4096 and offsets within ±2^31 key exactly; anything else is spelled afresh
+    if (reg >= 4096 || !Number.isInteger(off) || Math.abs(off) >= 2 ** 31) return formatCfa(ev, this.machine);
+    const key = reg * 2 ** 32 + (off + 2 ** 31);
+    let s = this.cfas.get(key);
+    if (s === undefined) { s = formatCfa(ev, this.machine); this.cfas.set(key, s); }
+    return s;
+  }
+
+  private rule(ev: CfaEvaluator, col: number): string {
+    const kind = ev.rule(col);
+    const v = ev.value[col];
+    if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 31) return formatRule(ev, this.machine, col);
+    const key = kind * 2 ** 32 + (v + 2 ** 31);
+    let s = this.rules.get(key);
+    if (s === undefined) { s = formatRule(ev, this.machine, col); this.rules.set(key, s); }
+    return s;
+  }
+}

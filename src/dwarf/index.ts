@@ -6,6 +6,7 @@
 export { readCfi, CfiSection, type Cie, type Fde, type CfiKind, type CfiOptions, type CfiProblem } from './cfi.js';
 export { CfaEvaluator, CfaKind, RuleKind, MAX_COLUMNS, MAX_STATE_DEPTH } from './eval.js';
 export { FdeLookup } from './lookup.js';
-export { dwarfRegName, dwarfFramePointer, dwarfStackPointer, formatCfa, formatRule, formatOracleRules, type OracleRules } from './format.js';
+export { dwarfRegName, dwarfFramePointer, dwarfStackPointer, formatCfa, formatRule, formatOracleRules, RuleSpeller, type OracleRules } from './format.js';
 export { DW_CFA, DW_EH_PE } from './constants.js';
 export type { PointerValue, PointerBases } from './pointer.js';
+export { LsdaReader } from './lsda.js';

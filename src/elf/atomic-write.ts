@@ -3,12 +3,14 @@
  * (same file system, so the rename is atomic), are flushed to disk, then renamed over the target.
  * Readers see the old file or the new one, never a half-written one. The target's permission bits
  * are kept. On any failure the target is untouched and the temporary file is removed.
+ * The contents may come as pieces, front to back, so that a large file need not exist in memory
+ * in one piece before it is written. The directory is not synced after the rename: that would only
+ * make the new version durable sooner, and either version found after a crash is whole.
  */
 import { closeSync, fsyncSync, openSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { randomBytes } from 'node:crypto';
 
-export function writeFileAtomic(path: string, bytes: Uint8Array): void {
+export function writeFileAtomic(path: string, contents: Uint8Array | Iterable<Uint8Array>): void {
   const dir = dirname(path);
   let mode = 0o644;
   try {
@@ -16,13 +18,20 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let tmp = '';
   let fd = -1;
   try {
-    // 'wx': never follow or reuse an existing file under the temporary name
-    fd = openSync(tmp, 'wx', mode);
-    let done = 0;
-    while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
+    // 'wx': never follow or reuse an existing file under the temporary name (a taken name: the next one)
+    for (let attempt = 0; fd < 0; attempt++) {
+      tmp = join(dir, `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
+      try {
+        fd = openSync(tmp, 'wx', mode);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) { tmp = ''; throw e; }
+      }
+    }
+    if (contents instanceof Uint8Array) writeAll(fd, contents);
+    else for (const chunk of contents) writeAll(fd, chunk);
     fsyncSync(fd);
     // open() applies the umask; the file must end up with the original bits
     chmodSync(tmp, mode);
@@ -33,21 +42,16 @@ export function writeFileAtomic(path: string, bytes: Uint8Array): void {
     if (fd >= 0) {
       try { closeSync(fd); } catch { /* already failing */ }
     }
-    try { unlinkSync(tmp); } catch { /* may not exist */ }
+    if (tmp) {
+      try { unlinkSync(tmp); } catch { /* may not exist */ }
+    }
     throw e;
   }
-  syncDirectory(dir);
 }
 
-/** Makes the rename itself durable; some file systems refuse to fsync a directory, which is fine. */
-function syncDirectory(dir: string): void {
-  let fd = -1;
-  try {
-    fd = openSync(dir, 'r');
-    fsyncSync(fd);
-  } catch {
-    // best effort
-  } finally {
-    if (fd >= 0) closeSync(fd);
-  }
+let tmpCounter = 0;
+
+function writeAll(fd: number, bytes: Uint8Array): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done);
 }

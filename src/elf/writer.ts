@@ -31,6 +31,11 @@ import {
 } from './constants.js';
 import type { ElfFile, Section } from './reader.js';
 import { FormatError } from './errors.js';
+import type { ByteSource } from './file-pieces.js';
+import { CHUNK_BYTES, FilePieces, concatSource, wholeSource } from './file-pieces.js';
+
+/** What a section's bytes are made of when written: an array, or bytes computed while writing. */
+type Contents = Uint8Array | ByteSource;
 
 /** The relocation types objtool uses for one machine (arch/<arch>/include/arch/elf.h). */
 export interface RelocTypes {
@@ -76,14 +81,22 @@ export interface NewSymbol {
   size: number;
 }
 
-/** Relocations of a rela section the editor created, struct of arrays. */
+/**
+ * Relocations of a rela section the editor created, kept as the section's own bytes (Elf64_Rela),
+ * except that r_info's symbol field holds the symbol's handle: final indices are known only once
+ * every symbol exists, and are put in while the section is written.
+ */
 interface NewRelocs {
-  offset: Float64Array;
-  type: Uint32Array;
-  /** symbol handle */
-  sym: Uint32Array;
-  addend: Float64Array;
+  bytes: Uint8Array;
+  view: DataView;
+  /** entries filled by initReloc (the others stay all-zero, as objtool leaves them) */
   set: Uint8Array;
+}
+
+/** Bytes appended to a string table: one growing buffer (many small names, no object per name). */
+interface Appended {
+  bytes: Uint8Array;
+  length: number;
 }
 
 interface EditSection extends SectionHeader {
@@ -92,7 +105,7 @@ interface EditSection extends SectionHeader {
   /** replaced contents (copy-on-write), undefined while the original bytes stand */
   data: Uint8Array | undefined;
   /** bytes appended to a string table, in order */
-  appended: Uint8Array[] | undefined;
+  appended: Appended | undefined;
   relocs: NewRelocs | undefined;
   /** r_info type changes in an existing relocation section: entry index -> type */
   typeEdits: Map<number, number> | undefined;
@@ -209,20 +222,33 @@ export class ElfEditor {
     if (fields.link !== undefined) s.link = fields.link;
     if (fields.info !== undefined) s.info = fields.info;
     if (fields.entsize !== undefined) s.entsize = fields.entsize;
+    this.relaOfSection = undefined;
     this.markChanged(s);
   }
 
   /** The relocation section objtool pairs with `sec` (the last one naming it in sh_info), or -1. */
   relaSectionOf(sec: number): number {
-    for (let i = this.secs.length - 1; i >= 0; i--) {
-      const s = this.secs[i];
-      if ((s.type === SHT_RELA || s.type === SHT_REL) && s.info === sec) return i;
+    // asked once per relocation written: answered from a table, rebuilt when sections change
+    let t = this.relaOfSection;
+    if (!t) {
+      t = new Int32Array(this.secs.length).fill(-1);
+      for (const s of this.secs) {
+        if ((s.type === SHT_RELA || s.type === SHT_REL) && s.info < t.length) t[s.info] = s.index;
+      }
+      this.relaOfSection = t;
     }
-    return -1;
+    return sec >= 0 && sec < t.length ? t[sec] : -1;
   }
+
+  /** relaSectionOf by section index, undefined until asked for and after any change of types or sh_info */
+  private relaOfSection: Int32Array | undefined;
 
   /** elf_create_section: a zero-filled SHT_PROGBITS, SHF_ALLOC section of `entsize * nr` bytes. */
   createSection(name: string, entsize: number, nr: number): number {
+    return this.newSection(name, entsize, nr, true);
+  }
+
+  private newSection(name: string, entsize: number, nr: number, withData: boolean): number {
     const size = entsize * nr;
     if (!Number.isSafeInteger(size) || size < 0) throw new Error(`elf_create_section: bad size for ${name}`);
     const index = this.secs.length;
@@ -232,10 +258,11 @@ export class ElfEditor {
     const nameOff = this.addString(strtab, name);
     const s: EditSection = {
       index, orig: undefined, name, nameOff, type: SHT_PROGBITS, flags: SHF_ALLOC, addr: 0, size, link: 0, info: 0,
-      addralign: 1, entsize, data: new Uint8Array(size), appended: undefined, relocs: undefined, typeEdits: undefined,
+      addralign: 1, entsize, data: withData ? new Uint8Array(size) : undefined, appended: undefined, relocs: undefined, typeEdits: undefined,
       sym: -1, headerChanged: true,
     };
     this.secs.push(s);
+    this.relaOfSection = undefined;
     this.changedAny = true;
     return index;
   }
@@ -250,7 +277,7 @@ export class ElfEditor {
   /** elf_create_rela_section: the `.rela` twin of `sec`. */
   createRelaSection(sec: number, relocNr: number): number {
     const base = this.sec(sec);
-    const r = this.createSection(`.rela${base.name}`, ELF64_RELA_SIZE, relocNr);
+    const r = this.newSection(`.rela${base.name}`, ELF64_RELA_SIZE, relocNr, false);
     const s = this.secs[r];
     s.type = SHT_RELA;
     s.addralign = 8;
@@ -258,19 +285,17 @@ export class ElfEditor {
     s.link = this.symtabIndex;
     s.info = sec;
     s.flags = SHF_INFO_LINK;
-    s.data = undefined;
-    s.relocs = {
-      offset: new Float64Array(relocNr), type: new Uint32Array(relocNr), sym: new Uint32Array(relocNr),
-      addend: new Float64Array(relocNr), set: new Uint8Array(relocNr),
-    };
+    this.relaOfSection = undefined;
+    const bytes = new Uint8Array(s.size);
+    s.relocs = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), set: new Uint8Array(relocNr) };
     return r;
   }
 
   /** The current contents of a section (a copy the editor owns; changes through it are kept). */
   sectionBytes(sec: number): Uint8Array {
     const s = this.sec(sec);
-    if (s.relocs) return this.relaBytes(s, this.positions());
-    if (s.appended) return this.stringTableBytes(s);
+    if (s.relocs) return readAll(this.relaSource(s, this.positions()));
+    if (s.appended) return readAll(this.stringTableSource(s));
     if (!s.data) {
       if (s.type === SHT_NOBITS || !s.orig) return new Uint8Array(0);
       s.data = copyBytes(this.elf.sectionData(s.orig));
@@ -391,10 +416,10 @@ export class ElfEditor {
     if (r.set[idx]) throw new Error(`elf_init_reloc: ${s.name}: reloc ${idx} already initialized!`);
     if (sym < 0 || sym >= this.origSymCount + this.newName.length) throw new Error(`elf_init_reloc: bad symbol ${sym}`);
     r.set[idx] = 1;
-    r.offset[idx] = offset;
-    r.sym[idx] = sym;
-    r.addend[idx] = addend;
-    r.type[idx] = type;
+    const p = idx * ELF64_RELA_SIZE;
+    setU64(r.view, p, offset, this.le);
+    setInfo(r.view, p + 8, sym, type, this.le);
+    setI64(r.view, p + 16, addend, this.le);
     this.markChanged(s);
   }
 
@@ -424,7 +449,7 @@ export class ElfEditor {
     const s = this.sec(rsec);
     if (s.relocs) {
       if (idx < 0 || idx >= s.relocs.set.length) throw new Error(`${s.name}: no relocation ${idx}`);
-      s.relocs.type[idx] = type;
+      setRelaType(s.relocs.view, idx * ELF64_RELA_SIZE + 8, type, this.le);
     } else {
       if (s.type !== SHT_RELA && s.type !== SHT_REL) throw new Error(`${s.name} is not a relocation section`);
       const n = s.entsize > 0 ? Math.floor(s.size / s.entsize) : 0;
@@ -443,9 +468,22 @@ export class ElfEditor {
   serialize(): Uint8Array {
     // objtool writes nothing when it changed nothing
     if (!this.changedAny) return copyBytes(this.elf.bytes);
+    return this.filePieces().toBytes();
+  }
+
+  /**
+   * The same file as `serialize()`, front to back in pieces (views of the input and of what the
+   * editor built, relocations renumbered a block at a time), for writing without a second copy.
+   */
+  *chunks(): Generator<Uint8Array> {
+    if (!this.changedAny) { yield this.elf.bytes; return; }
+    yield* this.filePieces().chunks();
+  }
+
+  private filePieces(): FilePieces {
     const pos = this.positions();
     const remap = this.symbolRemap(pos);
-    const contents = new Map<number, Uint8Array>();
+    const contents = new Map<number, Contents>();
     for (const s of this.secs) {
       const c = this.finalContents(s, pos, remap);
       if (c) contents.set(s.index, c);
@@ -521,15 +559,13 @@ export class ElfEditor {
    * holds none for is not written, and the gap before it is filled only when the section before
    * was written. Whatever is left keeps the old file's bytes.
    */
-  private writeLibelf(headers: SectionHeader[], layout: Layout, contents: Map<number, Uint8Array>): Uint8Array {
+  private writeLibelf(headers: SectionHeader[], layout: Layout, contents: Map<number, Contents>): FilePieces {
     const src = this.elf.bytes;
-    const out = new Uint8Array(layout.size);
-    out.set(src.subarray(0, Math.min(src.length, layout.size)));
-    const dv = new DataView(out.buffer);
-    this.writeElfHeader(out, dv, layout.shoff, layout.phoff, headers.length);
+    const out = new FilePieces(src, layout.size);
+    out.put(0, this.elfHeader(layout.shoff, layout.phoff, headers.length));
     if (this.elf.phnum > 0) {
       const table = src.subarray(this.elf.phoff, this.elf.phoff + this.elf.phnum * ELF64_PHDR_SIZE);
-      out.set(table, layout.phoff);
+      out.put(layout.phoff, table);
     }
     const order: number[] = [];
     for (let i = 1; i < headers.length; i++) order.push(i);
@@ -545,22 +581,22 @@ export class ElfEditor {
       const o = s.orig;
       const held = !o || (o.size !== 0 && !o.name.startsWith('.debug_')) || o.offset !== at;
       if (held) {
-        if (at > last) out.fill(0, last, at);
+        if (at > last) out.zero(last, at);
         const c = contents.get(i) ?? (o ? this.elf.sectionData(o) : undefined);
-        if (c) out.set(c.subarray(0, h.size), at);
+        if (c) out.put(at, c.length > h.size ? truncated(c, h.size) : c);
       } else if (at > last && previousWritten) {
-        out.fill(0, last, at);
+        out.zero(last, at);
       }
       last = at + h.size;
       previousWritten = held;
     }
-    if (last < layout.shoff) out.fill(0, last, layout.shoff);
-    this.writeSectionHeaders(dv, layout.shoff, headers, layout.offsets);
+    if (last < layout.shoff) out.zero(last, layout.shoff);
+    out.put(layout.shoff, this.sectionHeaderTable(headers, layout.offsets));
     return out;
   }
 
   /** The old layout, for linked files: sections of unchanged size stay, grown and new ones go at the end. */
-  private writeAppending(headers: SectionHeader[], contents: Map<number, Uint8Array>): Uint8Array {
+  private writeAppending(headers: SectionHeader[], contents: Map<number, Contents>): FilePieces {
     const src = this.elf.bytes;
     let end = src.length;
     const offsets = new Float64Array(this.secs.length);
@@ -583,18 +619,17 @@ export class ElfEditor {
     }
     const n = this.secs.length;
     const shoff = n > 0 ? alignUp(end, ELF64_SHDR_TABLE_ALIGN) : 0;
-    const out = new Uint8Array(Math.max(end, shoff + n * ELF64_SHDR_SIZE));
-    out.set(src);
-    for (const [i, c] of contents) out.set(c, offsets[i]);
-    const dv = new DataView(out.buffer);
-    this.writeElfHeader(out, dv, shoff, this.elf.phnum > 0 ? this.elf.phoff : 0, n);
-    this.writeSectionHeaders(dv, shoff, headers, offsets);
+    const out = new FilePieces(src, Math.max(end, shoff + n * ELF64_SHDR_SIZE));
+    for (const [i, c] of contents) out.put(offsets[i], c);
+    out.put(0, this.elfHeader(shoff, this.elf.phnum > 0 ? this.elf.phoff : 0, n));
+    out.put(shoff, this.sectionHeaderTable(headers, offsets));
     return out;
   }
 
   /** The original ELF header with the fields elf_update sets. */
-  private writeElfHeader(out: Uint8Array, dv: DataView, shoff: number, phoff: number, n: number): void {
-    out.set(this.elf.bytes.subarray(0, ELF64_EHDR_SIZE));
+  private elfHeader(shoff: number, phoff: number, n: number): Uint8Array {
+    const out = copyBytes(this.elf.bytes.subarray(0, ELF64_EHDR_SIZE));
+    const dv = new DataView(out.buffer);
     setU64(dv, 32, phoff, this.le);
     setU64(dv, 40, shoff, this.le);
     dv.setUint16(52, ELF64_EHDR_SIZE, this.le);
@@ -603,14 +638,18 @@ export class ElfEditor {
     dv.setUint16(60, n >= SHN_LORESERVE ? 0 : n, this.le);
     const shstrndx = this.elf.shstrndx;
     dv.setUint16(62, shstrndx >= SHN_LORESERVE ? SHN_XINDEX : shstrndx, this.le);
+    return out;
   }
 
-  private writeSectionHeaders(dv: DataView, shoff: number, headers: SectionHeader[], offsets: Float64Array): void {
+  /** The section header table, as its own bytes. */
+  private sectionHeaderTable(headers: SectionHeader[], offsets: Float64Array): Uint8Array {
     const n = headers.length;
+    const out = new Uint8Array(n * ELF64_SHDR_SIZE);
+    const dv = new DataView(out.buffer);
     const shstrndx = this.elf.shstrndx;
     for (let i = 0; i < n; i++) {
       const s = headers[i];
-      const h = shoff + i * ELF64_SHDR_SIZE;
+      const h = i * ELF64_SHDR_SIZE;
       const size = i === 0 ? (n >= SHN_LORESERVE ? n : (this.secs[0].orig?.size ?? 0)) : s.size;
       const link = i === 0 && shstrndx >= SHN_LORESERVE ? shstrndx : s.link;
       dv.setUint32(h, s.nameOff, this.le);
@@ -624,6 +663,7 @@ export class ElfEditor {
       setU64(dv, h + 48, s.addralign, this.le);
       setU64(dv, h + 56, s.entsize, this.le);
     }
+    return out;
   }
 
   // ---- helpers -------------------------------------------------------------------------------
@@ -668,11 +708,20 @@ export class ElfEditor {
   /** elf_add_string: appends `str` and its NUL (no sharing); returns its offset. */
   private addString(tab: number, str: string): number {
     const s = this.sec(tab);
-    const b = new Uint8Array(str.length + 1);
-    for (let i = 0; i < str.length; i++) b[i] = str.charCodeAt(i) & 0xff;
+    const a = (s.appended ??= { bytes: new Uint8Array(4096), length: 0 });
+    const need = a.length + str.length + 1;
+    if (need > a.bytes.length) {
+      const grown = new Uint8Array(Math.max(need, a.bytes.length * 2));
+      grown.set(a.bytes.subarray(0, a.length));
+      a.bytes = grown;
+    }
+    const b = a.bytes;
+    let w = a.length;
+    for (let i = 0; i < str.length; i++) b[w++] = str.charCodeAt(i) & 0xff;
+    b[w++] = 0;
+    a.length = w;
     const off = s.size;
-    (s.appended ??= []).push(b);
-    s.size += b.length;
+    s.size += str.length + 1;
     this.markChanged(s);
     return off;
   }
@@ -732,60 +781,59 @@ export class ElfEditor {
   }
 
   /** The bytes a section will have in the new file, or undefined when it keeps its original bytes. */
-  private finalContents(s: EditSection, pos: Int32Array, remap: Int32Array | undefined): Uint8Array | undefined {
+  private finalContents(s: EditSection, pos: Int32Array, remap: Int32Array | undefined): Contents | undefined {
     if (s.type === SHT_NOBITS) return undefined;
-    if (s.relocs) return this.relaBytes(s, pos);
-    if (s.index === this.symtabIndex && this.symCount !== this.origSymCount) return this.symtabBytes();
-    if (s.index === this.shndxIndex && this.symCount !== this.origSymCount) return this.shndxBytes();
-    if (s.appended) return this.stringTableBytes(s);
+    if (s.relocs) return this.relaSource(s, pos);
+    if (s.index === this.symtabIndex && this.symCount !== this.origSymCount) {
+      return wholeSource(this.symCount * ELF64_SYM_SIZE, () => this.symtabBytes());
+    }
+    if (s.index === this.shndxIndex && this.symCount !== this.origSymCount) {
+      return wholeSource(this.symCount * 4, () => this.shndxBytes());
+    }
+    if (s.appended) return this.stringTableSource(s);
     if ((s.type === SHT_RELA || s.type === SHT_REL) && s.orig && (s.typeEdits || (remap && s.link === this.symtabIndex))) {
       return this.patchedRelocs(s, remap);
     }
     return s.data;
   }
 
-  private stringTableBytes(s: EditSection): Uint8Array {
-    const out = new Uint8Array(s.size);
-    let p = 0;
-    if (s.orig && s.orig.type !== SHT_NOBITS) {
-      out.set(this.elf.sectionData(s.orig));
-      p = s.orig.size;
-    }
-    for (const b of s.appended ?? []) { out.set(b, p); p += b.length; }
-    return out;
+  /** The original table followed by the appended names. */
+  private stringTableSource(s: EditSection): ByteSource {
+    const a = s.appended as Appended;
+    const parts: Uint8Array[] = [];
+    if (s.orig && s.orig.type !== SHT_NOBITS) parts.push(this.elf.sectionData(s.orig));
+    parts.push(a.bytes.subarray(0, a.length));
+    return concatSource(parts);
   }
 
-  private relaBytes(s: EditSection, pos: Int32Array): Uint8Array {
+  /** A created relocation section with symbol handles turned into final indices, a block at a time. */
+  private relaSource(s: EditSection, pos: Int32Array): ByteSource {
     const r = s.relocs as NewRelocs;
-    const out = new Uint8Array(s.size);
-    const dv = new DataView(out.buffer);
-    for (let i = 0; i < r.set.length; i++) {
-      const p = i * ELF64_RELA_SIZE;
-      // untouched entries stay all-zero, as objtool leaves them
-      const symIdx = r.set[i] ? pos[r.sym[i]] : 0;
-      setU64(dv, p, r.offset[i], this.le);
-      setInfo(dv, p + 8, symIdx, r.type[i], this.le);
-      setI64(dv, p + 16, r.addend[i], this.le);
-    }
-    return out;
+    const le = this.le;
+    return entrySource(r.bytes, ELF64_RELA_SIZE, (dv, at, k) => {
+      // untouched entries stay all-zero
+      if (!r.set[k]) return;
+      const handle = le ? dv.getUint32(at + 12, true) : dv.getUint32(at + 8, false);
+      const type = le ? dv.getUint32(at + 8, true) : dv.getUint32(at + 12, false);
+      setInfo(dv, at + 8, pos[handle], type, le);
+    });
   }
 
-  /** An existing relocation section with types changed and moved symbols renumbered. */
-  private patchedRelocs(s: EditSection, remap: Int32Array | undefined): Uint8Array {
-    const out = copyBytes(this.elf.sectionData(s.orig as Section));
-    const dv = new DataView(out.buffer);
+  /** An existing relocation section with types changed and moved symbols renumbered, a block at a time. */
+  private patchedRelocs(s: EditSection, remap: Int32Array | undefined): Contents {
+    const le = this.le;
     const es = s.entsize;
-    const n = es > 0 ? Math.floor(out.length / es) : 0;
-    for (let i = 0; i < n; i++) {
-      const p = i * es;
-      let sym = this.le ? dv.getUint32(p + 12, true) : dv.getUint32(p + 8, false);
-      let type = this.le ? dv.getUint32(p + 8, true) : dv.getUint32(p + 12, false);
+    const data = this.elf.sectionData(s.orig as Section);
+    // entries too small to hold r_info (a corrupt sh_entsize) are left as they are
+    if (es < 16) return data;
+    return entrySource(data, es, (dv, p, i) => {
+      let sym = le ? dv.getUint32(p + 12, true) : dv.getUint32(p + 8, false);
+      let type = le ? dv.getUint32(p + 8, true) : dv.getUint32(p + 12, false);
       if (remap && sym < this.origSymCount) sym = remap[sym];
       const t = s.typeEdits?.get(i);
       if (t !== undefined) type = t;
-      setInfo(dv, p + 8, sym, type, this.le);
-    }
-    return out;
+      setInfo(dv, p + 8, sym, type, le);
+    });
   }
 
   private symtabBytes(): Uint8Array {
@@ -847,6 +895,42 @@ export class ElfEditor {
   }
 }
 
+/**
+ * Bytes of a table of `size`-byte entries, each whole entry passed through `patch` (a DataView over
+ * the copy, the entry's offset in it, the entry's number); made per block, so never all at once.
+ */
+function entrySource(data: Uint8Array, size: number, patch: (dv: DataView, at: number, k: number) => void): ByteSource {
+  const whole = Math.floor(data.length / size);
+  return {
+    length: data.length,
+    read(from: number, to: number): Uint8Array {
+      const first = Math.floor(from / size);
+      const start = first * size;
+      const end = Math.min(data.length, Math.ceil(to / size) * size);
+      const out = copyBytes(data.subarray(start, end));
+      const dv = new DataView(out.buffer);
+      for (let k = first, at = 0; k < whole && at + size <= out.length; k++, at += size) patch(dv, at, k);
+      return out.subarray(from - start, to - start);
+    },
+  };
+}
+
+/** A source's bytes in one array. */
+function readAll(src: ByteSource): Uint8Array {
+  const out = new Uint8Array(src.length);
+  for (let p = 0; p < src.length; p += CHUNK_BYTES) {
+    const to = Math.min(src.length, p + CHUNK_BYTES);
+    out.set(src.read(p, to), p);
+  }
+  return out;
+}
+
+/** The first `n` bytes of a section's contents. */
+function truncated(c: Contents, n: number): Contents {
+  if (c instanceof Uint8Array) return c.subarray(0, n);
+  return { length: n, read: (from: number, to: number): Uint8Array => c.read(from, to) };
+}
+
 /** A fresh copy (Buffer#slice would return a view of the caller's bytes). */
 function copyBytes(a: Uint8Array): Uint8Array {
   const c = new Uint8Array(a.length);
@@ -870,6 +954,11 @@ function setI64(dv: DataView, off: number, v: number, le: boolean): void {
   const lo = v - hi * U32;
   dv.setUint32(le ? off : off + 4, lo >>> 0, le);
   dv.setInt32(le ? off + 4 : off, hi | 0, le);
+}
+
+/** r_info's type half alone (the symbol half is left as it is) */
+function setRelaType(dv: DataView, off: number, type: number, le: boolean): void {
+  dv.setUint32(le ? off : off + 4, type >>> 0, le);
 }
 
 /** r_info = sym << 32 | type, in the file's byte order */

@@ -85,8 +85,12 @@ export class Validator {
         r = this.run(f, s);
       }
       if (r === CALL) {
+        // the child starts from this path's state: when that is a recorded state, say which,
+        // so the child's first instruction takes the id instead of interning again
+        const known = !f.dirty ? this.ctx.prog.cfi[f.insn] : f.knownId;
         depth++;
         this.push(depth, f.func, this.childStart, s);
+        this.frames[depth].knownId = known;
         continue;
       }
       // frame finished with r
@@ -131,6 +135,7 @@ export class Validator {
     const p = ctx.prog;
     const L = ctx.L;
     for (;;) {
+      if (f.phase === Phase.Start && !f.dirty && f.prev >= 0) this.straightLine(f, s);
       const i = f.insn;
       if (f.phase === Phase.Start) {
         f.next = this.nextToValidate(i);
@@ -178,13 +183,18 @@ export class Validator {
         } else if (f.prev >= 0 && p.cfi[f.prev] >= 0 && (!f.dirty || ctx.pool.equals(p.cfi[f.prev], s))) {
           p.cfi[i] = p.cfi[f.prev];
           ctx.cfiReused++;
-        } else if (f.knownId >= 0) {
-          p.cfi[i] = f.knownId; // the transition cache said which state this is
         } else {
-          p.cfi[i] = ctx.pool.intern(s);
-          if (f.pendIn >= 0) {
-            const pi = f.pendInsn;
-            this.cache.set(f.pendIn, f.pendFlags, p.ops, p.opStart[pi] * OP_WORDS, p.opCount[pi], p.cfi[i]);
+          if (f.knownId >= 0) {
+            // the transition cache or the parent path said which state this is; objtool looks it
+            // up in its hash here and finds it (counted for --stats)
+            p.cfi[i] = f.knownId;
+            ctx.pool.hits++;
+          } else {
+            p.cfi[i] = ctx.pool.intern(s);
+            if (f.pendIn >= 0) {
+              const pi = f.pendInsn;
+              this.cache.set(f.pendIn, f.pendFlags, p.ops, p.opStart[pi] * OP_WORDS, p.opCount[pi], p.cfi[i]);
+            }
           }
           // objtool keeps its forced-undefined state out of the hash: the first lookup allocates a copy
           if (p.cfi[i] === ctx.forceUndefinedId && !ctx.forceUndefinedCopied) { ctx.forceUndefinedCopied = true; ctx.pool.hits--; }
@@ -226,6 +236,7 @@ export class Validator {
           // AArch64 return-address signing: paciasp.. sign x30, autiasp/retaa.. authenticate it
           s[L.pac] = p.flags[i] & InsnFlag.PacSign ? 1 : 0;
           f.dirty = true;
+          f.knownId = -1;
         }
         const r = this.dispatch(f, s);
         if (r !== CONTINUE) return r;
@@ -235,6 +246,48 @@ export class Validator {
         if (r !== CONTINUE) return r;
       }
     }
+  }
+
+  /**
+   * The common case in a tight loop: instructions that are only a step (first visit, same symbol as
+   * the one before, no hint, alternative, stack op, signing change or dead end, a kind the switch
+   * passes over, a successor in the section) take the state of the one before unchanged. Exactly what
+   * the general loop does for them, without its phases; it stops in front of anything else.
+   */
+  private straightLine(f: Frame, s: Int32Array): void {
+    const ctx = this.ctx;
+    const p = ctx.prog;
+    const L = ctx.L;
+    if (s[L.size + X_NOINSTR]) return;
+    let prev = f.prev;
+    const id = p.cfi[prev];
+    if (id < 0) return;
+    const { bits, sym, sec, altGroup, opCount, flags, kind, cfi } = p;
+    const count = p.count;
+    const visited = B.Visited << s[L.size + X_UACCESS];
+    // a direct call is a step too when none of the call checks can fire and nothing is tracked across it
+    const o = ctx.opts;
+    const callStep = !this.env.trackRestores && !o.framePointer && !o.stackval && s[L.size + X_UACCESS] === 0 && s[L.size + X_DF] === 0;
+    const owner = sym[prev];
+    let i = f.insn;
+    let n = 0;
+    while (i + 1 < count) {
+      const b = bits[i];
+      if ((b & STRAIGHT_STOP) !== 0 || sym[i] !== owner || altGroup[i] >= 0 || opCount[i] !== 0 ||
+        (flags[i] & PAC_FLAGS) !== 0 || sec[i + 1] !== sec[i]) break;
+      const k = kind[i];
+      if (STEP_KIND[k] !== 1 && !(callStep && (k === InsnKind.Call || k === InsnKind.CallDynamic))) break;
+      cfi[i] = id;
+      bits[i] = b | visited;
+      n++;
+      prev = i;
+      i++;
+    }
+    if (n === 0) return;
+    ctx.insnsVisited += n;
+    ctx.cfiReused += n;
+    f.prev = prev;
+    f.insn = i;
   }
 
   /** The switch on the instruction kind. Returns CONTINUE, CALL (branch), or a final result. */
@@ -362,7 +415,7 @@ export class Validator {
     const cur = grp.cfi[off];
     if (cur < 0) {
       grp.cfi[off] = p.cfi[i];
-    } else if (cur !== p.cfi[i]) {
+    } else if (cur !== p.cfi[i] && !this.sameFrame(cur, p.cfi[i])) {
       const orig = grp.orig >= 0 ? p.altGroups[grp.orig] : grp;
       ctx.warnInsn(orig.first, `stack layout conflict in alternatives: ${placeText(p.placeOf(i), ctx.opts.secAddress)}`);
       return 1;
@@ -422,6 +475,7 @@ export class Validator {
     }
     for (let r = 0; r < L.n; r++) {
       if (a[2 * r] !== s[2 * r] || a[2 * r + 1] !== s[2 * r + 1]) {
+        if (this.env.trackRestores && (this.savedUnchanged(s, a, r) || this.savedUnchanged(a, s, r))) continue;
         ctx.warnInsn(i, `stack state mismatch: reg1[${r}]=${a[2 * r]}${sgn(a[2 * r + 1])} reg2[${r}]=${s[2 * r]}${sgn(s[2 * r + 1])}`);
         return false;
       }
@@ -442,6 +496,18 @@ export class Validator {
   }
 
   /**
+   * Without kernel conventions: register r holds its caller's value on both paths, one where it was
+   * never saved (or was reloaded: the entry rule) and one where it was saved and not written since
+   * (`x` says "saved at CFA+k" and still equals that slot). Shrink-wrapping compilers join such paths
+   * (GCC saves a pair only where it is used and skips the reload where it was not changed).
+   */
+  private savedUnchanged(x: Int32Array, y: Int32Array, r: number): boolean {
+    const e = this.ctx.prog.arch.entryRegs[r];
+    if (y[2 * r] !== e.base || y[2 * r + 1] !== e.offset) return false;
+    return x[2 * r] === CfiBase.Cfa && x[this.ctx.L.restored + r] !== 0 && x[this.ctx.L.restored + r] === x[2 * r + 1];
+  }
+
+  /**
    * Paths meet at visited instruction i. A register known equal to its slot on only one of them is
    * not known equal at all: when the recorded state claims more than this path, this path's state
    * becomes the weaker one (in `s`) and the walk goes on to record it downstream (returns true).
@@ -458,10 +524,33 @@ export class Validator {
     for (let r = 0; r < ctx.L.n; r++) {
       if (a[R + r] !== s[R + r]) {
         if (a[R + r] !== 0) weaker = true;
+        // saved and unchanged here, never saved there: what both agree on is that the register still
+        // holds the caller's value (the slot is not written on the other path)
+        if (this.savedUnchanged(s, a, r)) {
+          s[2 * r] = a[2 * r];
+          s[2 * r + 1] = a[2 * r + 1];
+        }
         s[R + r] = 0;
       }
     }
     return weaker;
+  }
+
+  /**
+   * Without kernel conventions, alternatives' variants conflict only as paths meeting would
+   * (`cfiMatch`: CFA, register rules, type, DRAP, PAC): scratch values (an sp-derived address in a
+   * register, a provisional DRAP register) and which registers are known to still hold their saved
+   * value are path-dependent bookkeeping, not the frame's layout.
+   */
+  private sameFrame(a: number, b: number): boolean {
+    if (!this.env.trackRestores) return false;
+    const L = this.ctx.L;
+    const x = this.ctx.pool.view(a);
+    const y = this.ctx.pool.view(b);
+    for (let k = 0; k < 2 * L.n; k++) if (x[k] !== y[k]) return false;
+    if (x[L.cfaBase] !== y[L.cfaBase] || x[L.cfaOff] !== y[L.cfaOff] || x[L.type] !== y[L.type]) return false;
+    if (x[L.drap] !== y[L.drap] || (x[L.drap] && (x[L.drapReg] !== y[L.drapReg] || x[L.drapOff] !== y[L.drapOff]))) return false;
+    return x[L.pac] === y[L.pac];
   }
 
   private uaccessSafe(func: number): boolean {
@@ -528,6 +617,14 @@ function isPltTrampoline(ctx: Context, f: number): boolean {
 
 const CALL = -100;
 const PAC_FLAGS = InsnFlag.PacSign | InsnFlag.PacAuth;
+/** Bits that send an instruction through the general loop rather than `straightLine`. */
+const STRAIGHT_STOP = VISITED_MASK | B.Hint | B.Ignore | B.HasAlts | B.DeadEnd;
+/** Kinds `dispatch` passes over (its default case). */
+const STEP_KIND = (() => {
+  const t = new Uint8Array(256);
+  for (const k of [InsnKind.Other, InsnKind.Nop, InsnKind.Endbr, InsnKind.Bug, InsnKind.Trap, InsnKind.Invalid, InsnKind.Syscall]) t[k] = 1;
+  return t;
+})();
 const CONTINUE = -101;
 
 function sgn(n: number): string {

@@ -2,12 +2,18 @@
  * Writes what a check collected into the object, in objtool's order: static call sites, retpoline
  * sites, return sites, direct call sites, mcount locations, prefix symbols, ORC. Section and symbol
  * creation order decides indices, so the order here is part of the output format.
+ *
+ * Two steps: `collectObjtoolOutput` takes from the analysis only what is written (positions, names,
+ * the ORC table), so that the caller can let the analysis go before the new file is built;
+ * `writeObjtoolOutput` makes the changes.
  */
 import { SHF_WRITE } from '../elf/constants.js';
+import type { ElfFile } from '../elf/reader.js';
 import { ElfEditor } from '../elf/writer.js';
 import type { Context } from '../cfg/context.js';
 import { callDest, isSiblingCall } from '../cfg/destinations.js';
 import { ORC_ENTRY_SIZE, encodeOrcEntry } from '../unwind/orc-format.js';
+import type { OrcTable } from '../unwind/orc-gen.js';
 import type { CheckResult } from '../pipeline.js';
 
 const STATIC_CALL_TRAMP_PREFIX = '__SCT__';
@@ -61,95 +67,170 @@ function staticCallKeysFound(ctx: Context): boolean {
   return true;
 }
 
+/** What objtool writes, without the analysis it came from. */
+export interface ObjtoolOutput {
+  readonly opts: Readonly<Pick<Context['opts'], 'staticCall' | 'retpoline' | 'rethunk' | 'hackSkylake' | 'mcount' | 'orc' | 'prefix' | 'module'>>;
+  readonly stopped: boolean;
+  readonly patches: ReadonlyArray<{ sec: number; off: number; bytes: Uint8Array }>;
+  /** relocation section, entry, new type */
+  readonly relocTypes: ReadonlyArray<{ rsec: number; reloc: number; type: number }>;
+  readonly staticCalls: StaticCallSites;
+  readonly retpolineSites: Sites;
+  readonly returnSites: Sites;
+  readonly callSites: Sites;
+  readonly mcountSites: Sites;
+  /** functions that get a `__pfx_` symbol (symbol indices), in order */
+  readonly prefixFuncs: readonly number[];
+  readonly orc: OrcTable | undefined;
+}
+
+/** Instruction positions, struct of arrays. */
+export interface Sites {
+  readonly count: number;
+  readonly sec: Uint32Array;
+  readonly off: Uint32Array;
+}
+
+/** Static call sites: the call's position, its trampoline's name, destination symbol and whether it is a tail call. */
+export interface StaticCallSites extends Sites {
+  readonly tramp: readonly string[];
+  readonly dest: Int32Array;
+  readonly tail: Uint8Array;
+}
+
 /**
  * Applies the result to a new editor; returns it, or undefined when nothing changed. The warnings
  * of this stage were printed by `sectionWarnings` and `orcSectionWarning` during the analysis.
  */
 export function applyObjtoolOutput(r: CheckResult): ElfEditor | undefined {
+  return writeObjtoolOutput(r.ctx.prog.elf, collectObjtoolOutput(r));
+}
+
+/** The parts of a check's result that objtool writes (holding nothing of the analysis itself). */
+export function collectObjtoolOutput(r: CheckResult): ObjtoolOutput {
   const ctx = r.ctx;
   const p = ctx.prog;
-  const ed = new ElfEditor(p.elf);
+  const o = ctx.opts;
+  const wanted = (on: boolean, list: readonly number[]): Sites => sites(ctx, on && !r.stopped ? list : []);
+  const statics = wanted(o.staticCall, ctx.staticCallList);
+  const n = statics.count;
+  const tramp: string[] = new Array<string>(n);
+  const dest = new Int32Array(n);
+  const tail = new Uint8Array(n);
+  for (let k = 0; k < n; k++) {
+    const i = ctx.staticCallList[k];
+    dest[k] = callDest(ctx, i);
+    tramp[k] = p.syms.name(dest[k]);
+    tail[k] = isSiblingCall(ctx, i) ? 1 : 0;
+  }
+  return {
+    opts: {
+      staticCall: o.staticCall, retpoline: o.retpoline, rethunk: o.rethunk, hackSkylake: o.hackSkylake, mcount: o.mcount,
+      orc: o.orc, prefix: o.prefix, module: o.module,
+    },
+    stopped: r.stopped,
+    patches: ctx.patches.map((x) => ({ sec: x.sec, off: x.off, bytes: x.bytes })),
+    relocTypes: ctx.relocTypeChanges.map((c) => ({ rsec: p.relocs.of(c.sec)!.table.section, reloc: c.reloc, type: c.type })),
+    staticCalls: { ...statics, tramp, dest, tail },
+    retpolineSites: wanted(o.retpoline, ctx.retpolineCallList),
+    returnSites: wanted(o.rethunk, ctx.returnThunkList),
+    callSites: wanted(o.rethunk && o.hackSkylake, ctx.callList),
+    mcountSites: wanted(o.mcount, ctx.mcountLocList),
+    prefixFuncs: r.stopped ? [] : r.prefixFuncs.slice(),
+    orc: r.stopped ? undefined : r.orc,
+  };
+}
+
+/** Makes the changes in a new editor over `elf`; returns it, or undefined when nothing changed. */
+export function writeObjtoolOutput(elf: ElfFile, out: ObjtoolOutput): ElfEditor | undefined {
+  const ed = new ElfEditor(elf);
   let changed = false;
-  for (const patch of ctx.patches) { ed.writeInsn(patch.sec, patch.off, patch.bytes); changed = true; }
-  for (const c of ctx.relocTypeChanges) {
-    const rsec = p.relocs.of(c.sec)!.table.section;
-    ed.setRelocType(rsec, c.reloc, c.type);
+  for (const patch of out.patches) { ed.writeInsn(patch.sec, patch.off, patch.bytes); changed = true; }
+  for (const c of out.relocTypes) {
+    ed.setRelocType(c.rsec, c.reloc, c.type);
     changed = true;
   }
-  if (!r.stopped) changed = createSections(ctx, r, ed) || changed;
+  if (!out.stopped) changed = createSections(out, ed) || changed;
   return changed ? ed : undefined;
 }
 
-function createSections(ctx: Context, r: CheckResult, ed: ElfEditor): boolean {
-  const o = ctx.opts;
+function sites(ctx: Context, rows: readonly number[]): Sites {
+  const n = rows.length;
+  const sec = new Uint32Array(n);
+  const off = new Uint32Array(n);
+  for (let k = 0; k < n; k++) { sec[k] = ctx.prog.sec[rows[k]]; off[k] = ctx.prog.off[rows[k]]; }
+  return { count: n, sec, off };
+}
+
+function createSections(out: ObjtoolOutput, ed: ElfEditor): boolean {
+  const o = out.opts;
   let changed = false;
-  const sitesPair = (name: string, rows: readonly number[]): boolean => {
+  const sitesPair = (name: string, list: Sites): boolean => {
     if (ed.findSection(name) >= 0) return false;
-    if (rows.length === 0) return false;
-    const sec = ed.createSectionPair(name, 4, rows.length, rows.length);
-    rows.forEach((i, k) => ed.initRelocTextSym(sec, k * 4, k, ctx.prog.sec[i], ctx.prog.off[i]));
+    if (list.count === 0) return false;
+    const sec = ed.createSectionPair(name, 4, list.count, list.count);
+    for (let k = 0; k < list.count; k++) ed.initRelocTextSym(sec, k * 4, k, list.sec[k], list.off[k]);
     return true;
   };
   if (o.staticCall) {
-    const res = staticCallSites(ctx, ed);
+    const res = staticCallSites(out, ed);
     if (res === 'stop') return true;
     changed ||= res;
   }
-  if (o.retpoline) changed = (sitesPair('.retpoline_sites', ctx.retpolineCallList)) || changed;
+  if (o.retpoline) changed = (sitesPair('.retpoline_sites', out.retpolineSites)) || changed;
   if (o.rethunk) {
-    changed = (sitesPair('.return_sites', ctx.returnThunkList)) || changed;
-    if (o.hackSkylake) changed = (sitesPair('.call_sites', ctx.callList)) || changed;
+    changed = (sitesPair('.return_sites', out.returnSites)) || changed;
+    if (o.hackSkylake) changed = (sitesPair('.call_sites', out.callSites)) || changed;
   }
   if (o.mcount) {
-    if (ed.findSection('__mcount_loc') < 0 && ctx.mcountLocList.length) {
-      const list = ctx.mcountLocList;
-      const sec = ed.createSectionPair('__mcount_loc', 8, list.length, list.length);
+    const list = out.mcountSites;
+    if (ed.findSection('__mcount_loc') < 0 && list.count) {
+      const sec = ed.createSectionPair('__mcount_loc', 8, list.count, list.count);
       ed.updateSectionHeader(sec, { addralign: 8 });
-      list.forEach((i, k) => {
-        ed.initRelocTextSym(sec, k * 8, k, ctx.prog.sec[i], ctx.prog.off[i]);
-        ed.setRelocType(ed.relaSectionOf(sec), k, ed.relocTypes.abs64);
-      });
+      const rsec = ed.relaSectionOf(sec);
+      for (let k = 0; k < list.count; k++) {
+        ed.initRelocTextSym(sec, k * 8, k, list.sec[k], list.off[k]);
+        ed.setRelocType(rsec, k, ed.relocTypes.abs64);
+      }
       changed = true;
     }
   }
-  for (const f of r.prefixFuncs) { ed.createPrefixSymbol(f, o.prefix); changed = true; }
-  if (o.orc && r.orc && r.orc.length) {
+  for (const f of out.prefixFuncs) { ed.createPrefixSymbol(f, o.prefix); changed = true; }
+  const orc = out.orc;
+  if (o.orc && orc && orc.length) {
     if (ed.findSection('.orc_unwind') >= 0) return changed;
-    const n = r.orc.length;
+    const n = orc.length;
     const orcSec = ed.createSection('.orc_unwind', ORC_ENTRY_SIZE, n);
     const ipSec = ed.createSectionPair('.orc_unwind_ip', 4, n, n);
-    const bytes = new Uint8Array(n * ORC_ENTRY_SIZE);
+    // the entries go straight into the section's own (zero-filled) bytes
+    const bytes = ed.sectionBytes(orcSec);
     const e = { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: 0, signal: 0 };
     for (let k = 0; k < n; k++) {
-      encodeOrcEntry(r.orc.entry(k, e), bytes, k * ORC_ENTRY_SIZE, ed.le);
-      ed.initRelocTextSym(ipSec, k * 4, k, r.orc.sec[k], r.orc.off[k]);
+      encodeOrcEntry(orc.entry(k, e), bytes, k * ORC_ENTRY_SIZE, ed.le);
+      ed.initRelocTextSym(ipSec, k * 4, k, orc.sec[k], orc.off[k]);
     }
-    ed.setSectionBytes(orcSec, 0, bytes);
     changed = true;
   }
   return changed;
 }
 
-function staticCallSites(ctx: Context, ed: ElfEditor): boolean | 'stop' {
-  const p = ctx.prog;
+function staticCallSites(out: ObjtoolOutput, ed: ElfEditor): boolean | 'stop' {
   if (ed.findSection('.static_call_sites') >= 0) return false;
-  const list = ctx.staticCallList;
-  if (list.length === 0) return false;
-  const sec = ed.createSectionPair('.static_call_sites', 8, list.length, list.length * 2);
+  const list = out.staticCalls;
+  if (list.count === 0) return false;
+  const sec = ed.createSectionPair('.static_call_sites', 8, list.count, list.count * 2);
   ed.updateSectionHeader(sec, { flags: ed.sectionHeader(sec).flags | SHF_WRITE });
-  for (let k = 0; k < list.length; k++) {
-    const i = list[k];
-    ed.initRelocTextSym(sec, k * 8, k * 2, p.sec[i], p.off[i]);
-    const dest = callDest(ctx, i);
-    const tramp = p.syms.name(dest);
+  for (let k = 0; k < list.count; k++) {
+    ed.initRelocTextSym(sec, k * 8, k * 2, list.sec[k], list.off[k]);
+    const tramp = list.tramp[k];
     if (!tramp.startsWith(STATIC_CALL_TRAMP_PREFIX)) return 'stop';
     const keyName = STATIC_CALL_KEY_PREFIX + tramp.slice(STATIC_CALL_TRAMP_PREFIX.length);
     let key = ed.findSymbol(keyName);
     if (key < 0) {
-      if (!ctx.opts.module) return 'stop';
-      key = dest;
+      if (!out.opts.module) return 'stop';
+      key = list.dest[k];
     }
-    ed.initRelocDataSym(sec, k * 8 + 4, k * 2 + 1, key, isSiblingCall(ctx, i) ? STATIC_CALL_SITE_TAIL : 0);
+    ed.initRelocDataSym(sec, k * 8 + 4, k * 2 + 1, key, list.tail[k] ? STATIC_CALL_SITE_TAIL : 0);
   }
   return true;
 }

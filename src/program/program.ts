@@ -16,7 +16,7 @@ import { RelocIndex } from './relocs.js';
 import { Symbols } from './symbols.js';
 import { syntheticFunctions } from './synthetic-functions.js';
 
-/** Bits of `Program.bits`. */
+/** Bits of `Program.bits` (a 16-bit column: there is no room for more). */
 export const B = {
   DeadEnd: 1 << 0,
   Ignore: 1 << 1,
@@ -48,6 +48,12 @@ export interface Alternative {
   skipOrig: boolean;
 }
 
+/** Where a dispatch's table is: its section and a position in it (kernel objects: the index of its first entry's relocation in that section's relocations; linked files: the table's offset). */
+export interface JumpTableRef {
+  sec: number;
+  at: number;
+}
+
 export interface AltGroup {
   /** the original group this replacement belongs to, or -1 when this is the original */
   orig: number;
@@ -64,7 +70,7 @@ export class Program {
   readonly syms: Symbols;
   readonly relocs: RelocIndex;
   readonly secRole: Uint8Array;
-  // instruction facts (copied from the decoder's table; mutable where the analysis rewrites them)
+  // instruction facts (the decoder's arrays; mutable where the analysis rewrites them)
   sec: Uint32Array;
   off: Uint32Array;
   len: Uint8Array;
@@ -77,12 +83,12 @@ export class Program {
   // analysis arrays
   sym: Int32Array;
   jumpDest: Int32Array;
-  firstJumpSrc: Int32Array;
   callDest: Int32Array;
-  /** relocation index (in the rodata section's relocations) of a dynamic jump's table, -1 none */
-  jumpTable: Int32Array;
-  jumpTableSec: Int32Array;
-  bits: Uint32Array;
+  /** >= 0 where the row dispatches through a jump table (set with `setJumpTable`), -1 elsewhere */
+  jumpTable: Int8Array;
+  /** the tables themselves, by row: few rows have one, so a map rather than columns */
+  readonly jumpTables = new Map<number, JumpTableRef>();
+  bits: Uint16Array;
   instr: Int8Array;
   cfi: Int32Array;
   altGroup: Int32Array;
@@ -127,9 +133,10 @@ export class Program {
     // the program works on the decoder's arrays themselves (no copy), with room for synthetic rows
     b.reserve(b.count + 1);
     const t = b.finish();
+    const n = t.count;
     this.table = t;
-    this.count = t.count;
-    this.rows = t.count;
+    this.count = n;
+    this.rows = n;
     const cap = b.sec.length;
     this.sec = b.sec;
     this.off = b.off;
@@ -142,16 +149,14 @@ export class Program {
     this.ops = t.ops;
     this.sym = new Int32Array(cap).fill(-1);
     this.jumpDest = new Int32Array(cap).fill(-1);
-    this.firstJumpSrc = new Int32Array(cap).fill(-1);
     this.callDest = new Int32Array(cap).fill(-1);
-    this.jumpTable = new Int32Array(cap).fill(-1);
-    this.jumpTableSec = new Int32Array(cap).fill(-1);
-    this.bits = new Uint32Array(cap);
+    this.jumpTable = new Int8Array(cap).fill(-1);
+    this.bits = new Uint16Array(cap);
     this.instr = new Int8Array(cap);
     this.cfi = new Int32Array(cap).fill(-1);
     this.altGroup = new Int32Array(cap).fill(-1);
     // "ud2" ends a path unless annotated reachable
-    for (let i = 0; i < t.count; i++) if (this.kind[i] === InsnKind.Bug) this.bits[i] |= B.DeadEnd;
+    for (let i = 0; i < n; i++) if (this.kind[i] === InsnKind.Bug) this.bits[i] |= B.DeadEnd;
   }
 
   /** Row at (sec, off), or -1. */
@@ -229,14 +234,20 @@ export class Program {
     return p >= 0 && this.func(p) === this.func(i) ? p : -1;
   }
 
+  /** Records that row i dispatches through the table at `at` in section `sec`. */
+  setJumpTable(i: number, sec: number, at: number): void {
+    this.jumpTable[i] = 1;
+    this.jumpTables.set(i, { sec, at });
+  }
+
   /** Adds a synthetic row (alternative padding). */
   addSynthetic(sec: number, off: number, len: number, kind: number): number {
     const i = this.rows++;
-    if (i >= this.sec.length) this.grow(Math.max(16, this.sec.length * 2));
+    if (i >= this.sec.length) this.grow(this.sec.length + (this.sec.length >> 3) + 16);
     this.sec[i] = sec; this.off[i] = off; this.len[i] = len; this.kind[i] = kind;
     this.opStart[i] = 0; this.opCount[i] = 0; this.bits[i] = B.Synthetic;
-    this.sym[i] = -1; this.jumpDest[i] = -1; this.firstJumpSrc[i] = -1; this.callDest[i] = -1;
-    this.jumpTable[i] = -1; this.jumpTableSec[i] = -1; this.cfi[i] = -1; this.altGroup[i] = -1; this.instr[i] = 0;
+    this.sym[i] = -1; this.jumpDest[i] = -1; this.callDest[i] = -1;
+    this.jumpTable[i] = -1; this.cfi[i] = -1; this.altGroup[i] = -1; this.instr[i] = 0;
     return i;
   }
 
@@ -275,13 +286,11 @@ export class Program {
     this.opCount = growCopyU8(this.opCount, cap);
     this.sym = growCopyI32(this.sym, cap, -1);
     this.jumpDest = growCopyI32(this.jumpDest, cap, -1);
-    this.firstJumpSrc = growCopyI32(this.firstJumpSrc, cap, -1);
     this.callDest = growCopyI32(this.callDest, cap, -1);
-    this.jumpTable = growCopyI32(this.jumpTable, cap, -1);
-    this.jumpTableSec = growCopyI32(this.jumpTableSec, cap, -1);
+    const jt = new Int8Array(cap).fill(-1); jt.set(this.jumpTable); this.jumpTable = jt;
     this.cfi = growCopyI32(this.cfi, cap, -1);
     this.altGroup = growCopyI32(this.altGroup, cap, -1);
-    const bits = new Uint32Array(cap); bits.set(this.bits); this.bits = bits;
+    const bits = new Uint16Array(cap); bits.set(this.bits); this.bits = bits;
     const instr = new Int8Array(cap); instr.set(this.instr); this.instr = instr;
   }
 }

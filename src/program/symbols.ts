@@ -12,6 +12,9 @@ import { SHN_LORESERVE, SHN_UNDEF, STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, S
 import type { ElfFile, SymbolTable } from '../elf/reader.js';
 import { symBind, symType } from '../elf/reader.js';
 
+/** GNU indirect function (the value is its resolver); ELF gABI's OS-specific type range */
+const STT_GNU_IFUNC = 10;
+
 export class Symbols {
   readonly count: number;
   readonly type: Uint8Array;
@@ -37,10 +40,14 @@ export class Symbols {
   readonly tableCount: number;
 
   /**
-   * `sizeUnsized`: a function symbol without a size (crt code, hand-written assembly) reaches to the
-   * next symbol of its section (userspace analysis; kernel checks report them instead).
+   * `userspace` (userspace analysis; kernel checks report unsized functions instead, and kernel
+   * objects have no IFUNCs):
+   * - a function symbol without a size (crt code, hand-written assembly) reaches to the next
+   *   symbol of its section;
+   * - an STT_GNU_IFUNC symbol is a function: its value is the resolver's code, which is called
+   *   and returns like any function (glibc's `memcpy`, `strlen`, ... in `.dynsym`).
    */
-  constructor(readonly elf: ElfFile, readonly table: SymbolTable | undefined, extra: readonly SyntheticSymbol[] = [], sizeUnsized = false) {
+  constructor(readonly elf: ElfFile, readonly table: SymbolTable | undefined, extra: readonly SyntheticSymbol[] = [], userspace = false) {
     const nt = table?.count ?? 0;
     const n = nt + extra.length;
     this.tableCount = nt;
@@ -59,7 +66,8 @@ export class Symbols {
     const counts = new Int32Array(nsec);
     for (let i = 0; i < nt; i++) {
       const t = table!;
-      this.type[i] = symType(t.info[i]);
+      const type = symType(t.info[i]);
+      this.type[i] = userspace && type === STT_GNU_IFUNC ? STT_FUNC : type;
       this.bind[i] = symBind(t.info[i]);
       const sh = t.shndx[i];
       const inSec = sh !== SHN_UNDEF && (sh < SHN_LORESERVE || t.rawShndx[i] === 0xffff) && sh < nsec;
@@ -93,7 +101,7 @@ export class Symbols {
     for (const list of this.bySec) {
       if (list.length > 1) list.sort((a, b) => off[a] - off[b] || a - b);
     }
-    if (sizeUnsized) this.sizeUnsizedFunctions();
+    if (userspace) this.sizeUnsizedFunctions();
     this.linkAliases();
     this.linkColdChildren();
     // sized symbols per section, for containing queries

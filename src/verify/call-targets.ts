@@ -11,11 +11,17 @@
  * cannot return into its own function, so it ends its path. Without symbols (stripped binaries)
  * the noreturn list cannot say so, and the walk would fall into the next function with the
  * caller's frame.
+ *
+ * `markNoreturnPltCalls`: a direct call to the PLT stub of a function that never returns (`abort`,
+ * `__cxa_throw`, ... by the name of its JUMP_SLOT relocation) ends its path too, wherever it lies in
+ * the function (AArch64 GCC puts `bl abort` before other branches' code).
  */
 import { InsnFlag, InsnKind } from '../arch/arch.js';
+import { NORETURN_NAMES, USERSPACE_NORETURNS, stripVersion } from '../cfg/noreturns.js';
 import type { CfiSection } from '../dwarf/index.js';
 import { B } from '../program/program.js';
 import type { Program } from '../program/program.js';
+import { pltStubs } from '../program/synthetic-functions.js';
 import { CodeSections } from './fde-code.js';
 
 /** Returns how many calls lost their push. */
@@ -57,4 +63,34 @@ export function markNoreturnCalls(p: Program, tables: readonly CfiSection[]): nu
     }
   }
   return n;
+}
+
+/** Marks direct calls to PLT stubs of noreturn functions as dead ends; returns how many. */
+export function markNoreturnPltCalls(p: Program): number {
+  const stubs = noreturnPltStubs(p);
+  if (stubs.size === 0) return 0;
+  let n = 0;
+  for (let i = 0; i < p.count; i++) {
+    if (p.kind[i] !== InsnKind.Call || !(p.flags[i] & InsnFlag.HasTarget) || !stubs.has(p.target[i])) continue;
+    p.bits[i] |= B.DeadEnd;
+    n++;
+  }
+  return n;
+}
+
+/**
+ * Addresses of the PLT stubs whose GOT slot's JUMP_SLOT (or GLOB_DAT) relocation names a noreturn
+ * function; stubs are matched to relocations by the GOT slot their code jumps through
+ * (`pltStubs`, the same naming the userspace symbol set uses).
+ */
+function noreturnPltStubs(p: Program): Set<number> {
+  const stubs = new Set<number>();
+  const elf = p.elf;
+  if (elf.type === 1 || !elf.dynsym) return stubs;
+  for (const s of pltStubs(elf)) {
+    if (s.callee === null) continue;
+    const name = stripVersion(s.callee);
+    if (USERSPACE_NORETURNS.has(name) || NORETURN_NAMES.has(name)) stubs.add(elf.sections[s.sec].addr + s.offset);
+  }
+  return stubs;
 }

@@ -25,13 +25,23 @@ export interface RowComparison {
 
 /** Does our row agree with the oracle at one instruction? Returns '' or the first differing field. */
 export function disagreement(o: OracleRow, r: UnwindRow | undefined, spName: string, fpName: string): string {
-  if (!r || r.cfa === null) return 'cfa';
   const m = /^([a-z0-9]+)([+-]\d+)$/.exec(o.cfa ?? '');
   if (!m) return 'cfa';
-  const reg = m[1];
-  const off = Number(m[2]);
-  if (reg === spName) { if (r.sp !== off) return 'cfa'; }
-  else if (reg === fpName) { if (r.fpv !== off) return 'cfa'; }
+  const base = m[1] === spName ? CfaBaseKind.Sp : m[1] === fpName ? CfaBaseKind.Fp : CfaBaseKind.Other;
+  return disagreementParsed(o, base, Number(m[2]), r);
+}
+
+/** How an oracle CFA is based: on the stack pointer, the frame pointer, or another register. */
+export const CfaBaseKind = { Sp: 0, Fp: 1, Other: 2 } as const;
+
+/**
+ * `disagreement` with the oracle CFA already split into its base and offset (verify evaluates
+ * the table itself and knows both as numbers: no parsing per instruction).
+ */
+export function disagreementParsed(o: OracleRow, base: number, off: number, r: UnwindRow | undefined): string {
+  if (!r || r.cfa === null) return 'cfa';
+  if (base === CfaBaseKind.Sp) { if (r.sp !== off) return 'cfa'; }
+  else if (base === CfaBaseKind.Fp) { if (r.fpv !== off) return 'cfa'; }
   else if (r.cfa !== o.cfa) return 'cfa';
   if (o.ra !== undefined && o.ra !== r.ra && o.ra !== r.equiv?.ra) return 'ra';
   if (o.fp !== undefined && o.fp !== r.fp && o.fp !== r.equiv?.fp) return 'fp';

@@ -7,38 +7,32 @@
  * guessed at.
  */
 import type { Context } from '../cfg/context.js';
-import { CfaEvaluator, CfaKind, dwarfStackPointer } from '../dwarf/index.js';
+import { CfaEvaluator } from '../dwarf/index.js';
 import type { CfiSection } from '../dwarf/index.js';
-import { FormatError } from '../elf/errors.js';
 import { Validator } from '../frame/validate.js';
 import { VISITED_MASK } from '../program/program.js';
 import { rowFields } from '../unwind/table.js';
+import { fdeStartsAsEntry } from '../program/synthetic-functions.js';
 import { CodeSections } from './fde-code.js';
 
 /** Walks the unreached FDE starts; returns how many walks were started. */
-export function analyseFdeEntries(ctx: Context, tables: readonly CfiSection[]): number {
+export function analyseFdeEntries(ctx: Context, tables: readonly CfiSection[], validator?: Validator): number {
   const p = ctx.prog;
   const entry = rowFields(ctx, ctx.funcStateId);
   if (entry.sp === null) return 0;
   const code = new CodeSections(p);
-  let v: Validator | undefined;
+  let v = validator;
   let started = 0;
   for (const cfi of tables) {
     const ev = new CfaEvaluator(cfi);
-    const sp = dwarfStackPointer(cfi.machine);
     for (const fde of cfi.fdes) {
       const c = code.locate(fde);
       if (!c || c.first < 0) continue;
       const i = c.first;
       if (p.cfi[i] >= 0 || (p.bits[i] & VISITED_MASK) || p.func(i) >= 0) continue;
-      try {
-        ev.begin(fde);
-        if (!ev.next()) continue;
-      } catch (e) {
-        if (e instanceof FormatError) continue;
-        throw e;
-      }
-      if (ev.cfaKind !== CfaKind.RegOffset || ev.cfaReg !== sp || ev.cfaOffset !== entry.sp) continue;
+      // the same rule the userspace symbol set uses for FDE-derived functions (one implementation)
+      // (the evaluator is left on the first row: its CFA must also be the analysis' entry state)
+      if (!fdeStartsAsEntry(ev, fde) || ev.cfaOffset !== entry.sp) continue;
       v ??= new Validator(ctx);
       v.validateBranch(-1, i, v.newState(true, false));
       started++;

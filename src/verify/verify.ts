@@ -16,17 +16,19 @@ import { openElf } from '../cli/io.js';
 import type { ElfFile } from '../elf/reader.js';
 import { runChecks } from '../pipeline.js';
 import { Program } from '../program/program.js';
-import { dropCallPushes, markNoreturnCalls } from './call-targets.js';
-import { CfaEvaluator, formatOracleRules, readCfi } from '../dwarf/index.js';
-import type { CfiKind, CfiSection, Fde } from '../dwarf/index.js';
+import { dropCallPushes, markNoreturnCalls, markNoreturnPltCalls } from './call-targets.js';
+import { CfaEvaluator, CfaKind, RuleSpeller, dwarfFramePointer, dwarfStackPointer, readCfi } from '../dwarf/index.js';
+import type { CfiKind, CfiSection, Fde, OracleRules } from '../dwarf/index.js';
 import { EM_AARCH64 } from '../elf/constants.js';
 import { FormatError } from '../elf/errors.js';
 import { rowFields } from '../unwind/table.js';
 import type { UnwindRow } from '../unwind/table.js';
-import { disagreement } from './compare-rows.js';
+import { CfaBaseKind, disagreementParsed } from './compare-rows.js';
 import type { OracleRow } from './compare-rows.js';
 import { CodeSections } from './fde-code.js';
 import { analyseFdeEntries } from './fde-entries.js';
+import { analyseLandingPads, collectPads } from './landing-pads.js';
+import { Validator } from '../frame/validate.js';
 import { unchangedSinceSave } from './prologue.js';
 import { Walker } from './walker.js';
 
@@ -104,18 +106,26 @@ export const REASON = {
   badProgram: 'bad CFA program',
 } as const;
 
-/** Analyses `path` and verifies its tables; FormatError for an unusable file or one with no tables. */
-export async function verifyFile(path: string): Promise<VerifyReport> {
+/**
+ * Analyses `path` and verifies its tables; FormatError for an unusable file or one with no tables.
+ * Linked files are analysed with the userspace symbol set (`dynamicSymbols`, as `unwind` does:
+ * .dynsym when there is no .symtab, PLT stubs, FDE-derived functions), so that code of stripped
+ * libraries sits in functions (jump tables are found only there); `false` is the symbol table alone.
+ */
+export async function verifyFile(path: string, dynamicSymbols = true): Promise<VerifyReport> {
   const elf = openElf(path);
   const arch = await archFor(elf.machine);
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const tables = readTables(elf);
-  const prog = new Program(elf, arch, false);
+  const prog = new Program(elf, arch, false, dynamicSymbols);
   dropCallPushes(prog, tables);
   markNoreturnCalls(prog, tables);
-  // the options `unwind` analyses with (analyzeFile), so that rows are the ones it prints
+  markNoreturnPltCalls(prog);
+  // the options `unwind` analyses with (analyzeFile), so that rows are the ones it prints; no
+  // unreachable-instruction warnings (verify reports unreached code per FDE, and a stripped
+  // library would build one warning per instruction before its FDE entries are walked)
   const opts = userspaceOptions();
-  const r = runChecks(prog, { ...opts, orc: true }, path);
+  const r = runChecks(prog, { ...opts, orc: true, noUnreachable: true }, path);
   return verifyAnalysis(r.ctx, path, tables);
 }
 
@@ -130,10 +140,20 @@ export function readTables(elf: ElfFile): CfiSection[] {
   return tables;
 }
 
-/** Verifies the tables of an analysed file (the analysis is extended from unreached FDE starts). */
+/**
+ * Verifies the tables of an analysed file (the analysis is extended from unreached FDE starts and
+ * from exception landing pads).
+ */
 export function verifyAnalysis(ctx: Context, file: string, tables: readonly CfiSection[] = readTables(ctx.prog.elf)): VerifyReport {
   const elf = ctx.prog.elf;
-  analyseFdeEntries(ctx, tables);
+  // pads whose call the symbol-driven walk reached go first: a `.cold` part may open with a nop
+  // before its pad (GCC's way to give a pad offset 1), which would otherwise look like a function
+  // entry and carry the entry state into the pad; pads behind FDE-entry code follow
+  const walk = new Validator(ctx);
+  const pads = collectPads(ctx, tables);
+  analyseLandingPads(ctx, tables, walk, pads);
+  analyseFdeEntries(ctx, tables, walk);
+  analyseLandingPads(ctx, tables, walk, pads);
   const checker = new FdeChecker(ctx);
   const verdicts: FdeVerdict[] = [];
   const problems: string[] = [];
@@ -155,23 +175,35 @@ export function verifyAnalysis(ctx: Context, file: string, tables: readonly CfiS
 class FdeChecker {
   private readonly p: Program;
   private readonly code: CodeSections;
-  private readonly walker: Walker;
+  private walkerMemo: Walker | undefined;
   private readonly codeRows: (UnwindRow | undefined)[] = [];
   private readonly labels = new Map<number, Map<number, number>>();
   private readonly spName: string;
   private readonly fpName: string;
   private readonly aarch64: boolean;
+  private readonly dwarfSp: number;
+  private readonly dwarfFp: number;
+  private readonly speller: RuleSpeller;
+  /** the table's rules at the current row (reused) */
+  private readonly rules: OracleRules = { cfa: '', ra: '', fp: '' };
   private table!: CfiSection;
   private ev!: CfaEvaluator;
 
   constructor(private readonly ctx: Context) {
     this.p = ctx.prog;
     this.code = new CodeSections(this.p);
-    this.walker = new Walker(ctx);
     const regs = this.p.arch.regs;
     this.spName = regs.names[regs.sp];
     this.fpName = regs.names[regs.fp];
     this.aarch64 = this.p.elf.machine === EM_AARCH64;
+    this.dwarfSp = dwarfStackPointer(this.p.elf.machine);
+    this.dwarfFp = dwarfFramePointer(this.p.elf.machine);
+    this.speller = new RuleSpeller(this.p.elf.machine);
+  }
+
+  /** Scratch walks (paths to mismatches, AArch64 signing state), allocated on first need. */
+  private get walker(): Walker {
+    return (this.walkerMemo ??= new Walker(this.ctx));
   }
 
   useTable(t: CfiSection): void {
@@ -197,7 +229,6 @@ class FdeChecker {
     v.func = this.funcName(c.sec, start - c.base);
     if (c.first < 0) { v.reason = `${REASON.notInsn} (0x${start.toString(16)})`; return v; }
     const ev = this.ev;
-    const machine = p.elf.machine;
     const endOff = end - c.base;
     let unknown: string | null = null;
     let firstRow = -1;
@@ -207,20 +238,22 @@ class FdeChecker {
     try {
       ev.begin(fde);
       while (i >= 0 && p.off[i] < endOff && ev.next()) {
-        const t = formatOracleRules(ev, machine);
+        const t = this.speller.spell(ev, this.rules);
         if (t.cfa === 'expr') { unknown = `${REASON.cfaExpression} (at 0x${ev.rowStart.toString(16)})`; firstRow = -1; v.addrs.length = 0; break; }
-        const at = ` (at 0x${ev.rowStart.toString(16)})`;
         // outermost frame (thread and process entry): nothing to unwind to, no rule to check
         const outermost = t.ra === 'undef';
-        if (outermost) unknown ??= REASON.outermost + at;
-        // a CFA on a register other than sp/fp compares only when the code names the same rule
-        const cfaReg = /^[a-z0-9]+/.exec(t.cfa)?.[0] ?? '';
-        const otherBase = cfaReg !== this.spName && cfaReg !== this.fpName;
+        if (outermost) unknown ??= REASON.outermost + this.at(ev.rowStart);
+        // the table's CFA base as a number (no parsing per instruction); a CFA on a register other
+        // than sp/fp compares only when the code names the same rule
+        const cfaDwarf = ev.cfaKind === CfaKind.RegOffset ? ev.cfaReg : this.dwarfSp;
+        const cfaBase = cfaDwarf === this.dwarfSp ? CfaBaseKind.Sp : cfaDwarf === this.dwarfFp ? CfaBaseKind.Fp : CfaBaseKind.Other;
+        const cfaOff = ev.cfaKind === CfaKind.RegOffset ? ev.cfaOffset : 0;
+        const otherBase = cfaBase === CfaBaseKind.Other;
         const o: OracleRow = { addr: 0, cfa: t.cfa };
-        if (t.ra === 'expr' || t.ra === 'vexpr') unknown ??= REASON.raExpression + at;
+        if (t.ra === 'expr' || t.ra === 'vexpr') unknown ??= REASON.raExpression + this.at(ev.rowStart);
         else if (t.ra.startsWith('reg:')) unknown ??= `${REASON.raRegister} (${t.ra}, at 0x${ev.rowStart.toString(16)})`;
         else if (!outermost) o.ra = t.ra;
-        if (t.fp === 'expr' || t.fp === 'vexpr') unknown ??= REASON.fpExpression + at;
+        if (t.fp === 'expr' || t.fp === 'vexpr') unknown ??= REASON.fpExpression + this.at(ev.rowStart);
         else o.fp = t.fp;
         const signed = ev.raSigned;
         if (initialSigned < 0) initialSigned = signed;
@@ -237,12 +270,12 @@ class FdeChecker {
           const r = this.codeRow(id);
           if (r.cfa === null) { unknown ??= `${REASON.lost} (at 0x${addr.toString(16)})`; continue; }
           if (otherBase && r.cfa !== t.cfa) { unknown ??= `${REASON.otherBase} (${t.cfa}, at 0x${addr.toString(16)})`; continue; }
-          let d = id === lastId ? lastD : disagreement(o, r, this.spName, this.fpName);
+          let d = id === lastId ? lastD : disagreementParsed(o, cfaBase, cfaOff, r);
           lastId = id;
           lastD = d;
           if ((d === 'fp' || d === 'ra') && this.sameAsSaved(d, o, r, i, fde.pcBegin - c.base)) {
             // "same" in the table, saved in the code, register untouched since: one value
-            d = disagreement({ ...o, [d]: r[d] ?? undefined }, r, this.spName, this.fpName);
+            d = disagreementParsed({ ...o, [d]: r[d] ?? undefined }, cfaBase, cfaOff, r);
             lastId = -2;
           }
           let codePac = 0;
@@ -278,6 +311,11 @@ class FdeChecker {
       v.status = 'agrees';
     }
     return v;
+  }
+
+  /** ` (at 0xADDR)` for a reason, built only when a reason is kept. */
+  private at(addr: number): string {
+    return ` (at 0x${addr.toString(16)})`;
   }
 
   /** Table "same", code "cfa-N", nothing between the save and row `i` that could change the register. */

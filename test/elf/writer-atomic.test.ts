@@ -22,6 +22,36 @@ test('replaces the contents and keeps the file mode', () => {
   });
 });
 
+test('contents given in pieces are written one after the other', () => {
+  withDir((dir) => {
+    const p = join(dir, 'a.o');
+    writeFileSync(p, 'old contents');
+    function* pieces(): Generator<Uint8Array> {
+      yield Uint8Array.from([1, 2]);
+      yield new Uint8Array(0);
+      yield new Uint8Array(100000).fill(9).subarray(99998);
+      yield Uint8Array.from([3]);
+    }
+    writeFileAtomic(p, pieces());
+    assert.deepEqual([...readFileSync(p)], [1, 2, 9, 9, 3]);
+    assert.deepEqual(readdirSync(dir), ['a.o']);
+  });
+});
+
+test('a failure while the pieces are made leaves the target as it was', () => {
+  withDir((dir) => {
+    const p = join(dir, 'a.o');
+    writeFileSync(p, 'old');
+    function* failing(): Generator<Uint8Array> {
+      yield Uint8Array.from([1]);
+      throw new Error('no more');
+    }
+    assert.throws(() => writeFileAtomic(p, failing()), /no more/);
+    assert.equal(readFileSync(p, 'latin1'), 'old');
+    assert.deepEqual(readdirSync(dir), ['a.o']);
+  });
+});
+
 test('creates a missing file', () => {
   withDir((dir) => {
     const p = join(dir, 'new.o');

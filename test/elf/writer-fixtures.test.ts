@@ -32,6 +32,11 @@ for (const [before, after, what] of cases) {
     assert.equal(summaryDiff(elfSummary(new ElfFile(bytes)), elfSummary(ref)), '');
     assert.equal(Buffer.compare(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), ref.bytes), 0,
       `differs from objtool's file at byte ${firstDifference(bytes, ref.bytes)}`);
+    // the same file handed out in pieces, as it is written to disk
+    const chunks = [...editor.chunks()];
+    assert.ok(chunks.length > 1);
+    const streamed = Buffer.concat(chunks);
+    assert.equal(Buffer.compare(streamed, ref.bytes), 0, `pieces differ from objtool's file at byte ${firstDifference(streamed, ref.bytes)}`);
   });
 }
 

@@ -59,7 +59,7 @@ test('jump table found through relocations: its cases are reachable, listed newe
   const sec = p.elf.section('.text')!.index;
   const jmp = p.find(sec, 2);
   assert.ok(p.jumpTable[jmp] >= 0, 'the jmp* has a table');
-  assert.equal(p.elf.sections[p.jumpTableSec[jmp]].name, '.rodata');
+  assert.equal(p.elf.sections[p.jumpTables.get(jmp)!.sec].name, '.rodata');
   // objtool prepends each entry's alternative: the last entry comes first
   assert.deepEqual(p.alts.get(jmp)!.map((a) => p.off[a.insn]), [0xf, 9]);
   // without the jmp's relocation there is no table: the jmp* is a tail call and the cases dead

@@ -4,7 +4,8 @@
  * Each word gets one table row: its control-flow kind, branch target, flags, and the stack ops the
  * frame analysis needs. The decoding follows the Arm ARM top-level encoding table (op0 = bits 28:25)
  * down to the instruction classes that matter here; everything else is `Other`. Two promises:
- *  - every write to sp, x29 or x30 produces an op (a tracked effect, or `OpSrc.Const` = clobbered),
+ *  - every write to sp, x29, x30 and the callee-saved x19..x28 produces an op (a tracked effect, or
+ *    `OpSrc.Const` = clobbered),
  *    except calls (the core knows they write x30) and pointer-authentication of x30, which keeps
  *    the return address (flagged PacSign/PacAuth instead);
  *  - unallocated encodings of the classes decoded are `Invalid`.
@@ -141,20 +142,28 @@ function clobber(out: InsnTableBuilder, reg: number): void {
   out.addOp(OpDest.Reg, reg, 0, OpSrc.Const, 0, 0);
 }
 
+/**
+ * Registers whose writes become ops: x29, x30 (tracked), and the other callee-saved x19..x28, so that
+ * "saved and not written since" (a register still equal to its save slot) is known per path.
+ */
+function tracksWrites(reg: number): boolean {
+  return reg >= 19 && reg <= LR;
+}
+
 /** An `Other` row for an instruction writing general register `rd` where 31 is xzr. */
 function writesXd(off: number, out: InsnTableBuilder, rd: number): void {
   out.add(off, 4, InsnKind.Other, NO_TARGET, 0);
-  if (rd === FP || rd === LR) clobber(out, rd);
+  if (tracksWrites(rd)) clobber(out, rd);
 }
 
 /** An `Other` row for an instruction writing general register `rd` where 31 is sp. */
 function writesXdSp(off: number, out: InsnTableBuilder, rd: number): void {
   out.add(off, 4, InsnKind.Other, NO_TARGET, 0);
-  if (rd >= FP) clobber(out, rd);
+  if (rd === SP || tracksWrites(rd)) clobber(out, rd);
 }
 
 function clobberIfTracked(out: InsnTableBuilder, reg: number): void {
-  if (reg === FP || reg === LR) clobber(out, reg);
+  if (tracksWrites(reg)) clobber(out, reg);
 }
 
 /** `reg = reg + imm` for a base-register write-back (post/pre-index). */
@@ -240,7 +249,7 @@ function addSubImm(w: number, off: number, out: InsnTableBuilder): void {
   const rn = (w >>> 5) & 31;
   if ((w >>> 29) & 1) { writesXd(off, out, rd); return; } // adds/subs: rd 31 is xzr (cmp/cmn)
   if (!(w >>> 31)) { writesXdSp(off, out, rd); return; } // 32-bit: a write to w29/w30/wsp clobbers
-  if (rd < FP && rn !== SP) { other(off, out); return; }
+  if (rd < FP && rn !== SP) { writesXd(off, out, rd); return; }
   let imm = (w >>> 10) & 0xfff;
   if ((w >>> 22) & 1) imm *= 4096;
   if ((w >>> 30) & 1) imm = -imm;
@@ -422,7 +431,7 @@ function simdStructures(w: number, off: number, out: InsnTableBuilder): void {
     bytes = ((((opcode & 1) << 1) | ((w >>> 21) & 1)) + 1) * esize;
   }
   out.add(off, 4, InsnKind.Other, NO_TARGET, 0);
-  if (post && rn >= FP) {
+  if (post && (rn === SP || tracksWrites(rn))) {
     if (rm === 31) writeBack(out, rn, bytes); else clobber(out, rn);
   }
 }
@@ -450,7 +459,7 @@ function loadStoreMisc(w: number, off: number, out: InsnTableBuilder): void {
   if ((w >>> 24) === 0xd9 && bit21) { // stg, stzg, st2g, stz2g, ldg, stgm, ldgm, stzgm
     out.add(off, 4, InsnKind.Other, NO_TARGET, 0);
     if (op4 === 0) { if ((w >>> 22) & 1) clobberIfTracked(out, rt); }
-    else if (op4 !== 2 && rn >= FP) writeBack(out, rn, ((w << 11) >> 23) * 16);
+    else if (op4 !== 2 && (rn === SP || tracksWrites(rn))) writeBack(out, rn, ((w << 11) >> 23) * 16);
     return;
   }
   if (!bit21 && op4 === 0 && !v) { // stlur*, ldapur*
@@ -488,7 +497,7 @@ function loadStorePair(w: number, off: number, out: InsnTableBuilder): void {
   const x64 = !v && opc === 2;
   const stackBase = rn === SP || rn === FP;
   out.add(off, 4, InsnKind.Other, NO_TARGET, 0);
-  if (pre && rn >= FP) writeBack(out, rn, imm);
+  if (pre && (rn === SP || tracksWrites(rn))) writeBack(out, rn, imm);
   if (!v) {
     if (l) {
       if (x64 && stackBase) {
@@ -503,7 +512,7 @@ function loadStorePair(w: number, off: number, out: InsnTableBuilder): void {
       storeOp(out, rn, disp + 8, rt2);
     }
   }
-  if (post && rn >= FP) writeBack(out, rn, imm);
+  if (post && (rn === SP || tracksWrites(rn))) writeBack(out, rn, imm);
 }
 
 const MODE_OFFSET = 0;
@@ -524,7 +533,7 @@ function loadStoreSingle(w: number, off: number, out: InsnTableBuilder): void {
     if (op4 & 1) { // ldraa, ldrab
       if (size !== 3 || v) { invalid(off, out); return; }
       out.add(off, 4, InsnKind.Other, NO_TARGET, 0);
-      if ((w >>> 11) & 1 && rn >= FP) writeBack(out, rn, ((((w >>> 22) & 1) << 9 | ((w >>> 12) & 0x1ff)) << 22 >> 22) * 8);
+      if ((w >>> 11) & 1 && (rn === SP || tracksWrites(rn))) writeBack(out, rn, ((((w >>> 22) & 1) << 9 | ((w >>> 12) & 0x1ff)) << 22 >> 22) * 8);
       clobberIfTracked(out, rt);
       return;
     }
@@ -550,7 +559,7 @@ function loadStoreSingle(w: number, off: number, out: InsnTableBuilder): void {
     return;
   }
   out.add(off, 4, InsnKind.Other, NO_TARGET, 0);
-  if (mode === MODE_PRE && rn >= FP) writeBack(out, rn, wb);
+  if (mode === MODE_PRE && (rn === SP || tracksWrites(rn))) writeBack(out, rn, wb);
   if (!v) {
     const stackOp = size === 3 && mode !== MODE_UNPRIV && (rn === SP || rn === FP);
     if (opc === 0) {
@@ -560,7 +569,7 @@ function loadStoreSingle(w: number, off: number, out: InsnTableBuilder): void {
       else clobberIfTracked(out, rt);
     }
   }
-  if (mode === MODE_POST && rn >= FP) writeBack(out, rn, wb);
+  if (mode === MODE_POST && (rn === SP || tracksWrites(rn))) writeBack(out, rn, wb);
 }
 
 /** Atomic memory operations (ldadd.., swp, ldapr) and the 64-byte loads/stores (ld64b, st64b*). */
@@ -672,7 +681,7 @@ function dataOneSource(w: number, off: number, out: InsnTableBuilder): void {
 function dataSimd(w: number, off: number, out: InsnTableBuilder): void {
   const rd = w & 31;
   out.add(off, 4, InsnKind.Other, NO_TARGET, 0);
-  if (rd !== FP && rd !== LR) return;
+  if (!tracksWrites(rd)) return;
   if ((w & 0x5f200000) === 0x1e200000) { // conversion between FP and integer
     if ((w & 0xfc00) !== 0) return;
     const opcode = (w >>> 16) & 7;

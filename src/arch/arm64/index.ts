@@ -6,6 +6,7 @@ import type { Arch } from '../arch.js';
 import { decodeArm64Section } from './decode.js';
 import { disassembleArm64 } from './disasm.js';
 import { arm64WritesRegister } from './writes.js';
+import { arm64KernelHooks } from './kernel.js';
 import { arm64EntryCfa, arm64EntryRegs, arm64Regs } from './regs.js';
 
 /** ELF e_machine of AArch64 */
@@ -22,6 +23,7 @@ export const aarch64: Arch = {
   decodeSection: decodeArm64Section,
   disassemble: disassembleArm64,
   writesRegister: arm64WritesRegister,
+  kernel: arm64KernelHooks,
 };
 
 export { decodeOperands, OperandForm, Extend, COND_NAMES, type Operands } from './operands.js';

@@ -64,15 +64,23 @@ function describeArm64(p: Program, row: number): InsnSem {
   frameWrites(w, sem);
   model(p, row, w, o, sem);
   if (writesW(w, o) && sem.writes.includes(w & 31)) sem.zx32 = [w & 31];
+  else if (isLoadPairW(w)) sem.zx32 = [w & 31, (w >>> 10) & 31].filter((r) => sem.writes.includes(r));
   return sem;
 }
 
 /** Data processing on W registers (sf = 0) and loads into W registers: rd's bits 32-63 become zero. */
 function writesW(w: number, o: Operands): boolean {
   const op0 = (w >>> 25) & 15;
+  // adr/adrp: bit 31 selects the page form, both write all 64 bits
+  if ((op0 === 8 || op0 === 9) && ((w >>> 24) & 0x1f) === 0x10) return false;
   if (op0 === 8 || op0 === 9 || op0 === 5 || op0 === 13) return (w >>> 31) === 0;
   if (o.form === OperandForm.LoadImm || o.form === OperandForm.LoadRegOffset) return o.width === 32;
   return false;
+}
+
+/** `ldp`/`ldnp wt, wt2, ...` (any indexing; not ldpsw): both registers' bits 32-63 become zero. */
+function isLoadPairW(w: number): boolean {
+  return ((w >>> 22) & 0x3f9) === 0x0a1;
 }
 
 /**
@@ -172,7 +180,14 @@ function model(p: Program, row: number, w: number, o: Operands, sem: InsnSem): v
       return;
     }
     case OperandForm.LoadImm: {
-      if (o.rd === 31 || o.writeBack || relocAt(p, row)) return;
+      if (o.rd === 31 || relocAt(p, row)) return;
+      if (o.writeBack) {
+        // `ldrb w0, [x19, #8]!`: a load from rn as it was (its cell moves with rn, so no alias)
+        if (o.rn === SP || o.rn === FP || o.rn === o.rd) return;
+        sem.dst = o.rd;
+        sem.rhs = { op: 'load', c: { sec: -1, off: o.imm }, terms: [full(o.rn)], size: o.accessSize, signed: o.signExtend, width: o.width };
+        return;
+      }
       sem.dst = o.rd;
       if (o.rn === SP || o.rn === FP) {
         const s = slotLoc(o.rn, o.imm);
@@ -224,7 +239,8 @@ function model(p: Program, row: number, w: number, o: Operands, sem: InsnSem): v
   if (store) {
     const [base, disp, size, rt] = store;
     const s = slotLoc(base, disp);
-    if (s >= 0) { sem.dst = s; sem.rhs = rt === 31 ? undefined : { op: 'copy', src: rt, bits: size * 8, signed: false }; sem.writes.push(s); }
+    const chunks = slotChunks(base, disp, size);
+    if (s >= 0 && chunks) { sem.dst = s; sem.rhs = rt === 31 ? undefined : { op: 'copy', src: rt, bits: size * 8, signed: false }; sem.writes.push(...chunks); }
     return;
   }
   framePair(w, sem);

@@ -32,7 +32,10 @@ export function classify(b: Uint8Array, start: number, end: number): InsnKind {
   out[0] = 0;
   out[1] = 0;
   // fast path: no prefix, no REX, and an opcode objtool has no case for
-  if (PLAIN_OTHER[b[start]] === 1) return InsnKind.Other;
+  const b0 = b[start];
+  if (PLAIN_OTHER[b0] === 1) return InsnKind.Other;
+  // the same behind a REX prefix (REX comes last, so the next byte is the opcode)
+  if ((b0 & 0xf0) === 0x40 && start + 1 < end && PLAIN_OTHER[b[start + 1]] === 1) return InsnKind.Other;
   let p = start;
 
   // Legacy prefixes, kept as the kernel's instruction decoder keeps them: up to four distinct
