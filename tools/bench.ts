@@ -7,7 +7,8 @@
  *   BENCH_RUNS     runs per tool for the whole-build object (default 5, alternating objflow/objtool)
  *   BENCH_OBJECTS  per-object sample size, or `all` (default 120, spread evenly over the build)
  *   BENCH_CONFIGS  comma list of kernel corpus configs (default x86-gcc,x86-clang)
- *   BENCH_ONLY     `verify`: only the whole-library verify section (FDEs per CPU-second)
+ *   BENCH_ONLY     `verify`: only the whole-library verify section (FDEs per CPU-second);
+ *                  `userspace`: only the per-architecture analysis throughput section
  *
  * Parts whose inputs are missing are skipped with a note.
  */
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   out(`objtool: ${OBJTOOL}${existsSync(OBJTOOL) ? '' : ' (missing)'}`);
   out(`corpus:  ${CORPUS}\n`);
   if (ONLY === 'verify') { await verifyLibraries(); return; }
+  if (ONLY === 'userspace') { await userspace(); return; }
   startup();
   for (const cfg of CONFIGS) wholeBuild(cfg);
   for (const cfg of CONFIGS) perObject(cfg);

@@ -995,7 +995,7 @@ class Recoverer {
           for (const x of this.arch.callAlways ?? []) out.add(x);
           continue;
         }
-        for (const x of this.arch.describe(p, r).writes) if (x < 64) out.add(x);
+        for (const x of this.sem(r).writes) if (x < 64) out.add(x);
       }
     }
     this.calleeMemo.set(f, out);
