@@ -108,6 +108,12 @@ export class Context {
   /** lines objtool prints to stdout (--stats) */
   readonly stdout: string[] = [];
   readonly relocTypeChanges: RelocTypeChange[] = [];
+  /**
+   * While call destinations are added: per callee symbol, 1 never returns, 2 returns, 0 not scanned
+   * yet. A callee is scanned once instead of once per call; valid only then, because what the scan
+   * reads (returns, sibling calls) is settled by addJumpDestinations and call annotation does not change it.
+   */
+  deadEndMemo: Int8Array | null = null;
   /** OBJFLOW_TIMING: CPU time of the last stage mark */
   timingMark = 0;
   /** --stats counters */

@@ -112,14 +112,9 @@ function annotateCallSite(ctx: Context, i: number, sibling: boolean): void {
   if (!sibling && deadEndCallee(ctx, sym)) p.bits[i] |= B.DeadEnd;
 }
 
-/**
- * deadEndFunction for a call site, remembered per callee while call destinations are added: a callee
- * is scanned once instead of once per call. Valid only then: what the scan reads (returns, sibling
- * calls) is settled by addJumpDestinations and not changed by call annotation.
- */
-let deadEndMemo: Int8Array | null = null;
+/** deadEndFunction for a call site, through `ctx.deadEndMemo` while call destinations are added. */
 function deadEndCallee(ctx: Context, sym: number): boolean {
-  const memo = deadEndMemo;
+  const memo = ctx.deadEndMemo;
   if (memo === null || sym < 0 || sym >= memo.length) return deadEndFunction(ctx, sym);
   if (memo[sym] === 0) memo[sym] = deadEndFunction(ctx, sym) ? 1 : 2;
   return memo[sym] === 1;
@@ -262,11 +257,11 @@ function findCallDestination(ctx: Context, sec: number, off: number): number {
 }
 
 export function addCallDestinations(ctx: Context): void {
-  deadEndMemo = new Int8Array(ctx.prog.syms.count);
+  ctx.deadEndMemo = new Int8Array(ctx.prog.syms.count);
   try {
     addCallDestinationsMemo(ctx);
   } finally {
-    deadEndMemo = null;
+    ctx.deadEndMemo = null;
   }
 }
 

@@ -135,7 +135,6 @@ export class Validator {
     const p = ctx.prog;
     const L = ctx.L;
     for (;;) {
-      if (f.phase === Phase.Start && !f.dirty && f.prev >= 0) this.straightLine(f, s);
       const i = f.insn;
       if (f.phase === Phase.Start) {
         f.next = this.nextToValidate(i);
@@ -246,48 +245,6 @@ export class Validator {
         if (r !== CONTINUE) return r;
       }
     }
-  }
-
-  /**
-   * The common case in a tight loop: instructions that are only a step (first visit, same symbol as
-   * the one before, no hint, alternative, stack op, signing change or dead end, a kind the switch
-   * passes over, a successor in the section) take the state of the one before unchanged. Exactly what
-   * the general loop does for them, without its phases; it stops in front of anything else.
-   */
-  private straightLine(f: Frame, s: Int32Array): void {
-    const ctx = this.ctx;
-    const p = ctx.prog;
-    const L = ctx.L;
-    if (s[L.size + X_NOINSTR]) return;
-    let prev = f.prev;
-    const id = p.cfi[prev];
-    if (id < 0) return;
-    const { bits, sym, sec, altGroup, opCount, flags, kind, cfi } = p;
-    const count = p.count;
-    const visited = B.Visited << s[L.size + X_UACCESS];
-    // a direct call is a step too when none of the call checks can fire and nothing is tracked across it
-    const o = ctx.opts;
-    const callStep = !this.env.trackRestores && !o.framePointer && !o.stackval && s[L.size + X_UACCESS] === 0 && s[L.size + X_DF] === 0;
-    const owner = sym[prev];
-    let i = f.insn;
-    let n = 0;
-    while (i + 1 < count) {
-      const b = bits[i];
-      if ((b & STRAIGHT_STOP) !== 0 || sym[i] !== owner || altGroup[i] >= 0 || opCount[i] !== 0 ||
-        (flags[i] & PAC_FLAGS) !== 0 || sec[i + 1] !== sec[i]) break;
-      const k = kind[i];
-      if (STEP_KIND[k] !== 1 && !(callStep && (k === InsnKind.Call || k === InsnKind.CallDynamic))) break;
-      cfi[i] = id;
-      bits[i] = b | visited;
-      n++;
-      prev = i;
-      i++;
-    }
-    if (n === 0) return;
-    ctx.insnsVisited += n;
-    ctx.cfiReused += n;
-    f.prev = prev;
-    f.insn = i;
   }
 
   /** The switch on the instruction kind. Returns CONTINUE, CALL (branch), or a final result. */
@@ -464,36 +421,37 @@ export class Validator {
 
   private cfiMatch(i: number, s: Int32Array): boolean {
     const ctx = this.ctx;
-    const p = ctx.prog;
-    const L = ctx.L;
-    const id = p.cfi[i];
+    const id = ctx.prog.cfi[i];
     if (id < 0) { ctx.diag.warn('CFI missing'); return false; }
-    const a = ctx.pool.data.subarray(id * ctx.pool.size, (id + 1) * ctx.pool.size); // slow path: paths meet
-    if (a[L.cfaBase] !== s[L.cfaBase] || a[L.cfaOff] !== s[L.cfaOff]) {
-      ctx.warnInsn(i, `stack state mismatch: cfa1=${a[L.cfaBase]}${sgn(a[L.cfaOff])} cfa2=${s[L.cfaBase]}${sgn(s[L.cfaOff])}`);
-      return false;
+    const diff = this.frameDiff(ctx.pool.view(id), s, this.env.trackRestores); // slow path: paths meet
+    if (diff) ctx.warnInsn(i, `stack state mismatch: ${diff}`);
+    return diff === '';
+  }
+
+  /**
+   * How frame `b` differs from frame `a` where paths meet (CFA, register rules, type, DRAP, PAC), in
+   * objtool's wording ("cfa1=4+8 cfa2=4+16"), or '' when they agree. `joinSaved`: a register saved and
+   * not written since agrees with one never saved (`savedUnchanged`).
+   */
+  private frameDiff(a: Int32Array, b: Int32Array, joinSaved: boolean): string {
+    const L = this.ctx.L;
+    if (a[L.cfaBase] !== b[L.cfaBase] || a[L.cfaOff] !== b[L.cfaOff]) {
+      return `cfa1=${a[L.cfaBase]}${sgn(a[L.cfaOff])} cfa2=${b[L.cfaBase]}${sgn(b[L.cfaOff])}`;
     }
     for (let r = 0; r < L.n; r++) {
-      if (a[2 * r] !== s[2 * r] || a[2 * r + 1] !== s[2 * r + 1]) {
-        if (this.env.trackRestores && (this.savedUnchanged(s, a, r) || this.savedUnchanged(a, s, r))) continue;
-        ctx.warnInsn(i, `stack state mismatch: reg1[${r}]=${a[2 * r]}${sgn(a[2 * r + 1])} reg2[${r}]=${s[2 * r]}${sgn(s[2 * r + 1])}`);
-        return false;
+      if (a[2 * r] !== b[2 * r] || a[2 * r + 1] !== b[2 * r + 1]) {
+        if (joinSaved && (this.savedUnchanged(b, a, r) || this.savedUnchanged(a, b, r))) continue;
+        return `reg1[${r}]=${a[2 * r]}${sgn(a[2 * r + 1])} reg2[${r}]=${b[2 * r]}${sgn(b[2 * r + 1])}`;
       }
     }
-    if (a[L.type] !== s[L.type]) {
-      ctx.warnInsn(i, `stack state mismatch: type1=${a[L.type]} type2=${s[L.type]}`);
-      return false;
+    if (a[L.type] !== b[L.type]) return `type1=${a[L.type]} type2=${b[L.type]}`;
+    if (a[L.drap] !== b[L.drap] || (a[L.drap] && (a[L.drapReg] !== b[L.drapReg] || a[L.drapOff] !== b[L.drapOff]))) {
+      return `drap1=${a[L.drap]}(${a[L.drapReg]},${a[L.drapOff]}) drap2=${b[L.drap]}(${b[L.drapReg]},${b[L.drapOff]})`;
     }
-    if (a[L.drap] !== s[L.drap] || (a[L.drap] && a[L.drapReg] !== s[L.drapReg]) || (a[L.drap] && a[L.drapOff] !== s[L.drapOff])) {
-      ctx.warnInsn(i, `stack state mismatch: drap1=${a[L.drap]}(${a[L.drapReg]},${a[L.drapOff]}) drap2=${s[L.drap]}(${s[L.drapReg]},${s[L.drapOff]})`);
-      return false;
-    }
-    if (a[L.pac] !== s[L.pac]) {
-      ctx.warnInsn(i, `stack state mismatch: pac1=${a[L.pac]} pac2=${s[L.pac]}`);
-      return false;
-    }
-    return true;
+    if (a[L.pac] !== b[L.pac]) return `pac1=${a[L.pac]} pac2=${b[L.pac]}`;
+    return '';
   }
+
 
   /**
    * Without kernel conventions: register r holds its caller's value on both paths, one where it was
@@ -538,20 +496,14 @@ export class Validator {
 
   /**
    * Without kernel conventions, alternatives' variants conflict only as paths meeting would
-   * (`cfiMatch`: CFA, register rules, type, DRAP, PAC): scratch values (an sp-derived address in a
+   * (`frameDiff`: CFA, register rules, type, DRAP, PAC): scratch values (an sp-derived address in a
    * register, a provisional DRAP register) and which registers are known to still hold their saved
    * value are path-dependent bookkeeping, not the frame's layout.
    */
   private sameFrame(a: number, b: number): boolean {
-    if (!this.env.trackRestores) return false;
-    const L = this.ctx.L;
-    const x = this.ctx.pool.view(a);
-    const y = this.ctx.pool.view(b);
-    for (let k = 0; k < 2 * L.n; k++) if (x[k] !== y[k]) return false;
-    if (x[L.cfaBase] !== y[L.cfaBase] || x[L.cfaOff] !== y[L.cfaOff] || x[L.type] !== y[L.type]) return false;
-    if (x[L.drap] !== y[L.drap] || (x[L.drap] && (x[L.drapReg] !== y[L.drapReg] || x[L.drapOff] !== y[L.drapOff]))) return false;
-    return x[L.pac] === y[L.pac];
+    return this.env.trackRestores && this.frameDiff(this.ctx.pool.view(a), this.ctx.pool.view(b), false) === '';
   }
+
 
   private uaccessSafe(func: number): boolean {
     return func >= 0 && (this.ctx.symFlags[func] & SF.UaccessSafe) !== 0;
@@ -617,14 +569,6 @@ function isPltTrampoline(ctx: Context, f: number): boolean {
 
 const CALL = -100;
 const PAC_FLAGS = InsnFlag.PacSign | InsnFlag.PacAuth;
-/** Bits that send an instruction through the general loop rather than `straightLine`. */
-const STRAIGHT_STOP = VISITED_MASK | B.Hint | B.Ignore | B.HasAlts | B.DeadEnd;
-/** Kinds `dispatch` passes over (its default case). */
-const STEP_KIND = (() => {
-  const t = new Uint8Array(256);
-  for (const k of [InsnKind.Other, InsnKind.Nop, InsnKind.Endbr, InsnKind.Bug, InsnKind.Trap, InsnKind.Invalid, InsnKind.Syscall]) t[k] = 1;
-  return t;
-})();
 const CONTINUE = -101;
 
 function sgn(n: number): string {
