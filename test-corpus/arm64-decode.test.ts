@@ -16,6 +16,7 @@ import { aarch64 } from '../src/arch/arm64/index.js';
 import { ElfFile } from '../src/elf/reader.js';
 import { InsnTableBuilder } from '../src/program/insns.js';
 import { compareWithObjdump, OBJDUMP } from './arm64-compare.js';
+import { haveCommand } from './helpers/objtool-tools.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test-corpus/fixtures/arm64/', import.meta.url));
 const LIBC = '/usr/aarch64-linux-gnu/lib/libc.so.6';
@@ -40,12 +41,12 @@ const BUILDS: { cc: string; flags: string[] }[] = [
 ];
 
 test('arm64 decode matches objdump on gcc and clang-19 output', (t) => {
-  if (!have(OBJDUMP)) return t.skip('aarch64-linux-gnu-objdump not installed');
+  if (!haveCommand(OBJDUMP)) return t.skip('aarch64-linux-gnu-objdump not installed');
   const dir = mkdtempSync(join(tmpdir(), 'objflow-arm64-'));
   try {
     let compiled = 0;
     for (const { cc, flags } of BUILDS) {
-      if (!have(cc)) { t.diagnostic(`${cc} not installed: skipped`); continue; }
+      if (!haveCommand(cc)) { t.diagnostic(`${cc} not installed: skipped`); continue; }
       for (const src of ['frames.c', 'threads.c']) {
         const obj = join(dir, `${src}.${compiled}.o`);
         execFileSync(cc, [...flags, '-c', join(FIXTURES, src), '-o', obj]);
@@ -63,7 +64,7 @@ test('arm64 decode matches objdump on gcc and clang-19 output', (t) => {
 });
 
 test('arm64 decode matches objdump on the arm64 libc', (t) => {
-  if (!have(OBJDUMP) || !existsSync(LIBC)) return t.skip('objdump or arm64 libc missing');
+  if (!haveCommand(OBJDUMP) || !existsSync(LIBC)) return t.skip('objdump or arm64 libc missing');
   const r = compareWithObjdump(LIBC);
   t.diagnostic(`libc: ${r.insns} insns, ${r.branches} branches, ${r.stack} stack, ${r.invalid} invalid`);
   assert.deepEqual(r.mismatches.slice(0, 30), []);
@@ -73,7 +74,7 @@ test('arm64 decode matches objdump on the arm64 libc', (t) => {
 
 test('arm64 decode matches objdump on other arm64 runtime libraries', (t) => {
   const libs = OTHER_LIBS.filter(existsSync);
-  if (!have(OBJDUMP) || libs.length === 0) return t.skip('objdump or arm64 libraries missing');
+  if (!haveCommand(OBJDUMP) || libs.length === 0) return t.skip('objdump or arm64 libraries missing');
   for (const lib of libs) {
     const r = compareWithObjdump(lib);
     t.diagnostic(`${lib}: ${r.insns} insns, ${r.branches} branches, ${r.stack} stack, ${r.invalid} invalid`);
@@ -82,7 +83,7 @@ test('arm64 decode matches objdump on other arm64 runtime libraries', (t) => {
 });
 
 test('arm64 decode of random words: same classes, targets and tracked-register writes as objdump', (t) => {
-  if (!have(OBJDUMP) || !have(AS)) return t.skip('binutils for aarch64 missing');
+  if (!haveCommand(OBJDUMP) || !haveCommand(AS)) return t.skip('binutils for aarch64 missing');
   const dir = mkdtempSync(join(tmpdir(), 'objflow-arm64-rand-'));
   try {
     // xorshift32 words, assembled with .inst so objdump disassembles them as code
@@ -105,7 +106,7 @@ test('arm64 decode of random words: same classes, targets and tracked-register w
 });
 
 test('arm64 decode matches objdump on arm64 kernel corpus objects', (t) => {
-  if (!have(OBJDUMP)) return t.skip('objdump missing');
+  if (!haveCommand(OBJDUMP)) return t.skip('objdump missing');
   const files = KERNEL_DIRS.filter(existsSync).flatMap((d) => listObjects(d, KERNEL_MAX_FILES));
   if (files.length === 0) return t.skip('no arm64 kernel corpus yet');
   let insns = 0, branches = 0, stack = 0;
@@ -151,11 +152,3 @@ function listObjects(dir: string, max: number): string[] {
   return out;
 }
 
-function have(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -16,6 +16,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { compareFile } from './jumptables-compare.js';
 import { EXTRA_CODEBASES, jumpTablePairs, usBuilds, whyMissing } from './helpers/us-corpus.js';
+import { haveCommand } from './helpers/objtool-tools.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIX = join(here, '../../test-corpus/fixtures/jumptables');
@@ -23,9 +24,6 @@ const CORPUS = process.env.CORPUS_DIR ?? join(process.env.HOME ?? '/root', '.cac
 const usRoot = join(CORPUS, 'us');
 const ORACLE = process.env.JUMPTABLES_PY ?? '/work/shared/corpus/jumptables.py';
 
-function have(cmd: string): boolean {
-  try { execFileSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }); return true; } catch { return false; }
-}
 
 async function assertExact(file: string, truth: string, log?: (s: string) => void): Promise<void> {
   const c = await compareFile(file, truth);
@@ -35,7 +33,7 @@ async function assertExact(file: string, truth: string, log?: (s: string) => voi
 }
 
 const tools = ['gcc', 'clang-19', 'aarch64-linux-gnu-gcc', 'aarch64-linux-gnu-as', 'python3'];
-test('sw.c in every compiler / arch / optimisation / PIC configuration', { skip: !tools.every(have) || !existsSync(ORACLE) }, async () => {
+test('sw.c in every compiler / arch / optimisation / PIC configuration', { skip: !tools.every(haveCommand) || !existsSync(ORACLE) }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'objflow-jt-'));
   try {
     execFileSync('bash', [join(FIX, 'matrix.sh'), join(here, '../../test/fixtures/jumptables/sw.c')], { cwd: dir, stdio: 'ignore', env: { ...process.env, JUMPTABLES_PY: ORACLE } });

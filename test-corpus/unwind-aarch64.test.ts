@@ -12,15 +12,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { analyzeFile, userspaceOptions } from '../src/cli/analyze.js';
-import { unwindRows } from '../src/unwind/table.js';
-import type { UnwindRow } from '../src/unwind/table.js';
-import { compareRows } from '../src/verify/compare-rows.js';
-import type { OracleRow } from '../src/verify/compare-rows.js';
+import { measureObject, readOracleRows } from '../tools/cfa-corpus.js';
 import { EXTRA_CODEBASES, cfaPairs, usBuilds, usCodebases, whyMissing } from './helpers/us-corpus.js';
+import { haveCommand } from './helpers/objtool-tools.js';
 
 const CFA_TABLE = '/work/shared/corpus/cfa_table.py';
 const MIN_AGREEMENT = 0.999;
@@ -58,16 +55,11 @@ function explain(build: string, func: string | null, field: string, stopped: Rea
 }
 
 async function measure(build: string, file: string, oracleFile: string): Promise<Outcome> {
-  const r = await analyzeFile(file, userspaceOptions());
-  const rows: UnwindRow[] = [];
-  unwindRows(r.ctx, (row) => rows.push(row));
-  const oracle = readFileSync(oracleFile, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as OracleRow);
-  const a = r.ctx.prog.arch;
-  const c = compareRows(oracle, rows, a.regs.names[a.regs.sp], a.regs.names[a.regs.fp], Number.MAX_SAFE_INTEGER);
+  const c = await measureObject(file, readOracleRows(oracleFile), false);
   const stopped = new Set<string>();
   const mismatched = new Set<string>();
-  for (const d of r.ctx.diag.list) {
-    const m = /objtool: ([^+\s]+)\+0x[0-9a-f]+: (jump table not recovered|sibling call from callable instruction with modified stack frame|stack state mismatch)/.exec(d.text);
+  for (const w of c.warnings) {
+    const m = /objtool: ([^+\s]+)\+0x[0-9a-f]+: (jump table not recovered|sibling call from callable instruction with modified stack frame|stack state mismatch)/.exec(w);
     if (m) (m[2] === 'stack state mismatch' ? mismatched : stopped).add(m[1]);
   }
   const out: Outcome = { compared: c.compared, agree: c.agree, classes: new Map(), unexplained: [] };
@@ -125,9 +117,6 @@ int sw(int a) { switch (a) { case 0: return ext(1); case 1: return ext(7); case 
 int tail(int a) { if (a) return ext(a + 1); return 0; }
 `;
 
-function has(tool: string): boolean {
-  try { execFileSync(tool, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
-}
 
 const COMPILERS = [
   { name: 'gcc', cmd: 'aarch64-linux-gnu-gcc', args: [] as string[] },
@@ -142,8 +131,8 @@ const PROTECTIONS = [
 ];
 
 for (const cc of COMPILERS) {
-  const missing = !has(cc.cmd) ? `${cc.cmd} not installed`
-    : !has('aarch64-linux-gnu-objdump') ? 'aarch64 binutils not installed'
+  const missing = !haveCommand(cc.cmd) ? `${cc.cmd} not installed`
+    : !haveCommand('aarch64-linux-gnu-objdump') ? 'aarch64 binutils not installed'
       : !existsSync(CFA_TABLE) ? `${CFA_TABLE} missing` : false;
   test(`${cc.name}: return-address signing rows (pac) agree with .eh_frame`, { skip: missing }, async () => {
     const work = mkdtempSync(join(tmpdir(), 'objflow-pac-'));
@@ -153,7 +142,7 @@ for (const cc of COMPILERS) {
       const obj = join(work, `p${flags.join('').replace(/[^a-z0-9]/gi, '')}.o`);
       execFileSync(cc.cmd, [...cc.args, '-O2', '-fasynchronous-unwind-tables', ...flags, '-c', src, '-o', obj], { stdio: 'ignore' });
       execFileSync('python3', [CFA_TABLE, '--objdump', 'aarch64-linux-gnu-objdump', obj, '-o', `${obj}.jsonl`], { stdio: 'ignore' });
-      const oracle = readFileSync(`${obj}.jsonl`, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as OracleRow);
+      const oracle = readOracleRows(`${obj}.jsonl`);
       const signed = oracle.filter((o) => o.pac === 1).length;
       assert.ok(signed > 0, `${flags.join(' ')}: the oracle has signed rows`);
       const o = await measure(`${cc.name}-pac`, obj, `${obj}.jsonl`);

@@ -9,13 +9,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { analyzeFile, userspaceOptions } from '../src/cli/analyze.js';
-import { unwindRows } from '../src/unwind/table.js';
-import type { UnwindRow } from '../src/unwind/table.js';
-import { compareRows } from '../src/verify/compare-rows.js';
-import type { OracleRow } from '../src/verify/compare-rows.js';
+import { measureObject, readOracleRows } from '../tools/cfa-corpus.js';
 import { EXTRA_CODEBASES, cfaPairs, usBuilds, usCodebases, whyMissing } from './helpers/us-corpus.js';
 
 const all = usBuilds().filter((b) => b.build.startsWith('x86_64-'));
@@ -48,12 +43,7 @@ for (const codebase of usCodebases(all)) {
     let files = 0;
     for (const b of all.filter((x) => x.codebase === codebase)) {
       for (const { file, oracle: oracleFile } of cfaPairs(b.dir)) {
-        const r = await analyzeFile(file, userspaceOptions());
-        const rows: UnwindRow[] = [];
-        unwindRows(r.ctx, (row) => rows.push(row));
-        const oracle = readFileSync(oracleFile, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as OracleRow);
-        const a = r.ctx.prog.arch;
-        const c = compareRows(oracle, rows, a.regs.names[a.regs.sp], a.regs.names[a.regs.fp], Number.MAX_SAFE_INTEGER);
+        const c = await measureObject(file, readOracleRows(oracleFile), false);
         // glibc's start code linked into executables (crt1.o's _start: `.cfi_undefined rip`, nothing to
         // return to; objflow models every entry as called) is not the code base's: counted apart
         const crt = c.disagreements.filter((d) => d.func === '_start').length;

@@ -16,13 +16,11 @@ import { fileURLToPath } from 'node:url';
 import { verifyFile } from '../src/verify/verify.js';
 import type { VerifyReport } from '../src/verify/verify.js';
 import { readListing } from '../test/verify/listing.js';
+import { haveCommand } from './helpers/objtool-tools.js';
 
 const src = fileURLToPath(new URL('../../test-corpus/fixtures/verify/', import.meta.url));
 const work = mkdtempSync(join(tmpdir(), 'objflow-verify-corpus-'));
 
-function has(tool: string): boolean {
-  try { execFileSync(tool, ['--version'], { stdio: 'ignore' }); return true; } catch { return false; }
-}
 
 function symbolAddr(file: string, nm: string, name: string): number {
   const out = execFileSync(nm, [file], { encoding: 'utf8' });
@@ -37,7 +35,7 @@ const ARCHES = [
 ];
 
 for (const a of ARCHES) {
-  test(`verify ${a.name}: planted errors exactly (object and shared library)`, { skip: !has(a.as) && `${a.as} not installed` }, async () => {
+  test(`verify ${a.name}: planted errors exactly (object and shared library)`, { skip: !haveCommand(a.as) && `${a.as} not installed` }, async () => {
     const obj = join(work, `${a.name}.o`);
     const lst = execFileSync(a.as, ['-al', '-o', obj, join(src, `${a.name}.s`)], { encoding: 'utf8' });
     const facts = readListing(lst);
@@ -56,7 +54,7 @@ for (const a of ARCHES) {
       assert.equal(r.summary.mismatch, planted.size);
     };
     check(await verifyFile(obj), 0);
-    if (!has(a.ld)) return;
+    if (!haveCommand(a.ld)) return;
     const so = join(work, `${a.name}.so`);
     execFileSync(a.ld, ['-shared', '--eh-frame-hdr', '-o', so, obj]);
     const delta = symbolAddr(so, a.nm, 'good_frame') - symbolAddr(obj, a.nm, 'good_frame');
@@ -131,7 +129,7 @@ test('verify distribution libraries: no crash, agreement and unknown figures wit
     const r = await verifyFile(path);
     const s = r.summary;
     // every FDE readelf lists gets a verdict
-    if (has('readelf')) {
+    if (haveCommand('readelf')) {
       // readelf exits 1 on warnings it prints about the file; its listing is complete all the same
       const listed = spawnSync('readelf', ['--debug-dump=frames', path], { encoding: 'utf8', maxBuffer: 1 << 28 }).stdout.split('\n').filter((l) => / FDE cie=/.test(l)).length;
       assert.equal(s.fdes, listed, `${path}: FDE count`);

@@ -16,6 +16,7 @@ import { x86_64, x86Operands } from '../src/arch/x86/index.js';
 import { SHF_EXECINSTR, SHT_PROGBITS } from '../src/elf/constants.js';
 import { ElfFile } from '../src/elf/reader.js';
 import { InsnTableBuilder, NO_TARGET, type InsnTable } from '../src/program/insns.js';
+import { haveCommand } from './helpers/objtool-tools.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test-corpus/fixtures/x86/', import.meta.url));
 const LIBC = '/usr/lib/x86_64-linux-gnu/libc.so.6';
@@ -31,12 +32,12 @@ const BUILDS: { cc: string; flags: string[] }[] = [
 ];
 
 test('x86 decode matches objdump on gcc and clang-19 output', (t) => {
-  if (!have('objdump')) return t.skip('objdump not installed');
+  if (!haveCommand('objdump')) return t.skip('objdump not installed');
   const dir = mkdtempSync(join(tmpdir(), 'objflow-x86-'));
   try {
     let compiled = 0;
     for (const { cc, flags } of BUILDS) {
-      if (!have(cc)) { t.diagnostic(`${cc} not installed: skipped`); continue; }
+      if (!haveCommand(cc)) { t.diagnostic(`${cc} not installed: skipped`); continue; }
       for (const src of ['frames.c', 'simd.c']) {
         const obj = join(dir, `${src}.${compiled}.o`);
         execFileSync(cc, [...flags, '-c', join(FIXTURES, src), '-o', obj]);
@@ -54,7 +55,7 @@ test('x86 decode matches objdump on gcc and clang-19 output', (t) => {
 });
 
 test('x86 decode matches objdump on the libc text', (t) => {
-  if (!have('objdump') || !existsSync(LIBC)) return t.skip('objdump or libc missing');
+  if (!haveCommand('objdump') || !existsSync(LIBC)) return t.skip('objdump or libc missing');
   const r = compareWithObjdump(LIBC, ['.text']);
   t.diagnostic(`libc: ${r.insns} insns, ${r.branches} branches, decode ${r.rate.toFixed(2)} M insns/s`);
   assert.deepEqual(r.mismatches.slice(0, 20), []);
@@ -63,7 +64,7 @@ test('x86 decode matches objdump on the libc text', (t) => {
 
 for (const dir of KERNEL_CORPORA) {
   test(`x86 decode matches objdump on the kernel corpus ${dir}`, (t) => {
-    if (!have('objdump') || !existsSync(dir)) return t.skip('kernel corpus not built');
+    if (!haveCommand('objdump') || !existsSync(dir)) return t.skip('kernel corpus not built');
     // the whole corpus linked into one object when it exists, else a sample of its objects
     const big = join(dir, 'big.o');
     const paths = existsSync(big) ? [big] : listObjects(dir).slice(0, 40);
@@ -263,11 +264,3 @@ function objdump(path: string, only?: string[]): Map<string, DumpRow[]> {
   return out;
 }
 
-function have(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -16,6 +16,7 @@ import { x86Length } from '../src/arch/x86/length.js';
 import { x86Operands } from '../src/arch/x86/operands.js';
 import { SHF_EXECINSTR, SHT_PROGBITS } from '../src/elf/constants.js';
 import { ElfFile } from '../src/elf/reader.js';
+import { haveCommand } from './helpers/objtool-tools.js';
 
 const FIXTURES = fileURLToPath(new URL('../../test-corpus/fixtures/x86/', import.meta.url));
 const SYSTEM_LIBS = ['/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/x86_64-linux-gnu/libstdc++.so.6'];
@@ -38,7 +39,7 @@ const BUILDS: { cc: string; flags: string[] }[] = [
 const OBJDUMP_UNKNOWN = new Set(['lkgs']);
 
 test('x86Length boundaries match objdump on the system libc and libstdc++ text', (t) => {
-  if (!have('objdump')) return t.skip('objdump not installed');
+  if (!haveCommand('objdump')) return t.skip('objdump not installed');
   let checked = 0;
   for (const lib of SYSTEM_LIBS) {
     if (!existsSync(lib)) { t.diagnostic(`${lib} missing`); continue; }
@@ -53,7 +54,7 @@ test('x86Length boundaries match objdump on the system libc and libstdc++ text',
 
 for (const big of KERNEL_BIG) {
   test(`x86Length boundaries match objdump on ${big}`, (t) => {
-    if (!have('objdump') || !existsSync(big)) return t.skip('kernel corpus not built');
+    if (!haveCommand('objdump') || !existsSync(big)) return t.skip('kernel corpus not built');
     const r = compareWithObjdump(big);
     t.diagnostic(`${r.insns} instructions; objdump cannot decode: ${r.gaps.join(', ') || 'none'}`);
     assert.deepEqual(r.mismatches.slice(0, 20), []);
@@ -63,7 +64,7 @@ for (const big of KERNEL_BIG) {
 
 test('x86Length boundaries match objdump on the SQLite userspace builds', (t) => {
   const us = join(CORPUS, 'us');
-  if (!have('objdump') || !existsSync(us)) return t.skip('userspace corpus not built');
+  if (!haveCommand('objdump') || !existsSync(us)) return t.skip('userspace corpus not built');
   const objs: string[] = [];
   for (const build of readdirSync(us).filter((d) => d.startsWith('x86_64-')).sort()) {
     const sqlite = join(us, build, 'sqlite', 'sqlite3.o');
@@ -79,12 +80,12 @@ test('x86Length boundaries match objdump on the SQLite userspace builds', (t) =>
 });
 
 test('x86Length boundaries match objdump on the fixtures built for AVX2, AVX-512, Sapphire Rapids, Zen 4', (t) => {
-  if (!have('objdump')) return t.skip('objdump not installed');
+  if (!haveCommand('objdump')) return t.skip('objdump not installed');
   const dir = mkdtempSync(join(tmpdir(), 'objflow-x86len-'));
   try {
     let compiled = 0;
     for (const { cc, flags } of BUILDS) {
-      if (!have(cc)) { t.diagnostic(`${cc} not installed: skipped`); continue; }
+      if (!haveCommand(cc)) { t.diagnostic(`${cc} not installed: skipped`); continue; }
       for (const src of readdirSync(FIXTURES).filter((f) => f.endsWith('.c'))) {
         const obj = join(dir, `${src}.${compiled}.o`);
         execFileSync(cc, [...flags, '-c', join(FIXTURES, src), '-o', obj]);
@@ -190,11 +191,3 @@ function objdump(path: string, only?: string[]): Map<string, DumpRow[]> {
   return out;
 }
 
-function have(cmd: string): boolean {
-  try {
-    execFileSync(cmd, ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}

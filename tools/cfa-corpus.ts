@@ -29,6 +29,8 @@ export interface ObjectOutcome {
   readonly obj: string;
   readonly compared: number;
   readonly agree: number;
+  /** instructions neither side gives a comparable rule for */
+  readonly skipped: number;
   readonly disagreements: Disagreement[];
   /** the analysis' warnings (objtool format) */
   readonly warnings: string[];
@@ -51,7 +53,12 @@ export function oracleRows(obj: string, cacheRoot: string, build: string, rel: s
     }
     renameSync(`${out}.tmp`, out);
   }
-  return readFileSync(out, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as OracleRow);
+  return readOracleRows(out);
+}
+
+/** The rows of a `.cfa.jsonl` file written by cfa_table.py. */
+export function readOracleRows(path: string): OracleRow[] {
+  return readFileSync(path, 'utf8').split('\n').filter((l) => l).map((l) => JSON.parse(l) as OracleRow);
 }
 
 /** Compares `objflow unwind [--kernel]`'s rows for one object with the oracle's. */
@@ -62,7 +69,7 @@ export async function measureObject(obj: string, oracle: readonly OracleRow[], k
   const a = r.ctx.prog.arch;
   const c = compareRows(oracle, rows, a.regs.names[a.regs.sp], a.regs.names[a.regs.fp], Number.MAX_SAFE_INTEGER);
   return {
-    obj, compared: c.compared, agree: c.agree,
+    obj, compared: c.compared, agree: c.agree, skipped: c.skipped,
     disagreements: c.disagreements.map((d) => ({ obj, ...d })),
     warnings: r.ctx.diag.list.map((d) => d.text),
   };

@@ -1007,15 +1007,10 @@ class Recoverer {
    * it (no relocation), or its relocation names a local symbol or a section.
    */
   private callsLocal(row: number): boolean {
-    const p = this.p;
-    const rel = p.relocs.of(p.sec[row]);
-    const ri = rel ? rel.inRange(p.off[row], p.len[row]) : -1;
-    if (ri < 0) return true;
-    const st = p.elf.symtab;
-    if (!st) return false;
-    const sym = rel!.table.sym[ri];
-    if (sym >= st.count) return false;
-    const info = st.info[sym];
+    if (this.p.insnReloc(row) < 0) return true;
+    const sym = this.relocSymbol(row);
+    if (sym < 0) return false;
+    const info = this.p.elf.symtab!.info[sym];
     return info >> 4 === STB_LOCAL || (info & 15) === STT_SECTION;
   }
 
@@ -1097,11 +1092,10 @@ class Recoverer {
   /** Symbol-table index of the relocation within the bytes of `row` (objects), or -1. */
   private relocSymbol(row: number): number {
     const p = this.p;
-    const rel = p.relocs.of(p.sec[row]);
-    const ri = rel ? rel.inRange(p.off[row], p.len[row]) : -1;
+    const ri = p.insnReloc(row);
     const st = p.elf.symtab;
     if (ri < 0 || !st) return -1;
-    const sym = rel!.table.sym[ri];
+    const sym = p.relocs.of(p.sec[row])!.table.sym[ri];
     return sym < st.count ? sym : -1;
   }
 

@@ -51,7 +51,7 @@ const scratch: RelocDest = { sec: -1, off: 0, sym: 0 };
 function relocAt(p: Program, row: number): { type: number; dest: Addr } | undefined {
   if (p.elf.type !== 1 || !p.elf.symtab) return undefined;
   const rel = p.relocs.of(p.sec[row]);
-  const ri = rel ? rel.inRange(p.off[row], 4) : -1;
+  const ri = p.insnReloc(row);
   if (ri < 0) return undefined;
   const d = relocDest(p.elf.symtab, rel!.table, ri, scratch);
   return { type: rel!.table.type[ri], dest: { sec: d.sec, off: d.off } };

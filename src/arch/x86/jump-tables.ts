@@ -218,7 +218,7 @@ function jumpTargetX86(p: Program, row: number): Rhs | undefined {
 function branchDestX86(p: Program, row: number): number {
   const sec = p.sec[row];
   const rel = p.elf.type === 1 ? p.relocs.of(sec) : null;
-  const ri = rel ? rel.inRange(p.off[row], p.len[row]) : -1;
+  const ri = rel ? p.insnReloc(row) : -1;
   if (ri >= 0 && p.elf.symtab) {
     const t = rel!.table;
     const type = t.type[ri];
@@ -325,9 +325,7 @@ function cellOf(p: Program, row: number, insn: Instruction, I: ReturnType<typeof
 }
 
 function hasReloc(p: Program, row: number): boolean {
-  if (p.elf.type !== 1) return false;
-  const rel = p.relocs.of(p.sec[row]);
-  return rel !== null && rel.inRange(p.off[row], p.len[row]) >= 0;
+  return p.elf.type === 1 && p.insnReloc(row) >= 0;
 }
 
 function immediate(insn: Instruction, op: number, kind: number, OK: ReturnType<typeof iced>['OpKind']): number {
