@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { verifyFile } from '../src/verify/verify.js';
@@ -104,7 +104,8 @@ test('verify SQLite corpus: agreement share; every mismatch a triaged table bug'
  * is triaged in docs/findings/objflow-stripped-library-unknowns.md. Bounds sit a little under the
  * measured figures (before dynamic symbols in parentheses).
  */
-const ICU = '/root/.cache/objcorpus/dl/x';
+// unpacked by corpus/distro-libraries.sh
+const ICU = join(process.env.CORPUS_DIR ?? join(homedir(), '.cache', 'objcorpus'), 'dl', 'x');
 const SYSTEM: { path: string; minAgree: number; maxUnknown: number; maxMismatch: number }[] = [
   // measured: 4867 FDEs, 4860 agree, 0 mismatch, 7 unknown (4828 / 0 / 39)
   { path: '/usr/lib/x86_64-linux-gnu/libstdc++.so.6', minAgree: 4850, maxUnknown: 12, maxMismatch: 0 },

@@ -148,8 +148,13 @@ export interface Arch {
    * `addr` is the section's address (0 in relocatable files): immediate targets are addresses in the
    * same space. Never throws on bad bytes: undecodable bytes become `InsnKind.Invalid` rows of the
    * arch's minimum instruction length.
+   *
+   * `anchors` (sorted section offsets, linked files): places where an instruction is known to begin
+   * (function symbols, FDE starts). A variable-length decoder that reaches one inside an instruction
+   * (zero fill between functions decodes as `add %al,(%rax)` and swallows the next function's first
+   * byte) ends that instruction as an `Invalid` padding row and resumes at the anchor.
    */
-  decodeSection(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder): void;
+  decodeSection(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder, anchors?: Uint32Array): void;
   /** Human-readable disassembly of one instruction (slow path: diagnostics only). */
   disassemble?(bytes: Uint8Array, off: number, addr: number): string;
   /**

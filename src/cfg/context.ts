@@ -116,6 +116,12 @@ export class Context {
   deadEndMemo: Int8Array | null = null;
   /** OBJFLOW_TIMING: CPU time of the last stage mark */
   timingMark = 0;
+  /**
+   * Rows where paths met with different frames (userspace analysis): a call that does not return
+   * but is not known to, or a branch the compiler knew unreachable aimed at another function's code.
+   * The row keeps the first path's state; verify does not judge a table against it.
+   */
+  readonly frameConflicts = new Set<number>();
   /** --stats counters */
   insnsVisited = 0;
   /** a walked state equalled the forced-undefined one (objtool counts that as one more allocation) */

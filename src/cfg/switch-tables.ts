@@ -188,6 +188,8 @@ export function memCellLoc(base: number, key: string, index = -1): number {
 
 /** A proof step's answer for a path that compiled code cannot take. */
 const IMPOSSIBLE = -2;
+/** a definition search ran out of its budget (an answer not to keep) */
+const BUDGET_SPENT = -3;
 
 /** Largest table accepted (entries); a bound above it is not a switch. */
 const MAX_ENTRIES = 1 << 16;
@@ -343,8 +345,61 @@ class Recoverer {
   /** registers written by a callee (function symbol) and its callees, null when unknown */
   private readonly calleeMemo = new Map<number, Set<number> | null>();
 
+  /**
+   * What one jump's proof reads of the changing state: its family's edges (recovered and assumed
+   * tables) and the search mode. A family's generation moves when its edges change; a proof is
+   * redone only when its family's generation or the mode moved (a large library has tens of
+   * thousands of dispatches, and most families never change between rounds).
+   */
+  private readonly famGen = new Map<number, number>();
+  private modeGen = 0;
+  /** families whose edges changed since their control flow was last rebuilt */
+  private readonly dirty = new Set<number>();
+  private readonly proofs = new Map<number, { fam: number; gen: number; mode: number; r: RecoveredTable | string | undefined }>();
+  /** reachingDefs answers by row and location (null: some path has no definition); cleared when control flow or mode changes */
+  private readonly defsMemo = new Map<number, Map<number, number[] | null>>();
+
   constructor(private readonly p: Program, private readonly arch: SwitchArch) {
     this.linked = p.elf.type !== 1;
+  }
+
+  /** recoverOne, redone only when what it reads has changed. */
+  private attempt(j: number): RecoveredTable | string | undefined {
+    const fam = this.family(j);
+    const gen = this.famGen.get(fam) ?? 0;
+    const m = this.proofs.get(j);
+    if (m && m.fam === fam && m.gen === gen && m.mode === this.modeGen) return m.r;
+    const r = this.recoverOne(j);
+    this.proofs.set(j, { fam, gen, mode: this.modeGen, r });
+    return r;
+  }
+
+  /** The edges of jump `j`'s family change (recovered or assumed targets). */
+  private touch(j: number): void {
+    const fam = this.family(j);
+    if (fam >= 0) this.dirty.add(fam);
+  }
+
+  /** Control flow is rebuilt for the families whose edges changed. */
+  private rebuild(): void {
+    if (this.dirty.size > 0) this.defsMemo.clear();
+    for (const fam of this.dirty) {
+      this.preds.delete(fam);
+      this.famGen.set(fam, (this.famGen.get(fam) ?? 0) + 1);
+    }
+    this.dirty.clear();
+  }
+
+  private setAssumed(next: Map<number, number[]> | null): void {
+    const old = this.assumed;
+    if (old) for (const [j, t] of old) if (!next || !sameTargets(t, next.get(j))) this.touch(j);
+    if (next) for (const [j, t] of next) if (!old || !sameTargets(t, old.get(j))) this.touch(j);
+    this.assumed = next;
+  }
+
+  private setLenient(v: boolean): void {
+    if (this.lenient !== v) { this.modeGen++; this.defsMemo.clear(); }
+    this.lenient = v;
   }
 
   run(): SwitchTableResult {
@@ -359,19 +414,20 @@ class Recoverer {
       const next: number[] = [];
       let progress = false;
       for (const j of pending) {
-        const r = this.recoverOne(j);
+        const r = this.attempt(j);
         if (r === undefined) { next.push(j); continue; }
         if (typeof r === 'string') { reasons.set(j, r); next.push(j); continue; }
         reasons.delete(j);
         tables.push(r);
         this.recovered.set(j, r.targets);
+        this.touch(j);
         progress = true;
       }
       // only the jumps still unproven go on (a pass that proves the last ones leaves none)
       pending = next;
       if (!progress || next.length === 0) break;
       // control flow again, with the tables found as edges and only the rest as unknown jumps
-      this.preds.clear();
+      this.rebuild();
     }
     if (pending.length > 0) {
       const found = this.optimistic(pending, reasons);
@@ -391,31 +447,31 @@ class Recoverer {
    * candidate with all candidates assumed as exact edges, until a round reproduces its assumption.
    */
   private optimistic(pending: number[], reasons: Map<number, string>): RecoveredTable[] {
-    this.assumed = new Map(pending.map((j) => [j, []]));
-    this.lenient = true;
+    this.setAssumed(new Map(pending.map((j) => [j, []])));
+    this.setLenient(true);
     let cand = new Map<number, RecoveredTable>();
     // a dispatch reached only through the cases of another unknown one is found once that one's
     // candidate gives its edges: search again with the candidates so far until none is added
     for (let pass = 0; pass < OPTIMISTIC_ROUNDS; pass++) {
-      this.preds.clear();
+      this.rebuild();
       let grew = false;
       for (const j of pending) {
         if (cand.has(j)) continue;
-        const r = this.recoverOne(j);
+        const r = this.attempt(j);
         if (r !== undefined && typeof r !== 'string') { cand.set(j, r); grew = true; }
       }
       if (!grew) break;
-      this.assumed = new Map(pending.map((j) => [j, cand.get(j)?.targets ?? []]));
+      this.setAssumed(new Map(pending.map((j) => [j, cand.get(j)?.targets ?? []])));
     }
-    this.lenient = false;
+    this.setLenient(false);
     for (let round = 0; round < OPTIMISTIC_ROUNDS && cand.size > 0; round++) {
       // the candidates' edges exactly; the other pending jumps are unknown again
-      this.assumed = new Map([...cand].map(([j, t]) => [j, t.targets]));
-      this.preds.clear();
+      this.setAssumed(new Map([...cand].map(([j, t]) => [j, t.targets])));
+      this.rebuild();
       const next = new Map<number, RecoveredTable>();
       let stable = true;
       for (const [j, t] of cand) {
-        const r = this.recoverOne(j);
+        const r = this.attempt(j);
         if (r !== undefined && typeof r !== 'string') {
           next.set(j, r);
           if (!sameTable(r, t)) stable = false;
@@ -425,15 +481,15 @@ class Recoverer {
         }
       }
       if (stable) {
-        this.assumed = null;
-        this.preds.clear();
+        this.setAssumed(null);
+        this.rebuild();
         return [...next.values()];
       }
       cand = next;
     }
     for (const j of cand.keys()) if (!reasons.has(j)) reasons.set(j, 'table and control flow do not settle');
-    this.assumed = null;
-    this.preds.clear();
+    this.setAssumed(null);
+    this.rebuild();
     return [];
   }
 
@@ -444,23 +500,24 @@ class Recoverer {
    */
   private settleWith(found: RecoveredTable[], earlier: RecoveredTable[], reasons: Map<number, string>): RecoveredTable[] {
     if (found.length === 0) return found;
-    for (const t of found) this.recovered.set(t.jump, t.targets);
-    this.preds.clear();
+    for (const t of found) { this.recovered.set(t.jump, t.targets); this.touch(t.jump); }
+    this.rebuild();
     const fams = new Set(found.map((t) => this.family(t.jump)));
     const broken = new Set<number>();
     for (const t of earlier) {
       const fam = this.family(t.jump);
       if (!fams.has(fam) || broken.has(fam)) continue;
-      const r = this.recoverOne(t.jump);
+      const r = this.attempt(t.jump);
       if (r === undefined || typeof r === 'string' || !sameTable(r, t)) broken.add(fam);
     }
     const kept = found.filter((t) => !broken.has(this.family(t.jump)));
     for (const t of found) {
       if (kept.includes(t)) continue;
       this.recovered.delete(t.jump);
+      this.touch(t.jump);
       reasons.set(t.jump, 'table and control flow do not settle');
     }
-    this.preds.clear();
+    this.rebuild();
     return kept;
   }
 
@@ -702,8 +759,24 @@ class Recoverer {
     return first;
   }
 
-  /** Rows defining `loc` on the paths reaching `row`, or undefined when some path has no definition. */
+  /**
+   * Rows defining `loc` on the paths reaching `row`, or undefined when some path has no definition.
+   * Answers stand while control flow and search mode do (`defsMemo`); a search cut short by a budget
+   * is not kept.
+   */
   private reachingDefs(loc: number, row: number): number[] | undefined {
+    let byLoc = this.defsMemo.get(row);
+    const known = byLoc?.get(loc);
+    if (known !== undefined) return known ?? undefined;
+    const r = this.searchDefs(loc, row);
+    if (r !== BUDGET_SPENT) {
+      if (!byLoc) { byLoc = new Map(); this.defsMemo.set(row, byLoc); }
+      byLoc.set(loc, r ?? null);
+    }
+    return r === BUDGET_SPENT ? undefined : r;
+  }
+
+  private searchDefs(loc: number, row: number): number[] | undefined | typeof BUDGET_SPENT {
     const seen = new Set<number>();
     const defs: number[] = [];
     const work = [...this.predsOf(row)];
@@ -713,7 +786,7 @@ class Recoverer {
       const r = work.pop()!;
       if (seen.has(r)) continue;
       seen.add(r);
-      if (--budget < 0 || --this.visits < 0) return undefined;
+      if (--budget < 0 || --this.visits < 0) return BUDGET_SPENT;
       if (this.writesLoc(this.sem(r), loc, r)) { defs.push(r); continue; }
       const ps = this.predsOf(r);
       if (ps.length === 0) { if (this.deadEnd(r)) continue; return undefined; }
@@ -1201,6 +1274,12 @@ class Recoverer {
 function lowMaskBits(mask: number): number {
   for (let k = 1; k < 53; k++) if (mask === 2 ** k - 1) return k;
   return 0;
+}
+
+function sameTargets(a: readonly number[], b: readonly number[] | undefined): boolean {
+  if (!b || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 function sameTable(a: RecoveredTable, b: RecoveredTable): boolean {

@@ -1,6 +1,6 @@
 /**
- * `objflow verify [--format text|json|sarif] [--verbose] FILE...`: the unwind tables of each file
- * against its code. Exit status: 0 every FDE agrees or is unknown, 1 mismatches found, 2 unusable
+ * `objflow verify [--format text|json|sarif] [--verbose] [--synchronous] FILE...`: the unwind tables
+ * of each file against its code (`--synchronous`: tables made to be exact at call sites only). Exit status: 0 every FDE agrees or is unknown, 1 mismatches found, 2 unusable
  * input (unreadable, unsupported, no unwind tables) or command line.
  */
 import { readFileSync } from 'node:fs';
@@ -11,17 +11,19 @@ import { SARIF_RULES, jsonLine, jsonSummary, sarifResults, textReport, summaryTe
 import { verifyFile } from '../verify/verify.js';
 import type { VerifySummary } from '../verify/verify.js';
 
-const USAGE = 'usage: objflow verify [--format text|json|sarif] [--verbose] FILE...\n';
+const USAGE = 'usage: objflow verify [--format text|json|sarif] [--verbose] [--synchronous] FILE...\n';
 
 export async function verifyCommand(argv: readonly string[], io: { out(s: string): void; err(s: string): void }): Promise<number> {
   const files: string[] = [];
   let format = 'text';
   let verbose = false;
+  let synchronous = false;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k];
     if (a === '--format') format = argv[++k] ?? '';
     else if (a.startsWith('--format=')) format = a.slice(9);
     else if (a === '--verbose' || a === '-v') verbose = true;
+    else if (a === '--synchronous') synchronous = true;
     else if (a === '--') { files.push(...argv.slice(k + 1)); break; }
     else if (a.startsWith('-')) { io.err(`objflow: verify: unknown option ${a}\n${USAGE}`); return 2; }
     else files.push(a);
@@ -36,7 +38,7 @@ export async function verifyCommand(argv: readonly string[], io: { out(s: string
   for (const f of files) {
     let report;
     try {
-      report = await verifyFile(f);
+      report = await verifyFile(f, true, { synchronous });
     } catch (e) {
       if (!isFormatError(e)) throw e;
       io.err(`objflow: ${f}: ${e.message}\n`);
@@ -45,7 +47,7 @@ export async function verifyCommand(argv: readonly string[], io: { out(s: string
     }
     const s = report.summary;
     total.fdes += s.fdes; total.agrees += s.agrees; total.mismatch += s.mismatch; total.unknown += s.unknown;
-    if (format === 'text') io.out(textReport(report, verbose));
+    if (format === 'text') io.out(textReport(report, verbose, synchronous));
     else if (format === 'json') {
       const lines = report.verdicts.map(jsonLine);
       if (lines.length) io.out(`${lines.join('\n')}\n`);

@@ -165,6 +165,7 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
           return UpdateError.None;
         case OpSrc.Pop:
         case OpSrc.PopF:
+          if (env.trackRestores) forgetValue(s, V, op.destReg);
           if (op.destReg === SP && s[CB] === SP_IND) {
             s[CB] = SP;
             return UpdateError.None;
@@ -181,6 +182,7 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
           if (s[CB] === SP) s[CO] -= slot;
           return UpdateError.None;
         case OpSrc.RegIndirect:
+          if (env.trackRestores) forgetValue(s, V, op.destReg);
           if (!s[L.drap] && op.destReg === s[CB] && op.destReg === BP) {
             s[CB] = SP;
             s[CO] = s[SS];
@@ -267,6 +269,16 @@ function clobberReg(env: UpdateEnv, s: Int32Array, reg: number): number {
   if (!s[L.drap] && s[L.drapReg] === reg) s[L.drapReg] = UNDEF;
   if (env.trackRestores) s[L.restored + reg] = 0;
   return UpdateError.None;
+}
+
+/**
+ * A load into `reg`: whatever CFA-relative value it held is gone (AArch64 `ldp x29, x30, [sp, #n]`
+ * reloads the caller's frame pointer while the CFA is still described from sp). Userspace only:
+ * objtool keeps such stale values, and kernel output must stay byte-identical to its own.
+ */
+function forgetValue(s: Int32Array, V: number, reg: number): void {
+  s[V + 2 * reg] = UNDEF;
+  s[V + 2 * reg + 1] = 0;
 }
 
 function saveReg(env: UpdateEnv, s: Int32Array, reg: number, base: number, offset: number): void {

@@ -424,7 +424,10 @@ export class Validator {
     const id = ctx.prog.cfi[i];
     if (id < 0) { ctx.diag.warn('CFI missing'); return false; }
     const diff = this.frameDiff(ctx.pool.view(id), s, this.env.trackRestores); // slow path: paths meet
-    if (diff) ctx.warnInsn(i, `stack state mismatch: ${diff}`);
+    if (diff) {
+      ctx.warnInsn(i, `stack state mismatch: ${diff}`);
+      if (this.env.trackRestores) ctx.frameConflicts.add(i);
+    }
     return diff === '';
   }
 

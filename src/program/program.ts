@@ -124,7 +124,8 @@ export class Program {
       if (name === '.noinstr.text' || name === '.entry.text' || name === '.cpuidle.text' || name.startsWith('.text..__x86.')) role |= SecRole.Noinstr;
       if (name === '.init.text' && !module) role |= SecRole.Init;
       this.secRole[s.index] = role;
-      arch.decodeSection(elf.sectionData(s), s.index, elf.type === 1 ? 0 : s.addr, b);
+      const linked = elf.type !== 1;
+      arch.decodeSection(elf.sectionData(s), s.index, linked ? s.addr : 0, b, linked ? functionStarts(this.syms, s.index, s.size) : undefined);
     }
     for (const s of elf.sections) {
       const n = s.name;
@@ -301,6 +302,20 @@ function buildSymbols(elf: ElfFile, userspace: boolean): Symbols {
   if (!userspace || elf.type === 1) return plain;
   const extra = syntheticFunctions(elf, (sec, off) => plain.funcAt(sec, off) >= 0);
   return extra.length ? new Symbols(elf, table, extra, true) : plain;
+}
+
+/** Sorted distinct offsets of the function symbols that start inside a section (decoder anchors). */
+function functionStarts(syms: Symbols, sec: number, size: number): Uint32Array | undefined {
+  const list = syms.list(sec);
+  const out = new Uint32Array(list.length);
+  let n = 0;
+  for (let k = 0; k < list.length; k++) {
+    const s = list[k];
+    const off = syms.offset[s];
+    if (syms.type[s] !== STT_FUNC || off <= 0 || off >= size) continue;
+    if (n === 0 || out[n - 1] !== off) out[n++] = off;
+  }
+  return n > 0 ? out.subarray(0, n) : undefined;
 }
 
 function growCopyU32(a: Uint32Array, n: number): Uint32Array { const b = new Uint32Array(Math.max(n, a.length)); b.set(a); return b; }

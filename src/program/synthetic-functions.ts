@@ -64,7 +64,7 @@ export function syntheticFunctions(elf: ElfFile, covered: (sec: number, off: num
 /**
  * Does `fde` describe code entered by a call? The rule: its first row (at its first address) must
  * be the CIE's initial row (the state a call leaves, which the CIE describes once for all its FDEs),
- * with the CFA on the stack pointer. A `.cold` part of a split function starts inside its parent's
+ * with the CFA on the stack pointer at the offset a call leaves. A `.cold` part of a split function starts inside its parent's
  * frame (GCC emits the parent's CFA before its first advance), a signal trampoline's FDE starts
  * with a CFA expression, x86 PLT0 starts after a push: none is a function entry; the analysis
  * reaches them from their parent's jump, or not at all. One more case looks like an entry but is
@@ -81,6 +81,10 @@ export function fdeStartsAsEntry(ev: CfaEvaluator, fde: Fde): boolean {
     const reg = ev.cfaReg;
     const offset = ev.cfaOffset;
     if (kind !== CfaKind.RegOffset || reg !== dwarfStackPointer(machine)) return false;
+    // what a call leaves: the return address just pushed (x86-64), nothing (AArch64). A CIE may carry
+    // another frame as its initial row: GCC gives a split function's `.cold` parts a CIE of their own
+    // holding the parent's frame at the split (`patch`: `call abort` blocks at CFA rsp+48)
+    if (offset !== (machine === EM_X86_64 ? 8 : 0)) return false;
     if (!ev.next()) return false;
     if (ev.cfaKind !== kind || ev.cfaReg !== reg || ev.cfaOffset !== offset) return false;
     if (fde.lsda && isLoneNop(cfi.elf, machine, fde, ev.rowEnd)) return false;

@@ -10,7 +10,7 @@ const RULE_NAMES: Record<string, string> = {
 };
 
 /** Text: each mismatch (function, first difference, path, all addresses); unknowns when `verbose`. */
-export function textReport(r: VerifyReport, verbose: boolean): string {
+export function textReport(r: VerifyReport, verbose: boolean, synchronous = false): string {
   const out: string[] = [];
   const hex = (n: number): string => `0x${n.toString(16)}`;
   for (const v of r.verdicts) {
@@ -29,6 +29,12 @@ export function textReport(r: VerifyReport, verbose: boolean): string {
   }
   for (const pr of r.problems) out.push(`${r.file}: unreadable table entry: ${pr}`);
   out.push(`${r.file}: ${summaryText(r.summary)}${unknownBreakdown(r.verdicts)}`);
+  const between = r.verdicts.reduce((n, v) => n + (v.betweenCalls ? 1 : 0), 0);
+  if (!synchronous && between > 0 && between * 2 >= r.summary.mismatch) {
+    // most mismatches avoid calls: the table is likely synchronous by design, not wrong
+    out.push(`${r.file}: note: ${between} of ${r.summary.mismatch} mismatching FDEs differ only between calls, as synchronous ` +
+      'unwind tables (-fno-asynchronous-unwind-tables) do; --synchronous compares at calls only');
+  }
   return `${out.join('\n')}\n`;
 }
 

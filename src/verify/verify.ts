@@ -70,6 +70,18 @@ export interface FdeVerdict {
   /** function entry of the path (`func+0x0`), then its branches */
   entry: string | null;
   path: PathBranch[];
+  /** a mismatch whose every differing instruction is not a call (what a synchronous table allows) */
+  betweenCalls: boolean;
+}
+
+/** How verify compares. */
+export interface VerifyOptions {
+  /**
+   * The tables are synchronous (`-fno-asynchronous-unwind-tables` with `-funwind-tables`): exact
+   * only where an unwinder can stop in this frame through a call, so rules are compared at call
+   * instructions only. Reachability is still required of every instruction.
+   */
+  synchronous?: boolean;
 }
 
 export interface VerifySummary {
@@ -101,6 +113,7 @@ export const REASON = {
   raRegister: 'return address kept in a register, not tracked by the analysis',
   outermost: 'outermost frame (return address undefined)',
   pacPaths: 'paths disagree on the return-address signing state',
+  conflict: 'paths reach the code with different frames (a call not known to end, or a branch the compiler knew unreachable)',
   noCode: 'FDE covers no code',
   notInsn: 'FDE start is not an instruction boundary',
   badProgram: 'bad CFA program',
@@ -112,7 +125,7 @@ export const REASON = {
  * .dynsym when there is no .symtab, PLT stubs, FDE-derived functions), so that code of stripped
  * libraries sits in functions (jump tables are found only there); `false` is the symbol table alone.
  */
-export async function verifyFile(path: string, dynamicSymbols = true): Promise<VerifyReport> {
+export async function verifyFile(path: string, dynamicSymbols = true, options: VerifyOptions = {}): Promise<VerifyReport> {
   const elf = openElf(path);
   const arch = await archFor(elf.machine);
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
@@ -126,7 +139,7 @@ export async function verifyFile(path: string, dynamicSymbols = true): Promise<V
   // library would build one warning per instruction before its FDE entries are walked)
   const opts = userspaceOptions();
   const r = runChecks(prog, { ...opts, orc: true, noUnreachable: true }, path);
-  return verifyAnalysis(r.ctx, path, tables);
+  return verifyAnalysis(r.ctx, path, tables, options);
 }
 
 /** The unwind tables of a file; FormatError when it has none. */
@@ -144,7 +157,8 @@ export function readTables(elf: ElfFile): CfiSection[] {
  * Verifies the tables of an analysed file (the analysis is extended from unreached FDE starts and
  * from exception landing pads).
  */
-export function verifyAnalysis(ctx: Context, file: string, tables: readonly CfiSection[] = readTables(ctx.prog.elf)): VerifyReport {
+export function verifyAnalysis(ctx: Context, file: string, tables: readonly CfiSection[] = readTables(ctx.prog.elf),
+  options: VerifyOptions = {}): VerifyReport {
   const elf = ctx.prog.elf;
   // pads whose call the symbol-driven walk reached go first: a `.cold` part may open with a nop
   // before its pad (GCC's way to give a pad offset 1), which would otherwise look like a function
@@ -154,7 +168,7 @@ export function verifyAnalysis(ctx: Context, file: string, tables: readonly CfiS
   analyseLandingPads(ctx, tables, walk, pads);
   analyseFdeEntries(ctx, tables, walk);
   analyseLandingPads(ctx, tables, walk, pads);
-  const checker = new FdeChecker(ctx);
+  const checker = new FdeChecker(ctx, options.synchronous ?? false);
   const verdicts: FdeVerdict[] = [];
   const problems: string[] = [];
   for (const t of tables) {
@@ -189,7 +203,7 @@ class FdeChecker {
   private table!: CfiSection;
   private ev!: CfaEvaluator;
 
-  constructor(private readonly ctx: Context) {
+  constructor(private readonly ctx: Context, private readonly synchronous: boolean) {
     this.p = ctx.prog;
     this.code = new CodeSections(this.p);
     const regs = this.p.arch.regs;
@@ -217,7 +231,7 @@ class FdeChecker {
     const end = fde.pcBegin + fde.pcRange;
     const v: FdeVerdict = {
       table: this.table.kind, func: '', sec: '', start, end, status: 'unknown', addrs: [], first: null, firstWhere: null,
-      reason: null, entry: null, path: [],
+      reason: null, entry: null, path: [], betweenCalls: false,
     };
     const c = this.code.locate(fde);
     if (!c || fde.pcRange <= 0) {
@@ -232,6 +246,7 @@ class FdeChecker {
     const endOff = end - c.base;
     let unknown: string | null = null;
     let firstRow = -1;
+    let callDiffers = false;
     let pacGen = 0;
     let initialSigned = -1;
     let i = c.first;
@@ -267,6 +282,8 @@ class FdeChecker {
             continue;
           }
           if (outermost) continue;
+          const call = isCall(p, i);
+          if (this.synchronous && !call) continue;
           const r = this.codeRow(id);
           if (r.cfa === null) { unknown ??= `${REASON.lost} (at 0x${addr.toString(16)})`; continue; }
           if (otherBase && r.cfa !== t.cfa) { unknown ??= `${REASON.otherBase} (${t.cfa}, at 0x${addr.toString(16)})`; continue; }
@@ -286,6 +303,7 @@ class FdeChecker {
             if (codePac !== signed) d = 'pac';
           }
           if (!d) continue;
+          if (call) callDiffers = true;
           v.addrs.push(addr);
           if (firstRow < 0) {
             firstRow = i;
@@ -300,8 +318,19 @@ class FdeChecker {
       v.first = null;
       return v;
     }
+    if (firstRow >= 0 && this.ctx.frameConflicts.size > 0) {
+      // the code state is the first path's where paths with different frames meet: not a verdict
+      const at = this.conflictIn(c.first, endOff);
+      if (at >= 0) {
+        firstRow = -1;
+        v.addrs.length = 0;
+        v.first = null;
+        unknown = `${REASON.conflict} (at 0x${(p.off[at] + c.base).toString(16)})`;
+      }
+    }
     if (firstRow >= 0) {
       v.status = 'mismatch';
+      v.betweenCalls = !callDiffers;
       v.firstWhere = this.label(c.sec, p.off[firstRow]);
       this.explainPath(v, firstRow, c.first);
     } else if (unknown !== null) {
@@ -311,6 +340,13 @@ class FdeChecker {
       v.status = 'agrees';
     }
     return v;
+  }
+
+  /** The first row of [first, section offset endOff) where paths met with different frames, or -1. */
+  private conflictIn(first: number, endOff: number): number {
+    const p = this.p;
+    for (let i = first; i >= 0 && p.off[i] < endOff; i = p.next(i)) if (this.ctx.frameConflicts.has(i)) return i;
+    return -1;
   }
 
   /** ` (at 0xADDR)` for a reason, built only when a reason is kept. */
@@ -400,6 +436,12 @@ class FdeChecker {
     // no symbol: the address in linked files, the section offset in objects
     return pl.addr !== undefined ? `0x${pl.addr.toString(16)}` : `${pl.sec}+0x${off.toString(16)}`;
   }
+}
+
+/** Where a synchronous table must be exact: calls (the unwinder looks up the return address - 1). */
+function isCall(p: Program, i: number): boolean {
+  const k = p.kind[i];
+  return k === InsnKind.Call || k === InsnKind.CallDynamic;
 }
 
 /** Instructions no path needs to reach: alignment padding and traps. */

@@ -11,21 +11,33 @@ import { classified, classify } from './classify.js';
 import { X86_MAX_INSN_LEN, X86_RIP_REL, x86Length, x86LengthInfo } from './length.js';
 import { X86_SP } from './regs.js';
 
-export function decodeX86Section(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder): void {
+export function decodeX86Section(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder,
+  anchors?: Uint32Array): void {
   out.beginSection(secIndex);
-  decodeAll(bytes, addr, out);
+  decodeAll(bytes, addr, out, anchors ?? NO_ANCHORS);
 }
 
+const NO_ANCHORS = new Uint32Array(0);
+
 /** The hot loop, kept small (rare cases live in helpers) so V8 optimises it early. */
-function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder): void {
+function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, anchors: Uint32Array): void {
   const n = bytes.length;
   let pos = 0;
+  let a = 0;
+  let anchor = anchors.length > 0 ? anchors[0] : n;
   while (pos < n) {
+    while (anchor <= pos) anchor = ++a < anchors.length ? anchors[a] : n;
     let len = x86Length(bytes, pos, n);
     if (len < 0) {
       // one-byte Invalid row; decoding resumes at the next byte
       out.add(pos, 1, InsnKind.Invalid, NO_TARGET, 0);
       pos++;
+      continue;
+    }
+    if (pos + len > anchor) {
+      // runs into a known instruction start: the bytes before it are fill, not code
+      out.add(pos, anchor - pos, InsnKind.Invalid, NO_TARGET, InsnFlag.Padding);
+      pos = anchor;
       continue;
     }
     let start = pos;
