@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Debian 12 distribution libraries for `objflow verify` on real shipped code, both architectures:
-# libicu72 (C++, GCC 12) and libLLVM-14 (C++, large: ~95,000 FDEs; its AArch64 build has
-# synchronous unwind tables). Downloaded with apt-get (arm64 as a foreign architecture) and
+# libicu72 (C++, GCC 12), libLLVM-14 (C++, large: ~95,000 FDEs; its AArch64 build has
+# synchronous unwind tables) and librsvg2-2 (Rust, through LLVM). Downloaded with apt-get (arm64 as a foreign architecture) and
 # unpacked under $CORPUS_DIR/dl/x/<package>-<arch>/; a finished unpack is kept and skipped.
 set -euo pipefail
 CORPUS_DIR=${CORPUS_DIR:-$HOME/.cache/objcorpus}
@@ -9,7 +9,7 @@ DL=$CORPUS_DIR/dl
 mkdir -p "$DL/x"
 cd "$DL"
 need=()
-for pkg in libicu72 libllvm14; do
+for pkg in libicu72 libllvm14 librsvg2-2; do
   for arch in amd64 arm64; do
     [ -f "x/$pkg-$arch/.unpacked" ] || need+=("$pkg:$arch")
   done

@@ -135,6 +135,9 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
               if (env.framePointerSym) { s[CB] = SP; s[CO] = -op.srcOff; }
             } else {
               s[SS] = -(op.srcOff + regOff(BP)); // sp = fp + disp
+              // a CFA still on sp moves with it (AArch64 `sub sp, x29, #n` after an alloca); objtool
+              // leaves the offset, which kernel output must match
+              if (env.trackRestores && s[CB] === SP && regBase(BP) === CFA) s[CO] = s[SS];
             }
             return UpdateError.None;
           }
@@ -154,6 +157,13 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
           if (op.destReg === s[CB] && !env.nextIsHint) return UpdateError.UnsupportedStackRegModification;
           return UpdateError.None;
         case OpSrc.And:
+          if (env.trackRestores && op.destReg === SP && s[CB] === SP && !s[L.drap] && s[V + 2 * BP] === CFA) {
+            // realigned under a frame pointer that already holds CFA+k (AArch64 Clang and rustc set x29
+            // before `and sp, x9, #-32`): the CFA goes on the frame pointer, as the table puts it
+            s[CB] = BP;
+            s[CO] = -s[V + 2 * BP + 1];
+            return UpdateError.None;
+          }
           if (op.destReg !== SP || (s[L.drapReg] !== UNDEF && s[CB] !== SP) || (s[L.drapReg] === UNDEF && s[CB] !== BP)) {
             return UpdateError.UnsupportedRealignment;
           }
@@ -197,6 +207,10 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
           } else if (op.srcReg === s[CB] && op.srcOff === regOff(op.destReg) + s[CO]) {
             restoreReg(env, s, op.destReg);
           } else if (op.srcReg === SP && op.srcOff === regOff(op.destReg) + s[SS]) {
+            restoreReg(env, s, op.destReg);
+          } else if (env.trackRestores && op.srcReg !== op.destReg && s[V + 2 * op.srcReg] === CFA && s[2 * op.destReg] === CFA &&
+            op.srcOff + s[V + 2 * op.srcReg + 1] === regOff(op.destReg)) {
+            // through another register that holds CFA+k (AArch64 `ldr x30, [x29, #n]` with the CFA on sp)
             restoreReg(env, s, op.destReg);
           }
           return UpdateError.None;

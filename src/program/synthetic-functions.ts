@@ -8,7 +8,7 @@ import { SHF_EXECINSTR, SHT_RELA } from '../elf/constants.js';
 import type { ElfFile } from '../elf/reader.js';
 import { readCfi } from '../dwarf/cfi.js';
 import type { CfiSection, Fde } from '../dwarf/cfi.js';
-import { CfaEvaluator, CfaKind } from '../dwarf/eval.js';
+import { CfaEvaluator, CfaKind, RuleKind } from '../dwarf/eval.js';
 import { dwarfStackPointer } from '../dwarf/format.js';
 import { FormatError } from '../elf/errors.js';
 
@@ -85,6 +85,12 @@ export function fdeStartsAsEntry(ev: CfaEvaluator, fde: Fde): boolean {
     // another frame as its initial row: GCC gives a split function's `.cold` parts a CIE of their own
     // holding the parent's frame at the split (`patch`: `call abort` blocks at CFA rsp+48)
     if (offset !== (machine === EM_X86_64 ? 8 : 0)) return false;
+    // and the return address where the call put it: at CFA-8 (x86-64), still in x30 (AArch64). glibc's
+    // AArch64 `_dl_runtime_resolve` starts with x30 saved by PLT0 (`cfa+8`): a trampoline, no entry
+    const raCol = ev.cie?.raColumn ?? -1;
+    const ra = raCol >= 0 ? ev.rule(raCol) : RuleKind.Unspecified;
+    if (machine === EM_X86_64 ? ra !== RuleKind.Offset || ev.value[raCol] !== -8
+      : ra !== RuleKind.Unspecified && ra !== RuleKind.SameValue && ra !== RuleKind.Undefined) return false;
     if (!ev.next()) return false;
     if (ev.cfaKind !== kind || ev.cfaReg !== reg || ev.cfaOffset !== offset) return false;
     if (fde.lsda && isLoneNop(cfi.elf, machine, fde, ev.rowEnd)) return false;

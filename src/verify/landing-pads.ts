@@ -10,8 +10,8 @@
  */
 import { InsnKind } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
-import { LsdaReader } from '../dwarf/index.js';
-import type { CfiSection } from '../dwarf/index.js';
+import { CfaEvaluator, LsdaReader } from '../dwarf/index.js';
+import type { CfiSection, Fde } from '../dwarf/index.js';
 import { FormatError } from '../elf/errors.js';
 import { updateState, UpdateError } from '../frame/update.js';
 import type { Op, UpdateEnv } from '../frame/update.js';
@@ -44,6 +44,7 @@ export function analyseLandingPads(ctx: Context, tables: readonly CfiSection[], 
       v ??= new Validator(ctx);
       s ??= v.newState(false, false);
       if (!stateAfterCall(ctx, env, call, s)) continue;
+      popArgs(ctx, s, pads, k, call);
       const f = p.func(lp);
       v.validateBranch(f >= 0 ? p.syms.pfunc[f] : -1, lp, s);
       walked++;
@@ -59,12 +60,16 @@ export interface Pads {
   pad: Int32Array;
   first: Int32Array;
   end: Float64Array;
+  /** the pad's FDE and its table (for DW_CFA_GNU_args_size at the call), and the FDE's address of section offset 0 */
+  fde: Fde[];
+  table: CfiSection[];
+  base: number[];
 }
 
 /** The landing pads of every LSDA, read once (`analyseLandingPads` runs more than once per file). */
 export function collectPads(ctx: Context, tables: readonly CfiSection[]): Pads {
   const p = ctx.prog;
-  const out: Pads = { count: 0, pad: new Int32Array(64), first: new Int32Array(64), end: new Float64Array(64) };
+  const out: Pads = { count: 0, pad: new Int32Array(64), first: new Int32Array(64), end: new Float64Array(64), fde: [], table: [], base: [] };
   const code = new CodeSections(p);
   let lsda: LsdaReader | undefined;
   for (const cfi of tables) {
@@ -90,6 +95,9 @@ export function collectPads(ctx: Context, tables: readonly CfiSection[]): Pads {
         const first = firstRowAtOrAfter(ctx, c.sec, startOff, lsda.csEnd[k] - c.base);
         if (pad < 0 || first < 0) continue;
         add(out, pad, first, lsda.csEnd[k] - c.base);
+        out.fde.push(fde);
+        out.table.push(cfi);
+        out.base.push(c.base);
       }
     }
   }
@@ -133,6 +141,32 @@ function reachedCall(ctx: Context, first: number, end: number): number {
   }
   return found;
 }
+
+/**
+ * The unwinder pops the outgoing arguments a call's caller pushed (DW_CFA_GNU_args_size at the call)
+ * before it resumes at the pad: LLVM pushes stack arguments on x86-64 and says so, and its pads start
+ * with the arguments gone. The size is the table's instruction to the unwinder, which the runtime
+ * follows, so the code's state at the pad follows it too.
+ */
+function popArgs(ctx: Context, s: Int32Array, pads: Pads, k: number, call: number): void {
+  const fde = pads.fde[k];
+  const table = pads.table[k];
+  let ev = evaluators.get(table);
+  if (!ev) { ev = new CfaEvaluator(table); evaluators.set(table, ev); }
+  let size = 0;
+  try {
+    ev.begin(fde);
+    if (ev.seek(ctx.prog.off[call] + pads.base[k])) size = ev.argsSize;
+  } catch (e) {
+    if (!(e instanceof FormatError)) throw e;
+  }
+  if (size <= 0) return;
+  const L = ctx.L;
+  s[L.stackSize] -= size;
+  if (s[L.cfaBase] === ctx.prog.arch.regs.sp) s[L.cfaOff] -= size;
+}
+
+const evaluators = new WeakMap<CfiSection, CfaEvaluator>();
 
 const op: Op = { destType: 0, destReg: 0, destOff: 0, srcType: 0, srcReg: 0, srcOff: 0 };
 

@@ -29,10 +29,11 @@ export function textReport(r: VerifyReport, verbose: boolean, synchronous = fals
   }
   for (const pr of r.problems) out.push(`${r.file}: unreadable table entry: ${pr}`);
   out.push(`${r.file}: ${summaryText(r.summary)}${unknownBreakdown(r.verdicts)}`);
-  const between = r.verdicts.reduce((n, v) => n + (v.betweenCalls ? 1 : 0), 0);
-  if (!synchronous && between > 0 && between * 2 >= r.summary.mismatch) {
-    // most mismatches avoid calls: the table is likely synchronous by design, not wrong
-    out.push(`${r.file}: note: ${between} of ${r.summary.mismatch} mismatching FDEs differ only between calls, as synchronous ` +
+  const sync = r.verdicts.reduce((n, v) => n + (v.synchronousShape ? 1 : 0), 0);
+  if (!synchronous && sync > 0 && sync * 2 >= r.summary.mismatch) {
+    // most mismatches are prologues described only once complete, and calls agree: the table is
+    // likely synchronous by design, not wrong
+    out.push(`${r.file}: note: ${sync} of ${r.summary.mismatch} mismatching FDEs differ only in their prologue, between calls, as synchronous ` +
       'unwind tables (-fno-asynchronous-unwind-tables) do; --synchronous compares at calls only');
   }
   return `${out.join('\n')}\n`;

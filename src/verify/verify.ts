@@ -72,6 +72,11 @@ export interface FdeVerdict {
   path: PathBranch[];
   /** a mismatch whose every differing instruction is not a call (what a synchronous table allows) */
   betweenCalls: boolean;
+  /**
+   * `betweenCalls`, and the first difference comes before the FDE's first call: a prologue described
+   * only once complete, the shape of a synchronous table (an epilogue bug differs after the calls)
+   */
+  synchronousShape: boolean;
 }
 
 /** How verify compares. */
@@ -113,6 +118,7 @@ export const REASON = {
   raRegister: 'return address kept in a register, not tracked by the analysis',
   outermost: 'outermost frame (return address undefined)',
   pacPaths: 'paths disagree on the return-address signing state',
+  aboveCfa: 'a register saved above the CFA, in the caller\'s frame (a trampoline: glibc\'s _dl_runtime_resolve after PLT0)',
   conflict: 'paths reach the code with different frames (a call not known to end, or a branch the compiler knew unreachable)',
   noCode: 'FDE covers no code',
   notInsn: 'FDE start is not an instruction boundary',
@@ -231,7 +237,7 @@ class FdeChecker {
     const end = fde.pcBegin + fde.pcRange;
     const v: FdeVerdict = {
       table: this.table.kind, func: '', sec: '', start, end, status: 'unknown', addrs: [], first: null, firstWhere: null,
-      reason: null, entry: null, path: [], betweenCalls: false,
+      reason: null, entry: null, path: [], betweenCalls: false, synchronousShape: false,
     };
     const c = this.code.locate(fde);
     if (!c || fde.pcRange <= 0) {
@@ -247,6 +253,7 @@ class FdeChecker {
     let unknown: string | null = null;
     let firstRow = -1;
     let callDiffers = false;
+    let callBeforeFirst = false;
     let pacGen = 0;
     let initialSigned = -1;
     let i = c.first;
@@ -265,10 +272,12 @@ class FdeChecker {
         const cfaOff = ev.cfaKind === CfaKind.RegOffset ? ev.cfaOffset : 0;
         const otherBase = cfaBase === CfaBaseKind.Other;
         const o: OracleRow = { addr: 0, cfa: t.cfa };
-        if (t.ra === 'expr' || t.ra === 'vexpr') unknown ??= REASON.raExpression + this.at(ev.rowStart);
+        if (aboveCfa(t.ra)) unknown ??= REASON.aboveCfa + this.at(ev.rowStart);
+        else if (t.ra === 'expr' || t.ra === 'vexpr') unknown ??= REASON.raExpression + this.at(ev.rowStart);
         else if (t.ra.startsWith('reg:')) unknown ??= `${REASON.raRegister} (${t.ra}, at 0x${ev.rowStart.toString(16)})`;
         else if (!outermost) o.ra = t.ra;
-        if (t.fp === 'expr' || t.fp === 'vexpr') unknown ??= REASON.fpExpression + this.at(ev.rowStart);
+        if (aboveCfa(t.fp)) unknown ??= REASON.aboveCfa + this.at(ev.rowStart);
+        else if (t.fp === 'expr' || t.fp === 'vexpr') unknown ??= REASON.fpExpression + this.at(ev.rowStart);
         else o.fp = t.fp;
         const signed = ev.raSigned;
         if (initialSigned < 0) initialSigned = signed;
@@ -283,6 +292,7 @@ class FdeChecker {
           }
           if (outermost) continue;
           const call = isCall(p, i);
+          if (call && firstRow < 0) callBeforeFirst = true;
           if (this.synchronous && !call) continue;
           const r = this.codeRow(id);
           if (r.cfa === null) { unknown ??= `${REASON.lost} (at 0x${addr.toString(16)})`; continue; }
@@ -331,6 +341,7 @@ class FdeChecker {
     if (firstRow >= 0) {
       v.status = 'mismatch';
       v.betweenCalls = !callDiffers;
+      v.synchronousShape = !callDiffers && !callBeforeFirst;
       v.firstWhere = this.label(c.sec, p.off[firstRow]);
       this.explainPath(v, firstRow, c.first);
     } else if (unknown !== null) {
@@ -436,6 +447,11 @@ class FdeChecker {
     // no symbol: the address in linked files, the section offset in objects
     return pl.addr !== undefined ? `0x${pl.addr.toString(16)}` : `${pl.sec}+0x${off.toString(16)}`;
   }
+}
+
+/** A rule `cfa+N`, N >= 0: saved where the caller's frame is, by code before this function's entry. */
+function aboveCfa(rule: string): boolean {
+  return rule.startsWith('cfa+');
 }
 
 /** Where a synchronous table must be exact: calls (the unwinder looks up the return address - 1). */

@@ -75,3 +75,27 @@ for (const [name, pads] of Object.entries(PADS)) {
     });
   });
 }
+
+/**
+ * DW_CFA_GNU_args_size: Clang pushes three stack arguments (and 8 bytes of alignment) around the call
+ * at 0x29, says `DW_CFA_GNU_args_size: 32` there, and the unwinder pops those 32 bytes before it
+ * resumes at the pad (0x45): the table's CFA at the pad is rsp+32 (`readelf --debug-dump=frames-interp`),
+ * 32 less than the rsp+64 of the call. Without the pop the pad and everything after it differ by 32.
+ */
+test('verify args-size-clang-x86-64.o: a pad starts with the call\'s pushed arguments popped', async () => {
+  const file = `${dir}args-size-clang-x86-64.o`;
+  const r = await verifyFile(file);
+  assert.deepEqual(r.verdicts.map((v) => [v.func, v.status]), [['_Z1fll', 'agrees']]);
+  const elf = openElf(file);
+  const arch = (await archFor(elf.machine))!;
+  const tables = readTables(elf);
+  const p = new Program(elf, arch);
+  dropCallPushes(p, tables);
+  markNoreturnCalls(p, tables);
+  const res = runChecks(p, { ...userspaceOptions(), orc: true, noUnreachable: true }, file);
+  analyseLandingPads(res.ctx, tables);
+  const text = elf.sections.findIndex((s) => s.name === '.text');
+  const at = (off: number): number | null => rowFields(res.ctx, p.cfi[p.find(text, off)]).sp;
+  assert.equal(at(0x29), 64, 'the call, after three pushes and the alignment slot');
+  assert.equal(at(0x45), 32, 'the pad, arguments popped');
+});
