@@ -342,6 +342,8 @@ class Recoverer {
   private visits = 0;
   /** calls known not to return, by row */
   private readonly noReturnMemo = new Map<number, boolean>();
+  /** callees (function symbols entered at their start) with no way back, by symbol */
+  private readonly calleeEndsMemo = new Map<number, boolean>();
   /** registers written by a callee (function symbol) and its callees, null when unknown */
   private readonly calleeMemo = new Map<number, Set<number> | null>();
 
@@ -1141,10 +1143,14 @@ class Recoverer {
     const memo = this.noReturnMemo.get(row);
     if (memo !== undefined) return memo;
     let out = false;
-    const dest = this.dest.has(row) ? this.dest.get(row)! : this.destOf(row);
+    const dest = this.destOf(row);
     if (dest >= 0 && (this.linked || this.callsLocal(row))) {
       const f = p.syms.funcContaining(p.sec[dest], p.off[dest]);
-      if (f >= 0 && p.syms.offset[f] === p.off[dest] && p.syms.sec[f] === p.sec[dest]) {
+      const atStart = f >= 0 && p.syms.offset[f] === p.off[dest] && p.syms.sec[f] === p.sec[dest];
+      const byCallee = atStart ? this.calleeEndsMemo.get(f) : undefined;
+      if (byCallee !== undefined) {
+        out = byCallee;
+      } else if (atStart) {
         const rs = this.ranges(this.family(dest));
         const inside = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
         out = rs.length > 0;
@@ -1156,6 +1162,7 @@ class Recoverer {
             else if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOf(r))) out = false;
           }
         }
+        this.calleeEndsMemo.set(f, out);
       }
     }
     this.noReturnMemo.set(row, out);
@@ -1192,6 +1199,8 @@ class Recoverer {
   }
 
   private destOf(r: number): number {
+    const known = this.dest.get(r);
+    if (known !== undefined) return known;
     const d = this.arch.branchDest(this.p, r);
     this.dest.set(r, d);
     return d;

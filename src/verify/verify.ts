@@ -255,6 +255,7 @@ class FdeChecker {
     let callDiffers = false;
     let callBeforeFirst = false;
     let pacGen = 0;
+    let pacInRange: boolean | undefined;
     let initialSigned = -1;
     let i = c.first;
     try {
@@ -306,7 +307,8 @@ class FdeChecker {
             lastId = -2;
           }
           let codePac = 0;
-          if (!d && this.aarch64) {
+          if (!d && this.aarch64 && (pacGen !== 0 || initialSigned !== 0 || signed !== 0 || (pacInRange ??= hasPacInsn(p, c.first, endOff)))) {
+            // (no signing instruction in the FDE and unsigned on entry: unsigned everywhere, no walk)
             if (pacGen === 0) pacGen = this.walkPac(c.first, initialSigned, c.sec, fde.pcBegin - c.base, endOff);
             codePac = this.walker.walked(i, pacGen) ? this.walker.pac[i] : 0;
             if (codePac === 2) { unknown ??= `${REASON.pacPaths} (at 0x${addr.toString(16)})`; continue; }
@@ -452,6 +454,12 @@ class FdeChecker {
 /** A rule `cfa+N`, N >= 0: saved where the caller's frame is, by code before this function's entry. */
 function aboveCfa(rule: string): boolean {
   return rule.startsWith('cfa+');
+}
+
+/** Does any instruction of the section from row `first` up to offset `endOff` sign or authenticate x30? */
+function hasPacInsn(p: Program, first: number, endOff: number): boolean {
+  for (let i = first; i >= 0 && p.off[i] < endOff; i = p.next(i)) if (p.flags[i] & (InsnFlag.PacSign | InsnFlag.PacAuth)) return true;
+  return false;
 }
 
 /** Where a synchronous table must be exact: calls (the unwinder looks up the return address - 1). */
