@@ -192,6 +192,16 @@ test('movz + movk constant: sp -= 0x11234', () => {
   assert.deepEqual(rowsAt(r, 0, 4)[3], row('sp+70196', 70196, null, 'same', 'same'));
 });
 
+test('the constant set at the top of a long prologue (GCC: 14 words before the sub, libicutu)', () => {
+  // movz x12 first, then register-pair stores that do not touch x12, then the sub
+  const f = [MOVZ_X12_10D0, ...Array(13).fill(NOP), SUB_SP_SP_X12, NOP];
+  const r = analyze(object([{ name: 'f', words: f }]), {});
+  assert.deepEqual(rowsAt(r, 0, 16)[15], row('sp+4304', 4304, null, 'same', 'same'));
+  // the register written in between: no constant, the adjustment is not followed
+  const g = [MOVZ_X12_10D0, ...Array(6).fill(NOP), 0x9100058c /* add x12, x12, #1 */, ...Array(6).fill(NOP), SUB_SP_SP_X12, RET];
+  assert.deepEqual(warnings(analyze(object([{ name: 'g', words: g }]))), ['test.o: warning: objtool: g+0x38: unsupported stack register modification']);
+});
+
 test('a branch between the constant and the adjustment: sp is lost, the walk says so', () => {
   const f = [MOVZ_X12_10D0, B(1), SUB_SP_SP_X12, RET];
   const r = analyze(object([{ name: 'f', words: f }]));

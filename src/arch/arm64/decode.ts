@@ -71,8 +71,12 @@ function isSpAdjustByRegister(w: number): boolean {
   return (w & (0xbfe003ff | 0)) === (0x8b2003ff | 0) && ((w >>> 13) & 3) === 3 && ((w >>> 10) & 7) <= 4;
 }
 
-/** Words searched back for the constant a large stack adjustment uses. */
-const CONST_WINDOW = 8;
+/**
+ * Words searched back for the constant a large stack adjustment uses. GCC schedules the `mov` to the
+ * top of the prologue, above the register pair stores: 14 words before the `sub` in Debian's arm64
+ * libicutu (`writeAssemblyCode`). Nothing between may branch or write the register.
+ */
+const CONST_WINDOW = 32;
 
 /**
  * Frames of 4 KiB and more are allocated and freed through a scratch register (`mov x12, #0x10d0;
