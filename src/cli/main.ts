@@ -12,8 +12,9 @@ commands:
         [--format text|json|sarif] [--kernel] [--frame-pointer]
   unwind --format json FILE...  frame state rows (CFA, return address, frame pointer) per address
   jumptables --format json FILE  jump tables recovered by analysis (targets in table order)
-  verify FILE... [--format text|json|sarif] [--verbose]
+  verify FILE... [--format text|json|sarif] [--verbose] [--synchronous]
                                 compare .eh_frame/.debug_frame with what the code does
+                                (--synchronous: tables exact only at calls)
   orc dump FILE                 the ORC tables of FILE, as objtool --dump=orc prints them
   objtool [objtool options] FILE
                                 objtool 6.12's command line (kbuild drop-in)
@@ -23,12 +24,20 @@ commands:
 exit status: 0 no findings, 1 findings, 2 unusable input or command line
 `;
 
+/** Commands whose `--help` is this text (objtool prints objtool's own). */
+const HELPED = new Set(['check', 'unwind', 'jumptables', 'verify', 'orc']);
+
 /**
  * Runs one command and returns its exit status. Output goes to `io`: Node's process streams unless the
  * caller passes other writers (the fast launcher passes `fdOutput()`, the same bytes without the streams).
  */
 export async function main(argv: readonly string[], io: OutputStreams = processStreams()): Promise<number> {
   const [cmd, ...rest] = argv;
+  // `objflow COMMAND --help` (objtool keeps its own --help, as objtool prints it)
+  if (HELPED.has(cmd ?? '') && (rest[0] === '--help' || rest[0] === '-h')) {
+    io.out(HELP);
+    return 0;
+  }
   try {
     switch (cmd) {
       case 'objtool': {

@@ -64,6 +64,18 @@ test('help: usage on stdout, status 0; no command: usage, status 2; unknown comm
 
 const USAGE_HEAD = '\n Usage: objtool <actions> [<options>] file.o\n';
 
+test('COMMAND --help: the usage on stdout, status 0 (objtool keeps objtool\'s own --help)', async () => {
+  for (const cmd of ['check', 'unwind', 'verify', 'jumptables', 'orc']) {
+    for (const flag of ['--help', '-h']) {
+      const r = await runMain([cmd, flag]);
+      assert.equal(r.status, 0, `${cmd} ${flag}`);
+      assert.match(r.out, /^usage: objflow <command>/);
+      assert.match(r.out, /--synchronous/);
+      assert.equal(r.err, '');
+    }
+  }
+});
+
 test('objtool: unknown long option or switch: parse-options\' error, usage on stderr, status 2', async () => {
   const a = io();
   assert.equal(await objtoolCommand(['--bogus', 'x.o'], a.streams), 2);
