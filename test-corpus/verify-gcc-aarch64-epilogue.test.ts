@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ElfFile } from '../src/elf/reader.js';
 import { verifyFile } from '../src/verify/verify.js';
+import { listingLines } from '../test/verify/listing.js';
 import { haveCommand } from './helpers/objtool-tools.js';
 
 const src = fileURLToPath(new URL('../../test-corpus/fixtures/verify/gcc12-aarch64-fp-epilogue.c', import.meta.url));
@@ -26,14 +27,8 @@ test('verify: GCC 12 AArch64 keeps an x29-based CFA after reloading x29 (listing
   const s = join(dir, 'f.s');
   const o = join(dir, 'f.o');
   execFileSync(CC, ['-O2', '-fno-omit-frame-pointer', '-S', '-o', s, src]);
-  const lst = execFileSync(AS, [`-al=${join(dir, 'f.lst')}`, '-o', o, s], { encoding: 'utf8' });
-  void lst;
-  // listing lines: "  NN OOOO HHHHHHHH \tinsn" for instructions, "  NN \t.directive" otherwise
-  const lines: { off: number; text: string }[] = [];
-  for (const raw of readFileSync(join(dir, 'f.lst'), 'utf8').split('\n')) {
-    const m = /^\s*\d+ (?:([0-9a-f]{4}) [0-9A-F]{8})?\s+(.*)$/i.exec(raw);
-    if (m && m[2].trim()) lines.push({ off: m[1] ? parseInt(m[1], 16) : -1, text: m[2].trim() });
-  }
+  execFileSync(AS, [`-al=${join(dir, 'f.lst')}`, '-o', o, s]);
+  const lines = listingLines(readFileSync(join(dir, 'f.lst'), 'utf8'));
   const expected: number[] = [];
   let inside = false;
   for (const l of lines) {

@@ -1292,8 +1292,7 @@ function sameTargets(a: readonly number[], b: readonly number[] | undefined): bo
 }
 
 function sameTable(a: RecoveredTable, b: RecoveredTable): boolean {
-  return a.tableSec === b.tableSec && a.tableOff === b.tableOff && a.entrySize === b.entrySize &&
-    a.targets.length === b.targets.length && a.targets.every((t, i) => t === b.targets[i]);
+  return a.tableSec === b.tableSec && a.tableOff === b.tableOff && a.entrySize === b.entrySize && sameTargets(a.targets, b.targets);
 }
 
 /** The value an instruction gives `loc`, when `loc` is one of its modelled destinations. */

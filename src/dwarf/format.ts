@@ -23,6 +23,11 @@ export function dwarfStackPointer(machine: number): number {
   return machine === EM_X86_64 ? 7 : 31;
 }
 
+/** CFA minus sp right after a call: the pushed return address (8) on x86-64, nothing on AArch64. */
+export function dwarfCallCfaOffset(machine: number): number {
+  return machine === EM_X86_64 ? 8 : 0;
+}
+
 /** Name of DWARF register `r` for `machine` (EM_X86_64 or EM_AARCH64). */
 export function dwarfRegName(machine: number, r: number): string {
   if (machine === EM_X86_64) return r < X86_64_DWARF_NAMES.length ? X86_64_DWARF_NAMES[r] : `r${r}`;

@@ -571,7 +571,8 @@ function isPltTrampoline(ctx: Context, f: number): boolean {
 }
 
 const CALL = -100;
-const PAC_FLAGS = InsnFlag.PacSign | InsnFlag.PacAuth;
+/** AArch64 instructions that sign (paciasp..) or authenticate (autiasp, retaa..) x30 */
+export const PAC_FLAGS = InsnFlag.PacSign | InsnFlag.PacAuth;
 const CONTINUE = -101;
 
 function sgn(n: number): string {

@@ -9,7 +9,7 @@ import type { ElfFile } from '../elf/reader.js';
 import { readCfi } from '../dwarf/cfi.js';
 import type { CfiSection, Fde } from '../dwarf/cfi.js';
 import { CfaEvaluator, CfaKind, RuleKind } from '../dwarf/eval.js';
-import { dwarfStackPointer } from '../dwarf/format.js';
+import { dwarfCallCfaOffset, dwarfStackPointer } from '../dwarf/format.js';
 import { FormatError } from '../elf/errors.js';
 
 export interface SyntheticFunction {
@@ -84,7 +84,7 @@ export function fdeStartsAsEntry(ev: CfaEvaluator, fde: Fde): boolean {
     // what a call leaves: the return address just pushed (x86-64), nothing (AArch64). A CIE may carry
     // another frame as its initial row: GCC gives a split function's `.cold` parts a CIE of their own
     // holding the parent's frame at the split (`patch`: `call abort` blocks at CFA rsp+48)
-    if (offset !== (machine === EM_X86_64 ? 8 : 0)) return false;
+    if (offset !== dwarfCallCfaOffset(machine)) return false;
     // and the return address where the call put it: at CFA-8 (x86-64), still in x30 (AArch64). glibc's
     // AArch64 `_dl_runtime_resolve` starts with x30 saved by PLT0 (`cfa+8`): a trampoline, no entry
     const raCol = ev.cie?.raColumn ?? -1;

@@ -11,15 +11,12 @@ import { CfaEvaluator } from '../dwarf/index.js';
 import type { CfiSection } from '../dwarf/index.js';
 import { Validator } from '../frame/validate.js';
 import { VISITED_MASK } from '../program/program.js';
-import { rowFields } from '../unwind/table.js';
 import { fdeStartsAsEntry } from '../program/synthetic-functions.js';
 import { CodeSections } from './fde-code.js';
 
 /** Walks the unreached FDE starts; returns how many walks were started. */
 export function analyseFdeEntries(ctx: Context, tables: readonly CfiSection[], validator?: Validator): number {
   const p = ctx.prog;
-  const entry = rowFields(ctx, ctx.funcStateId);
-  if (entry.sp === null) return 0;
   const code = new CodeSections(p);
   let v = validator;
   let started = 0;
@@ -30,9 +27,9 @@ export function analyseFdeEntries(ctx: Context, tables: readonly CfiSection[], v
       if (!c || c.first < 0) continue;
       const i = c.first;
       if (p.cfi[i] >= 0 || (p.bits[i] & VISITED_MASK) || p.func(i) >= 0) continue;
-      // the same rule the userspace symbol set uses for FDE-derived functions (one implementation)
-      // (the evaluator is left on the first row: its CFA must also be the analysis' entry state)
-      if (!fdeStartsAsEntry(ev, fde) || ev.cfaOffset !== entry.sp) continue;
+      // the same rule the userspace symbol set uses for FDE-derived functions (one implementation:
+      // the first row is the state a call leaves, which is also the analysis' entry state)
+      if (!fdeStartsAsEntry(ev, fde)) continue;
       v ??= new Validator(ctx);
       v.validateBranch(-1, i, v.newState(true, false));
       started++;

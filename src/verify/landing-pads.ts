@@ -31,6 +31,7 @@ export function analyseLandingPads(ctx: Context, tables: readonly CfiSection[], 
     trackRestores: !ctx.opts.kernel,
   };
   const done = new Uint8Array(pads.count);
+  const evaluators = new Map<CfiSection, CfaEvaluator>();
   let walked = 0;
   for (let progress = true; progress;) {
     progress = false;
@@ -44,7 +45,7 @@ export function analyseLandingPads(ctx: Context, tables: readonly CfiSection[], 
       v ??= new Validator(ctx);
       s ??= v.newState(false, false);
       if (!stateAfterCall(ctx, env, call, s)) continue;
-      popArgs(ctx, s, pads, k, call);
+      popArgs(ctx, s, pads, k, call, evaluators);
       const f = p.func(lp);
       v.validateBranch(f >= 0 ? p.syms.pfunc[f] : -1, lp, s);
       walked++;
@@ -94,17 +95,14 @@ export function collectPads(ctx: Context, tables: readonly CfiSection[]): Pads {
         const pad = p.find(c.sec, lpOff);
         const first = firstRowAtOrAfter(ctx, c.sec, startOff, lsda.csEnd[k] - c.base);
         if (pad < 0 || first < 0) continue;
-        add(out, pad, first, lsda.csEnd[k] - c.base);
-        out.fde.push(fde);
-        out.table.push(cfi);
-        out.base.push(c.base);
+        add(out, pad, first, lsda.csEnd[k] - c.base, fde, cfi, c.base);
       }
     }
   }
   return out;
 }
 
-function add(out: Pads, pad: number, first: number, end: number): void {
+function add(out: Pads, pad: number, first: number, end: number, fde: Fde, table: CfiSection, base: number): void {
   if (out.count === out.pad.length) {
     const m = out.count * 2;
     const pd = new Int32Array(m); pd.set(out.pad); out.pad = pd;
@@ -114,6 +112,9 @@ function add(out: Pads, pad: number, first: number, end: number): void {
   out.pad[out.count] = pad;
   out.first[out.count] = first;
   out.end[out.count] = end;
+  out.fde.push(fde);
+  out.table.push(table);
+  out.base.push(base);
   out.count++;
 }
 
@@ -148,7 +149,7 @@ function reachedCall(ctx: Context, first: number, end: number): number {
  * with the arguments gone. The size is the table's instruction to the unwinder, which the runtime
  * follows, so the code's state at the pad follows it too.
  */
-function popArgs(ctx: Context, s: Int32Array, pads: Pads, k: number, call: number): void {
+function popArgs(ctx: Context, s: Int32Array, pads: Pads, k: number, call: number, evaluators: Map<CfiSection, CfaEvaluator>): void {
   const fde = pads.fde[k];
   const table = pads.table[k];
   let ev = evaluators.get(table);
@@ -165,8 +166,6 @@ function popArgs(ctx: Context, s: Int32Array, pads: Pads, k: number, call: numbe
   s[L.stackSize] -= size;
   if (s[L.cfaBase] === ctx.prog.arch.regs.sp) s[L.cfaOff] -= size;
 }
-
-const evaluators = new WeakMap<CfiSection, CfaEvaluator>();
 
 const op: Op = { destType: 0, destReg: 0, destOff: 0, srcType: 0, srcReg: 0, srcOff: 0 };
 

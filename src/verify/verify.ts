@@ -28,7 +28,7 @@ import type { OracleRow } from './compare-rows.js';
 import { CodeSections } from './fde-code.js';
 import { analyseFdeEntries } from './fde-entries.js';
 import { analyseLandingPads, collectPads } from './landing-pads.js';
-import { Validator } from '../frame/validate.js';
+import { PAC_FLAGS, Validator } from '../frame/validate.js';
 import { unchangedSinceSave } from './prologue.js';
 import { Walker } from './walker.js';
 
@@ -458,7 +458,7 @@ function aboveCfa(rule: string): boolean {
 
 /** Does any instruction of the section from row `first` up to offset `endOff` sign or authenticate x30? */
 function hasPacInsn(p: Program, first: number, endOff: number): boolean {
-  for (let i = first; i >= 0 && p.off[i] < endOff; i = p.next(i)) if (p.flags[i] & (InsnFlag.PacSign | InsnFlag.PacAuth)) return true;
+  for (let i = first; i >= 0 && p.off[i] < endOff; i = p.next(i)) if (p.flags[i] & PAC_FLAGS) return true;
   return false;
 }
 

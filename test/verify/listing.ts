@@ -16,6 +16,21 @@ export interface ListingFacts {
   funcs: { name: string; off: number }[];
 }
 
+/** One listing line: the instruction's offset in its section (-1 for directives and labels) and its source, comments cut. */
+export interface ListingLine { off: number; text: string }
+
+/** Every non-empty source line of an `as -al` listing, in order (x86 `#` and AArch64 `//` comments cut). */
+export function listingLines(text: string): ListingLine[] {
+  const out: ListingLine[] = [];
+  for (const raw of text.split('\n')) {
+    const m = /^\s*\d+ (?:([0-9a-f]{4}) [0-9A-F]+)?\s+(.*)$/i.exec(raw);
+    if (!m) continue;
+    const src = m[2].replace(/(?:\/\/|#).*$/, '').trim();
+    if (src) out.push({ off: m[1] ? parseInt(m[1], 16) : -1, text: src });
+  }
+  return out;
+}
+
 export function readListing(text: string): ListingFacts {
   const planted: PlantedError[] = [];
   const funcs: { name: string; off: number }[] = [];

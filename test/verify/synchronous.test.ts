@@ -12,25 +12,18 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { verifyFile } from '../../src/verify/verify.js';
 import { textReport } from '../../src/verify/report.js';
+import { listingLines } from './listing.js';
+import type { ListingLine } from './listing.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/verify/', import.meta.url));
 const obj = `${dir}synchronous-aarch64.o`;
 
-interface Line { off: number; text: string }
-
 /** Instructions (offset, text) and directives (offset -1) of function `name`, from the listing. */
-function listing(name: string): Line[] {
-  const out: Line[] = [];
-  let inside = false;
-  for (const raw of readFileSync(`${dir}synchronous-aarch64.lst`, 'utf8').split('\n')) {
-    const m = /^\s*\d+ (?:([0-9a-f]{4}) [0-9A-F]{8})?\s+(.*)$/i.exec(raw);
-    if (!m) continue;
-    const text = m[2].replace(/\/\/.*$/, '').trim();
-    if (text === `${name}:`) inside = true;
-    else if (inside && text === '.cfi_endproc') break;
-    else if (inside && text) out.push({ off: m[1] ? parseInt(m[1], 16) : -1, text });
-  }
-  return out;
+function listing(name: string): ListingLine[] {
+  const lines = listingLines(readFileSync(`${dir}synchronous-aarch64.lst`, 'utf8'));
+  const start = lines.findIndex((l) => l.text === `${name}:`);
+  const end = lines.findIndex((l, k) => k > start && l.text === '.cfi_endproc');
+  return lines.slice(start + 1, end);
 }
 
 test('verify: a synchronous table differs only between calls; --synchronous agrees', async () => {
