@@ -16,28 +16,39 @@ export function addJumpTableAlts(ctx: Context): void {
   const p = ctx.prog;
   // objtool's insn->first_jump_src: only this pass reads it, so it lives only as long as the pass
   const firstJumpSrc = new Int32Array(p.rows).fill(-1);
+  // Functions (and their .cold parts) that have a table to add; most have none, and then the
+  // second pass over their rows would find nothing.
+  const withTable = new Uint8Array(p.syms.count);
+  for (const i of p.jumpTables.keys()) markWithTable(ctx, i, withTable);
   for (let f = 0; f < p.syms.count; f++) {
     if (p.syms.type[f] !== STT_FUNC || p.syms.sec[f] === 0) continue;
-    markFuncJumpTables(ctx, f, firstJumpSrc);
-    addFuncJumpTables(ctx, f);
+    markFuncJumpTables(ctx, f, firstJumpSrc, withTable);
+    const c = p.syms.cfunc[f];
+    if (withTable[f] || (c >= 0 && withTable[c])) addFuncJumpTables(ctx, f);
   }
+}
+
+function markWithTable(ctx: Context, i: number, withTable: Uint8Array): void {
+  const f = ctx.prog.func(i);
+  if (f >= 0) withTable[f] = 1;
 }
 
 function funcInsns(ctx: Context, f: number): number {
   return ctx.prog.find(ctx.prog.syms.sec[f], ctx.prog.syms.offset[f]);
 }
 
-function markFuncJumpTables(ctx: Context, f: number, firstJumpSrc: Int32Array): void {
+function markFuncJumpTables(ctx: Context, f: number, firstJumpSrc: Int32Array, withTable: Uint8Array): void {
   const p = ctx.prog;
   for (let i = funcInsns(ctx, f); i >= 0; i = p.nextInFunc(i)) {
     const d = p.jumpDest[i];
     if (d >= 0 && p.off[d] > p.off[i] && firstJumpSrc[d] < 0) firstJumpSrc[d] = i;
     if (p.kind[i] !== InsnKind.JumpDynamic) continue;
-    findJumpTable(ctx, f, i, firstJumpSrc);
+    if (findJumpTable(ctx, f, i, firstJumpSrc)) markWithTable(ctx, i, withTable);
   }
 }
 
-function findJumpTable(ctx: Context, func: number, orig: number, firstJumpSrc: Int32Array): void {
+/** True when `orig` got its table. */
+function findJumpTable(ctx: Context, func: number, orig: number, firstJumpSrc: Int32Array): boolean {
   const p = ctx.prog;
   for (let i = orig; i >= 0; ) {
     const fi = p.func(i);
@@ -54,11 +65,12 @@ function findJumpTable(ctx: Context, func: number, orig: number, firstJumpSrc: I
       const df = dest >= 0 ? p.func(dest) : -1;
       if (dest >= 0 && df >= 0 && p.syms.pfunc[df] === func) {
         p.setJumpTable(orig, foundSec, foundReloc);
-        return;
+        return true;
       }
     }
     i = firstJumpSrc[i] >= 0 ? firstJumpSrc[i] : p.prevSameSym(i);
   }
+  return false;
 }
 
 /** objtool's x86 switch-table finder: the table's section and its first entry's relocation. */

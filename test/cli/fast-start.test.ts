@@ -23,6 +23,9 @@ const BAD = join(repo, 'examples', 'bin', 'bad.o');
 const KBUILD = ['--hacks=jump_label', '--hacks=noinstr', '--hacks=skylake', '--orc', '--retpoline', '--rethunk',
   '--static-call', '--uaccess', '--prefix=16'];
 
+// bin/objflow.js itself runs the bundle when it is built; the oracle here is tsc's modules
+process.env.OBJFLOW_ESM = '1';
+
 const work = mkdtempSync(join(tmpdir(), 'objflow-fast-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 
@@ -109,6 +112,16 @@ test('objflow-fast.cjs: every command as bin/objflow.js', () => {
     assert.deepEqual(run(process.execPath, [FAST, ...argv]), run(process.execPath, [OBJFLOW, ...argv]), argv.join(' '));
   }
   assert.equal(run(process.execPath, [FAST, 'check', GOOD, BAD]).status, 1);
+});
+
+test('bin/objflow.js runs the bundle when it is built, with the same results as tsc\'s modules', () => {
+  const viaBundle = (argv: readonly string[]): Run => {
+    const r = spawnSync(process.execPath, [OBJFLOW, ...argv], { cwd: work, encoding: 'latin1', env: { ...process.env, OBJFLOW_ESM: '0' } });
+    return { status: r.status, out: r.stdout, err: r.stderr };
+  };
+  for (const argv of [['check', GOOD, BAD], ['verify', '--format', 'json', GOOD], ['frobnicate']]) {
+    assert.deepEqual(viaBundle(argv), run(process.execPath, [OBJFLOW, ...argv]), argv.join(' '));
+  }
 });
 
 test('objflow-objtool found through a symbolic link (as node_modules/.bin makes) runs the same launcher', () => {
