@@ -5,6 +5,7 @@
 import { InsnKind } from '../arch/arch.js';
 import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION } from '../elf/constants.js';
 import { B } from '../program/program.js';
+import type { Program } from '../program/program.js';
 import type { Context } from './context.js';
 import { SF } from './context.js';
 import { NORETURN_NAMES, USERSPACE_NORETURNS, isRustNoreturn, stripVersion } from './noreturns.js';
@@ -58,12 +59,16 @@ export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
   let i = p.find(syms.sec[f], syms.offset[f]);
   if (i < 0 || p.func(i) < 0) return false;
   let empty = true;
-  for (let j = i; j >= 0; j = p.nextInFunc(j)) {
+  const kind = p.kind;
+  for (let j = i; j >= 0; j = nextInSameFunc(p, j)) {
     empty = false;
-    if (p.kind[j] === InsnKind.Return) return false;
+    if (kind[j] === InsnKind.Return) return false;
   }
   if (empty) return false;
-  for (let j = i; j >= 0; j = p.nextInFunc(j)) {
+  for (let j = i; j >= 0; j = nextInSameFunc(p, j)) {
+    // only jumps can be sibling calls
+    const k = kind[j];
+    if (k !== InsnKind.JumpDynamic && k !== InsnKind.JumpCond && k !== InsnKind.JumpUncond) continue;
     if (!isSiblingCall(ctx, j)) continue;
     const d = p.jumpDest[j];
     if (d < 0) return false;
@@ -72,6 +77,17 @@ export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
   }
   i = -1;
   return true;
+}
+
+/**
+ * `p.nextInFunc(j)` for a row `j` of a function: the next row when it belongs to the same symbol
+ * (the common case, answered from the arrays), else `nextInFunc` itself (section end, `.cold` child).
+ */
+function nextInSameFunc(p: Program, j: number): number {
+  const n = j + 1;
+  const s = p.sym[j];
+  if (s >= 0 && n < p.count && p.sym[n] === s && p.sec[n] === p.sec[j] && p.syms.type[s] === STT_FUNC) return n;
+  return p.nextInFunc(j);
 }
 
 function removeOps(ctx: Context, i: number): void {
@@ -172,15 +188,20 @@ function immediateDest(ctx: Context, i: number): number {
   const p = ctx.prog;
   const t = p.target[i];
   if (t < 0) return -1;
-  return p.elf.type === 1 ? t : t - p.elf.sections[p.sec[i]].addr;
+  return p.elf.type === 1 ? t : t - p.sectionAddr(p.sec[i]);
 }
 
 export function addJumpDestinations(ctx: Context): void {
   const p = ctx.prog;
   const { syms } = p;
   const k = p.arch.kernel;
-  for (let i = 0; i < p.count; i++) {
-    if (!isStaticJump(p.kind[i])) continue;
+  // the kind column is read once per row here: a local (kinds change only at jumps already passed)
+  const kind = p.kind;
+  const rows = p.branchRows;
+  for (let b = 0; b < rows.length; b++) {
+    const i = rows[b];
+    const ki = kind[i];
+    if (ki !== InsnKind.JumpCond && ki !== InsnKind.JumpUncond) continue;
     if (p.jumpDest[i] >= 0) continue;
     const func = p.func(i);
     const r = relocOf(ctx, i);
@@ -269,16 +290,19 @@ function addCallDestinationsMemo(ctx: Context): void {
   const p = ctx.prog;
   const { syms } = p;
   const k = p.arch.kernel;
-  for (let i = 0; i < p.count; i++) {
-    if (p.kind[i] !== InsnKind.Call) continue;
+  const kind = p.kind;
+  const rows = p.branchRows;
+  for (let b = 0; b < rows.length; b++) {
+    const i = rows[b];
+    if (kind[i] !== InsnKind.Call) continue;
     const r = relocOf(ctx, i);
     if (r < 0) {
       const destOff = immediateDest(ctx, i);
       let dest = findCallDestination(ctx, p.sec[i], destOff);
       if (!ctx.opts.kernel && dest < 0) {
         // linked files: calls go to other sections (.plt) or to code without symbols
+        // (`pltSymbol` is `funcAtAddr`: a stub has its own function, found the same way)
         dest = p.target[i] >= 0 ? p.funcAtAddr(p.target[i]) : -1;
-        if (dest < 0) dest = p.pltSymbol(p.target[i]);
         addCallDest(ctx, i, dest, false);
         // a call returns to the next instruction with the stack as it was, wherever it goes;
         // only a call to the next instruction (a pc-reading idiom) keeps its push

@@ -35,8 +35,11 @@ function isProfilingFunc(name: string): boolean {
 export function assignSymbols(ctx: Context): void {
   const p = ctx.prog;
   const { syms } = p;
+  const off = p.off;
+  const sym = p.sym;
+  const kind = p.kind;
   for (const s of p.elf.sections) {
-    const [first] = p.secRange(s.index);
+    const [first, secEnd] = p.secRange(s.index);
     if (first < 0) continue;
     for (const f of syms.list(s.index)) {
       const t = syms.type[f];
@@ -49,10 +52,11 @@ export function assignSymbols(ctx: Context): void {
       let i = p.find(s.index, syms.offset[f]);
       if (i < 0) ctx.fatal(`${syms.name(f)}(): can't find starting instruction`);
       const end = syms.offset[f] + syms.len[f];
-      for (; i >= 0 && p.off[i] < end; i = p.next(i)) {
-        p.sym[i] = f;
-        if (t === STT_FUNC && p.kind[i] === InsnKind.Endbr && !ctx.endbrInList.has(i)) {
-          if (p.off[i] === syms.offset[f]) {
+      // the section's rows are contiguous: the symbol's are the next ones up to its end
+      for (; i < secEnd && off[i] < end; i++) {
+        sym[i] = f;
+        if (t === STT_FUNC && kind[i] === InsnKind.Endbr && !ctx.endbrInList.has(i)) {
+          if (off[i] === syms.offset[f]) {
             ctx.endbrList.push(i);
             ctx.endbrInList.add(i);
             ctx.nrEndbr++;

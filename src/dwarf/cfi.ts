@@ -83,6 +83,31 @@ export interface CfiOptions {
 
 /** Reads `.eh_frame`/`.debug_frame` (by name or section); undefined when the file has no such section. */
 export function readCfi(elf: ElfFile, which: CfiKind | Section, options: CfiOptions = {}): CfiSection | undefined {
+  if (typeof which === 'string' && Object.keys(options).length === 0) {
+    // read once per file: the userspace symbol set and verify both want a linked file's .eh_frame
+    // (a CfiSection is not changed after its scan)
+    let byKind = parsedTables.get(elf);
+    if (!byKind) { byKind = new Map(); parsedTables.set(elf, byKind); }
+    let t = byKind.get(which);
+    if (t === undefined) {
+      try {
+        t = readCfiSection(elf, which, options) ?? null;
+      } catch (e) {
+        if (!(e instanceof FormatError)) throw e;
+        t = e;
+      }
+      byKind.set(which, t);
+    }
+    if (t instanceof FormatError) throw t;
+    return t ?? undefined;
+  }
+  return readCfiSection(elf, which, options);
+}
+
+/** Tables read by `readCfi` without options, per file and kind (null: the file has none). */
+const parsedTables = new WeakMap<ElfFile, Map<CfiKind, CfiSection | null | FormatError>>();
+
+function readCfiSection(elf: ElfFile, which: CfiKind | Section, options: CfiOptions): CfiSection | undefined {
   const section = typeof which === 'string' ? elf.section('.' + which) : which;
   if (!section || section.type === SHT_NOBITS) return undefined;
   const kind: CfiKind = section.name === '.debug_frame' ? 'debug_frame' : 'eh_frame';

@@ -84,49 +84,101 @@ function signed(n: number): string {
 
 /**
  * `formatOracleRules` without building strings per row: the few distinct spellings a file's
- * tables use (`cfa-8`, `same`, `rsp+16`, ...) are made once and handed out again. For callers that
+ * tables use (`cfa-8`, `same`, `rsp+16`, ...) are made once and numbered. Equal spellings get one
+ * number wherever they come from (`intern`), so a caller that spells its own rules through the same
+ * speller compares rules as integers and turns them into text only for a report. For callers that
  * evaluate every row of every FDE (verify).
  */
 export class RuleSpeller {
-  private readonly rules = new Map<number, string>();
-  private readonly cfas = new Map<number, string>();
+  private readonly ids = new Map<string, number>();
+  private readonly texts: string[] = [];
+  private readonly ruleIds = new Map<number, number>();
+  private readonly cfaIds = new Map<number, number>();
   private readonly raCol: number;
   private readonly fpCol: number;
+  /** ids of `same` and `undef` (the spellings of registers without a saved location) */
+  readonly sameId: number;
+  readonly undefId: number;
+  private readonly exprId: number;
+  private readonly vexprId: number;
 
   constructor(private readonly machine: number) {
     this.raCol = machine === EM_X86_64 ? 16 : 30;
     this.fpCol = dwarfFramePointer(machine);
+    this.sameId = this.intern('same');
+    this.undefId = this.intern('undef');
+    this.exprId = this.intern('expr');
+    this.vexprId = this.intern('vexpr');
+  }
+
+  /** The number of a spelling (new spellings get the next one). */
+  intern(text: string): number {
+    let id = this.ids.get(text);
+    if (id === undefined) {
+      id = this.texts.length;
+      this.texts.push(text);
+      this.ids.set(text, id);
+    }
+    return id;
+  }
+
+  /** The spelling numbered `id`. */
+  text(id: number): string {
+    return this.texts[id];
   }
 
   /** The rules of the evaluator's current row into `out` (reused); `pac` set only when signed. */
   spell(ev: CfaEvaluator, out: OracleRules): OracleRules {
-    out.cfa = this.cfa(ev);
-    out.ra = this.rule(ev, ev.cie ? ev.cie.raColumn : this.raCol);
-    out.fp = this.rule(ev, this.fpCol);
+    out.cfa = this.text(this.cfaId(ev));
+    out.ra = this.text(this.ruleId(ev, this.raColumn(ev)));
+    out.fp = this.text(this.ruleId(ev, this.fpCol));
     if (ev.raSigned) out.pac = 1;
     else delete out.pac;
     return out;
   }
 
-  private cfa(ev: CfaEvaluator): string {
-    if (ev.cfaKind === CfaKind.Expression) return 'expr';
+  /** The return-address column of the evaluator's FDE. */
+  raColumn(ev: CfaEvaluator): number {
+    return ev.cie ? ev.cie.raColumn : this.raCol;
+  }
+
+  /** The number of the current row's CFA rule (`formatCfa`). */
+  cfaId(ev: CfaEvaluator): number {
+    if (ev.cfaKind === CfaKind.Expression) return this.exprId;
     const reg = ev.cfaKind === CfaKind.Unset ? dwarfStackPointer(this.machine) : ev.cfaReg;
     const off = ev.cfaKind === CfaKind.Unset ? 0 : ev.cfaOffset;
     // registers below 4096 and offsets within ±2^31 key exactly; anything else is spelled afresh
-    if (reg >= 4096 || !Number.isInteger(off) || Math.abs(off) >= 2 ** 31) return formatCfa(ev, this.machine);
+    if (reg >= 4096 || !Number.isInteger(off) || Math.abs(off) >= 2 ** 31) return this.intern(formatCfa(ev, this.machine));
     const key = reg * 2 ** 32 + (off + 2 ** 31);
-    let s = this.cfas.get(key);
-    if (s === undefined) { s = formatCfa(ev, this.machine); this.cfas.set(key, s); }
-    return s;
+    let id = this.cfaIds.get(key);
+    if (id === undefined) { id = this.intern(formatCfa(ev, this.machine)); this.cfaIds.set(key, id); }
+    return id;
   }
 
-  private rule(ev: CfaEvaluator, col: number): string {
+  /** The number of the current row's rule for register column `col` (`formatRule`). */
+  ruleId(ev: CfaEvaluator, col: number): number {
     const kind = ev.rule(col);
-    const v = ev.value[col];
-    if (!Number.isInteger(v) || Math.abs(v) >= 2 ** 31) return formatRule(ev, this.machine, col);
+    if (kind === RuleKind.Unspecified || kind === RuleKind.SameValue) return this.sameId;
+    if (kind === RuleKind.Undefined) return this.undefId;
+    if (kind === RuleKind.Expression) return this.exprId;
+    if (kind === RuleKind.ValExpression) return this.vexprId;
+    return this.kindId(kind, ev.value[col], ev, col);
+  }
+
+  /** The number of `cfa+N` / `cfa-N` (a register saved at CFA + `off`), as tables and code spell it. */
+  savedAtId(off: number): number {
+    return this.kindId(RuleKind.Offset, off, undefined, 0);
+  }
+
+  private kindId(kind: RuleKind, v: number, ev: CfaEvaluator | undefined, col: number): number {
+    const exact = Number.isInteger(v) && Math.abs(v) < 2 ** 31;
+    if (!exact) return this.intern(ev ? formatRule(ev, this.machine, col) : 'cfa' + signed(v));
     const key = kind * 2 ** 32 + (v + 2 ** 31);
-    let s = this.rules.get(key);
-    if (s === undefined) { s = formatRule(ev, this.machine, col); this.rules.set(key, s); }
-    return s;
+    let id = this.ruleIds.get(key);
+    if (id === undefined) {
+      id = this.intern(ev ? formatRule(ev, this.machine, col) : 'cfa' + signed(v));
+      this.ruleIds.set(key, id);
+    }
+    return id;
   }
 }

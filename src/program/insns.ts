@@ -28,7 +28,17 @@ export interface InsnTable {
   /** first row and row count of each decoded section, by ELF section index (-1: not decoded) */
   readonly secFirst: Int32Array;
   readonly secRows: Int32Array;
+  /**
+   * Offset lookups start from a block index: `blockRow[secBlock[sec] + floor(off / BLOCK_BYTES)]` is
+   * the first row of section `sec` at or after the block's first byte (rows of a block follow it),
+   * so a lookup searches a few rows instead of the whole section. Absent: plain binary search.
+   */
+  readonly secBlock?: Int32Array;
+  readonly blockRow?: Int32Array;
 }
+
+/** log2 of the bytes of code one block index entry covers (a few instructions). */
+const BLOCK_BYTES = 32;
 
 /** Appends rows; arrays grow by doubling, so decoding allocates O(log n) times, not per instruction. */
 export class InsnTableBuilder {
@@ -45,7 +55,9 @@ export class InsnTableBuilder {
   opWords = 0;
   private readonly secFirst: Int32Array;
   private readonly secRows: Int32Array;
-  private curSec = 0;
+  private curSec = -1;
+  /** ops added so far (opWords / OP_WORDS) */
+  private opsAdded = 0;
 
   constructor(sectionCount: number, expectedRows = 1024) {
     const n = Math.max(16, expectedRows);
@@ -57,16 +69,24 @@ export class InsnTableBuilder {
     this.target = new Float64Array(n);
     this.opStart = new Uint32Array(n);
     this.opCount = new Uint8Array(n);
-    this.ops = new Int32Array(n * OP_WORDS >> 2);
+    // two words a row: room for the ops of x86-64 and AArch64 code (about 1.5-1.7 words a row),
+    // so that a large file's ops are not copied into a doubled array (the unused tail is never touched)
+    this.ops = new Int32Array(n * 2);
     this.secFirst = new Int32Array(sectionCount).fill(-1);
     this.secRows = new Int32Array(sectionCount);
   }
 
   /** Starts a section: rows added until the next call belong to it. */
   beginSection(secIndex: number): void {
+    this.endSection();
     this.curSec = secIndex;
     this.secFirst[secIndex] = this.count;
     this.secRows[secIndex] = 0;
+  }
+
+  /** Row count of the current section (counted once at its end, not per row). */
+  private endSection(): void {
+    if (this.curSec >= 0) this.secRows[this.curSec] = this.count - this.secFirst[this.curSec];
   }
 
   /** Adds a row and returns its index. Stack ops for it follow with `addOp`. */
@@ -79,10 +99,9 @@ export class InsnTableBuilder {
     this.kind[i] = kind;
     this.flags[i] = flags;
     this.target[i] = target;
-    this.opStart[i] = this.opWords / OP_WORDS;
+    this.opStart[i] = this.opsAdded;
     this.opCount[i] = 0;
     this.count = i + 1;
-    this.secRows[this.curSec]++;
     return i;
   }
 
@@ -98,6 +117,7 @@ export class InsnTableBuilder {
     o[w++] = destType; o[w++] = destReg; o[w++] = destOff;
     o[w++] = srcType; o[w++] = srcReg; o[w++] = srcOff;
     this.opWords = w;
+    this.opsAdded++;
     this.opCount[this.count - 1]++;
   }
 
@@ -109,12 +129,15 @@ export class InsnTableBuilder {
   /** Drops the ops of the last row (a decoder that changes its mind about an instruction). */
   clearOps(): void {
     const i = this.count - 1;
-    this.opWords = this.opStart[i] * OP_WORDS;
+    this.opsAdded = this.opStart[i];
+    this.opWords = this.opsAdded * OP_WORDS;
     this.opCount[i] = 0;
   }
 
   finish(): InsnTable {
+    this.endSection();
     const n = this.count;
+    const { secBlock, blockRow } = blockIndex(this.off, this.secFirst, this.secRows);
     return {
       count: n,
       sec: this.sec.subarray(0, n),
@@ -128,6 +151,8 @@ export class InsnTableBuilder {
       ops: this.ops.subarray(0, this.opWords),
       secFirst: this.secFirst,
       secRows: this.secRows,
+      secBlock,
+      blockRow,
     };
   }
 
@@ -144,6 +169,38 @@ export class InsnTableBuilder {
   }
 }
 
+/** The block index of `InsnTable.blockRow` over the decoded sections (one pass over the rows). */
+function blockIndex(off: Uint32Array, secFirst: Int32Array, secRows: Int32Array): { secBlock: Int32Array; blockRow: Int32Array } {
+  const secBlock = new Int32Array(secFirst.length).fill(-1);
+  let total = 0;
+  for (let s = 0; s < secFirst.length; s++) {
+    if (secFirst[s] < 0 || secRows[s] === 0) continue;
+    secBlock[s] = total;
+    total += blocksOf(off[secFirst[s] + secRows[s] - 1]);
+  }
+  const blockRow = new Int32Array(total);
+  for (let s = 0; s < secFirst.length; s++) {
+    const at = secBlock[s];
+    if (at < 0) continue;
+    const first = secFirst[s];
+    const end = first + secRows[s];
+    const blocks = blocksOf(off[end - 1]);
+    // rows are sorted by offset: block b gets the first row starting at or after b * BLOCK_BYTES
+    let b = 0;
+    for (let r = first; r < end; r++) {
+      const o = off[r];
+      while (b * BLOCK_BYTES <= o) blockRow[at + b++] = r;
+    }
+    for (; b < blocks; b++) blockRow[at + b] = end;
+  }
+  return { secBlock, blockRow };
+}
+
+/** Block entries of a section whose last row starts at `lastOff`: one past its block, so block + 1 always exists. */
+function blocksOf(lastOff: number): number {
+  return Math.floor(lastOff / BLOCK_BYTES) + 2;
+}
+
 function growU32(a: Uint32Array, n: number): Uint32Array {
   const b = new Uint32Array(n);
   b.set(a);
@@ -156,6 +213,14 @@ export function findInsn(t: InsnTable, sec: number, off: number): number {
   if (lo === undefined || lo < 0) return -1;
   let hi = lo + t.secRows[sec] - 1;
   const offs = t.off;
+  const blockRow = t.blockRow;
+  if (blockRow !== undefined && hi >= lo) {
+    // only the rows of the block holding `off` can start there
+    if (!(off >= 0) || off > offs[hi]) return -1;
+    const at = t.secBlock![sec] + Math.floor(off / BLOCK_BYTES);
+    lo = blockRow[at];
+    hi = blockRow[at + 1] - 1;
+  }
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     const v = offs[mid];
@@ -172,6 +237,20 @@ export function findInsnContaining(t: InsnTable, sec: number, off: number): numb
   const first = lo;
   let hi = lo + t.secRows[sec] - 1;
   let best = -1;
+  const blockRow = t.blockRow;
+  if (blockRow !== undefined && hi >= lo) {
+    if (!(off >= 0)) return -1;
+    if (off > t.off[hi]) {
+      lo = hi + 1;
+      best = hi;
+    } else {
+      // the last row starting at or before `off`: in its block, else the row before the block's first
+      const at = t.secBlock![sec] + Math.floor(off / BLOCK_BYTES);
+      lo = blockRow[at];
+      hi = blockRow[at + 1] - 1;
+      best = lo - 1;
+    }
+  }
   while (lo <= hi) {
     const mid = (lo + hi) >>> 1;
     if (t.off[mid] <= off) { best = mid; lo = mid + 1; } else hi = mid - 1;

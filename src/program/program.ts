@@ -94,12 +94,24 @@ export class Program {
   altGroup: Int32Array;
   readonly altGroups: AltGroup[] = [];
   readonly alts = new Map<number, Alternative[]>();
+  /**
+   * Rows decoded as direct jumps or calls, ascending. Analysis only turns such rows into other
+   * kinds (or a call into a jump), never others into them, so a pass over direct branches reads
+   * these rows (checking each one's kind now) instead of every row.
+   */
+  readonly branchRows: Int32Array;
   /** rows total, synthetic included */
   rows: number;
   /** instructions decoded (0 when the file has no code) */
   readonly table: InsnTable;
   /** `.cold` parent links changed by analysis are written here (symbol arrays are shared) */
   private readonly secText: boolean[];
+  /** executable sections (in section order), their addresses in the branch-target space and sizes */
+  private readonly execSecs: Int32Array;
+  private readonly execBase: Float64Array;
+  private readonly execSize: Float64Array;
+  /** sh_addr by section index */
+  private readonly secAddr: Float64Array;
 
   /**
    * `userspace`: linked files also get functions for PLT stubs and FDE-covered code without symbols,
@@ -138,7 +150,6 @@ export class Program {
     this.table = t;
     this.count = n;
     this.rows = n;
-    const cap = b.sec.length;
     this.sec = b.sec;
     this.off = b.off;
     this.len = b.len;
@@ -148,6 +159,10 @@ export class Program {
     this.flags = t.flags;
     this.target = t.target;
     this.ops = t.ops;
+    // the analysis arrays hold the rows and a little room for synthetic ones (`grow` adds more):
+    // the decoder's capacity is an estimate, and its unused tail is never touched, while these
+    // are filled, so sizing them by it would commit memory no row uses
+    const cap = n + Math.max(SYNTHETIC_ROOM, n >> 5);
     this.sym = new Int32Array(cap).fill(-1);
     this.jumpDest = new Int32Array(cap).fill(-1);
     this.callDest = new Int32Array(cap).fill(-1);
@@ -156,8 +171,29 @@ export class Program {
     this.instr = new Int8Array(cap);
     this.cfi = new Int32Array(cap).fill(-1);
     this.altGroup = new Int32Array(cap).fill(-1);
-    // "ud2" ends a path unless annotated reachable
-    for (let i = 0; i < n; i++) if (this.kind[i] === InsnKind.Bug) this.bits[i] |= B.DeadEnd;
+    // "ud2" ends a path unless annotated reachable; direct branches are listed for the passes
+    // that look only at them
+    const kind = this.kind;
+    const bits = this.bits;
+    let branches = 0;
+    for (let i = 0; i < n; i++) {
+      const k = kind[i];
+      if (k === InsnKind.Bug) bits[i] |= B.DeadEnd;
+      else if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond || k === InsnKind.Call) branches++;
+    }
+    const branchRows = new Int32Array(branches);
+    for (let i = 0, b = 0; b < branches; i++) {
+      const k = kind[i];
+      if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond || k === InsnKind.Call) branchRows[b++] = i;
+    }
+    this.branchRows = branchRows;
+    // executable sections in section order, for address lookups
+    const exec: number[] = [];
+    for (const s of elf.sections) if ((Number(s.flags) & SHF_EXECINSTR) && s.index !== 0) exec.push(s.index);
+    this.execSecs = Int32Array.from(exec);
+    this.execBase = Float64Array.from(exec, (k) => (elf.type === 1 ? 0 : elf.sections[k].addr));
+    this.execSize = Float64Array.from(exec, (k) => elf.sections[k].size);
+    this.secAddr = Float64Array.from(elf.sections, (s) => s.addr);
   }
 
   /** Row at (sec, off), or -1. */
@@ -167,17 +203,21 @@ export class Program {
 
   /** Row of the instruction at address `addr` (linked files: any executable section), or -1. */
   findAddr(addr: number): number {
-    for (const s of this.elf.sections) {
-      if (!(Number(s.flags) & SHF_EXECINSTR) || s.index === 0) continue;
-      const base = this.elf.type === 1 ? 0 : s.addr;
-      if (addr >= base && addr < base + s.size) return this.find(s.index, addr - base);
+    const base = this.execBase;
+    for (let k = 0; k < base.length; k++) {
+      if (addr >= base[k] && addr < base[k] + this.execSize[k]) return this.find(this.execSecs[k], addr - base[k]);
     }
     return -1;
   }
 
   /** Address of row i in the branch-target space (section offset in .o files, virtual address otherwise). */
   addrOf(i: number): number {
-    return this.elf.type === 1 ? this.off[i] : this.elf.sections[this.sec[i]].addr + this.off[i];
+    return this.elf.type === 1 ? this.off[i] : this.secAddr[this.sec[i]] + this.off[i];
+  }
+
+  /** Address of offset 0 of section `sec` (its sh_addr; 0 in relocatable objects' own sections too). */
+  sectionAddr(sec: number): number {
+    return this.secAddr[sec];
   }
 
   /** The function symbol starting at address `addr`, or -1. */
@@ -244,7 +284,7 @@ export class Program {
   /** Adds a synthetic row (alternative padding). */
   addSynthetic(sec: number, off: number, len: number, kind: number): number {
     const i = this.rows++;
-    if (i >= this.sec.length) this.grow(this.sec.length + (this.sec.length >> 3) + 16);
+    if (i >= this.sec.length || i >= this.sym.length) this.grow(Math.max(i + (i >> 3) + 16, this.sec.length, this.sym.length));
     this.sec[i] = sec; this.off[i] = off; this.len[i] = len; this.kind[i] = kind;
     this.opStart[i] = 0; this.opCount[i] = 0; this.bits[i] = B.Synthetic;
     this.sym[i] = -1; this.jumpDest[i] = -1; this.callDest[i] = -1;
@@ -295,6 +335,9 @@ export class Program {
     const instr = new Int8Array(cap); instr.set(this.instr); this.instr = instr;
   }
 }
+
+/** Analysis-array rows beyond the real ones (at least; 1/32 of the rows in large files), for synthetic rows before the arrays grow. */
+const SYNTHETIC_ROOM = 1024;
 
 function buildSymbols(elf: ElfFile, userspace: boolean): Symbols {
   const table = elf.symtab ?? (userspace ? elf.dynsym : undefined);

@@ -39,8 +39,10 @@ const R_AARCH64_IRELATIVE = 1032;
 /** PLT stubs and FDE-covered code without a function symbol; `covered(sec, off)` says where one starts. */
 export function syntheticFunctions(elf: ElfFile, covered: (sec: number, off: number) => boolean): SyntheticFunction[] {
   if (elf.type === 1) return [];
-  const out: SyntheticFunction[] = pltStubs(elf);
-  const taken = new Set(out.map((f) => `${f.sec}:${f.offset}`));
+  const out: SyntheticFunction[] = pltStubs(elf).slice();
+  // (section, offset) as one number: offsets are below 2^32
+  const taken = new Set(out.map((f) => f.sec * 2 ** 32 + f.offset));
+  const exec = execRanges(elf);
   let cfi;
   try {
     cfi = readCfi(elf, 'eh_frame');
@@ -50,10 +52,10 @@ export function syntheticFunctions(elf: ElfFile, covered: (sec: number, off: num
   if (cfi) {
     const ev = new CfaEvaluator(cfi);
     for (const fde of cfi.fdes) {
-      const sec = sectionAt(elf, fde.pcBegin);
+      const sec = exec.at(fde.pcBegin);
       if (sec < 0) continue;
       const off = fde.pcBegin - elf.sections[sec].addr;
-      if (covered(sec, off) || taken.has(`${sec}:${off}`)) continue;
+      if (covered(sec, off) || taken.has(sec * 2 ** 32 + off)) continue;
       if (!fdeStartsAsEntry(ev, fde)) continue;
       out.push({ name: `fde_${fde.pcBegin.toString(16)}`, sec, offset: off, len: fde.pcRange });
     }
@@ -113,6 +115,20 @@ function isLoneNop(elf: ElfFile, machine: number, fde: Fde, end: number): boolea
   return end - start === 4 && o + 4 <= b.length && readU32(b, o, elf.le) === 0xd503201f;
 }
 
+/** `sectionAt` over a list made once (it is asked once per FDE). */
+function execRanges(elf: ElfFile): { at(addr: number): number } {
+  const secs: number[] = [];
+  for (const s of elf.sections) if (Number(s.flags) & SHF_EXECINSTR) secs.push(s.index);
+  const lo = Float64Array.from(secs, (k) => elf.sections[k].addr);
+  const hi = Float64Array.from(secs, (k) => elf.sections[k].addr + elf.sections[k].size);
+  return {
+    at(addr: number): number {
+      for (let k = 0; k < secs.length; k++) if (addr >= lo[k] && addr < hi[k]) return secs[k];
+      return -1;
+    },
+  };
+}
+
 function sectionAt(elf: ElfFile, addr: number): number {
   for (const s of elf.sections) {
     if ((Number(s.flags) & SHF_EXECINSTR) && addr >= s.addr && addr < s.addr + s.size) return s.index;
@@ -125,7 +141,19 @@ function sectionAt(elf: ElfFile, addr: number): number {
  * code jumps through. Stubs are not in relocation order: IRELATIVE slots have stubs too, and
  * linkers put their relocations at the end of `.rela.plt`.
  */
-export function pltStubs(elf: ElfFile): PltStub[] {
+export function pltStubs(elf: ElfFile): readonly PltStub[] {
+  let stubs = stubsByFile.get(elf);
+  if (!stubs) {
+    stubs = readPltStubs(elf);
+    stubsByFile.set(elf, stubs);
+  }
+  return stubs;
+}
+
+/** `pltStubs` per file: the userspace symbol set and verify's noreturn calls both ask. */
+const stubsByFile = new WeakMap<ElfFile, readonly PltStub[]>();
+
+function readPltStubs(elf: ElfFile): PltStub[] {
   const out: PltStub[] = [];
   if (elf.type === 1) return out;
   const names = gotSlotNames(elf);

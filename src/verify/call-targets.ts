@@ -34,12 +34,15 @@ export function dropCallPushes(p: Program, tables: readonly CfiSection[]): numbe
     if (s.name === '.plt' || s.name === '.plt.sec' || s.name === '.plt.got' || s.name === '.iplt') plt.push([s.addr, s.addr + s.size]);
   }
   let n = 0;
-  for (let i = 0; i < p.count; i++) {
-    if (p.kind[i] !== InsnKind.Call || !(p.flags[i] & InsnFlag.HasTarget) || p.opCount[i] === 0) continue;
-    const t = p.target[i];
+  const { kind, flags, opCount, target } = p;
+  const rows = p.branchRows;
+  for (let b = 0; b < rows.length; b++) {
+    const i = rows[b];
+    if (kind[i] !== InsnKind.Call || !(flags[i] & InsnFlag.HasTarget) || opCount[i] === 0) continue;
+    const t = target[i];
     let hit = starts.has(t);
     for (let k = 0; !hit && k < plt.length; k++) hit = t >= plt[k][0] && t < plt[k][1];
-    if (hit) { p.opCount[i] = 0; n++; }
+    if (hit) { opCount[i] = 0; n++; }
   }
   return n;
 }
@@ -70,9 +73,12 @@ export function markNoreturnPltCalls(p: Program): number {
   const stubs = noreturnPltStubs(p);
   if (stubs.size === 0) return 0;
   let n = 0;
-  for (let i = 0; i < p.count; i++) {
-    if (p.kind[i] !== InsnKind.Call || !(p.flags[i] & InsnFlag.HasTarget) || !stubs.has(p.target[i])) continue;
-    p.bits[i] |= B.DeadEnd;
+  const { kind, flags, target, bits } = p;
+  const rows = p.branchRows;
+  for (let b = 0; b < rows.length; b++) {
+    const i = rows[b];
+    if (kind[i] !== InsnKind.Call || !(flags[i] & InsnFlag.HasTarget) || !stubs.has(target[i])) continue;
+    bits[i] |= B.DeadEnd;
     n++;
   }
   return n;

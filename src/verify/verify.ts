@@ -17,14 +17,12 @@ import type { ElfFile } from '../elf/reader.js';
 import { runChecks } from '../pipeline.js';
 import { Program } from '../program/program.js';
 import { dropCallPushes, markNoreturnCalls, markNoreturnPltCalls } from './call-targets.js';
-import { CfaEvaluator, CfaKind, RuleSpeller, dwarfFramePointer, dwarfStackPointer, readCfi } from '../dwarf/index.js';
-import type { CfiKind, CfiSection, Fde, OracleRules } from '../dwarf/index.js';
+import { CfaEvaluator, CfaKind, RuleKind, RuleSpeller, dwarfFramePointer, dwarfStackPointer, readCfi } from '../dwarf/index.js';
+import type { CfiKind, CfiSection, Fde } from '../dwarf/index.js';
 import { EM_AARCH64 } from '../elf/constants.js';
 import { FormatError } from '../elf/errors.js';
-import { rowFields } from '../unwind/table.js';
-import type { UnwindRow } from '../unwind/table.js';
-import { CfaBaseKind, disagreementParsed } from './compare-rows.js';
-import type { OracleRow } from './compare-rows.js';
+import { CfaBaseKind } from './compare-rows.js';
+import { CodeRules, FP_SAVED, RA_SAVED, RULE_NAMES, Rule } from './code-rules.js';
 import { CodeSections } from './fde-code.js';
 import { analyseFdeEntries } from './fde-entries.js';
 import { analyseLandingPads, collectPads } from './landing-pads.js';
@@ -196,16 +194,16 @@ class FdeChecker {
   private readonly p: Program;
   private readonly code: CodeSections;
   private walkerMemo: Walker | undefined;
-  private readonly codeRows: (UnwindRow | undefined)[] = [];
   private readonly labels = new Map<number, Map<number, number>>();
   private readonly spName: string;
   private readonly fpName: string;
   private readonly aarch64: boolean;
   private readonly dwarfSp: number;
   private readonly dwarfFp: number;
+  /** numbers every rule spelling, the table's and the code's alike */
   private readonly speller: RuleSpeller;
-  /** the table's rules at the current row (reused) */
-  private readonly rules: OracleRules = { cfa: '', ra: '', fp: '' };
+  /** the code's rules by state, as numbers */
+  private readonly codeRules: CodeRules;
   private table!: CfiSection;
   private ev!: CfaEvaluator;
 
@@ -219,6 +217,7 @@ class FdeChecker {
     this.dwarfSp = dwarfStackPointer(this.p.elf.machine);
     this.dwarfFp = dwarfFramePointer(this.p.elf.machine);
     this.speller = new RuleSpeller(this.p.elf.machine);
+    this.codeRules = new CodeRules(ctx, this.speller);
   }
 
   /** Scratch walks (paths to mismatches, AArch64 signing state), allocated on first need. */
@@ -249,7 +248,14 @@ class FdeChecker {
     v.func = this.funcName(c.sec, start - c.base);
     if (c.first < 0) { v.reason = `${REASON.notInsn} (0x${start.toString(16)})`; return v; }
     const ev = this.ev;
+    const sp = this.speller;
+    const code = this.codeRules;
     const endOff = end - c.base;
+    // rows of one section are contiguous: the FDE's rows end at the section's last row at the latest
+    const secEnd = p.secRange(c.sec)[1];
+    const off = p.off;
+    const cfi = p.cfi;
+    const base = c.base;
     let unknown: string | null = null;
     let firstRow = -1;
     let callDiffers = false;
@@ -260,66 +266,76 @@ class FdeChecker {
     let i = c.first;
     try {
       ev.begin(fde);
-      while (i >= 0 && p.off[i] < endOff && ev.next()) {
-        const t = this.speller.spell(ev, this.rules);
-        if (t.cfa === 'expr') { unknown = `${REASON.cfaExpression} (at 0x${ev.rowStart.toString(16)})`; firstRow = -1; v.addrs.length = 0; break; }
+      while (i < secEnd && off[i] < endOff && ev.next()) {
+        if (ev.cfaKind === CfaKind.Expression) { unknown = `${REASON.cfaExpression} (at 0x${ev.rowStart.toString(16)})`; firstRow = -1; v.addrs.length = 0; break; }
+        // the table's rules as numbers: the CFA as base and offset, ra/fp as spelling numbers
+        // (-1: not compared); text is made only for a reason or a mismatch
+        const raKind = ev.rule(sp.raColumn(ev));
+        const fpKind = ev.rule(this.dwarfFp);
         // outermost frame (thread and process entry): nothing to unwind to, no rule to check
-        const outermost = t.ra === 'undef';
+        const outermost = raKind === RuleKind.Undefined;
         if (outermost) unknown ??= REASON.outermost + this.at(ev.rowStart);
-        // the table's CFA base as a number (no parsing per instruction); a CFA on a register other
-        // than sp/fp compares only when the code names the same rule
+        // a CFA on a register other than sp/fp compares only when the code names the same rule
         const cfaDwarf = ev.cfaKind === CfaKind.RegOffset ? ev.cfaReg : this.dwarfSp;
         const cfaBase = cfaDwarf === this.dwarfSp ? CfaBaseKind.Sp : cfaDwarf === this.dwarfFp ? CfaBaseKind.Fp : CfaBaseKind.Other;
         const cfaOff = ev.cfaKind === CfaKind.RegOffset ? ev.cfaOffset : 0;
         const otherBase = cfaBase === CfaBaseKind.Other;
-        const o: OracleRow = { addr: 0, cfa: t.cfa };
-        if (aboveCfa(t.ra)) unknown ??= REASON.aboveCfa + this.at(ev.rowStart);
-        else if (t.ra === 'expr' || t.ra === 'vexpr') unknown ??= REASON.raExpression + this.at(ev.rowStart);
-        else if (t.ra.startsWith('reg:')) unknown ??= `${REASON.raRegister} (${t.ra}, at 0x${ev.rowStart.toString(16)})`;
-        else if (!outermost) o.ra = t.ra;
-        if (aboveCfa(t.fp)) unknown ??= REASON.aboveCfa + this.at(ev.rowStart);
-        else if (t.fp === 'expr' || t.fp === 'vexpr') unknown ??= REASON.fpExpression + this.at(ev.rowStart);
-        else o.fp = t.fp;
+        const tableCfa = otherBase ? sp.cfaId(ev) : -1;
+        let oRa = -1;
+        if (savedAboveCfa(ev, raKind, sp.raColumn(ev))) unknown ??= REASON.aboveCfa + this.at(ev.rowStart);
+        else if (raKind === RuleKind.Expression || raKind === RuleKind.ValExpression) unknown ??= REASON.raExpression + this.at(ev.rowStart);
+        else if (raKind === RuleKind.Register) unknown ??= `${REASON.raRegister} (${sp.text(sp.ruleId(ev, sp.raColumn(ev)))}, at 0x${ev.rowStart.toString(16)})`;
+        else if (!outermost) oRa = sp.ruleId(ev, sp.raColumn(ev));
+        let oFp = -1;
+        if (savedAboveCfa(ev, fpKind, this.dwarfFp)) unknown ??= REASON.aboveCfa + this.at(ev.rowStart);
+        else if (fpKind === RuleKind.Expression || fpKind === RuleKind.ValExpression) unknown ??= REASON.fpExpression + this.at(ev.rowStart);
+        else oFp = sp.ruleId(ev, this.dwarfFp);
         const signed = ev.raSigned;
         if (initialSigned < 0) initialSigned = signed;
         let lastId = -2;
-        let lastD = '';
-        for (; i >= 0 && p.off[i] < endOff && p.off[i] + c.base < ev.rowEnd; i = p.next(i)) {
-          const id = p.cfi[i];
-          const addr = p.off[i] + c.base;
+        let lastD: number = Rule.None;
+        // the row's instructions: up to the row's end and the FDE's, as section offsets
+        const rowEndOff = Math.min(endOff, ev.rowEnd - base);
+        for (; i < secEnd && off[i] < rowEndOff; i++) {
+          const id = cfi[i];
           if (id < 0) {
-            if (!isPadding(p, i)) unknown ??= `${REASON.notReached} (first at 0x${addr.toString(16)})`;
+            if (!isPadding(p, i)) unknown ??= `${REASON.notReached} (first at 0x${(off[i] + base).toString(16)})`;
             continue;
           }
           if (outermost) continue;
           const call = isCall(p, i);
           if (call && firstRow < 0) callBeforeFirst = true;
           if (this.synchronous && !call) continue;
-          const r = this.codeRow(id);
-          if (r.cfa === null) { unknown ??= `${REASON.lost} (at 0x${addr.toString(16)})`; continue; }
-          if (otherBase && r.cfa !== t.cfa) { unknown ??= `${REASON.otherBase} (${t.cfa}, at 0x${addr.toString(16)})`; continue; }
-          let d = id === lastId ? lastD : disagreementParsed(o, cfaBase, cfaOff, r);
+          if (!code.ensure(id)) { unknown ??= `${REASON.lost} (at 0x${(off[i] + base).toString(16)})`; continue; }
+          if (otherBase && code.cfaId(id) !== tableCfa) { unknown ??= `${REASON.otherBase} (${sp.text(tableCfa)}, at 0x${(off[i] + base).toString(16)})`; continue; }
+          let d = id === lastId ? lastD : differingRule(code, id, cfaBase, cfaOff, tableCfa, oRa, oFp);
           lastId = id;
           lastD = d;
-          if ((d === 'fp' || d === 'ra') && this.sameAsSaved(d, o, r, i, fde.pcBegin - c.base)) {
-            // "same" in the table, saved in the code, register untouched since: one value
-            d = disagreementParsed({ ...o, [d]: r[d] ?? undefined }, cfaBase, cfaOff, r);
+          if ((d === Rule.Fp || d === Rule.Ra) && this.sameAsSaved(d, d === Rule.Ra ? oRa : oFp, id, i, fde.pcBegin - base)) {
+            // "same" in the table, saved in the code, register untouched since: one value (the
+            // rules after the one that differed are still compared)
+            d = d === Rule.Ra ? differingRule(code, id, cfaBase, cfaOff, tableCfa, -1, oFp) : Rule.None;
             lastId = -2;
           }
           let codePac = 0;
-          if (!d && this.aarch64 && (pacGen !== 0 || initialSigned !== 0 || signed !== 0 || (pacInRange ??= hasPacInsn(p, c.first, endOff)))) {
+          if (d === Rule.None && this.aarch64 && (pacGen !== 0 || initialSigned !== 0 || signed !== 0 || (pacInRange ??= hasPacInsn(p, c.first, secEnd, endOff)))) {
             // (no signing instruction in the FDE and unsigned on entry: unsigned everywhere, no walk)
-            if (pacGen === 0) pacGen = this.walkPac(c.first, initialSigned, c.sec, fde.pcBegin - c.base, endOff);
+            if (pacGen === 0) pacGen = this.walkPac(c.first, initialSigned, c.sec, fde.pcBegin - base, endOff);
             codePac = this.walker.walked(i, pacGen) ? this.walker.pac[i] : 0;
-            if (codePac === 2) { unknown ??= `${REASON.pacPaths} (at 0x${addr.toString(16)})`; continue; }
-            if (codePac !== signed) d = 'pac';
+            if (codePac === 2) { unknown ??= `${REASON.pacPaths} (at 0x${(off[i] + base).toString(16)})`; continue; }
+            if (codePac !== signed) d = Rule.Pac;
           }
-          if (!d) continue;
+          if (d === Rule.None) continue;
           if (call) callDiffers = true;
+          const addr = off[i] + base;
           v.addrs.push(addr);
           if (firstRow < 0) {
             firstRow = i;
-            v.first = { addr, rule: d as RuleName, table: tableSpelling(d, t.cfa, o, signed), code: this.codeSpelling(d, t.cfa, r, codePac) };
+            const tableCfaText = sp.text(sp.cfaId(ev));
+            v.first = {
+              addr, rule: RULE_NAMES[d] as RuleName, table: this.tableSpelling(d, tableCfaText, oRa, oFp, signed),
+              code: this.codeSpelling(d, tableCfaText, id, codePac),
+            };
           }
         }
       }
@@ -368,34 +384,29 @@ class FdeChecker {
   }
 
   /** Table "same", code "cfa-N", nothing between the save and row `i` that could change the register. */
-  private sameAsSaved(d: 'fp' | 'ra', o: OracleRow, r: UnwindRow, i: number, lo: number): boolean {
-    const code = r[d];
-    if (o[d] !== 'same' || code === null || !code.startsWith('cfa')) return false;
+  private sameAsSaved(d: number, tableRule: number, id: number, i: number, lo: number): boolean {
+    const bit = d === Rule.Fp ? FP_SAVED : RA_SAVED;
+    if (tableRule !== this.speller.sameId || !(this.codeRules.savedBits[id] & bit)) return false;
     const regs = this.p.arch.regs;
-    return unchangedSinceSave(this.p, i, lo, d === 'fp' ? regs.fp : regs.ra, d === 'ra' && this.aarch64);
+    return unchangedSinceSave(this.p, i, lo, d === Rule.Fp ? regs.fp : regs.ra, d === Rule.Ra && this.aarch64);
   }
 
-  /** Code rules of state `id` (cached: states are interned). */
-  private codeRow(id: number): UnwindRow {
-    let r = this.codeRows[id];
-    if (!r) {
-      // the signing state is judged by this module's own PAC walk (it also sees paths that disagree)
-      const { pac: _signed, ...fields } = rowFields(this.ctx, id);
-      void _signed;
-      r = { sec: '', addr: 0, func: null, ...fields };
-      this.codeRows[id] = r;
-    }
-    return r;
+  private tableSpelling(d: number, cfa: string, ra: number, fp: number, signedRa: number): string {
+    if (d === Rule.Pac) return signedRa ? 'signed' : 'unsigned';
+    if (d === Rule.Ra) return ra >= 0 ? this.speller.text(ra) : 'undef';
+    if (d === Rule.Fp) return fp >= 0 ? this.speller.text(fp) : 'same';
+    return cfa;
   }
 
-  private codeSpelling(d: string, tableCfa: string, r: UnwindRow, pac: number): string {
-    if (d === 'pac') return pac ? 'signed' : 'unsigned';
-    if (d === 'ra') return r.ra ?? 'undef';
-    if (d === 'fp') return r.fp ?? 'undef';
+  private codeSpelling(d: number, tableCfa: string, id: number, pac: number): string {
+    const code = this.codeRules;
+    if (d === Rule.Pac) return pac ? 'signed' : 'unsigned';
+    if (d === Rule.Ra) return this.speller.text(code.ra[id]);
+    if (d === Rule.Fp) return this.speller.text(code.fp[id]);
     // the CFA in the table's own base register when the code knows it
-    if (tableCfa.startsWith(this.spName) && r.sp !== null) return this.spName + signed(r.sp);
-    if (tableCfa.startsWith(this.fpName) && r.fpv !== null) return this.fpName + signed(r.fpv);
-    return r.cfa ?? 'undefined';
+    if (tableCfa.startsWith(this.spName) && !Number.isNaN(code.sp[id])) return this.spName + signed(code.sp[id]);
+    if (tableCfa.startsWith(this.fpName) && !Number.isNaN(code.fpv[id])) return this.fpName + signed(code.fpv[id]);
+    return code.cfaText(id);
   }
 
   private walkPac(entry: number, initial: number, sec: number, lo: number, hi: number): number {
@@ -451,14 +462,10 @@ class FdeChecker {
   }
 }
 
-/** A rule `cfa+N`, N >= 0: saved where the caller's frame is, by code before this function's entry. */
-function aboveCfa(rule: string): boolean {
-  return rule.startsWith('cfa+');
-}
-
-/** Does any instruction of the section from row `first` up to offset `endOff` sign or authenticate x30? */
-function hasPacInsn(p: Program, first: number, endOff: number): boolean {
-  for (let i = first; i >= 0 && p.off[i] < endOff; i = p.next(i)) if (p.flags[i] & PAC_FLAGS) return true;
+/** Does any instruction of the section from row `first` (rows up to `secEnd`) up to offset `endOff` sign or authenticate x30? */
+function hasPacInsn(p: Program, first: number, secEnd: number, endOff: number): boolean {
+  const { off, flags } = p;
+  for (let i = first; i < secEnd && off[i] < endOff; i++) if (flags[i] & PAC_FLAGS) return true;
   return false;
 }
 
@@ -474,11 +481,24 @@ function isPadding(p: Program, i: number): boolean {
   return k === InsnKind.Nop || k === InsnKind.Trap || k === InsnKind.Bug || k === InsnKind.Invalid || (p.flags[i] & InsnFlag.Padding) !== 0;
 }
 
-function tableSpelling(d: string, cfa: string, o: OracleRow, signedRa: number): string {
-  if (d === 'pac') return signedRa ? 'signed' : 'unsigned';
-  if (d === 'ra') return o.ra ?? 'undef';
-  if (d === 'fp') return o.fp ?? 'same';
-  return cfa;
+/**
+ * The first rule (Rule.Cfa, Ra, Fp) in which code state `id` differs from the table's row, or
+ * Rule.None. The table's CFA is `cfaOff` from sp or fp (`cfaBase`), or the rule numbered `tableCfa`
+ * on another register; `ra`/`fp` are spelling numbers, -1 where the table's rule is not compared. A
+ * code rule also agrees through its equal-valued other spelling (`same` for an untouched save slot).
+ */
+function differingRule(code: CodeRules, id: number, cfaBase: number, cfaOff: number, tableCfa: number, ra: number, fp: number): number {
+  if (cfaBase === CfaBaseKind.Sp) { if (code.sp[id] !== cfaOff) return Rule.Cfa; }
+  else if (cfaBase === CfaBaseKind.Fp) { if (code.fpv[id] !== cfaOff) return Rule.Cfa; }
+  else if (code.cfaId(id) !== tableCfa) return Rule.Cfa;
+  if (ra >= 0 && ra !== code.ra[id] && ra !== code.raEquiv[id]) return Rule.Ra;
+  if (fp >= 0 && fp !== code.fp[id] && fp !== code.fpEquiv[id]) return Rule.Fp;
+  return Rule.None;
+}
+
+/** A register saved at `cfa+N`, N >= 0: where the caller's frame is, by code before this function's entry. */
+function savedAboveCfa(ev: CfaEvaluator, kind: number, col: number): boolean {
+  return kind === RuleKind.Offset && ev.value[col] >= 0;
 }
 
 function signed(n: number): string {
