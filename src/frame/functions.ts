@@ -62,8 +62,8 @@ function validateSymbol(ctx: Context, v: Validator, sec: number, f: number): num
   if (syms.pfunc[f] !== f || syms.alias[f] !== f) return 0;
   const i = p.find(sec, syms.offset[f]);
   if (i < 0 || (p.bits[i] & B.Ignore) || (p.bits[i] & VISITED_MASK)) return 0;
-  const state = v.newState(true, ctx.opts.uaccess && (ctx.symFlags[f] & SF.UaccessSafe) !== 0);
-  const ret = v.validateBranch(p.func(i), i, state);
+  const state = v.entryState(true, ctx.opts.uaccess && (ctx.symFlags[f] & SF.UaccessSafe) !== 0);
+  const ret = v.validateBranch(p.func(i), i, state, ctx.funcStateId);
   if (ret) ctx.backtrace(i, '<=== (sym)');
   return ret;
 }
@@ -75,7 +75,7 @@ export function validateUnwindHints(ctx: Context, v: Validator): number {
   const state = v.newState(false, false);
   for (let i = 0; i < p.count; i++) {
     if ((p.bits[i] & B.Hint) && !(p.bits[i] & VISITED_MASK) && !(p.bits[i] & B.Ignore)) {
-      const ret = v.validateBranch(p.func(i), i, state);
+      const ret = v.validateBranch(p.func(i), i, state, ctx.initStateId);
       if (ret) ctx.backtrace(i, '<=== (hint)');
       warnings += ret;
     }

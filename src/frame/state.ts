@@ -95,6 +95,10 @@ export class StatePool {
   count = 0;
   /** lookups answered by an existing state (reported by --stats) */
   hits = 0;
+  /**
+   * Open addressing, two words a slot: state id (-1: empty) and that state's hash, so a probe
+   * compares hashes without touching the states, and rehashing never rereads them.
+   */
   private slots: Int32Array;
   private mask: number;
 
@@ -102,7 +106,7 @@ export class StatePool {
     this.size = layout.size;
     this.data = new Int32Array(capacity * this.size);
     this.mask = 1023;
-    this.slots = new Int32Array(this.mask + 1).fill(-1);
+    this.slots = new Int32Array(2 * (this.mask + 1)).fill(-1);
   }
 
   /** Id of the state equal to `s`, adding it when new. */
@@ -111,25 +115,24 @@ export class StatePool {
     let slot = h & this.mask;
     const slots = this.slots;
     for (;;) {
-      const id = slots[slot];
+      const id = slots[2 * slot];
       if (id < 0) break;
-      if (this.equals(id, s)) { this.hits++; return id; }
+      if (slots[2 * slot + 1] === h && this.equals(id, s)) { this.hits++; return id; }
       slot = (slot + 1) & this.mask;
     }
     const id = this.count++;
-    if (this.count * this.size > this.data.length) {
-      const next = new Int32Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
-    }
+    if (this.count * this.size > this.data.length) this.data = growTo(this.data, this.data.length * 2);
     this.data.set(s.length === this.size ? s : s.subarray(0, this.size), id * this.size);
-    slots[slot] = id;
+    slots[2 * slot] = id;
+    slots[2 * slot + 1] = h;
     if (this.count * 2 > this.mask) this.rehash();
     return id;
   }
 
-  /** Copies state `id` into `out`. */
+  /** Copies state `id` into the first words of `out` (nothing for a negative id). */
   load(id: number, out: Int32Array): Int32Array {
+    if (id < 0) return out;
+    // a native copy: several times faster than a loop over the words, view and all
     out.set(this.data.subarray(id * this.size, (id + 1) * this.size));
     return out;
   }
@@ -145,21 +148,34 @@ export class StatePool {
   equals(id: number, s: Int32Array): boolean {
     const d = this.data;
     const base = id * this.size;
+    // the CFA offset and stack size change with nearly every op: a differing state usually differs there
+    const co = this.layout.cfaOff;
+    const ss = this.layout.stackSize;
+    if (d[base + co] !== s[co] || d[base + ss] !== s[ss]) return false;
     for (let k = 0; k < this.size; k++) if (d[base + k] !== s[k]) return false;
     return true;
   }
 
   private rehash(): void {
+    const old = this.slots;
     this.mask = this.mask * 2 + 1;
-    this.slots = new Int32Array(this.mask + 1).fill(-1);
-    const tmp = new Int32Array(this.size);
-    for (let id = 0; id < this.count; id++) {
-      tmp.set(this.data.subarray(id * this.size, (id + 1) * this.size));
-      let slot = hashState(tmp, this.size) & this.mask;
-      while (this.slots[slot] >= 0) slot = (slot + 1) & this.mask;
-      this.slots[slot] = id;
+    const slots = new Int32Array(2 * (this.mask + 1)).fill(-1);
+    for (let k = 0; k < old.length; k += 2) {
+      if (old[k] < 0) continue;
+      const h = old[k + 1];
+      let slot = h & this.mask;
+      while (slots[2 * slot] >= 0) slot = (slot + 1) & this.mask;
+      slots[2 * slot] = old[k];
+      slots[2 * slot + 1] = h;
     }
+    this.slots = slots;
   }
+}
+
+function growTo(a: Int32Array, length: number): Int32Array {
+  const next = new Int32Array(length);
+  next.set(a);
+  return next;
 }
 
 export function statesEqual(a: Int32Array, b: Int32Array): boolean {
@@ -169,7 +185,15 @@ export function statesEqual(a: Int32Array, b: Int32Array): boolean {
 
 /** Hash of the first `n` words (a path state carries extra words after the frame state). */
 function hashState(s: Int32Array, n: number): number {
+  // two independent chains: half the latency of one multiply chain over the whole state
   let h = 0x811c9dc5;
-  for (let k = 0; k < n; k++) h = Math.imul(h ^ s[k], 0x01000193);
-  return (h ^ (h >>> 15)) >>> 0;
+  let g = 0x01000193;
+  let k = 0;
+  for (; k + 1 < n; k += 2) {
+    h = Math.imul(h ^ s[k], 0x01000193);
+    g = Math.imul(g ^ s[k + 1], 0x5bd1e995);
+  }
+  if (k < n) h = Math.imul(h ^ s[k], 0x01000193);
+  h = Math.imul(h ^ (g >>> 13), 0x85ebca6b) ^ g;
+  return (h ^ (h >>> 15)) & 0x7fffffff;
 }

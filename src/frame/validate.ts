@@ -17,6 +17,7 @@ import { UPDATE_MESSAGES, UpdateError, hasModifiedStackFrame, hasValidStackFrame
 import type { Op, UpdateEnv } from './update.js';
 import { frameRecordMessage, hasFrameRecord } from '../checks/frame-record.js';
 import { TransitionCache } from './transition-cache.js';
+import { MeetMemo } from './meet-memo.js';
 import { placeText } from '../report/diag.js';
 
 /** Extra per-path fields stored after the frame state. */
@@ -46,6 +47,20 @@ interface Frame {
   pendIn: number;
   pendFlags: number;
   pendInsn: number;
+  /**
+   * The interned id whose contents the path state holds right now, or -1 when unknown. Unlike
+   * `knownId` and the recorded states (which the walk takes on trust, as objtool's order of events
+   * does), this is exact, so comparing two states becomes comparing two ids.
+   */
+  trueId: number;
+  /** a meeting of paths weakened the state: the meet-memo slot waiting for the resulting id */
+  pendMeet: number;
+  /**
+   * The frame part of the path state is interned state `trueId` and not copied into the path's
+   * array yet (transitions and meetings known by id need no copy; `materialize` makes it when the
+   * words are read or changed).
+   */
+  lazy: boolean;
 }
 
 export class Validator {
@@ -57,6 +72,7 @@ export class Validator {
 
   constructor(private readonly ctx: Context) {
     this.S = ctx.L.size + EXTRA;
+    this.scratch = new Int32Array(this.S);
     this.env = { arch: ctx.prog.arch, L: ctx.L, stackval: ctx.opts.stackval, inFunc: false, nextIsHint: false, framePointerSym: false, trackRestores: !ctx.opts.kernel };
   }
 
@@ -68,10 +84,27 @@ export class Validator {
     return s;
   }
 
-  /** objtool's validate_branch from `start` with path state `init` (copied). Returns 0 or 1. */
-  validateBranch(func: number, start: number, init: Int32Array): number {
+  /**
+   * The function-entry (or all-undefined) path state in a scratch array the validator reuses: for
+   * callers that hand it straight to `validateBranch`, which copies it.
+   */
+  entryState(funcEntry: boolean, uaccess: boolean): Int32Array {
+    const s = this.scratch;
+    s.fill(0);
+    this.ctx.pool.load(funcEntry ? this.ctx.funcStateId : this.ctx.initStateId, s);
+    s[this.ctx.L.size + X_UACCESS] = uaccess ? 1 : 0;
+    return s;
+  }
+
+  /**
+   * objtool's validate_branch from `start` with path state `init` (copied). Returns 0 or 1.
+   * `initId`: the interned state `init` holds (its frame part), when the caller knows it.
+   */
+  validateBranch(func: number, start: number, init: Int32Array, initId = -1): number {
     let depth = 0;
-    this.push(depth, func, start, init);
+    this.push(depth, func, start, init, false);
+    this.frames[0].trueId = initId;
+    this.frames[0].lazy = false;
     let result = 0;
     let returning = false;
     while (depth >= 0) {
@@ -89,8 +122,13 @@ export class Validator {
         // so the child's first instruction takes the id instead of interning again
         const known = !f.dirty ? this.ctx.prog.cfi[f.insn] : f.knownId;
         depth++;
-        this.push(depth, f.func, this.childStart, s);
+        // a child whose frame part is an interned state copies only the per-path words; the frame
+        // part is copied from the pool if the child ever needs its words (most children end at once)
+        const interned = f.trueId >= 0;
+        this.push(depth, f.func, this.childStart, s, interned);
         this.frames[depth].knownId = known;
+        this.frames[depth].trueId = f.trueId;
+        this.frames[depth].lazy = interned;
         continue;
       }
       // frame finished with r
@@ -103,15 +141,39 @@ export class Validator {
 
   private childStart = -1;
   private readonly cache = new TransitionCache();
+  private readonly meets = new MeetMemo();
+  private readonly scratch: Int32Array;
 
-  private push(depth: number, func: number, insn: number, state: Int32Array): void {
+  /** Starts path `depth` at insn with a copy of `state` (`extrasOnly`: only the words after the frame part). */
+  private push(depth: number, func: number, insn: number, state: Int32Array, extrasOnly: boolean): void {
     let s = this.states[depth];
     if (!s) { s = new Int32Array(this.S); this.states[depth] = s; }
-    s.set(state);
+    if (extrasOnly) {
+      for (let k = this.ctx.L.size; k < this.S; k++) s[k] = state[k];
+    } else {
+      s.set(state);
+    }
     let f = this.frames[depth];
-    if (!f) { f = { func, insn, prev: -1, sec: 0, phase: Phase.Start, altIdx: 0, skipOrig: false, next: -1, dirty: true, knownId: -1, pendIn: -1, pendFlags: 0, pendInsn: -1 }; this.frames[depth] = f; }
+    if (!f) {
+      f = { func, insn, prev: -1, sec: 0, phase: Phase.Start, altIdx: 0, skipOrig: false, next: -1, dirty: true, knownId: -1,
+        pendIn: -1, pendFlags: 0, pendInsn: -1, trueId: -1, pendMeet: -1, lazy: false };
+      this.frames[depth] = f;
+    }
     f.func = func; f.insn = insn; f.prev = -1; f.sec = this.ctx.prog.sec[insn]; f.phase = Phase.Start;
     f.altIdx = 0; f.skipOrig = false; f.next = -1; f.dirty = true; f.knownId = -1; f.pendIn = -1;
+    f.trueId = -1; f.pendMeet = -1; f.lazy = false;
+  }
+
+  /** Copies the interned state a lazy path state stands for into its array. */
+  private materialize(f: Frame, s: Int32Array): void {
+    if (!f.lazy) return;
+    this.ctx.pool.load(f.trueId, s);
+    f.lazy = false;
+  }
+
+  /** Word k of the frame part of the path state (lazy or not). */
+  private word(f: Frame, s: Int32Array, k: number): number {
+    return f.lazy ? this.ctx.pool.data[f.trueId * this.ctx.pool.size + k] : s[k];
   }
 
   /** Continues frame f after a child path returned `childRet`. */
@@ -152,8 +214,8 @@ export class Validator {
         }
         const visited = B.Visited << s[L.size + X_UACCESS];
         if (p.bits[i] & VISITED_MASK) {
-          if (!(p.bits[i] & B.Hint) && !this.cfiMatch(i, s)) return 1;
-          if (p.bits[i] & visited && !this.meetRestores(i, s)) return 0;
+          const r = this.meet(f, i, s, (p.bits[i] & visited) !== 0);
+          if (r !== CONTINUE) return r;
           f.dirty = true;
         } else {
           ctx.insnsVisited++;
@@ -177,9 +239,15 @@ export class Validator {
             p.cfi[i] = p.cfi[save];
             ctx.cfiReused++;
           }
-          ctx.pool.load(p.cfi[i], s);
+          if (p.cfi[i] >= 0) {
+            // the hint's state replaces the path's: no copy until its words are needed
+            f.trueId = p.cfi[i];
+            f.lazy = true;
+          }
           f.dirty = true;
-        } else if (f.prev >= 0 && p.cfi[f.prev] >= 0 && (!f.dirty || ctx.pool.equals(p.cfi[f.prev], s))) {
+        } else if (f.prev >= 0 && p.cfi[f.prev] >= 0 && (!f.dirty || this.holds(f, s, p.cfi[f.prev]))) {
+          // not dirty: no op since `prev` was recorded, and its record is taken as it stands now
+          if (f.dirty) this.nowKnown(f, p.cfi[f.prev]);
           p.cfi[i] = p.cfi[f.prev];
           ctx.cfiReused++;
         } else {
@@ -189,7 +257,14 @@ export class Validator {
             p.cfi[i] = f.knownId;
             ctx.pool.hits++;
           } else {
-            p.cfi[i] = ctx.pool.intern(s);
+            if (f.trueId >= 0) {
+              // the state is known to be interned already: the lookup objtool makes finds it
+              p.cfi[i] = f.trueId;
+              ctx.pool.hits++;
+            } else {
+              p.cfi[i] = ctx.pool.intern(s);
+              this.nowKnown(f, p.cfi[i]);
+            }
             if (f.pendIn >= 0) {
               const pi = f.pendInsn;
               this.cache.set(f.pendIn, f.pendFlags, p.ops, p.opStart[pi] * OP_WORDS, p.opCount[pi], p.cfi[i]);
@@ -202,6 +277,7 @@ export class Validator {
         f.dirty = false;
         f.knownId = -1;
         f.pendIn = -1;
+        f.pendMeet = -1;
         if (p.altGroup[i] >= 0 && this.propagateAltCfi(i)) return 1;
         f.phase = Phase.Alts;
         f.altIdx = 0;
@@ -224,16 +300,24 @@ export class Validator {
           const cacheable = p.altGroup[i] < 0 && !(p.bits[i] & B.Hint);
           const out = cacheable ? this.cache.get(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i]) : -1;
           if (out >= 0) {
-            ctx.pool.load(out, s);
             f.knownId = out;
+            f.trueId = out;
+            f.lazy = true;
           } else {
+            this.materialize(f, s);
+            f.trueId = -1;
             if (this.handleOps(i, f.next, s)) return 1;
             if (cacheable) { f.pendIn = inId; f.pendFlags = flags; f.pendInsn = i; }
           }
         }
         if (p.flags[i] & PAC_FLAGS) {
           // AArch64 return-address signing: paciasp.. sign x30, autiasp/retaa.. authenticate it
-          s[L.pac] = p.flags[i] & InsnFlag.PacSign ? 1 : 0;
+          const pac = p.flags[i] & InsnFlag.PacSign ? 1 : 0;
+          if (this.word(f, s, L.pac) !== pac) {
+            this.materialize(f, s);
+            f.trueId = -1;
+          }
+          s[L.pac] = pac;
           f.dirty = true;
           f.knownId = -1;
         }
@@ -256,16 +340,22 @@ export class Validator {
     const func = f.func;
     switch (p.kind[i]) {
       case InsnKind.Return:
+        this.materialize(f, s);
         return this.validateReturn(func, i, s);
       case InsnKind.Call:
       case InsnKind.CallDynamic: {
         if (this.env.trackRestores && !p.arch.callPushesRa) {
           // a link-register call overwrites the return-address register: it no longer equals its slot
-          s[L.restored + p.arch.regs.ra] = 0;
+          if (this.word(f, s, L.restored + p.arch.regs.ra) !== 0) {
+            this.materialize(f, s);
+            f.trueId = -1;
+            s[L.restored + p.arch.regs.ra] = 0;
+          }
           f.dirty = true;
         }
         const r = this.validateCall(i, s);
         if (r) return r;
+        if (ctx.opts.framePointer || ctx.opts.stackval) this.materialize(f, s);
         if (ctx.opts.framePointer && func >= 0 && !this.isSpecialCall(i) && !hasFrameRecord(p.arch, L, s)) {
           ctx.warnInsn(i, frameRecordMessage(p.arch));
           return 1;
@@ -280,6 +370,7 @@ export class Validator {
       case InsnKind.JumpCond:
       case InsnKind.JumpUncond:
         if (isSiblingCall(ctx, i)) {
+          this.materialize(f, s);
           const r = this.validateSiblingCall(i, s);
           if (r) return r;
         } else if (p.jumpDest[i] >= 0) {
@@ -292,6 +383,7 @@ export class Validator {
       case InsnKind.JumpDynamic:
       case InsnKind.JumpDynamicCond:
         if (isSiblingCall(ctx, i)) {
+          this.materialize(f, s);
           const r = this.validateSiblingCall(i, s);
           if (r) return r;
         }
@@ -337,7 +429,7 @@ export class Validator {
     const i = f.insn;
     if (p.bits[i] & B.DeadEnd) return 0;
     if (f.next < 0) {
-      if (s[ctx.L.cfaBase] === CfiBase.Undefined) return 0;
+      if (this.word(f, s, ctx.L.cfaBase) === CfiBase.Undefined) return 0;
       if (ctx.ignoreUnreachables) return 0;
       ctx.diag.warn(`${p.elf.sections[f.sec].name}: unexpected end of section`);
       return 1;
@@ -419,11 +511,65 @@ export class Validator {
     return 0;
   }
 
+  /**
+   * Path state `s` arrives at visited instruction i (`same`: visited with this UACCESS state too).
+   * Returns CONTINUE (walk on from i), 0 (this path ends here) or 1 (a warning). Two paths with the
+   * same interned state agree without a look at their contents; for different ones the outcome of
+   * `cfiMatch` and `meetRestores` depends on the two states only, so it is memoised by their ids.
+   */
+  private meet(f: Frame, i: number, s: Int32Array, same: boolean): number {
+    const p = this.ctx.prog;
+    const recorded = p.cfi[i];
+    const arriving = f.trueId;
+    if (arriving >= 0 && arriving === recorded) return same ? 0 : CONTINUE;
+    const hint = (p.bits[i] & B.Hint) !== 0;
+    const memo = this.meets;
+    const memoable = same && arriving >= 0 && recorded >= 0;
+    const slot = memoable ? memo.slot(arriving, recorded) : -1;
+    if (memoable && memo.has(slot, arriving, recorded)) {
+      if (!memo.weaker[slot]) return 0;
+      const result = memo.result[slot];
+      if (result >= 0) {
+        f.trueId = result;
+        f.lazy = true;
+        return CONTINUE;
+      }
+    }
+    this.materialize(f, s);
+    if (!hint && !this.cfiMatch(i, s)) return 1;
+    if (!same) return CONTINUE;
+    const m = this.meetRestores(i, s);
+    const weaker = (m & MEET_WEAKER) !== 0;
+    const changed = (m & MEET_CHANGED) !== 0;
+    // a hint skips cfiMatch, so its outcome says nothing about whether the frames agree
+    if (memoable && !hint) {
+      memo.store(slot, arriving, recorded, weaker, weaker && !changed ? arriving : -1);
+      if (weaker && changed) f.pendMeet = slot;
+    }
+    if (!weaker) return 0;
+    if (changed) f.trueId = -1;
+    return CONTINUE;
+  }
+
+  /** The path state is now known to be interned state `id`; a pending meet outcome learns it too. */
+  private nowKnown(f: Frame, id: number): void {
+    f.trueId = id;
+    if (f.pendMeet >= 0) {
+      this.meets.result[f.pendMeet] = id;
+      f.pendMeet = -1;
+    }
+  }
+
+  /** Does the frame part of the path state equal interned state `id`? By id when it is known. */
+  private holds(f: Frame, s: Int32Array, id: number): boolean {
+    return f.trueId >= 0 ? f.trueId === id : this.ctx.pool.equals(id, s);
+  }
+
   private cfiMatch(i: number, s: Int32Array): boolean {
     const ctx = this.ctx;
     const id = ctx.prog.cfi[i];
     if (id < 0) { ctx.diag.warn('CFI missing'); return false; }
-    const diff = this.frameDiff(ctx.pool.view(id), s, this.env.trackRestores); // slow path: paths meet
+    const diff = this.frameDiff(ctx.pool.data, id * ctx.pool.size, s, 0, this.env.trackRestores); // slow path: paths meet
     if (diff) {
       ctx.warnInsn(i, `stack state mismatch: ${diff}`);
       if (this.env.trackRestores) ctx.frameConflicts.add(i);
@@ -432,26 +578,27 @@ export class Validator {
   }
 
   /**
-   * How frame `b` differs from frame `a` where paths meet (CFA, register rules, type, DRAP, PAC), in
-   * objtool's wording ("cfa1=4+8 cfa2=4+16"), or '' when they agree. `joinSaved`: a register saved and
-   * not written since agrees with one never saved (`savedUnchanged`).
+   * How frame `b` (at word `bo`) differs from frame `a` (at word `ao`) where paths meet (CFA, register
+   * rules, type, DRAP, PAC), in objtool's wording ("cfa1=4+8 cfa2=4+16"), or '' when they agree.
+   * `joinSaved`: a register saved and not written since agrees with one never saved (`savedUnchanged`).
    */
-  private frameDiff(a: Int32Array, b: Int32Array, joinSaved: boolean): string {
+  private frameDiff(a: Int32Array, ao: number, b: Int32Array, bo: number, joinSaved: boolean): string {
     const L = this.ctx.L;
-    if (a[L.cfaBase] !== b[L.cfaBase] || a[L.cfaOff] !== b[L.cfaOff]) {
-      return `cfa1=${a[L.cfaBase]}${sgn(a[L.cfaOff])} cfa2=${b[L.cfaBase]}${sgn(b[L.cfaOff])}`;
+    if (a[ao + L.cfaBase] !== b[bo + L.cfaBase] || a[ao + L.cfaOff] !== b[bo + L.cfaOff]) {
+      return `cfa1=${a[ao + L.cfaBase]}${sgn(a[ao + L.cfaOff])} cfa2=${b[bo + L.cfaBase]}${sgn(b[bo + L.cfaOff])}`;
     }
     for (let r = 0; r < L.n; r++) {
-      if (a[2 * r] !== b[2 * r] || a[2 * r + 1] !== b[2 * r + 1]) {
-        if (joinSaved && (this.savedUnchanged(b, a, r) || this.savedUnchanged(a, b, r))) continue;
-        return `reg1[${r}]=${a[2 * r]}${sgn(a[2 * r + 1])} reg2[${r}]=${b[2 * r]}${sgn(b[2 * r + 1])}`;
+      if (a[ao + 2 * r] !== b[bo + 2 * r] || a[ao + 2 * r + 1] !== b[bo + 2 * r + 1]) {
+        if (joinSaved && (this.savedUnchanged(b, bo, a, ao, r) || this.savedUnchanged(a, ao, b, bo, r))) continue;
+        return `reg1[${r}]=${a[ao + 2 * r]}${sgn(a[ao + 2 * r + 1])} reg2[${r}]=${b[bo + 2 * r]}${sgn(b[bo + 2 * r + 1])}`;
       }
     }
-    if (a[L.type] !== b[L.type]) return `type1=${a[L.type]} type2=${b[L.type]}`;
-    if (a[L.drap] !== b[L.drap] || (a[L.drap] && (a[L.drapReg] !== b[L.drapReg] || a[L.drapOff] !== b[L.drapOff]))) {
-      return `drap1=${a[L.drap]}(${a[L.drapReg]},${a[L.drapOff]}) drap2=${b[L.drap]}(${b[L.drapReg]},${b[L.drapOff]})`;
+    if (a[ao + L.type] !== b[bo + L.type]) return `type1=${a[ao + L.type]} type2=${b[bo + L.type]}`;
+    const da = a[ao + L.drap];
+    if (da !== b[bo + L.drap] || (da && (a[ao + L.drapReg] !== b[bo + L.drapReg] || a[ao + L.drapOff] !== b[bo + L.drapOff]))) {
+      return `drap1=${da}(${a[ao + L.drapReg]},${a[ao + L.drapOff]}) drap2=${b[bo + L.drap]}(${b[bo + L.drapReg]},${b[bo + L.drapOff]})`;
     }
-    if (a[L.pac] !== b[L.pac]) return `pac1=${a[L.pac]} pac2=${b[L.pac]}`;
+    if (a[ao + L.pac] !== b[bo + L.pac]) return `pac1=${a[ao + L.pac]} pac2=${b[bo + L.pac]}`;
     return '';
   }
 
@@ -461,40 +608,45 @@ export class Validator {
    * never saved (or was reloaded: the entry rule) and one where it was saved and not written since
    * (`x` says "saved at CFA+k" and still equals that slot). Shrink-wrapping compilers join such paths
    * (GCC saves a pair only where it is used and skips the reload where it was not changed).
+   * States are given as (array, first word).
    */
-  private savedUnchanged(x: Int32Array, y: Int32Array, r: number): boolean {
+  private savedUnchanged(x: Int32Array, xo: number, y: Int32Array, yo: number, r: number): boolean {
     const e = this.ctx.prog.arch.entryRegs[r];
-    if (y[2 * r] !== e.base || y[2 * r + 1] !== e.offset) return false;
-    return x[2 * r] === CfiBase.Cfa && x[this.ctx.L.restored + r] !== 0 && x[this.ctx.L.restored + r] === x[2 * r + 1];
+    if (y[yo + 2 * r] !== e.base || y[yo + 2 * r + 1] !== e.offset) return false;
+    const restored = x[xo + this.ctx.L.restored + r];
+    return x[xo + 2 * r] === CfiBase.Cfa && restored !== 0 && restored === x[xo + 2 * r + 1];
   }
 
   /**
    * Paths meet at visited instruction i. A register known equal to its slot on only one of them is
    * not known equal at all: when the recorded state claims more than this path, this path's state
-   * becomes the weaker one (in `s`) and the walk goes on to record it downstream (returns true).
+   * becomes the weaker one (in `s`) and the walk goes on to record it downstream (MEET_WEAKER).
    * Claims only ever drop, so this ends. Only without kernel conventions (nothing is tracked there).
+   * MEET_CHANGED: `s` was changed.
    */
-  private meetRestores(i: number, s: Int32Array): boolean {
-    if (!this.env.trackRestores) return false;
+  private meetRestores(i: number, s: Int32Array): number {
+    if (!this.env.trackRestores) return 0;
     const ctx = this.ctx;
     const id = ctx.prog.cfi[i];
-    if (id < 0) return false;
+    if (id < 0) return 0;
     const R = ctx.L.restored;
-    const a = ctx.pool.view(id);
-    let weaker = false;
+    const a = ctx.pool.data;
+    const ao = id * ctx.pool.size;
+    let out = 0;
     for (let r = 0; r < ctx.L.n; r++) {
-      if (a[R + r] !== s[R + r]) {
-        if (a[R + r] !== 0) weaker = true;
+      if (a[ao + R + r] !== s[R + r]) {
+        if (a[ao + R + r] !== 0) out |= MEET_WEAKER;
         // saved and unchanged here, never saved there: what both agree on is that the register still
         // holds the caller's value (the slot is not written on the other path)
-        if (this.savedUnchanged(s, a, r)) {
-          s[2 * r] = a[2 * r];
-          s[2 * r + 1] = a[2 * r + 1];
+        if (this.savedUnchanged(s, 0, a, ao, r)) {
+          s[2 * r] = a[ao + 2 * r];
+          s[2 * r + 1] = a[ao + 2 * r + 1];
         }
+        if (s[R + r] !== 0) out |= MEET_CHANGED;
         s[R + r] = 0;
       }
     }
-    return weaker;
+    return out;
   }
 
   /**
@@ -504,7 +656,8 @@ export class Validator {
    * value are path-dependent bookkeeping, not the frame's layout.
    */
   private sameFrame(a: number, b: number): boolean {
-    return this.env.trackRestores && this.frameDiff(this.ctx.pool.view(a), this.ctx.pool.view(b), false) === '';
+    const pool = this.ctx.pool;
+    return this.env.trackRestores && this.frameDiff(pool.data, a * pool.size, pool.data, b * pool.size, false) === '';
   }
 
 
@@ -571,6 +724,9 @@ function isPltTrampoline(ctx: Context, f: number): boolean {
 }
 
 const CALL = -100;
+/** meetRestores: the recorded state claimed more than the arriving one; the arriving state changed */
+const MEET_WEAKER = 1;
+const MEET_CHANGED = 2;
 /** AArch64 instructions that sign (paciasp..) or authenticate (autiasp, retaa..) x30 */
 export const PAC_FLAGS = InsnFlag.PacSign | InsnFlag.PacAuth;
 const CONTINUE = -101;
