@@ -119,6 +119,8 @@ export interface SwitchArch {
   readonly callClobbers?: readonly number[];
   /** of those, the ones a direct call changes whatever its callee does (link register, veneer scratch) */
   readonly callAlways?: readonly number[];
+  /** frees what the arch kept for describing instructions, once a recovery is done */
+  release?(): void;
 }
 
 const SLOT_BASE = 1000;
@@ -222,8 +224,14 @@ export function switchArchFor(p: Program): SwitchArch | undefined {
 export function recoverWith(p: Program, arch: SwitchArch): SwitchTableResult {
   cellIds.clear();
   cellRegs.length = 0;
+  // what the arch kept names memory cells by the ids just forgotten
+  arch.release?.();
   const r = new Recoverer(p, arch);
-  return r.run();
+  try {
+    return r.run();
+  } finally {
+    arch.release?.();
+  }
 }
 
 // ------------------------------------------------------------------ expressions
@@ -318,11 +326,58 @@ interface ProofState {
   cap: number;
 }
 
+/** `Recoverer.writeFlags` bits: what a described row writes besides registers 0..31 */
+const WRITES_MEM_ANY = 1;
+const WRITES_FRAME_ANY = 2;
+/** frame slot chunks, narrow stores, or anything else the fast check does not cover */
+const WRITES_OTHER = 4;
+/** `Recoverer.noReturnKnown` values */
+const RETURNS = 1;
+const NO_RETURN = 2;
+
 class Recoverer {
-  private readonly sems = new Map<number, InsnSem>();
-  private readonly dest = new Map<number, number>();
-  /** per family (parent function symbol): predecessor rows by row */
-  private readonly preds = new Map<number, Map<number, number[]>>();
+  /**
+   * Per-row caches (typed arrays over all rows; only rows near dynamic jumps are ever filled, and 0
+   * means not yet known): the row's InsnSem (`semList[semIndex - 1]`), the registers it writes as a
+   * bit mask and `WRITES_*` flags, so that a backward search asks "does this row write loc" without
+   * looking at the InsnSem; the family + 2, the direct branch destination + 2, whether a call returns.
+   */
+  private readonly semIndex: Int32Array;
+  private readonly semList: InsnSem[] = [];
+  private readonly regWrites: Uint32Array;
+  private readonly writeFlags: Uint8Array;
+  private readonly famOf: Int32Array;
+  private readonly destRow: Int32Array;
+  private readonly noReturnKnown: Uint8Array;
+  /**
+   * Predecessors, rebuilt per family (parent function symbol) when its edges change: a row whose
+   * family was built as `famBuild[fam]` has its predecessors at `famPreds[fam][predStart[row] ..
+   * + predCount[row]]` when `predBuild[row]` is that build; any other row has none.
+   */
+  private readonly famBuild: Int32Array;
+  private readonly famPreds: (Int32Array | null)[];
+  private readonly famBudget: Int32Array;
+  private readonly predBuild: Int32Array;
+  private readonly predStart: Int32Array;
+  private readonly predCount: Int32Array;
+  private builds = 0;
+  /** set by `preds(row)`: the list holding the row's predecessors and where they start */
+  private predList: Int32Array = new Int32Array(0);
+  private predAt = 0;
+  /** definition search: rows seen (stamped with the search's number) and the work stack */
+  private readonly seenStamp: Int32Array;
+  private searches = 0;
+  private work = new Int32Array(1024);
+  /** buildPreds scratch: edges in the order they are found, and per-row edge counts */
+  private edgeTo = new Int32Array(1024);
+  private edgeFrom = new Int32Array(1024);
+  private readonly edgeCount: Int32Array;
+  private readonly buildStart: Int32Array;
+  private readonly buildFill: Int32Array;
+  /** linked files: loaded sections by address (`secOff`) */
+  private loadedByAddr: { index: number[]; start: number[]; end: number[] } | undefined;
+  /** the dispatch target of each dynamic jump tried (a jump is tried again in every round) */
+  private readonly jumpTargets = new Map<number, Rhs | undefined>();
   private readonly famRanges = new Map<number, [number, number][]>();
   private readonly linked: boolean;
   private readonly rd: RelocDest = { sec: -1, off: 0, sym: 0 };
@@ -340,8 +395,8 @@ class Recoverer {
   private evalBudget = 0;
   /** rows all definition searches for the current jump may still visit */
   private visits = 0;
-  /** calls known not to return, by row */
-  private readonly noReturnMemo = new Map<number, boolean>();
+  /** linked files: callees (function symbols) named as C library functions that never return */
+  private readonly noReturnByName = new Map<number, boolean>();
   /** callees (function symbols entered at their start) with no way back, by symbol */
   private readonly calleeEndsMemo = new Map<number, boolean>();
   /** registers written by a callee (function symbol) and its callees, null when unknown */
@@ -363,6 +418,25 @@ class Recoverer {
 
   constructor(private readonly p: Program, private readonly arch: SwitchArch) {
     this.linked = p.elf.type !== 1;
+    const n = p.count;
+    // zero means "not yet known" everywhere, so pages of rows never looked at stay untouched
+    this.semIndex = new Int32Array(n);
+    this.regWrites = new Uint32Array(n);
+    this.writeFlags = new Uint8Array(n);
+    this.famOf = new Int32Array(n);
+    this.destRow = new Int32Array(n);
+    this.noReturnKnown = new Uint8Array(n);
+    this.predBuild = new Int32Array(n);
+    this.predStart = new Int32Array(n);
+    this.predCount = new Int32Array(n);
+    this.seenStamp = new Int32Array(n);
+    this.edgeCount = new Int32Array(n);
+    this.buildStart = new Int32Array(n);
+    this.buildFill = new Int32Array(n);
+    const nsym = p.syms.count;
+    this.famBuild = new Int32Array(nsym);
+    this.famPreds = new Array<Int32Array | null>(nsym).fill(null);
+    this.famBudget = new Int32Array(nsym);
   }
 
   /** recoverOne, redone only when what it reads has changed. */
@@ -386,7 +460,8 @@ class Recoverer {
   private rebuild(): void {
     if (this.dirty.size > 0) this.defsMemo.clear();
     for (const fam of this.dirty) {
-      this.preds.delete(fam);
+      this.famBuild[fam] = 0;
+      this.famPreds[fam] = null;
       this.famGen.set(fam, (this.famGen.get(fam) ?? 0) + 1);
     }
     this.dirty.clear();
@@ -528,7 +603,8 @@ class Recoverer {
     const p = this.p;
     const fam = this.family(j);
     if (fam < 0) return undefined;
-    const rhs = this.arch.jumpTarget(p, j);
+    let rhs = this.jumpTargets.get(j);
+    if (rhs === undefined && !this.jumpTargets.has(j)) { rhs = this.arch.jumpTarget(p, j); this.jumpTargets.set(j, rhs); }
     if (!rhs) return undefined;
     this.evalBudget = EVAL_BUDGET;
     this.visits = VISIT_BUDGET;
@@ -662,6 +738,19 @@ class Recoverer {
   private secOff(a: Addr): [number, number] {
     if (a.sec >= 0) return [a.sec, a.off];
     if (!this.linked) return [-1, a.off];
+    const by = this.loadedByAddr ??= this.sortLoaded();
+    if (by.start.length > 0) {
+      // the sections do not overlap: the one starting last at or before the address is the only candidate
+      let lo = 0;
+      let hi = by.start.length - 1;
+      let k = -1;
+      while (lo <= hi) {
+        const mid = (lo + hi) >>> 1;
+        if (by.start[mid] <= a.off) { k = mid; lo = mid + 1; } else hi = mid - 1;
+      }
+      if (k >= 0 && a.off < by.end[k]) return [by.index[k], a.off - by.start[k]];
+      return [-1, a.off];
+    }
     for (const s of this.p.elf.sections) {
       if (!(Number(s.flags) & SHF_ALLOC) || s.type === SHT_NOBITS || s.size === 0) continue;
       if (a.off >= s.addr && a.off < s.addr + s.size) return [s.index, a.off - s.addr];
@@ -669,11 +758,36 @@ class Recoverer {
     return [-1, a.off];
   }
 
+  /**
+   * The loaded sections with contents (those `secOff` maps addresses into), sorted by address; empty
+   * when two overlap, and the search goes through them in file order instead.
+   */
+  private sortLoaded(): { index: number[]; start: number[]; end: number[] } {
+    const secs = this.p.elf.sections.filter((s) => (Number(s.flags) & SHF_ALLOC) && s.type !== SHT_NOBITS && s.size !== 0);
+    secs.sort((x, y) => x.addr - y.addr);
+    const out = { index: secs.map((s) => s.index), start: secs.map((s) => s.addr), end: secs.map((s) => s.addr + s.size) };
+    for (let k = 1; k < secs.length; k++) if (out.start[k] < out.end[k - 1]) return { index: [], start: [], end: [] };
+    return out;
+  }
+
   // -------------------------------------------------------------- value evaluation
 
   private sem(row: number): InsnSem {
-    let s = this.sems.get(row);
-    if (!s) { s = this.arch.describe(this.p, row); this.sems.set(row, s); }
+    const i = this.semIndex[row];
+    if (i > 0) return this.semList[i - 1];
+    const s = this.arch.describe(this.p, row);
+    this.semList.push(s);
+    this.semIndex[row] = this.semList.length;
+    let regs = 0;
+    let flags = 0;
+    for (const w of s.writes) {
+      if (w >= 0 && w < 32) regs |= 1 << w;
+      else if (w === MEM_ANY) flags |= WRITES_MEM_ANY;
+      else if (w === FRAME_ANY) flags |= WRITES_FRAME_ANY;
+      else flags |= WRITES_OTHER;
+    }
+    this.regWrites[row] = regs;
+    this.writeFlags[row] = flags;
     return s;
   }
 
@@ -779,22 +893,78 @@ class Recoverer {
   }
 
   private searchDefs(loc: number, row: number): number[] | undefined | typeof BUDGET_SPENT {
-    const seen = new Set<number>();
     const defs: number[] = [];
-    const work = [...this.predsOf(row)];
-    if (work.length === 0) return this.deadEnd(row) ? defs : undefined;
+    // depth-first over predecessors, rows marked seen when popped (the order decides which budget runs out first)
+    const n0 = this.preds(row);
+    if (n0 === 0) return this.deadEnd(row) ? defs : undefined;
+    const seen = this.seenStamp;
+    const stamp = ++this.searches;
+    let work = this.work;
+    let top = 0;
+    if (n0 > work.length) work = this.growWork(n0);
+    work.set(this.predList.subarray(this.predAt, this.predAt + n0), 0);
+    top = n0;
     let budget = this.budget(row);
-    while (work.length > 0) {
-      const r = work.pop()!;
-      if (seen.has(r)) continue;
-      seen.add(r);
+    const isReg = loc >= 0 && loc < 32;
+    const semIndex = this.semIndex;
+    const regWrites = this.regWrites;
+    while (top > 0) {
+      const r = work[--top];
+      if (seen[r] === stamp) continue;
+      seen[r] = stamp;
       if (--budget < 0 || --this.visits < 0) return BUDGET_SPENT;
-      if (this.writesLoc(this.sem(r), loc, r)) { defs.push(r); continue; }
-      const ps = this.predsOf(r);
-      if (ps.length === 0) { if (this.deadEnd(r)) continue; return undefined; }
-      for (const q of ps) work.push(q);
+      // registers (most questions) straight from the row's write mask
+      if (isReg) {
+        if (semIndex[r] === 0) this.sem(r);
+        if (((regWrites[r] >>> loc) & 1) !== 0 && !this.keptByCallee(r, loc)) { defs.push(r); continue; }
+      } else if (this.writesAt(r, loc)) { defs.push(r); continue; }
+      const n = this.preds(r);
+      if (n === 0) { if (this.deadEnd(r)) continue; return undefined; }
+      if (top + n > work.length) work = this.growWork(top + n);
+      const list = this.predList;
+      const at = this.predAt;
+      for (let k = 0; k < n; k++) work[top++] = list[at + k];
     }
     return defs;
+  }
+
+  private growEdges(need: number): void {
+    let len = this.edgeTo.length * 2;
+    while (len < need) len *= 2;
+    const to = new Int32Array(len);
+    to.set(this.edgeTo);
+    this.edgeTo = to;
+    const from = new Int32Array(len);
+    from.set(this.edgeFrom);
+    this.edgeFrom = from;
+  }
+
+  private growWork(need: number): Int32Array {
+    let len = this.work.length * 2;
+    while (len < need) len *= 2;
+    const w = new Int32Array(len);
+    w.set(this.work);
+    this.work = w;
+    return w;
+  }
+
+  /** writesLoc for a row, answered from the row's write mask when the location is a register, cell or plain slot. */
+  private writesAt(row: number, loc: number): boolean {
+    const s = this.sem(row);
+    const flags = this.writeFlags[row];
+    const regs = this.regWrites[row];
+    if (loc >= 0 && loc < 32) return ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(row, loc);
+    if (loc >= CELL_BASE) {
+      if (flags & WRITES_MEM_ANY) return true;
+      for (const r of cellRegs[loc - CELL_BASE]) if (r < 32 ? (regs >>> r) & 1 : s.writes.includes(r)) return true;
+      return false;
+    }
+    if (loc >= SLOT_BASE && !(flags & WRITES_OTHER)) {
+      // no slot chunk or narrow store among the writes: only the base register or an unplaced frame store
+      const b = slotBase(loc);
+      return (b < 32 ? ((regs >>> b) & 1) !== 0 : s.writes.includes(b)) || (flags & WRITES_FRAME_ANY) !== 0;
+    }
+    return this.writesLoc(s, loc, row);
   }
 
   private writesLoc(s: InsnSem, loc: number, row = -1): boolean {
@@ -830,20 +1000,47 @@ class Recoverer {
    * path has no guard.
    */
   private proveBound(loc: number, row: number, bits: number): number | undefined {
-    interface Item { p: number; s: number; st: ProofState }
-    const work: Item[] = [];
+    // work items (row, its successor on the path, state) as parallel stacks
+    const workRow: number[] = [];
+    const workSucc: number[] = [];
+    const workState: ProofState[] = [];
     const start: ProofState = { I: [loc], w: bits, G: null, gN: 0, gw: 0, cap: -1 };
-    const ps0 = this.predsOf(row);
-    if (ps0.length === 0) return undefined;
-    for (const q of ps0) work.push({ p: q, s: row, st: start });
-    const seen = new Set<string>();
+    const n0 = this.preds(row);
+    if (n0 === 0) return undefined;
+    for (let k = 0; k < n0; k++) { workRow.push(this.predList[this.predAt + k]); workSucc.push(row); workState.push(start); }
+    // a step is done once per edge and state value: states are numbered by value (each state object
+    // is numbered once, as one is pushed for every predecessor), and the states seen kept per row
+    const stateIds = new Map<ProofState, number>();
+    const states: ProofState[] = [];
+    const idsByHash = new Map<number, number[]>();
+    const seen = new Map<number, number[]>();
     let best = -1;
     let budget = 4 * this.budget(row);
-    while (work.length > 0) {
-      const { p: r, s: succ, st } = work.pop()!;
-      const key = `${r}>${succ}:${st.I.join(',')}/${st.w}/${st.G ? st.G.join(',') : '-'}/${st.gN}/${st.gw}/${st.cap}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+    while (workRow.length > 0) {
+      const r = workRow.pop()!;
+      const succ = workSucc.pop()!;
+      const st = workState.pop()!;
+      let id = stateIds.get(st);
+      if (id === undefined) {
+        const h = stateHash(st);
+        const same = idsByHash.get(h);
+        if (same !== undefined) for (const other of same) if (sameState(states[other], st)) { id = other; break; }
+        if (id === undefined) {
+          id = states.length;
+          states.push(st);
+          if (same !== undefined) same.push(id); else idsByHash.set(h, [id]);
+        }
+        stateIds.set(st, id);
+      }
+      // (successor, state) pairs done at row r
+      const done = seen.get(r);
+      if (done === undefined) seen.set(r, [succ, id]);
+      else {
+        let again = false;
+        for (let x = 0; x < done.length; x += 2) if (done[x] === succ && done[x + 1] === id) { again = true; break; }
+        if (again) continue;
+        done.push(succ, id);
+      }
       if (--budget < 0) return undefined;
       const out = this.proofStep(r, succ, st);
       if (out === IMPOSSIBLE) continue;
@@ -851,14 +1048,16 @@ class Recoverer {
       if (out === undefined) { if (st.cap < 0) return undefined; if (st.cap > best) best = st.cap; continue; }
       if (typeof out === 'number') { const b = st.cap >= 0 ? Math.min(out, st.cap) : out; if (b > best) best = b; continue; }
       const [from, next] = out;
-      const ps = this.predsOf(from);
-      if (ps.length === 0) {
+      const n = this.preds(from);
+      if (n === 0) {
         if (this.deadEnd(from)) continue;
         if (next.cap < 0) return undefined;
         if (next.cap > best) best = next.cap;
         continue;
       }
-      for (const q of ps) work.push({ p: q, s: from, st: next });
+      const list = this.predList;
+      const at = this.predAt;
+      for (let k = 0; k < n; k++) { workRow.push(list[at + k]); workSucc.push(from); workState.push(next); }
     }
     return best >= 0 ? best : undefined;
   }
@@ -871,7 +1070,7 @@ class Recoverer {
     const s = this.sem(r);
     const p = this.p;
     if (s.cond) {
-      const taken = this.dest.has(r) ? this.dest.get(r)! : this.destOf(r);
+      const taken = this.destOf(r);
       const fallsHere = p.next(r) === succ;
       const takenHere = taken === succ;
       const adj = takenHere && !fallsHere ? s.cond.taken : fallsHere && !takenHere ? s.cond.fall : null;
@@ -888,9 +1087,10 @@ class Recoverer {
     let cur = st;
     let r = j;
     for (let steps = 0; steps < 24; steps++) {
-      const ps = this.predsOf(r);
-      if (ps.length !== 1 || ps[0] !== this.p.prev(r)) return undefined;
-      r = ps[0];
+      if (this.preds(r) !== 1) return undefined;
+      const q = this.predList[this.predAt];
+      if (q !== this.p.prev(r)) return undefined;
+      r = q;
       const s = this.sem(r);
       if (s.cmp) {
         const N = s.cmp.imm + adj;
@@ -954,7 +1154,7 @@ class Recoverer {
 
   private transfer(r: number, s: InsnSem, st: ProofState): number | [number, ProofState] | undefined {
     let { I, w, G, gw, cap } = st;
-    const hits = (set: number[]): boolean => set.some((l) => this.writesLoc(s, l, r));
+    const hits = (set: number[]): boolean => set.some((l) => this.writesAt(r, l));
     if (hits(I)) {
       // a pending narrow guard on this value holds for all of it when the definition fits its width
       if (G && I.includes(s.dst) && G.includes(s.dst) && st.gw < 64) {
@@ -980,33 +1180,33 @@ class Recoverer {
           // the low `low` bits of the source: bounded by the mask, or tighter by a guard on the same bits
           // further up (Clang AArch64 masks a 16-bit index twice: once for the compare, once for the load)
           const m = s.rhs.mask;
-          I = [...I.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
+          I = [...I.filter((l) => !this.writesAt(r, l)), s.rhs.src];
           w = Math.min(w, low);
           cap = cap >= 0 ? Math.min(cap, m) : m;
         } else if (s.rhs.op === 'copy') {
-          I = [...I.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
+          I = [...I.filter((l) => !this.writesAt(r, l)), s.rhs.src];
           w = Math.min(w, s.rhs.bits);
         } else if (s.alias !== undefined && s.alias >= 0 && s.rhs.op === 'load') {
-          I = [...I.filter((l) => !this.writesLoc(s, l, r)), s.alias];
+          I = [...I.filter((l) => !this.writesAt(r, l)), s.alias];
           w = Math.min(w, s.rhs.size * 8);
         } else {
-          I = I.filter((l) => !this.writesLoc(s, l, r));
+          I = I.filter((l) => !this.writesAt(r, l));
         }
       } else {
-        I = I.filter((l) => !this.writesLoc(s, l, r));
+        I = I.filter((l) => !this.writesAt(r, l));
       }
     }
     if (G && hits(G)) {
       const low = s.rhs && s.rhs.op === 'and' ? lowMaskBits(s.rhs.mask) : 0;
       if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst) && (s.rhs.bits >= gw || !s.rhs.signed)) {
         // the guard bounded the low `bits` of the source (zero-extended): a narrower compare from here
-        G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
+        G = [...G.filter((l) => !this.writesAt(r, l)), s.rhs.src];
         gw = Math.min(gw, s.rhs.bits);
       } else if (s.rhs && s.rhs.op === 'and' && low > 0 && G.includes(s.dst)) {
-        G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.rhs.src];
+        G = [...G.filter((l) => !this.writesAt(r, l)), s.rhs.src];
         gw = Math.min(gw, low);
-      } else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...G.filter((l) => !this.writesLoc(s, l, r)), s.alias];
-      else G = G.filter((l) => !this.writesLoc(s, l, r));
+      } else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...G.filter((l) => !this.writesAt(r, l)), s.alias];
+      else G = G.filter((l) => !this.writesAt(r, l));
     }
     // the index is whatever a callee the compiler could not see left in a call-clobbered register: no
     // compiled code indexes a table with that, so the callee does not return and the path is not taken
@@ -1021,11 +1221,39 @@ class Recoverer {
 
   /** Parent function symbol of the row's function ('.cold' parts belong to their parent), or -1. */
   private family(row: number): number {
+    const known = this.famOf[row];
+    if (known !== 0) return known - 2;
     const p = this.p;
     const f = p.syms.funcContaining(p.sec[row], p.off[row]);
-    if (f < 0 || p.syms.type[f] !== STT_FUNC) return -1;
-    const pf = p.syms.pfunc[f];
-    return pf >= 0 ? pf : f;
+    const pf = f >= 0 ? p.syms.pfunc[f] : -1;
+    const fam = f < 0 || p.syms.type[f] !== STT_FUNC ? -1 : pf >= 0 ? pf : f;
+    this.famOf[row] = fam + 2;
+    return fam;
+  }
+
+  /**
+   * The families of rows [a, b) of one section, for those not yet known: the function symbol containing
+   * a row is looked up only where the rows leave the last one found (symbols are kept sorted by start,
+   * so the first function containing a row still contains the next one's if any does and that one is
+   * still inside it).
+   */
+  private sweepFamilies(a: number, b: number): void {
+    const p = this.p;
+    const syms = p.syms;
+    let f = -1;
+    let fSec = -1;
+    for (let i = a; i < b; i++) {
+      if (this.famOf[i] !== 0) { f = -1; continue; }
+      const sec = p.sec[i];
+      const off = p.off[i];
+      if (!(f >= 0 && sec === fSec && off >= syms.offset[f] && off < syms.offset[f] + syms.len[f])) {
+        f = syms.funcContaining(sec, off);
+        fSec = sec;
+      }
+      const pf = f >= 0 ? syms.pfunc[f] : -1;
+      const fam = f < 0 || syms.type[f] !== STT_FUNC ? -1 : pf >= 0 ? pf : f;
+      this.famOf[i] = fam + 2;
+    }
   }
 
   /**
@@ -1102,7 +1330,14 @@ class Recoverer {
     let q = row;
     for (let n = 0; n < 64 && q >= 0 && p.kind[q] === InsnKind.Nop; n++) q = p.next(q);
     if (q < 0 || q === row || p.kind[q] === InsnKind.Nop) return false;
-    return this.predsOf(q).some((r) => p.kind[r] !== InsnKind.Nop || this.predsOf(r).length > 0);
+    const n = this.preds(q);
+    const list = this.predList;
+    const at = this.predAt;
+    for (let k = 0; k < n; k++) {
+      const r = list[at + k];
+      if (p.kind[r] !== InsnKind.Nop || this.preds(r) > 0) return true;
+    }
+    return false;
   }
 
   /**
@@ -1111,6 +1346,14 @@ class Recoverer {
    * it reaches (linked files: the symbol, or the PLT stub `NAME@plt` of userspace programs).
    */
   private noReturn(row: number): boolean {
+    const known = this.noReturnKnown[row];
+    if (known !== 0) return known === NO_RETURN;
+    const out = this.noReturnUncached(row);
+    this.noReturnKnown[row] = out ? NO_RETURN : RETURNS;
+    return out;
+  }
+
+  private noReturnUncached(row: number): boolean {
     const p = this.p;
     if (p.bits[row] & B.DeadEnd) return true;
     if (this.calleeNeverReturns(row)) return true;
@@ -1127,8 +1370,13 @@ class Recoverer {
       if (d < 0) return false;
       const f = p.syms.funcContaining(p.sec[d], p.off[d]);
       if (f < 0 || p.syms.offset[f] !== p.off[d] || p.syms.sec[f] !== p.sec[d]) return false;
+      const known = this.noReturnByName.get(f);
+      if (known !== undefined) return known;
       name = p.syms.name(f);
       if (name.endsWith('@plt')) name = name.slice(0, -4);
+      const out = USERSPACE_NORETURNS.has(stripVersion(name));
+      this.noReturnByName.set(f, out);
+      return out;
     }
     return USERSPACE_NORETURNS.has(stripVersion(name));
   }
@@ -1140,8 +1388,6 @@ class Recoverer {
    */
   private calleeNeverReturns(row: number): boolean {
     const p = this.p;
-    const memo = this.noReturnMemo.get(row);
-    if (memo !== undefined) return memo;
     let out = false;
     const dest = this.destOf(row);
     if (dest >= 0 && (this.linked || this.callsLocal(row))) {
@@ -1154,18 +1400,23 @@ class Recoverer {
         const rs = this.ranges(this.family(dest));
         const inside = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
         out = rs.length > 0;
+        // first the kinds alone (most callees return), then where their branches go
         for (const [a, b] of rs) {
           for (let r = a; r < b && out; r++) {
             const k = p.kind[r];
             if (k === InsnKind.Return || k === InsnKind.JumpDynamic || k === InsnKind.JumpDynamicCond ||
               k === InsnKind.ContextSwitch || k === InsnKind.Invalid) out = false;
-            else if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOf(r))) out = false;
+          }
+        }
+        for (const [a, b] of rs) {
+          for (let r = a; r < b && out; r++) {
+            const k = p.kind[r];
+            if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOf(r))) out = false;
           }
         }
         this.calleeEndsMemo.set(f, out);
       }
     }
-    this.noReturnMemo.set(row, out);
     return out;
   }
 
@@ -1199,27 +1450,35 @@ class Recoverer {
   }
 
   private destOf(r: number): number {
-    const known = this.dest.get(r);
-    if (known !== undefined) return known;
+    const known = this.destRow[r];
+    if (known !== 0) return known - 2;
     const d = this.arch.branchDest(this.p, r);
-    this.dest.set(r, d);
-    return d;
+    // every negative answer means "none"
+    const out = d >= 0 ? d : -1;
+    this.destRow[r] = out + 2;
+    return out;
   }
 
-  private predsOf(row: number): number[] {
+  /** Number of predecessors of `row`; they are `predList[predAt ..]` until the next call. */
+  private preds(row: number): number {
     const fam = this.family(row);
-    if (fam < 0) return [];
-    let m = this.preds.get(fam);
-    if (!m) { m = this.buildPreds(fam); this.preds.set(fam, m); }
-    return m.get(row) ?? [];
+    if (fam < 0) return 0;
+    if (this.famBuild[fam] === 0) this.buildPreds(fam);
+    if (this.predBuild[row] !== this.famBuild[fam]) return 0;
+    this.predList = this.famPreds[fam]!;
+    this.predAt = this.predStart[row];
+    return this.predCount[row];
   }
 
   /** Rows a backward search from `row` may visit: the function's size, at least BUDGET. */
   private budget(row: number): number {
     const fam = this.family(row);
+    if (fam >= 0 && this.famBudget[fam] > 0) return this.famBudget[fam];
     let n = 0;
     for (const [a, b] of this.ranges(fam)) n += b - a;
-    return Math.max(BUDGET, n);
+    const out = Math.max(BUDGET, n);
+    if (fam >= 0) this.famBudget[fam] = out;
+    return out;
   }
 
   private ranges(fam: number): [number, number][] {
@@ -1233,8 +1492,17 @@ class Recoverer {
     for (const f of parts) {
       const first = p.find(p.syms.sec[f], p.syms.offset[f]);
       if (first < 0) continue;
-      let last = first;
       const end = p.syms.offset[f] + p.syms.len[f];
+      // the section's rows are sorted by offset: the last one before `end` by bisection, then on row by
+      // row past the section's decoded rows, as far as next() goes
+      const sec = p.sec[first];
+      let lo = first;
+      let hi = p.table.secFirst[sec] + p.table.secRows[sec] - 1;
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >>> 1;
+        if (p.off[mid] < end) lo = mid; else hi = mid - 1;
+      }
+      let last = lo;
       while (p.next(last) >= 0 && p.off[p.next(last)] < end) last = p.next(last);
       rs.push([first, last + 1]);
     }
@@ -1242,41 +1510,127 @@ class Recoverer {
     return rs;
   }
 
-  private buildPreds(fam: number): Map<number, number[]> {
+  /**
+   * Predecessor lists of the family's rows: the fall-through, direct branches inside the family and
+   * the targets of tables recovered or assumed; a row nothing reaches (but the entry) may be reached
+   * by any dynamic jump still unknown. Each list keeps the order edges are found in, without repeats.
+   */
+  private buildPreds(fam: number): void {
     const p = this.p;
-    const m = new Map<number, number[]>();
-    const add = (to: number, from: number): void => {
-      const l = m.get(to);
-      if (l) { if (!l.includes(from)) l.push(from); } else m.set(to, [from]);
-    };
     const rs = this.ranges(fam);
-    const inFam = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
+    let overlap = false;
+    for (let x = 0; x < rs.length; x++) {
+      for (let y = x + 1; y < rs.length; y++) if (rs[x][0] < rs[y][1] && rs[y][0] < rs[x][1]) overlap = true;
+    }
     const dynamic: number[] = [];
+    const count = this.edgeCount;
+    const targets: number[] = [];
+    let ne = 0;
+    let edgeTo = this.edgeTo;
+    let edgeFrom = this.edgeFrom;
+    const kind = p.kind;
+    for (const [a, b] of rs) this.sweepFamilies(a, b);
     for (const [a, b] of rs) {
+      // room for a fall-through and a branch edge per row (table edges make room for themselves)
+      if (ne + 2 * (b - a) > edgeTo.length) { this.growEdges(ne + 2 * (b - a)); edgeTo = this.edgeTo; edgeFrom = this.edgeFrom; }
       for (let i = a; i < b; i++) {
-        const k = p.kind[i];
-        if (i + 1 < b && fallsThrough(k) && !(k === InsnKind.Call && this.noReturn(i))) add(i + 1, i);
+        const k = kind[i];
+        if (i + 1 < b && fallsThrough(k) && !(k === InsnKind.Call && this.noReturn(i))) {
+          edgeTo[ne] = i + 1; edgeFrom[ne++] = i;
+          if (count[i + 1]++ === 0) targets.push(i + 1);
+        }
         if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond) {
           const d = this.destOf(i);
-          if (d >= 0 && inFam(d)) add(d, i);
-        }
-        if (k === InsnKind.JumpDynamic) {
+          let inside = false;
+          if (d >= 0) for (const r of rs) if (d >= r[0] && d < r[1]) { inside = true; break; }
+          if (inside) {
+            edgeTo[ne] = d; edgeFrom[ne++] = i;
+            if (count[d]++ === 0) targets.push(d);
+          }
+        } else if (k === InsnKind.JumpDynamic) {
           const ts = this.recovered.get(i) ?? this.assumed?.get(i);
-          if (ts) for (const t of ts) add(t, i);
-          else dynamic.push(i);
+          if (ts) {
+            if (ne + ts.length + 2 * (b - i) > edgeTo.length) { this.growEdges(ne + ts.length + 2 * (b - i)); edgeTo = this.edgeTo; edgeFrom = this.edgeFrom; }
+            for (const t of ts) {
+              edgeTo[ne] = t; edgeFrom[ne++] = i;
+              if (count[t]++ === 0) targets.push(t);
+            }
+          } else dynamic.push(i);
         }
       }
     }
-    // a row nothing branches to (but the entry) is reached through a dynamic jump: assume any of them
+    const build = ++this.builds;
+    // the unknown dynamic jumps first (shared by every row they may reach), then one list per target row
+    const list = new Int32Array(dynamic.length + ne);
+    for (let x = 0; x < dynamic.length; x++) list[x] = dynamic[x];
+    const famOf = (r: number): number => this.family(r);
+    // lists are laid out in scratch arrays first: a target row of another family (overlapping symbols)
+    // keeps the lists its own family gave it
+    const start = this.buildStart;
+    const cnt = this.buildFill;
+    let at = dynamic.length;
+    for (const t of targets) {
+      start[t] = at;
+      at += count[t];
+    }
+    for (let e = 0; e < ne; e++) {
+      const to = this.edgeTo[e];
+      const from = this.edgeFrom[e];
+      const s0 = start[to];
+      const c = cnt[to];
+      // edges from one row come together, so a repeat is the last one added (unless ranges overlap)
+      if (c > 0 && (list[s0 + c - 1] === from || (overlap && list.subarray(s0, s0 + c).includes(from)))) continue;
+      list[s0 + c] = from;
+      cnt[to] = c + 1;
+    }
+    for (const t of targets) {
+      if (famOf(t) === fam) {
+        this.predStart[t] = start[t];
+        this.predCount[t] = cnt[t];
+        this.predBuild[t] = build;
+      }
+    }
     if (dynamic.length > 0) {
       const entry = rs.length > 0 ? rs[0][0] : -1;
       for (const [a, b] of rs) {
-        for (let i = a; i < b; i++) if (i !== entry && !m.has(i)) m.set(i, [...dynamic]);
+        for (let i = a; i < b; i++) {
+          if (i === entry || count[i] > 0 || famOf(i) !== fam) continue;
+          this.predStart[i] = 0;
+          this.predCount[i] = dynamic.length;
+          this.predBuild[i] = build;
+        }
       }
     }
-    return m;
+    for (const t of targets) { count[t] = 0; cnt[t] = 0; }
+    this.famBuild[fam] = build;
+    this.famPreds[fam] = list;
   }
+}
 
+function hashLocs(h: number, locs: readonly number[]): number {
+  for (const l of locs) h = Math.imul(h ^ (l | 0) ^ ((l / 0x100000000) | 0), 0x9e3779b1);
+  return h;
+}
+
+function stateHash(st: ProofState): number {
+  let h = hashLocs(st.I.length, st.I);
+  h = Math.imul(h ^ st.w, 0x85ebca6b);
+  h = st.G ? hashLocs(h ^ (st.G.length + 1), st.G) : Math.imul(h ^ -1, 0x85ebca6b);
+  h = Math.imul(h ^ (st.gN | 0), 0xc2b2ae35);
+  h = Math.imul(h ^ st.gw, 0x85ebca6b);
+  return Math.imul(h ^ st.cap, 0xc2b2ae35);
+}
+
+function sameLocs(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Equal proof states: the same locations in the same order and the same numbers. */
+function sameState(a: ProofState, b: ProofState): boolean {
+  return a.w === b.w && a.gN === b.gN && a.gw === b.gw && a.cap === b.cap && sameLocs(a.I, b.I) &&
+    (a.G === null ? b.G === null : b.G !== null && sameLocs(a.G, b.G));
 }
 
 /** k when `mask` is 2^k - 1 (1 <= k < 53), else 0. */

@@ -5,7 +5,7 @@
  * zero/sign extensions, adds, scaled-index loads), unsigned compares with an immediate and the
  * conditional jumps that test them.
  */
-import type { Instruction, InstructionInfoFactory } from 'iced-x86';
+import type { Decoder, Instruction, InstructionInfoFactory } from 'iced-x86';
 import { InsnFlag } from '../arch.js';
 import { R_X86_64_32, R_X86_64_32S, R_X86_64_64, R_X86_64_PC32, R_X86_64_PLT32 } from '../../elf/constants.js';
 import { relocDest, type RelocDest } from '../../elf/reloc-target.js';
@@ -21,6 +21,7 @@ const CALL_CLOBBERS = [0, 1, 2, 6, 7, 8, 9, 10, 11];
 
 export const x86SwitchArch: SwitchArch = {
   describe: describeX86,
+  release: releaseDecoders,
   jumpTarget: jumpTargetX86,
   branchDest: branchDestX86,
   absRelocs: [R_X86_64_64, R_X86_64_32S, R_X86_64_32],
@@ -32,10 +33,74 @@ function empty(): InsnSem {
   return { writes: [], writesFlags: true, dst: -1, rhs: undefined, cmp: undefined, cond: undefined };
 }
 
+/**
+ * Descriptions by instruction bytes, for the instructions of a linked file whose description does
+ * not depend on where they are (no rip-relative operand; no relocations in a linked file): code
+ * repeats the same register moves, compares and spills everywhere. Cleared with the recogniser's
+ * memory cells (`release`).
+ */
+const semByBytes = new Map<number, InsnSem | Map<number, InsnSem>>();
+
+/** The section's bytes (the last section asked for is kept: rows come in runs from one section). */
+let lastElf: object | undefined;
+let lastSec = -1;
+let lastBytes: Uint8Array = new Uint8Array(0);
+
+function sectionBytes(p: Program, sec: number): Uint8Array {
+  if (p.elf !== lastElf || sec !== lastSec) {
+    lastBytes = p.elf.sectionData(p.elf.sections[sec]);
+    lastElf = p.elf;
+    lastSec = sec;
+  }
+  return lastBytes;
+}
+
+/** Bytes [from, to) of an instruction packed into one number (at most 6 bytes). */
+function packBytes(bytes: Uint8Array, from: number, to: number): number {
+  let k = 0;
+  for (let i = from; i < to; i++) k = k * 256 + bytes[i];
+  return k;
+}
+
+/**
+ * The description cached for these bytes (`key` their first 6 bytes and length, `rest` the others,
+ * -1 when none), or undefined.
+ */
+function knownSem(key: number, rest: number): InsnSem | undefined {
+  const e = semByBytes.get(key);
+  if (e === undefined) return undefined;
+  if (e instanceof Map) return e.get(rest);
+  return rest < 0 ? e : undefined;
+}
+
+function rememberSem(key: number, rest: number, sem: InsnSem): void {
+  if (rest < 0) { semByBytes.set(key, sem); return; }
+  let m = semByBytes.get(key);
+  if (!(m instanceof Map)) { m = new Map(); semByBytes.set(key, m); }
+  m.set(rest, sem);
+}
+
 /** What the instruction at `row` does, for the recogniser. */
 function describeX86(p: Program, row: number): InsnSem {
+  // linked files: up to 12 bytes as two numbers (the first 6 with the length, then the rest)
+  let key = -1;
+  let rest = -1;
+  const len = p.len[row];
+  if (p.elf.type !== 1 && len >= 1 && len <= 12) {
+    const bytes = sectionBytes(p, p.sec[row]);
+    const off = p.off[row];
+    if (off + len <= bytes.length) {
+      key = packBytes(bytes, off, off + Math.min(len, 6)) * 16 + len;
+      if (len > 6) rest = packBytes(bytes, off + 6, off + len);
+      const known = knownSem(key, rest);
+      if (known) return known;
+    }
+  }
   const sem = empty();
+  let placeFree = false;
   withInsn(p, row, (insn, I, info) => {
+    // the same bytes decode the same wherever they are, unless an operand is relative to rip
+    placeFree = !insn.isIpRelMemoryOperand && insn.length === p.len[row];
     const OK = I.OpKind;
     const A = I.OpAccess;
     sem.writesFlags = insn.rflagsModified !== 0;
@@ -50,7 +115,7 @@ function describeX86(p: Program, row: number): InsnSem {
           // the condition is false)
           const always = acc === A.Write || acc === A.ReadWrite || insn.conditionCode !== I.ConditionCode.None;
           if (r >= 0 && always && insn.opCount > 0 && insn.op0Kind === I.OpKind.Register &&
-            I.RegisterExt.size(insn.op0Register) === 4 && gpr(insn.op0Register) === r) (sem.zx32 ??= []).push(r);
+            regSize(insn.op0Register) === 4 && gpr(insn.op0Register) === r) (sem.zx32 ??= []).push(r);
         }
         u.free();
       }
@@ -59,7 +124,7 @@ function describeX86(p: Program, row: number): InsnSem {
         if (acc === A.Write || acc === A.CondWrite || acc === A.ReadWrite || acc === A.ReadCondWrite) {
           const b = gpr(m.base);
           const frame = b === RSP || b === RBP;
-          const size = I.MemorySizeExt.size(m.memorySize);
+          const size = memSize(m.memorySize);
           const chunks = frame && m.index === I.Register.None && size > 0
             ? slotChunks(b, Number(BigInt.asIntN(64, m.displacement)), size) : undefined;
           if (chunks) sem.writes.push(...chunks);
@@ -107,18 +172,18 @@ function describeX86(p: Program, row: number): InsnSem {
       const base = gpr(insn.memoryBase);
       if ((base === RSP || base === RBP) && insn.memoryIndex === I.Register.None) {
         const s = slotLoc(base, Number(BigInt.asIntN(64, insn.memoryDisplacement)));
-        const width = I.MemorySizeExt.size(insn.memorySize) * 8;
+        const width = memSize(insn.memorySize) * 8;
         if (s >= 0) sem.cmp = { loc: s, imm: unsignedAt(immediate(insn, 1, k1, OK), width), width };
       } else {
         const cell = cellOf(p, row, insn, I);
-        const width = I.MemorySizeExt.size(insn.memorySize) * 8;
+        const width = memSize(insn.memorySize) * 8;
         if (cell >= 0) sem.cmp = { loc: cell, imm: unsignedAt(immediate(insn, 1, k1, OK), width), width };
       }
       return;
     }
     if (k0 === OK.Register) {
       const d = gpr(insn.op0Register);
-      const dsz = I.RegisterExt.size(insn.op0Register);
+      const dsz = regSize(insn.op0Register);
       if (d < 0) return;
       if ((mn === M.Cmp || mn === M.Sub) && isImm(k1) && n === 2) {
         const imm = immediate(insn, 1, k1, OK);
@@ -133,7 +198,7 @@ function describeX86(p: Program, row: number): InsnSem {
       }
       if ((mn === M.Mov || mn === M.Movzx || mn === M.Movsx || mn === M.Movsxd) && k1 === OK.Register && n === 2) {
         const s = gpr(insn.op1Register);
-        const ssz = I.RegisterExt.size(insn.op1Register);
+        const ssz = regSize(insn.op1Register);
         if (s < 0 || (dsz < 4)) return;
         const signed = mn === M.Movsx || mn === M.Movsxd;
         if (signed && dsz === 4) return; // sign-extended into 32 bits, then zero-extended: not a plain extension
@@ -141,7 +206,7 @@ function describeX86(p: Program, row: number): InsnSem {
         return;
       }
       if ((mn === M.Mov || mn === M.Movzx || mn === M.Movsx || mn === M.Movsxd) && k1 === OK.Memory && n === 2 && dsz >= 4) {
-        const size = I.MemorySizeExt.size(insn.memorySize);
+        const size = memSize(insn.memorySize);
         const signed = mn === M.Movsx || mn === M.Movsxd;
         if (signed && dsz === 4 && size < 4) return;
         const base = gpr(insn.memoryBase);
@@ -163,7 +228,7 @@ function describeX86(p: Program, row: number): InsnSem {
       }
       if (mn === M.Add && k1 === OK.Register && dsz === 8) {
         const s = gpr(insn.op1Register);
-        if (s >= 0 && I.RegisterExt.size(insn.op1Register) === 8) sem.rhs = { op: 'add', c: null, terms: [term(d), term(s)] };
+        if (s >= 0 && regSize(insn.op1Register) === 8) sem.rhs = { op: 'add', c: null, terms: [term(d), term(s)] };
         return;
       }
       if (mn === M.Add && isImm(k1)) {
@@ -190,11 +255,12 @@ function describeX86(p: Program, row: number): InsnSem {
         const slot = slotLoc(base, Number(BigInt.asIntN(64, insn.memoryDisplacement)));
         if (slot >= 0) {
           sem.dst = slot;
-          sem.rhs = { op: 'copy', src: s, bits: I.RegisterExt.size(insn.op1Register) * 8, signed: false };
+          sem.rhs = { op: 'copy', src: s, bits: regSize(insn.op1Register) * 8, signed: false };
         }
       }
     }
   });
+  if (key >= 0 && placeFree) rememberSem(key, rest, sem);
   return sem;
 }
 
@@ -206,7 +272,7 @@ function jumpTargetX86(p: Program, row: number): Rhs | undefined {
     const k = insn.op0Kind;
     if (k === I.OpKind.Register) {
       const r = gpr(insn.op0Register);
-      if (r >= 0 && I.RegisterExt.size(insn.op0Register) === 8) out = { op: 'copy', src: r, bits: 64, signed: false };
+      if (r >= 0 && regSize(insn.op0Register) === 8) out = { op: 'copy', src: r, bits: 64, signed: false };
     } else if (k === I.OpKind.Memory) {
       out = memValue(p, row, insn, I, 'load', 8, false, 64);
     }
@@ -247,12 +313,12 @@ function memValue(p: Program, row: number, insn: Instruction, I: ReturnType<type
   const terms: Term[] = [];
   if (!insn.isIpRelMemoryOperand && insn.memoryBase !== I.Register.None) {
     const b = gpr(insn.memoryBase);
-    if (b < 0 || I.RegisterExt.size(insn.memoryBase) !== 8) return undefined;
+    if (b < 0 || regSize(insn.memoryBase) !== 8) return undefined;
     terms.push(term(b));
   }
   if (insn.memoryIndex !== I.Register.None) {
     const x = gpr(insn.memoryIndex);
-    if (x < 0 || I.RegisterExt.size(insn.memoryIndex) !== 8) return undefined;
+    if (x < 0 || regSize(insn.memoryIndex) !== 8) return undefined;
     terms.push({ loc: x, shift: Math.log2(insn.memoryIndexScale), bits: 64, signed: false });
   }
   if (insn.segmentPrefix !== I.Register.None && insn.segmentPrefix !== I.Register.DS) return undefined;
@@ -311,7 +377,7 @@ function cellOf(p: Program, row: number, insn: Instruction, I: ReturnType<typeof
   let index = -1;
   if (insn.memoryIndex !== I.Register.None) {
     index = gpr(insn.memoryIndex);
-    if (index < 0 || I.RegisterExt.size(insn.memoryIndex) !== 8) return -1;
+    if (index < 0 || regSize(insn.memoryIndex) !== 8) return -1;
   }
   if (insn.segmentPrefix !== I.Register.None && insn.segmentPrefix !== I.Register.DS) return -1;
   const c = dispAddr(p, row, insn, I);
@@ -320,7 +386,7 @@ function cellOf(p: Program, row: number, insn: Instruction, I: ReturnType<typeof
   if (insn.isIpRelMemoryOperand) return memCellLoc(-1, key, index);
   if (insn.memoryBase === I.Register.None) return index >= 0 ? memCellLoc(-1, key, index) : -1;
   const b = gpr(insn.memoryBase);
-  if (b < 0 || I.RegisterExt.size(insn.memoryBase) !== 8) return -1;
+  if (b < 0 || regSize(insn.memoryBase) !== 8) return -1;
   return memCellLoc(b, key, index);
 }
 
@@ -340,32 +406,112 @@ function unsignedAt(v: number, bits: number): number {
   return bits >= 53 ? -1 : v + 2 ** bits;
 }
 
+/**
+ * Per-register facts as tables (iced answers each through a call into its wasm module, and the
+ * recogniser asks for every register of every instruction it describes): the full general-purpose
+ * register number (rax=0 ... r15=15, -1 for any other register) and the size in bytes.
+ */
+let gprOf: Int8Array | undefined;
+let regBytes: Int32Array | undefined;
+let memBytes: Int32Array | undefined;
+
+function tables(): void {
+  const I = iced();
+  const nreg = 256;
+  gprOf = new Int8Array(nreg).fill(-1);
+  regBytes = new Int32Array(nreg);
+  for (let r = 0; r < nreg; r++) {
+    if (I.Register[r] === undefined) continue;
+    regBytes[r] = I.RegisterExt.size(r);
+    if (r !== I.Register.None && I.RegisterExt.isGPR(r)) gprOf[r] = I.RegisterExt.number(I.RegisterExt.fullRegister(r));
+  }
+  const nmem = 256;
+  memBytes = new Int32Array(nmem);
+  for (let m = 0; m < nmem; m++) if (I.MemorySize[m] !== undefined) memBytes[m] = I.MemorySizeExt.size(m);
+}
+
 /** Full general-purpose register number (rax=0 ... r15=15) of any-width register, -1 otherwise. */
 function gpr(reg: number): number {
-  const I = iced();
-  if (reg === I.Register.None || !I.RegisterExt.isGPR(reg)) return -1;
-  return I.RegisterExt.number(I.RegisterExt.fullRegister(reg));
+  if (!gprOf) tables();
+  return reg >= 0 && reg < gprOf!.length ? gprOf![reg] : -1;
+}
+
+function regSize(reg: number): number {
+  if (!regBytes) tables();
+  return regBytes![reg];
+}
+
+function memSize(m: number): number {
+  if (!memBytes) tables();
+  return memBytes![m];
 }
 
 let factory: InstructionInfoFactory | undefined;
 
+/**
+ * Decoders over 64 KiB chunks of a section (plus the 15 bytes an instruction at the chunk's end may
+ * take), the few last used kept: the rows the recogniser describes cluster in the functions it
+ * searches, and a decoder made per instruction costs more than decoding it.
+ */
+const CHUNK = 1 << 16;
+const CHUNKS_KEPT = 4;
+interface ChunkDecoder { elf: object; sec: number; base: number; decoder: Decoder }
+const chunkDecoders: ChunkDecoder[] = [];
+/** Instructions by nesting depth of `withInsn` (a describe decodes again for constant offsets). */
+const insnPool: Instruction[] = [];
+let depth = 0;
+
+function chunkDecoder(p: Program, sec: number, bytes: Uint8Array, off: number): { decoder: Decoder; base: number } {
+  const base = off - (off % CHUNK);
+  for (let i = 0; i < chunkDecoders.length; i++) {
+    const c = chunkDecoders[i];
+    if (c.elf === p.elf && c.sec === sec && c.base === base) {
+      if (i > 0) { chunkDecoders.splice(i, 1); chunkDecoders.unshift(c); }
+      return c;
+    }
+  }
+  const I = iced();
+  const decoder = new I.Decoder(64, bytes.subarray(base, Math.min(bytes.length, base + CHUNK + 15)), I.DecoderOptions.None);
+  const c: ChunkDecoder = { elf: p.elf, sec, base, decoder };
+  chunkDecoders.unshift(c);
+  if (chunkDecoders.length > CHUNKS_KEPT) chunkDecoders.pop()!.decoder.free();
+  return c;
+}
+
+/** Frees the cached decoders and instructions (wasm memory is not garbage collected) and forgets descriptions. */
+function releaseDecoders(): void {
+  semByBytes.clear();
+  lastElf = undefined;
+  lastSec = -1;
+  lastBytes = new Uint8Array(0);
+  for (const c of chunkDecoders) c.decoder.free();
+  chunkDecoders.length = 0;
+  if (depth === 0) {
+    for (const i of insnPool) i.free();
+    insnPool.length = 0;
+  }
+}
+
 function withInsn(p: Program, row: number,
-  use: (insn: Instruction, I: ReturnType<typeof iced>, info: InstructionInfoFactory, dec: import('iced-x86').Decoder) => void): void {
+  use: (insn: Instruction, I: ReturnType<typeof iced>, info: InstructionInfoFactory, dec: Decoder) => void): void {
   const I = iced();
   factory ??= new I.InstructionInfoFactory();
-  const s = p.elf.sections[p.sec[row]];
-  const bytes = p.elf.sectionData(s);
+  const sec = p.sec[row];
+  const bytes = sectionBytes(p, sec);
   const off = p.off[row];
-  const window = bytes.subarray(off, Math.min(bytes.length, off + 15));
-  const decoder = new I.Decoder(64, window, I.DecoderOptions.None);
-  const insn = new I.Instruction();
+  // nothing to decode past the section's end (an empty window decodes as invalid)
+  if (off >= bytes.length) return;
+  const { decoder, base } = chunkDecoder(p, sec, bytes, off);
+  const insn = insnPool[depth] ??= new I.Instruction();
+  depth++;
   try {
+    decoder.position = off - base;
+    // ip 0 at the instruction: rip-relative operands come out relative to its start
     decoder.ip = 0n;
     decoder.decodeOut(insn);
     if (insn.code === 0) return;
     use(insn, I, factory, decoder);
   } finally {
-    insn.free();
-    decoder.free();
+    depth--;
   }
 }
