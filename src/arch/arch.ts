@@ -153,8 +153,11 @@ export interface Arch {
    * (function symbols, FDE starts). A variable-length decoder that reaches one inside an instruction
    * (zero fill between functions decodes as `add %al,(%rax)` and swallows the next function's first
    * byte) ends that instruction as an `Invalid` padding row and resumes at the anchor.
+   *
+   * `userspace` (no kernel conventions): the decoder may record more register writes as stack ops
+   * than objtool does (x86: loads through any base register); kernel decoding must stay objtool's.
    */
-  decodeSection(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder, anchors?: Uint32Array): void;
+  decodeSection(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder, anchors?: Uint32Array, userspace?: boolean): void;
   /** Human-readable disassembly of one instruction (slow path: diagnostics only). */
   disassemble?(bytes: Uint8Array, off: number, addr: number): string;
   /**

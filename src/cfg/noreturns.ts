@@ -12,6 +12,8 @@ export const USERSPACE_NORETURNS: ReadonlySet<string> = new Set([
   '__cxa_throw', '__cxa_rethrow', '__cxa_bad_cast', '__cxa_bad_typeid', '__cxa_throw_bad_array_new_length',
   '__cxa_pure_virtual', '__cxa_deleted_virtual', '_Unwind_Resume', '__builtin_unreachable', '__ubsan_handle_builtin_unreachable',
   'std::terminate()', '_ZSt9terminatev', '__gxx_personality_v0_never', '__libc_start_main',
+  // GLib's g_assert() failure path (declared G_NORETURN; libgtk-x11 and libgirepository put other code after it)
+  'g_assertion_message_expr',
 ]);
 
 /** `name@VERSION` / `name@@VERSION` → `name`. */

@@ -14,6 +14,18 @@ const CFA = CfiBase.Cfa;
 const SP_IND = CfiBase.SpIndirect;
 const BP_IND = CfiBase.FpIndirect;
 
+/**
+ * Userspace: the stack size after sp moved by an amount the analysis does not know (`sub %rax,%rsp`
+ * with the CFA moved to the frame pointer). Far above any real frame, so that pushes and pops keep it
+ * recognisable (`stackSizeKnown`) and an sp-based description of the CFA never matches it.
+ */
+export const STACK_SIZE_UNKNOWN = 1 << 28;
+
+/** False for a stack size derived from STACK_SIZE_UNKNOWN. */
+export function stackSizeKnown(size: number): boolean {
+  return size < STACK_SIZE_UNKNOWN / 2;
+}
+
 /** Outcome of applying one op: 0 fine, else the index of a message in UPDATE_MESSAGES. */
 export const UpdateError = {
   None: 0,
@@ -90,6 +102,14 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
       if (env.trackRestores) s[L.restored + op.destReg] = 0;
       switch (op.srcType) {
         case OpSrc.Reg:
+          if (env.trackRestores && s[L.drap] && op.destReg === SP && op.srcReg === s[CB] && op.srcReg === s[L.drapReg]) {
+            // `mov %r9,%rsp` back from a DRAP register the CFA is still based on (see OpSrc.And)
+            s[CB] = SP;
+            s[SS] = s[CO];
+            s[L.drapReg] = UNDEF;
+            s[L.drap] = 0;
+            return UpdateError.None;
+          }
           if (op.srcReg === SP && op.destReg === BP && s[CB] === SP && framePos(BP, -s[CO])) {
             s[CB] = op.destReg; // mov sp -> fp: the frame pointer now holds the CFA base
             s[L.bpScratch] = 0;
@@ -102,7 +122,9 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
             s[V + 2 * op.destReg] = CFA;
             s[V + 2 * op.destReg + 1] = -s[SS];
           } else if (op.srcReg === BP && op.destReg === SP && (s[CB] === BP || s[CB] === s[L.drapReg])) {
-            s[SS] = -regOff(BP); // mov fp -> sp: the frame's stack size is known again
+            // mov fp -> sp: the frame's stack size is known again (objtool: from the frame record; userspace:
+            // from the frame pointer's own value when it is known, `mov %rsp,%rbp` without a record)
+            s[SS] = env.trackRestores && s[V + 2 * BP] === CFA ? -s[V + 2 * BP + 1] : -regOff(BP);
           } else if (op.destReg === s[CB]) {
             if (s[CB] === SP && s[V + 2 * op.srcReg] === CFA) {
               s[CO] = -s[V + 2 * op.srcReg + 1];
@@ -118,6 +140,8 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
           } else if (s[V + 2 * op.srcReg] === CFA) {
             s[V + 2 * op.destReg] = CFA;
             s[V + 2 * op.destReg + 1] = s[V + 2 * op.srcReg + 1];
+          } else if (env.trackRestores) {
+            copyReg(env, s, op.destReg, op.srcReg);
           }
           return UpdateError.None;
         case OpSrc.Add:
@@ -148,13 +172,31 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
             return UpdateError.None;
           }
           if (s[L.drap] && op.destReg === SP && op.srcReg === s[L.drapReg]) {
+            // sp = drap + disp. objtool takes the DRAP register to hold the CFA (GCC's `lea 8(%rsp),%r10`);
+            // userspace keeps the offset it had (OpenSSL's `lea -8(%rsp),%r11` holds CFA-16)
+            const drapAt = env.trackRestores && s[CB] === op.srcReg ? s[CO] : 0;
             s[CB] = SP;
-            s[CO] = s[SS] = -op.srcOff;
+            s[CO] = s[SS] = drapAt - op.srcOff;
             s[L.drapReg] = UNDEF;
             s[L.drap] = 0;
             return UpdateError.None;
           }
+          if (env.trackRestores && op.destReg === SP && s[CB] === SP && op.srcOff === 0 && op.srcReg !== SP && s[V + 2 * BP] === CFA) {
+            // `sub %rax,%rsp` (an amount the analysis does not know) under a frame pointer holding CFA+k
+            // (OpenSSL's `mov %rsp,%rbp` after its pushes): the CFA goes on the frame pointer
+            s[CB] = BP;
+            s[CO] = -s[V + 2 * BP + 1];
+            s[SS] = STACK_SIZE_UNKNOWN;
+            return UpdateError.None;
+          }
+          if (env.trackRestores && op.destReg === SP && s[CB] === SP && op.srcOff !== 0 && s[V + 2 * op.srcReg] === CFA) {
+            // sp = reg + disp, reg holding CFA+k (OpenSSL's `lea 8(%r11),%rsp` after `mov %rsp,%r11`);
+            // offset 0 is x86 `add/sub %reg,%rsp`, whose amount is not known
+            s[CO] = s[SS] = -(s[V + 2 * op.srcReg + 1] + op.srcOff);
+            return UpdateError.None;
+          }
           if (op.destReg === s[CB] && !env.nextIsHint) return UpdateError.UnsupportedStackRegModification;
+          if (env.trackRestores) addToReg(env, s, op.destReg, op.srcReg, op.srcOff);
           return UpdateError.None;
         case OpSrc.And:
           if (env.trackRestores && op.destReg === SP && s[CB] === SP && !s[L.drap] && s[V + 2 * BP] === CFA) {
@@ -164,12 +206,21 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
             s[CO] = -s[V + 2 * BP + 1];
             return UpdateError.None;
           }
+          if (env.trackRestores && op.destReg === SP && s[CB] === SP && !s[L.drap] && s[L.drapReg] === UNDEF) {
+            // realigned after copying sp with `mov %rsp,%reg` (OpenSSL: `mov %rsp,%r9` ... `and $-32,%rsp`,
+            // CFA r9+8): that register serves as the DRAP register
+            s[L.drapReg] = spCopy(env, s);
+          }
           if (op.destReg !== SP || (s[L.drapReg] !== UNDEF && s[CB] !== SP) || (s[L.drapReg] === UNDEF && s[CB] !== BP)) {
             return UpdateError.UnsupportedRealignment;
           }
           if (s[L.drapReg] !== UNDEF) {
+            // objtool: the DRAP register holds the CFA; userspace: what it holds, CFA+k (OpenSSL's
+            // poly1305 AVX2 code realigns after `lea -8(%rsp),%r11`: CFA = r11+16, as its table says)
+            const k = env.trackRestores && s[V + 2 * s[L.drapReg]] === CFA ? s[V + 2 * s[L.drapReg] + 1] : 0;
             s[CB] = s[L.drapReg];
-            s[CO] = s[SS] = 0;
+            s[CO] = -k;
+            s[SS] = 0;
             s[L.drap] = 1;
           }
           return UpdateError.None;
@@ -286,6 +337,73 @@ function clobberReg(env: UpdateEnv, s: Int32Array, reg: number): number {
 }
 
 /**
+ * Userspace: `mov %src, %dest` not covered by objtool's cases. dest takes src's CFA-relative value
+ * when src is the CFA base (`mov %rbp,%rax` under a frame-pointer CFA), and otherwise holds nothing
+ * the analysis follows. (A callee-saved register copied to another register is not taken for a
+ * save: the x86 decoder does not see every write to it, so its value may already be another.)
+ */
+function copyReg(env: UpdateEnv, s: Int32Array, dest: number, src: number): void {
+  const L = env.L;
+  const V = L.vals;
+  if (src === s[L.cfaBase] && src !== env.arch.regs.sp) {
+    s[V + 2 * dest] = CFA;
+    s[V + 2 * dest + 1] = -s[L.cfaOff];
+  } else {
+    forgetValue(s, V, dest);
+  }
+}
+
+/**
+ * Userspace: `lea disp(%src), %dest` not covered by objtool's cases: dest holds CFA+k when src is
+ * the CFA base or holds CFA+j itself (`lea 0x78(%rbp),%rax` before an epilogue that reloads through
+ * rax and ends `lea (%rax),%rsp`), else nothing the analysis follows.
+ */
+function addToReg(env: UpdateEnv, s: Int32Array, dest: number, src: number, disp: number): void {
+  const L = env.L;
+  const V = L.vals;
+  if (src === s[L.cfaBase] && src !== dest) {
+    s[V + 2 * dest] = CFA;
+    s[V + 2 * dest + 1] = disp - s[L.cfaOff];
+  } else if (s[V + 2 * src] === CFA) {
+    s[V + 2 * dest + 1] = s[V + 2 * src + 1] + disp;
+    s[V + 2 * dest] = CFA;
+  } else {
+    forgetValue(s, V, dest);
+  }
+}
+
+/** A register other than sp holding CFA+k (sp copied to it), preferring the entry sp (CFA-8); else UNDEF. */
+function spCopy(env: UpdateEnv, s: Int32Array): number {
+  const V = env.L.vals;
+  let found: number = UNDEF;
+  for (let r = 0; r < env.L.n; r++) {
+    if (r === env.arch.regs.sp || s[V + 2 * r] !== CFA) continue;
+    if (s[V + 2 * r + 1] === -env.arch.slot) return r;
+    if (found === UNDEF) found = r;
+  }
+  return found;
+}
+
+/**
+ * Userspace, at a call: the callee may overwrite every register it need not preserve, so none of
+ * them holds a CFA-relative value the analysis can trust after it (a stale `lea 0x80(%rsp),%rdi`
+ * would otherwise make a later load through %rdi look like a reload from a save slot). The CFA base
+ * and the DRAP register stay as they are. Returns whether anything changed.
+ */
+export function forgetCallClobbered(env: UpdateEnv, s: Int32Array): boolean {
+  const V = env.L.vals;
+  const regs = env.arch.regs;
+  let changed = false;
+  for (let r = 0; r < env.L.n; r++) {
+    if (regs.calleeSaved[r] || r === regs.sp || r === regs.fp || s[V + 2 * r] === UNDEF) continue;
+    s[V + 2 * r] = UNDEF;
+    s[V + 2 * r + 1] = 0;
+    changed = true;
+  }
+  return changed;
+}
+
+/**
  * A load into `reg`: whatever CFA-relative value it held is gone (AArch64 `ldp x29, x30, [sp, #n]`
  * reloads the caller's frame pointer while the CFA is still described from sp). Userspace only:
  * objtool keeps such stale values, and kernel output must stay byte-identical to its own.
@@ -298,6 +416,9 @@ function forgetValue(s: Int32Array, V: number, reg: number): void {
 function saveReg(env: UpdateEnv, s: Int32Array, reg: number, base: number, offset: number): void {
   if (env.trackRestores && base === CFA) {
     forgetSlot(env, s, offset);
+    // a store at or above the CFA writes the caller's frame (OpenSSL's internal subroutines keep
+    // values in their caller's frame, `mov %rbp,0x10(%rsp)` at CFA = rsp+8): never a save
+    if (offset >= 0) return;
     // the register and its save slot now hold the same value until either is written
     if (env.arch.regs.calleeSaved[reg]) s[env.L.restored + reg] = offset;
   }

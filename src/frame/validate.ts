@@ -13,7 +13,7 @@ import type { Context } from '../cfg/context.js';
 import { SF } from '../cfg/context.js';
 import { callDest, isSiblingCall } from '../cfg/destinations.js';
 import { OpDest, OpSrc } from '../arch/arch.js';
-import { UPDATE_MESSAGES, UpdateError, hasModifiedStackFrame, hasValidStackFrame, updateState } from './update.js';
+import { UPDATE_MESSAGES, UpdateError, forgetCallClobbered, hasModifiedStackFrame, hasValidStackFrame, updateState } from './update.js';
 import type { Op, UpdateEnv } from './update.js';
 import { frameRecordMessage, hasFrameRecord } from '../checks/frame-record.js';
 import { TransitionCache } from './transition-cache.js';
@@ -352,6 +352,10 @@ export class Validator {
             s[L.restored + p.arch.regs.ra] = 0;
           }
           f.dirty = true;
+        }
+        if (this.env.trackRestores && forgetCallClobbered(this.env, s)) {
+          f.dirty = true;
+          f.knownId = -1;
         }
         const r = this.validateCall(i, s);
         if (r) return r;

@@ -137,7 +137,7 @@ export class Program {
       if (name === '.init.text' && !module) role |= SecRole.Init;
       this.secRole[s.index] = role;
       const linked = elf.type !== 1;
-      arch.decodeSection(elf.sectionData(s), s.index, linked ? s.addr : 0, b, linked ? functionStarts(this.syms, s.index, s.size) : undefined);
+      arch.decodeSection(elf.sectionData(s), s.index, linked ? s.addr : 0, b, linked ? functionStarts(this.syms, s.index, s.size) : undefined, userspace);
     }
     for (const s of elf.sections) {
       const n = s.name;

@@ -7,6 +7,7 @@
 import { CfiBase, InsnKind } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { STT_FUNC } from '../elf/constants.js';
+import { stackSizeKnown } from '../frame/update.js';
 
 export interface UnwindRow {
   sec: string;
@@ -48,7 +49,7 @@ export function rowFields(ctx: Context, id: number): Omit<UnwindRow, 'sec' | 'ad
   const cfa = `${names[base]}${off < 0 ? off : `+${off}`}`;
   let sp: number | null = null;
   if (base === SP) sp = off;
-  else if (!s[L.drap]) sp = s[L.stackSize];
+  else if (!s[L.drap] && stackSizeKnown(s[L.stackSize])) sp = s[L.stackSize];
   let fpv: number | null = null;
   if (base === FP) fpv = off;
   else if (s[L.vals + 2 * FP] === CfiBase.Cfa) fpv = -s[L.vals + 2 * FP + 1];

@@ -15,6 +15,11 @@
  * `markNoreturnPltCalls`: a direct call to the PLT stub of a function that never returns (`abort`,
  * `__cxa_throw`, ... by the name of its JUMP_SLOT relocation) ends its path too, wherever it lies in
  * the function (AArch64 GCC puts `bl abort` before other branches' code).
+ *
+ * `callLocalDefinitions`: a call through the PLT to a function the file itself defines (an exported
+ * function called through its own PLT: libpng's `png_chunk_error`, libperl's `Perl_croak`, libevent's
+ * `event_errx`) is analysed as a call to that definition, so that the analysis' noreturn inference
+ * sees it: the compiler knew the callee never returns and put other code after the call.
  */
 import { InsnFlag, InsnKind } from '../arch/arch.js';
 import { NORETURN_NAMES, USERSPACE_NORETURNS, stripVersion } from '../cfg/noreturns.js';
@@ -64,6 +69,35 @@ export function markNoreturnCalls(p: Program, tables: readonly CfiSection[]): nu
       p.bits[q] |= B.DeadEnd;
       n++;
     }
+  }
+  return n;
+}
+
+/** Points direct calls to PLT stubs of functions defined in the file at the definitions; returns how many. */
+export function callLocalDefinitions(p: Program): number {
+  const elf = p.elf;
+  const dyn = elf.dynsym;
+  if (elf.type === 1 || !dyn) return 0;
+  const defined = new Map<string, number>();
+  for (let k = 1; k < dyn.count; k++) {
+    // defined functions (STT_FUNC; not IFUNCs, whose PLT calls go to the resolver's choice)
+    if ((dyn.info[k] & 0xf) !== 2 || dyn.shndx[k] === 0 || dyn.value[k] === 0) continue;
+    defined.set(dyn.name(k), dyn.value[k]);
+  }
+  const local = new Map<number, number>();
+  for (const s of pltStubs(elf)) {
+    if (s.callee === null) continue;
+    const def = defined.get(stripVersion(s.callee));
+    if (def !== undefined && p.funcAtAddr(def) >= 0) local.set(elf.sections[s.sec].addr + s.offset, def);
+  }
+  if (local.size === 0) return 0;
+  let n = 0;
+  for (let i = 0; i < p.count; i++) {
+    if (p.kind[i] !== InsnKind.Call || !(p.flags[i] & InsnFlag.HasTarget)) continue;
+    const def = local.get(p.target[i]);
+    if (def === undefined) continue;
+    p.target[i] = def;
+    n++;
   }
   return n;
 }

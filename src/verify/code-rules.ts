@@ -8,6 +8,7 @@
 import { CfiBase } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import type { RuleSpeller } from '../dwarf/index.js';
+import { stackSizeKnown } from '../frame/update.js';
 
 /** What verify compares, as numbers (`RULE_NAMES` spells them). */
 export const Rule = { None: 0, Cfa: 1, Ra: 2, Fp: 3, Pac: 4 } as const;
@@ -86,7 +87,7 @@ export class CodeRules {
     this.cfaOff[id] = off;
     let sp = NaN;
     if (base === SP) sp = off;
-    else if (!pool.get(id, L.drap)) sp = pool.get(id, L.stackSize);
+    else if (!pool.get(id, L.drap) && stackSizeKnown(pool.get(id, L.stackSize))) sp = pool.get(id, L.stackSize);
     this.sp[id] = sp;
     let fpv = NaN;
     if (base === FP) fpv = off;

@@ -8,7 +8,7 @@
  * the first one spelled out), or `unknown` with the reason it could not be checked: a DWARF
  * expression, code the analysis did not reach, a frame the analysis lost track of.
  */
-import { InsnFlag, InsnKind } from '../arch/arch.js';
+import { CfiBase, InsnFlag, InsnKind } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { archFor } from '../arch/registry.js';
 import { userspaceOptions } from '../cli/analyze.js';
@@ -16,7 +16,7 @@ import { openElf } from '../cli/io.js';
 import type { ElfFile } from '../elf/reader.js';
 import { runChecks } from '../pipeline.js';
 import { Program } from '../program/program.js';
-import { dropCallPushes, markNoreturnCalls, markNoreturnPltCalls } from './call-targets.js';
+import { callLocalDefinitions, dropCallPushes, markNoreturnCalls, markNoreturnPltCalls } from './call-targets.js';
 import { CfaEvaluator, CfaKind, RuleKind, RuleSpeller, dwarfFramePointer, dwarfStackPointer, readCfi } from '../dwarf/index.js';
 import type { CfiKind, CfiSection, Fde } from '../dwarf/index.js';
 import { EM_AARCH64 } from '../elf/constants.js';
@@ -114,6 +114,7 @@ export const REASON = {
   lost: 'code objflow cannot follow (frame state lost)',
   otherBase: 'CFA based on a register the analysis does not track',
   raRegister: 'return address kept in a register, not tracked by the analysis',
+  fpRegister: 'frame pointer kept in another register, not tracked by the analysis',
   outermost: 'outermost frame (return address undefined)',
   pacPaths: 'paths disagree on the return-address signing state',
   aboveCfa: 'a register saved above the CFA, in the caller\'s frame (a trampoline: glibc\'s _dl_runtime_resolve after PLT0)',
@@ -138,6 +139,7 @@ export async function verifyFile(path: string, dynamicSymbols = true, options: V
   dropCallPushes(prog, tables);
   markNoreturnCalls(prog, tables);
   markNoreturnPltCalls(prog);
+  callLocalDefinitions(prog);
   // the options `unwind` analyses with (analyzeFile), so that rows are the ones it prints; no
   // unreachable-instruction warnings (verify reports unreached code per FDE, and a stripped
   // library would build one warning per instruction before its FDE entries are walked)
@@ -289,6 +291,7 @@ class FdeChecker {
         let oFp = -1;
         if (savedAboveCfa(ev, fpKind, this.dwarfFp)) unknown ??= REASON.aboveCfa + this.at(ev.rowStart);
         else if (fpKind === RuleKind.Expression || fpKind === RuleKind.ValExpression) unknown ??= REASON.fpExpression + this.at(ev.rowStart);
+        else if (fpKind === RuleKind.Register) unknown ??= `${REASON.fpRegister} (${sp.text(sp.ruleId(ev, this.dwarfFp))}, at 0x${ev.rowStart.toString(16)})`;
         else oFp = sp.ruleId(ev, this.dwarfFp);
         const signed = ev.raSigned;
         if (initialSigned < 0) initialSigned = signed;
@@ -307,14 +310,20 @@ class FdeChecker {
           if (call && firstRow < 0) callBeforeFirst = true;
           if (this.synchronous && !call) continue;
           if (!code.ensure(id)) { unknown ??= `${REASON.lost} (at 0x${(off[i] + base).toString(16)})`; continue; }
-          if (otherBase && code.cfaId(id) !== tableCfa) { unknown ??= `${REASON.otherBase} (${sp.text(tableCfa)}, at 0x${(off[i] + base).toString(16)})`; continue; }
-          let d = id === lastId ? lastD : differingRule(code, id, cfaBase, cfaOff, tableCfa, oRa, oFp);
+          // a CFA on another register: the code must name the same rule, or that register must hold
+          // the same CFA by value (CFA-k in the code's state)
+          let sameCfa = tableCfa;
+          if (otherBase && code.cfaId(id) !== tableCfa) {
+            if (!this.holdsCfaMinus(id, cfaDwarf, cfaOff)) { unknown ??= `${REASON.otherBase} (${sp.text(tableCfa)}, at 0x${(off[i] + base).toString(16)})`; continue; }
+            sameCfa = code.cfaId(id);
+          }
+          let d = id === lastId ? lastD : differingRule(code, id, cfaBase, cfaOff, sameCfa, oRa, oFp);
           lastId = id;
           lastD = d;
           if ((d === Rule.Fp || d === Rule.Ra) && this.sameAsSaved(d, d === Rule.Ra ? oRa : oFp, id, i, fde.pcBegin - base)) {
             // "same" in the table, saved in the code, register untouched since: one value (the
             // rules after the one that differed are still compared)
-            d = d === Rule.Ra ? differingRule(code, id, cfaBase, cfaOff, tableCfa, -1, oFp) : Rule.None;
+            d = d === Rule.Ra ? differingRule(code, id, cfaBase, cfaOff, sameCfa, -1, oFp) : Rule.None;
             lastId = -2;
           }
           let codePac = 0;
@@ -389,6 +398,15 @@ class FdeChecker {
     if (tableRule !== this.speller.sameId || !(this.codeRules.savedBits[id] & bit)) return false;
     const regs = this.p.arch.regs;
     return unchangedSinceSave(this.p, i, lo, d === Rule.Fp ? regs.fp : regs.ra, d === Rule.Ra && this.aarch64);
+  }
+
+  /** Does the register of DWARF number `dwarf` hold CFA-`off` in state `id`? */
+  private holdsCfaMinus(id: number, dwarf: number, off: number): boolean {
+    const slot = this.p.arch.regs.dwarf.indexOf(dwarf);
+    if (slot < 0) return false;
+    const s = this.ctx.pool.view(id);
+    const V = this.ctx.L.vals;
+    return s[V + 2 * slot] === CfiBase.Cfa && s[V + 2 * slot + 1] === -off;
   }
 
   private tableSpelling(d: number, cfa: string, ra: number, fp: number, signedRa: number): string {

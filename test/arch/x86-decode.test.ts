@@ -270,6 +270,29 @@ test('x86 decoder vectors (objtool 6.12 decode.c cases)', () => {
   }
 });
 
+test('userspace decoding: 64-bit loads through any base register are ops (objtool: none)', () => {
+  const decodeUser = (hex: string): InsnTable => {
+    const bytes = Uint8Array.from(hex.split(/\s+/).map((h) => parseInt(h, 16)));
+    const b = new InsnTableBuilder(3, 4);
+    x86_64.decodeSection(bytes, 2, 0x1000, b, undefined, true);
+    return b.finish();
+  };
+  // mov -0x10(%rax),%rbp; mov 0x8(%r9),%rbx; mov (%r11),%r12 (SIB, no index)
+  assert.equal(formatOps(decodeUser('48 8b 68 f0'), 0), 'reg:bp<-ind:ax:-16');
+  assert.equal(formatOps(decodeUser('49 8b 59 08'), 0), 'reg:bx<-ind:r9:8');
+  assert.equal(formatOps(decodeUser('4d 8b 23'), 0), 'reg:r12<-ind:r11:0');
+  assert.equal(formatOps(decodeHex('48 8b 68 f0'), 0), '');
+  // 32-bit, indexed and rip-relative loads only overwrite the register (no CFA-relative value)
+  assert.equal(formatOps(decodeUser('8b 68 f0'), 0), 'reg:bp<-const');
+  assert.equal(formatOps(decodeUser('48 8b 04 c8'), 0), 'reg:ax<-const');
+  assert.equal(formatOps(decodeUser('48 8b 05 00 00 00 00'), 0), 'reg:ax<-const');
+  assert.equal(formatOps(decodeHex('8b 68 f0'), 0), '');
+  // not: loads into %rsp, register moves
+  for (const hex of ['48 8b 60 08', '8b 60 08', '48 8b ec']) {
+    assert.equal(formatOps(decodeUser(hex), 0), '', hex);
+  }
+});
+
 test('fields objtool leaves zero stay zero', () => {
   const t = decodeHex('55 e8 00 00 00 00');
   assert.deepEqual(Array.from(t.ops), [

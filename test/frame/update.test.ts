@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import { OpDest, OpSrc } from '../../src/arch/arch.js';
 import { x86_64 } from '../../src/arch/x86/index.js';
 import { StateType, initState, setFuncState, stateLayout } from '../../src/frame/state.js';
-import { UPDATE_MESSAGES, UpdateError, hasModifiedStackFrame, hasValidStackFrame, updateState } from '../../src/frame/update.js';
+import { UPDATE_MESSAGES, UpdateError, hasModifiedStackFrame, hasValidStackFrame, stackSizeKnown, updateState } from '../../src/frame/update.js';
 import type { Op, UpdateEnv } from '../../src/frame/update.js';
 
 const L = stateLayout(17);
@@ -299,4 +299,96 @@ test('has_valid_stack_frame: rbp frame with rbp and the return address in place,
   assert.equal(v({ cfa: [BP, 24], regs: { [BP]: [CFA, -24] } }), false); // ra still at cfa-8
   assert.equal(v({ drap: true, regs: { [BP]: [BP, 0] } }), true);
   assert.equal(v({ drap: false, regs: { [BP]: [BP, 0] } }), false);
+});
+
+test('userspace: reloads through a register holding CFA+k restore, and sp comes back from it (OpenSSL perlasm)', () => {
+  // push rbx; push rbp; sub $0x20,%rsp; lea 0x30(%rsp),%rax; mov -0x10(%rax),%rbp; mov -0x8(%rax),%rbx; lea (%rax),%rsp
+  const R9 = 9;
+  const s = entry();
+  const E = env({ trackRestores: true });
+  const run = (o: Op): void => assert.equal(updateState(E, s, o), UpdateError.None);
+  run(push(BX));
+  run(push(BP));
+  run(add(SP, SP, -0x20));
+  run(add(AX, SP, 0x30));
+  assert.deepEqual([s[L.vals + 2 * AX], s[L.vals + 2 * AX + 1]], [CFA, -8]);
+  run(load(BP, AX, -0x10));
+  run(load(BX, AX, -0x8));
+  assert.deepEqual([s[2 * BP], s[2 * BX]], [U, U], 'both restored');
+  assert.deepEqual([s[L.restored + BP], s[L.restored + BX]], [-24, -16]);
+  run(mov(AX, SP));
+  assert.deepEqual([s[L.cfaBase], s[L.cfaOff], s[L.stackSize]], [SP, 8, 8]);
+  // a copy made from an untracked register holds nothing: the stale value is forgotten
+  run(mov(R9, AX));
+  assert.equal(s[L.vals + 2 * AX], U);
+  // the kernel model (objtool) ignores all of it: rbp stays saved
+  const k = entry();
+  const K = env();
+  for (const o of [push(BX), push(BP), add(SP, SP, -0x20), add(AX, SP, 0x30), load(BP, AX, -0x10)]) updateState(K, k, o);
+  assert.deepEqual([k[2 * BP], k[2 * BP + 1]], [CFA, -24]);
+});
+
+test('userspace: realignment through a register holding CFA-16 keeps the offset (OpenSSL poly1305 AVX2)', () => {
+  // lea -8(%rsp),%r11; sub $0x128,%rsp; and $-512,%rsp; ...; lea 8(%r11),%rsp
+  const R11 = 11;
+  const s = entry();
+  const E = env({ trackRestores: true });
+  const run = (o: Op): void => assert.equal(updateState(E, s, o), UpdateError.None);
+  run(add(R11, SP, -8));
+  run(add(SP, SP, -0x128));
+  run(and(SP, -512));
+  assert.deepEqual([s[L.cfaBase], s[L.cfaOff], s[L.drap]], [R11, 16, 1]);
+  run(add(SP, R11, 8));
+  assert.deepEqual([s[L.cfaBase], s[L.cfaOff], s[L.stackSize], s[L.drap]], [SP, 8, 8, 0]);
+  // objtool's DRAP model takes the register for the CFA itself
+  const k = entry();
+  for (const o of [add(R11, SP, -8), add(SP, SP, -0x128), and(SP, -512)]) updateState(env(), k, o);
+  assert.deepEqual([k[L.cfaBase], k[L.cfaOff]], [R11, 0]);
+});
+
+test('userspace: realignment after `mov %rsp,%reg` uses that register as DRAP, `mov %reg,%rsp` ends it', () => {
+  const R9 = 9;
+  const s = entry();
+  const E = env({ trackRestores: true });
+  const run = (o: Op): void => assert.equal(updateState(E, s, o), UpdateError.None);
+  run(mov(SP, R9));
+  run(add(SP, SP, -0x288));
+  run(and(SP, -32));
+  assert.deepEqual([s[L.cfaBase], s[L.cfaOff]], [R9, 8]);
+  run(mov(R9, SP));
+  assert.deepEqual([s[L.cfaBase], s[L.cfaOff], s[L.stackSize], s[L.drap], s[L.drapReg]], [SP, 8, 8, 0, U]);
+  // objtool: unsupported
+  const k = entry();
+  for (const o of [mov(SP, R9), add(SP, SP, -0x288)]) updateState(env(), k, o);
+  assert.equal(updateState(env(), k, and(SP, -32)), UpdateError.UnsupportedRealignment);
+});
+
+test('userspace: a store at or above the CFA is no save (the caller\'s frame)', () => {
+  const s = entry();
+  updateState(env({ trackRestores: true }), s, store(BP, SP, 0x10));
+  assert.deepEqual([s[2 * BP], s[2 * BP + 1]], [U, 0]);
+  const k = entry();
+  updateState(env(), k, store(BP, SP, 0x10));
+  assert.deepEqual([k[2 * BP], k[2 * BP + 1]], [CFA, 8]);
+});
+
+test('userspace: `sub %rax,%rsp` under an sp copy in %rbp moves the CFA to %rbp; sp comes back from %rbp', () => {
+  // push %rbp; lea -0x48(%rsp),%rsp; mov %rsp,%rbp; sub %rax,%rsp; ...; lea (%rbp),%rsp
+  const s = entry();
+  const E = env({ trackRestores: true });
+  const run = (o: Op): void => assert.equal(updateState(E, s, o), UpdateError.None);
+  run(push(BP));
+  run(add(SP, SP, -0x48));
+  run(mov(SP, BP));
+  assert.deepEqual([s[L.cfaBase], s[L.vals + 2 * BP], s[L.vals + 2 * BP + 1]], [SP, CFA, -0x58]);
+  run(add(SP, AX, 0)); // sub %rax,%rsp: objtool's "sp = sp + reg"
+  assert.deepEqual([s[L.cfaBase], s[L.cfaOff]], [BP, 0x58]);
+  assert.equal(stackSizeKnown(s[L.stackSize]), false);
+  run(mov(BP, SP));
+  // the stack size comes from %rbp's value (CFA-0x58), not from its save slot (objtool's frame record)
+  assert.equal(s[L.stackSize], 0x58);
+  // objtool: the frame cannot be followed past the sub
+  const k = entry();
+  for (const o of [push(BP), add(SP, SP, -0x48), mov(SP, BP)]) updateState(env(), k, o);
+  assert.equal(updateState(env(), k, add(SP, AX, 0)), UpdateError.UnsupportedStackRegModification);
 });

@@ -26,8 +26,9 @@ export const classified = new Int32Array(2 + MAX_OPS * OP_WORDS);
 /**
  * Classifies the instruction occupying `b[start, end)` (its length as decoded by iced).
  * `start` is past any Xen/KVM emulate prefix, which objtool's decoder skips as a prefix.
+ * `userspace` (no kernel conventions): loads through any base register are ops too (see 0x8b).
  */
-export function classify(b: Uint8Array, start: number, end: number): InsnKind {
+export function classify(b: Uint8Array, start: number, end: number, userspace = false): InsnKind {
   const out = classified;
   out[0] = 0;
   out[1] = 0;
@@ -144,10 +145,24 @@ export function classify(b: Uint8Array, start: number, end: number): InsnKind {
       return InsnKind.Other;
 
     case 0x8b: // mov r/m, reg: only loads from the stack or frame; register forms are ignored
-      if (!rexW) return InsnKind.Other;
+      if (!rexW) {
+        if (userspace) loadClobbers(b, m, end, rex);
+        return InsnKind.Other;
+      }
       readModrm(b, m, end, rex);
       if (rmIsMem(X86_BP)) addOp(OpDest.Reg, modrmReg, 0, OpSrc.RegIndirect, X86_BP, disp);
       else if (rmIsMem(X86_SP)) addOp(OpDest.Reg, modrmReg, 0, OpSrc.RegIndirect, X86_SP, disp);
+      else if (userspace && modrmReg !== X86_SP && mod !== 3) {
+        // userspace only (objtool ignores these): a load through another base register. OpenSSL's
+        // perlasm epilogues reload callee-saved registers through a copy of the old sp
+        // (`lea 0xc8(%rsp),%rax; mov -0x10(%rax),%rbp`), and the load overwrites the register.
+        // Through an index or rip: only the overwrite (the value is no CFA-relative one).
+        if (!isRip() && (!haveSib() || (sibIndex === X86_SP && !((sibBase & 7) === X86_BP && mod === 0)))) {
+          addOp(OpDest.Reg, modrmReg, 0, OpSrc.RegIndirect, haveSib() ? sibBase : modrmRm, disp);
+        } else {
+          addOp(OpDest.Reg, modrmReg, 0, OpSrc.Const, 0, 0);
+        }
+      }
       return InsnKind.Other;
 
     case 0x8d: // lea
@@ -281,6 +296,15 @@ function classify0f(b: Uint8Array, m: number, end: number, op2: number): InsnKin
     default:
       return InsnKind.Other;
   }
+}
+
+/**
+ * Userspace: a 32-bit load (`mov 0x8(%rcx),%eax`) overwrites the whole register (zero-extended): it
+ * holds no CFA-relative value afterwards. Recorded as a write of an unknown value.
+ */
+function loadClobbers(b: Uint8Array, m: number, end: number, rex: number): void {
+  readModrm(b, m, end, rex);
+  if (mod !== 3 && modrmReg !== X86_SP) addOp(OpDest.Reg, modrmReg, 0, OpSrc.Const, 0, 0);
 }
 
 /** Body shared by 0x89 (after its own checks) and 0x88: a register stored in the frame. */

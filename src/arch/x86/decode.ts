@@ -12,15 +12,15 @@ import { X86_MAX_INSN_LEN, X86_RIP_REL, x86Length, x86LengthInfo } from './lengt
 import { X86_SP } from './regs.js';
 
 export function decodeX86Section(bytes: Uint8Array, secIndex: number, addr: number, out: InsnTableBuilder,
-  anchors?: Uint32Array): void {
+  anchors?: Uint32Array, userspace = false): void {
   out.beginSection(secIndex);
-  decodeAll(bytes, addr, out, anchors ?? NO_ANCHORS);
+  decodeAll(bytes, addr, out, anchors ?? NO_ANCHORS, userspace);
 }
 
 const NO_ANCHORS = new Uint32Array(0);
 
 /** The hot loop, kept small (rare cases live in helpers) so V8 optimises it early. */
-function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, anchors: Uint32Array): void {
+function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, anchors: Uint32Array, userspace: boolean): void {
   const n = bytes.length;
   let pos = 0;
   let a = 0;
@@ -52,7 +52,7 @@ function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, ancho
     }
     const pcRel = (x86LengthInfo[0] & X86_RIP_REL) !== 0;
     const end = pos + len;
-    const kind = classify(bytes, start, end);
+    const kind = classify(bytes, start, end, userspace);
     let flags = pcRel ? InsnFlag.PcRel : 0;
     let target = NO_TARGET;
     if (kind === InsnKind.JumpCond || kind === InsnKind.JumpUncond || kind === InsnKind.Call) {
