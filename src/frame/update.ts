@@ -404,6 +404,19 @@ export function forgetCallClobbered(env: UpdateEnv, s: Int32Array): boolean {
 }
 
 /**
+ * Would `forgetCallClobbered` change the state whose words start at `words[at]`? (The walk asks
+ * before copying a stored state it has not materialised.)
+ */
+export function holdsCallClobbered(env: UpdateEnv, words: Int32Array, at: number): boolean {
+  const V = at + env.L.vals;
+  const regs = env.arch.regs;
+  for (let r = 0; r < env.L.n; r++) {
+    if (!regs.calleeSaved[r] && r !== regs.sp && r !== regs.fp && words[V + 2 * r] !== UNDEF) return true;
+  }
+  return false;
+}
+
+/**
  * A load into `reg`: whatever CFA-relative value it held is gone (AArch64 `ldp x29, x30, [sp, #n]`
  * reloads the caller's frame pointer while the CFA is still described from sp). Userspace only:
  * objtool keeps such stale values, and kernel output must stay byte-identical to its own.

@@ -13,7 +13,7 @@ import type { Context } from '../cfg/context.js';
 import { SF } from '../cfg/context.js';
 import { callDest, isSiblingCall } from '../cfg/destinations.js';
 import { OpDest, OpSrc } from '../arch/arch.js';
-import { UPDATE_MESSAGES, UpdateError, forgetCallClobbered, hasModifiedStackFrame, hasValidStackFrame, updateState } from './update.js';
+import { UPDATE_MESSAGES, UpdateError, forgetCallClobbered, hasModifiedStackFrame, holdsCallClobbered, hasValidStackFrame, updateState } from './update.js';
 import type { Op, UpdateEnv } from './update.js';
 import { frameRecordMessage, hasFrameRecord } from '../checks/frame-record.js';
 import { TransitionCache } from './transition-cache.js';
@@ -353,9 +353,16 @@ export class Validator {
           }
           f.dirty = true;
         }
-        if (this.env.trackRestores && forgetCallClobbered(this.env, s)) {
-          f.dirty = true;
-          f.knownId = -1;
+        if (this.env.trackRestores) {
+          // the callee may overwrite the call-clobbered registers: their CFA-relative values go
+          const pool = ctx.pool;
+          if (f.lazy ? holdsCallClobbered(this.env, pool.data, f.trueId * pool.size) : holdsCallClobbered(this.env, s, 0)) {
+            this.materialize(f, s);
+            forgetCallClobbered(this.env, s);
+            f.dirty = true;
+            f.knownId = -1;
+            f.trueId = -1;
+          }
         }
         const r = this.validateCall(i, s);
         if (r) return r;
