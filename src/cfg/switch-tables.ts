@@ -250,6 +250,13 @@ interface Lin {
 
 const ZERO: Addr = { sec: -1, off: 0 };
 
+/** The family of function symbol `f` (-1: none): its parent when it is a `.cold` part, else itself. */
+function familyOfSymbol(syms: Program['syms'], f: number): number {
+  if (f < 0 || syms.type[f] !== STT_FUNC) return -1;
+  const pf = syms.pfunc[f];
+  return pf >= 0 ? pf : f;
+}
+
 function linOf(e: Expr): Lin | undefined {
   switch (e.t) {
     case 'c': return { c: e.c, terms: [] };
@@ -1225,8 +1232,7 @@ class Recoverer {
     if (known !== 0) return known - 2;
     const p = this.p;
     const f = p.syms.funcContaining(p.sec[row], p.off[row]);
-    const pf = f >= 0 ? p.syms.pfunc[f] : -1;
-    const fam = f < 0 || p.syms.type[f] !== STT_FUNC ? -1 : pf >= 0 ? pf : f;
+    const fam = familyOfSymbol(p.syms, f);
     this.famOf[row] = fam + 2;
     return fam;
   }
@@ -1250,9 +1256,7 @@ class Recoverer {
         f = syms.funcContaining(sec, off);
         fSec = sec;
       }
-      const pf = f >= 0 ? syms.pfunc[f] : -1;
-      const fam = f < 0 || syms.type[f] !== STT_FUNC ? -1 : pf >= 0 ? pf : f;
-      this.famOf[i] = fam + 2;
+      this.famOf[i] = familyOfSymbol(syms, f) + 2;
     }
   }
 

@@ -388,19 +388,11 @@ function spCopy(env: UpdateEnv, s: Int32Array): number {
  * Userspace, at a call: the callee may overwrite every register it need not preserve, so none of
  * them holds a CFA-relative value the analysis can trust after it (a stale `lea 0x80(%rsp),%rdi`
  * would otherwise make a later load through %rdi look like a reload from a save slot). The CFA base
- * and the DRAP register stay as they are. Returns whether anything changed.
+ * and the DRAP register stay as they are.
  */
-export function forgetCallClobbered(env: UpdateEnv, s: Int32Array): boolean {
+export function forgetCallClobbered(env: UpdateEnv, s: Int32Array): void {
   const V = env.L.vals;
-  const regs = env.arch.regs;
-  let changed = false;
-  for (let r = 0; r < env.L.n; r++) {
-    if (regs.calleeSaved[r] || r === regs.sp || r === regs.fp || s[V + 2 * r] === UNDEF) continue;
-    s[V + 2 * r] = UNDEF;
-    s[V + 2 * r + 1] = 0;
-    changed = true;
-  }
-  return changed;
+  for (let r = 0; r < env.L.n; r++) if (callClobbered(env, r) && s[V + 2 * r] !== UNDEF) forgetValue(s, V, r);
 }
 
 /**
@@ -409,11 +401,14 @@ export function forgetCallClobbered(env: UpdateEnv, s: Int32Array): boolean {
  */
 export function holdsCallClobbered(env: UpdateEnv, words: Int32Array, at: number): boolean {
   const V = at + env.L.vals;
-  const regs = env.arch.regs;
-  for (let r = 0; r < env.L.n; r++) {
-    if (!regs.calleeSaved[r] && r !== regs.sp && r !== regs.fp && words[V + 2 * r] !== UNDEF) return true;
-  }
+  for (let r = 0; r < env.L.n; r++) if (callClobbered(env, r) && words[V + 2 * r] !== UNDEF) return true;
   return false;
+}
+
+/** A register a callee need not preserve, other than the stack and frame pointers. */
+function callClobbered(env: UpdateEnv, r: number): boolean {
+  const regs = env.arch.regs;
+  return !regs.calleeSaved[r] && r !== regs.sp && r !== regs.fp;
 }
 
 /**

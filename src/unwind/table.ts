@@ -7,7 +7,9 @@
 import { CfiBase, InsnKind } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { STT_FUNC } from '../elf/constants.js';
+import type { ArchRegs } from '../arch/arch.js';
 import { stackSizeKnown } from '../frame/update.js';
+import type { StateLayout } from '../frame/state.js';
 
 export interface UnwindRow {
   sec: string;
@@ -33,6 +35,37 @@ export function rowJson(r: UnwindRow): string {
   return JSON.stringify(printed);
 }
 
+/*
+ * What a row says of a state, read from the state's words at `words[at..]` (a pool's data at a state's
+ * offset, or a state array at 0): shared by `rowFields` and verify's numeric rules (verify/code-rules.ts),
+ * so that both derive the CFA, `sp` and `fpv` one way.
+ */
+
+/** The state describes a call frame with a CFA (else every rule of its row is null). */
+export function hasCallFrame(L: StateLayout, words: Int32Array, at: number): boolean {
+  return words[at + L.cfaBase] >= 0 && !words[at + L.forceUndefined] && words[at + L.type] === 2 /* call frames only */;
+}
+
+/** CFA minus the stack pointer when the analysis knows it (`sp`), else NaN. */
+export function spDistance(L: StateLayout, regs: ArchRegs, words: Int32Array, at: number): number {
+  if (words[at + L.cfaBase] === regs.sp) return words[at + L.cfaOff];
+  if (!words[at + L.drap] && stackSizeKnown(words[at + L.stackSize])) return words[at + L.stackSize];
+  return NaN;
+}
+
+/** CFA minus the frame pointer when it holds a known offset from the CFA (`fpv`), else NaN. */
+export function fpDistance(L: StateLayout, regs: ArchRegs, words: Int32Array, at: number): number {
+  const FP = regs.fp;
+  if (words[at + L.cfaBase] === FP) return words[at + L.cfaOff];
+  if (words[at + L.vals + 2 * FP] === CfiBase.Cfa) return -words[at + L.vals + 2 * FP + 1];
+  return NaN;
+}
+
+/** A CFA rule as rows spell it: `rsp+16`. */
+export function cfaSpelling(regs: ArchRegs, base: number, off: number): string {
+  return `${regs.names[base]}${off < 0 ? off : `+${off}`}`;
+}
+
 /** The rule text of state `id` at one instruction, fields in row order. */
 export function rowFields(ctx: Context, id: number): Omit<UnwindRow, 'sec' | 'addr' | 'func'> {
   const none: Omit<UnwindRow, 'sec' | 'addr' | 'func'> = { cfa: null, sp: null, fpv: null, ra: null, fp: null };
@@ -40,19 +73,14 @@ export function rowFields(ctx: Context, id: number): Omit<UnwindRow, 'sec' | 'ad
   const L = ctx.L;
   const a = ctx.prog.arch;
   const s = ctx.pool.view(id);
-  const base = s[L.cfaBase];
-  if (base < 0 || s[L.forceUndefined] || s[L.type] !== 2 /* call frames only */) return none;
+  if (!hasCallFrame(L, s, 0)) return none;
   const names = a.regs.names;
-  const SP = a.regs.sp;
   const FP = a.regs.fp;
-  const off = s[L.cfaOff];
-  const cfa = `${names[base]}${off < 0 ? off : `+${off}`}`;
-  let sp: number | null = null;
-  if (base === SP) sp = off;
-  else if (!s[L.drap] && stackSizeKnown(s[L.stackSize])) sp = s[L.stackSize];
-  let fpv: number | null = null;
-  if (base === FP) fpv = off;
-  else if (s[L.vals + 2 * FP] === CfiBase.Cfa) fpv = -s[L.vals + 2 * FP + 1];
+  const cfa = cfaSpelling(a.regs, s[L.cfaBase], s[L.cfaOff]);
+  const spd = spDistance(L, a.regs, s, 0);
+  const sp = Number.isNaN(spd) ? null : spd;
+  const fpd = fpDistance(L, a.regs, s, 0);
+  const fpv = Number.isNaN(fpd) ? null : fpd;
   const rule = (r: number, inReg: string): string => {
     const b = s[2 * r];
     const o = s[2 * r + 1];

@@ -92,7 +92,9 @@ export function callLocalDefinitions(p: Program): number {
   }
   if (local.size === 0) return 0;
   let n = 0;
-  for (let i = 0; i < p.count; i++) {
+  const rows = p.branchRows;
+  for (let b = 0; b < rows.length; b++) {
+    const i = rows[b];
     if (p.kind[i] !== InsnKind.Call || !(p.flags[i] & InsnFlag.HasTarget)) continue;
     const def = local.get(p.target[i]);
     if (def === undefined) continue;

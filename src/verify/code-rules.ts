@@ -8,7 +8,7 @@
 import { CfiBase } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import type { RuleSpeller } from '../dwarf/index.js';
-import { stackSizeKnown } from '../frame/update.js';
+import { cfaSpelling, fpDistance, hasCallFrame, spDistance } from '../unwind/table.js';
 
 /** What verify compares, as numbers (`RULE_NAMES` spells them). */
 export const Rule = { None: 0, Cfa: 1, Ra: 2, Fp: 3, Pac: 4 } as const;
@@ -65,7 +65,7 @@ export class CodeRules {
     const key = base * 2 ** 32 + (off + 2 ** 31);
     let s = this.cfaIds.get(key);
     if (s === undefined) {
-      s = this.speller.intern(`${this.ctx.prog.arch.regs.names[base]}${off < 0 ? off : `+${off}`}`);
+      s = this.speller.intern(cfaSpelling(this.ctx.prog.arch.regs, base, off));
       this.cfaIds.set(key, s);
     }
     return s;
@@ -74,25 +74,17 @@ export class CodeRules {
   private compute(id: number): boolean {
     const { L, pool } = this.ctx;
     const a = this.ctx.prog.arch;
-    const base = pool.get(id, L.cfaBase);
-    if (base < 0 || pool.get(id, L.forceUndefined) || pool.get(id, L.type) !== 2 /* call frames only */) {
+    const at = id * pool.size;
+    if (!hasCallFrame(L, pool.data, at)) {
       this.known[id] = LOST;
       return false;
     }
-    const SP = a.regs.sp;
     const FP = a.regs.fp;
     const RA = a.regs.ra;
-    const off = pool.get(id, L.cfaOff);
-    this.cfaBase[id] = base;
-    this.cfaOff[id] = off;
-    let sp = NaN;
-    if (base === SP) sp = off;
-    else if (!pool.get(id, L.drap) && stackSizeKnown(pool.get(id, L.stackSize))) sp = pool.get(id, L.stackSize);
-    this.sp[id] = sp;
-    let fpv = NaN;
-    if (base === FP) fpv = off;
-    else if (pool.get(id, L.vals + 2 * FP) === CfiBase.Cfa) fpv = -pool.get(id, L.vals + 2 * FP + 1);
-    this.fpv[id] = fpv;
+    this.cfaBase[id] = pool.get(id, L.cfaBase);
+    this.cfaOff[id] = pool.get(id, L.cfaOff);
+    this.sp[id] = spDistance(L, a.regs, pool.data, at);
+    this.fpv[id] = fpDistance(L, a.regs, pool.data, at);
     const sp2 = this.speller;
     const ra = this.rule(id, RA, a.callPushesRa ? sp2.undefId : sp2.sameId);
     const fp = this.rule(id, FP, sp2.sameId);

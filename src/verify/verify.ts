@@ -404,9 +404,9 @@ class FdeChecker {
   private holdsCfaMinus(id: number, dwarf: number, off: number): boolean {
     const slot = this.p.arch.regs.dwarf.indexOf(dwarf);
     if (slot < 0) return false;
-    const s = this.ctx.pool.view(id);
+    const pool = this.ctx.pool;
     const V = this.ctx.L.vals;
-    return s[V + 2 * slot] === CfiBase.Cfa && s[V + 2 * slot + 1] === -off;
+    return pool.get(id, V + 2 * slot) === CfiBase.Cfa && pool.get(id, V + 2 * slot + 1) === -off;
   }
 
   private tableSpelling(d: number, cfa: string, ra: number, fp: number, signedRa: number): string {
