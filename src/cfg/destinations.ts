@@ -5,7 +5,6 @@
 import { InsnKind } from '../arch/arch.js';
 import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION } from '../elf/constants.js';
 import { B } from '../program/program.js';
-import type { Program } from '../program/program.js';
 import type { Context } from './context.js';
 import { SF } from './context.js';
 import { NORETURN_NAMES, USERSPACE_NORETURNS, isRustNoreturn, stripVersion } from './noreturns.js';
@@ -60,12 +59,12 @@ export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
   if (i < 0 || p.func(i) < 0) return false;
   let empty = true;
   const kind = p.kind;
-  for (let j = i; j >= 0; j = nextInSameFunc(p, j)) {
+  for (let j = i; j >= 0; j = p.nextInFunc(j)) {
     empty = false;
     if (kind[j] === InsnKind.Return) return false;
   }
   if (empty) return false;
-  for (let j = i; j >= 0; j = nextInSameFunc(p, j)) {
+  for (let j = i; j >= 0; j = p.nextInFunc(j)) {
     // only jumps can be sibling calls
     const k = kind[j];
     if (k !== InsnKind.JumpDynamic && k !== InsnKind.JumpCond && k !== InsnKind.JumpUncond) continue;
@@ -77,17 +76,6 @@ export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
   }
   i = -1;
   return true;
-}
-
-/**
- * `p.nextInFunc(j)` for a row `j` of a function: the next row when it belongs to the same symbol
- * (the common case, answered from the arrays), else `nextInFunc` itself (section end, `.cold` child).
- */
-function nextInSameFunc(p: Program, j: number): number {
-  const n = j + 1;
-  const s = p.sym[j];
-  if (s >= 0 && n < p.count && p.sym[n] === s && p.sec[n] === p.sec[j] && p.syms.type[s] === STT_FUNC) return n;
-  return p.nextInFunc(j);
 }
 
 function removeOps(ctx: Context, i: number): void {

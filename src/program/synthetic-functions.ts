@@ -42,7 +42,6 @@ export function syntheticFunctions(elf: ElfFile, covered: (sec: number, off: num
   const out: SyntheticFunction[] = pltStubs(elf).slice();
   // (section, offset) as one number: offsets are below 2^32
   const taken = new Set(out.map((f) => f.sec * 2 ** 32 + f.offset));
-  const exec = execRanges(elf);
   let cfi;
   try {
     cfi = readCfi(elf, 'eh_frame');
@@ -52,7 +51,7 @@ export function syntheticFunctions(elf: ElfFile, covered: (sec: number, off: num
   if (cfi) {
     const ev = new CfaEvaluator(cfi);
     for (const fde of cfi.fdes) {
-      const sec = exec.at(fde.pcBegin);
+      const sec = sectionAt(elf, fde.pcBegin);
       if (sec < 0) continue;
       const off = fde.pcBegin - elf.sections[sec].addr;
       if (covered(sec, off) || taken.has(sec * 2 ** 32 + off)) continue;
@@ -115,26 +114,25 @@ function isLoneNop(elf: ElfFile, machine: number, fde: Fde, end: number): boolea
   return end - start === 4 && o + 4 <= b.length && readU32(b, o, elf.le) === 0xd503201f;
 }
 
-/** `sectionAt` over a list made once (it is asked once per FDE). */
-function execRanges(elf: ElfFile): { at(addr: number): number } {
-  const secs: number[] = [];
-  for (const s of elf.sections) if (Number(s.flags) & SHF_EXECINSTR) secs.push(s.index);
-  const lo = Float64Array.from(secs, (k) => elf.sections[k].addr);
-  const hi = Float64Array.from(secs, (k) => elf.sections[k].addr + elf.sections[k].size);
-  return {
-    at(addr: number): number {
-      for (let k = 0; k < secs.length; k++) if (addr >= lo[k] && addr < hi[k]) return secs[k];
-      return -1;
-    },
-  };
-}
-
+/** The executable section holding address `addr` of a linked file, or -1 (asked once per FDE). */
 function sectionAt(elf: ElfFile, addr: number): number {
-  for (const s of elf.sections) {
-    if ((Number(s.flags) & SHF_EXECINSTR) && addr >= s.addr && addr < s.addr + s.size) return s.index;
+  let r = execRangesByFile.get(elf);
+  if (!r) {
+    const index: number[] = [];
+    for (const s of elf.sections) if (Number(s.flags) & SHF_EXECINSTR) index.push(s.index);
+    r = {
+      index,
+      lo: Float64Array.from(index, (k) => elf.sections[k].addr),
+      hi: Float64Array.from(index, (k) => elf.sections[k].addr + elf.sections[k].size),
+    };
+    execRangesByFile.set(elf, r);
   }
+  for (let k = 0; k < r.index.length; k++) if (addr >= r.lo[k] && addr < r.hi[k]) return r.index[k];
   return -1;
 }
+
+/** The executable sections' address ranges per file, in section order (`sectionAt`). */
+const execRangesByFile = new WeakMap<ElfFile, { index: number[]; lo: Float64Array; hi: Float64Array }>();
 
 /**
  * `.plt` (PLT0 plus 16-byte stubs), `.plt.sec` and `.plt.got` stubs, each named by the GOT slot its
