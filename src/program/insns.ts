@@ -126,6 +126,14 @@ export class InsnTableBuilder {
     while (this.sec.length < n) this.grow();
   }
 
+  /** Drops every row (a builder reused for throw-away decoding). */
+  clear(): void {
+    this.count = 0;
+    this.opWords = 0;
+    this.opsAdded = 0;
+    this.curSec = -1;
+  }
+
   /** Drops the ops of the last row (a decoder that changes its mind about an instruction). */
   clearOps(): void {
     const i = this.count - 1;
