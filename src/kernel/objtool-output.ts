@@ -58,13 +58,18 @@ function staticCallKeysFound(ctx: Context): boolean {
       ctx.diag.warn(`static_call: trampoline name malformed: ${tramp}`);
       return false;
     }
-    const keyName = STATIC_CALL_KEY_PREFIX + tramp.slice(STATIC_CALL_TRAMP_PREFIX.length);
+    const keyName = staticCallKeyName(tramp);
     if (p.syms.byNameLookup(keyName) < 0 && !ctx.opts.module) {
       ctx.diag.warn(`static_call: can't find static_call_key symbol: ${keyName}`);
       return false;
     }
   }
   return true;
+}
+
+/** The static-call key symbol's name for a trampoline named `__SCT__` + suffix. */
+function staticCallKeyName(tramp: string): string {
+  return STATIC_CALL_KEY_PREFIX + tramp.slice(STATIC_CALL_TRAMP_PREFIX.length);
 }
 
 /** What objtool writes, without the analysis it came from. */
@@ -96,6 +101,8 @@ export interface StaticCallSites extends Sites {
   readonly tramp: readonly string[];
   readonly dest: Int32Array;
   readonly tail: Uint8Array;
+  /** the key symbol objtool looks up by name (`__SCK__` + the trampoline's suffix): the last original symbol so named, -1 for none */
+  readonly key: Int32Array;
 }
 
 /**
@@ -117,11 +124,14 @@ export function collectObjtoolOutput(r: CheckResult): ObjtoolOutput {
   const tramp: string[] = new Array<string>(n);
   const dest = new Int32Array(n);
   const tail = new Uint8Array(n);
+  const key = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const i = ctx.staticCallList[k];
     dest[k] = callDest(ctx, i);
     tramp[k] = p.syms.name(dest[k]);
     tail[k] = isSiblingCall(ctx, i) ? 1 : 0;
+    // the analysis' name index (built anyway) answers now what the writer would build its own for
+    key[k] = tramp[k].startsWith(STATIC_CALL_TRAMP_PREFIX) ? p.syms.byNameLookup(staticCallKeyName(tramp[k])) : -1;
   }
   return {
     opts: {
@@ -131,7 +141,7 @@ export function collectObjtoolOutput(r: CheckResult): ObjtoolOutput {
     stopped: r.stopped,
     patches: ctx.patches.map((x) => ({ sec: x.sec, off: x.off, bytes: x.bytes })),
     relocTypes: ctx.relocTypeChanges.map((c) => ({ rsec: p.relocs.of(c.sec)!.table.section, reloc: c.reloc, type: c.type })),
-    staticCalls: { ...statics, tramp, dest, tail },
+    staticCalls: { ...statics, tramp, dest, tail, key },
     retpolineSites: wanted(o.retpoline, ctx.retpolineCallList),
     returnSites: wanted(o.rethunk, ctx.returnThunkList),
     callSites: wanted(o.rethunk && o.hackSkylake, ctx.callList),
@@ -224,8 +234,7 @@ function staticCallSites(out: ObjtoolOutput, ed: ElfEditor): boolean | 'stop' {
     ed.initRelocTextSym(sec, k * 8, k * 2, list.sec[k], list.off[k]);
     const tramp = list.tramp[k];
     if (!tramp.startsWith(STATIC_CALL_TRAMP_PREFIX)) return 'stop';
-    const keyName = STATIC_CALL_KEY_PREFIX + tramp.slice(STATIC_CALL_TRAMP_PREFIX.length);
-    let key = ed.findSymbol(keyName);
+    let key = ed.findSymbolKnown(staticCallKeyName(tramp), list.key[k]);
     if (key < 0) {
       if (!out.opts.module) return 'stop';
       key = list.dest[k];
