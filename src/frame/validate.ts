@@ -49,8 +49,10 @@ interface Frame {
   pendInsn: number;
   /**
    * The interned id whose contents the path state holds right now, or -1 when unknown. Unlike
-   * `knownId` and the recorded states (which the walk takes on trust, as objtool's order of events
-   * does), this is exact, so comparing two states becomes comparing two ids.
+   * `knownId` and the recorded states (which the walk with kernel conventions takes on trust, as
+   * objtool's order of events does), this is exact, so comparing two states becomes comparing two
+   * ids. Without kernel conventions the walk goes by it alone: there a meeting of paths can weaken
+   * a record after a path read it.
    */
   trueId: number;
   /** a meeting of paths weakened the state: the meet-memo slot waiting for the resulting id */
@@ -120,7 +122,8 @@ export class Validator {
       if (r === CALL) {
         // the child starts from this path's state: when that is a recorded state, say which,
         // so the child's first instruction takes the id instead of interning again
-        const known = !f.dirty ? this.ctx.prog.cfi[f.insn] : f.knownId;
+        // (without kernel conventions a record may have been weakened since: the child goes by the exact id)
+        const known = this.env.trackRestores ? -1 : !f.dirty ? this.ctx.prog.cfi[f.insn] : f.knownId;
         depth++;
         // a child whose frame part is an interned state copies only the per-path words; the frame
         // part is copied from the pool if the child ever needs its words (most children end at once)
@@ -196,6 +199,7 @@ export class Validator {
     const ctx = this.ctx;
     const p = ctx.prog;
     const L = ctx.L;
+    const track = this.env.trackRestores;
     for (;;) {
       const i = f.insn;
       if (f.phase === Phase.Start) {
@@ -245,13 +249,15 @@ export class Validator {
             f.lazy = true;
           }
           f.dirty = true;
-        } else if (f.prev >= 0 && p.cfi[f.prev] >= 0 && (!f.dirty || this.holds(f, s, p.cfi[f.prev]))) {
-          // not dirty: no op since `prev` was recorded, and its record is taken as it stands now
-          if (f.dirty) this.nowKnown(f, p.cfi[f.prev]);
+        } else if (f.prev >= 0 && p.cfi[f.prev] >= 0 && ((!f.dirty && !track) || this.holds(f, s, p.cfi[f.prev]))) {
+          // not dirty: no op since `prev` was recorded, and its record is taken as it stands now (objtool's
+          // order of events). Without kernel conventions a meeting may have weakened that record since,
+          // so the path's own state decides.
+          if (f.dirty || track) this.nowKnown(f, p.cfi[f.prev]);
           p.cfi[i] = p.cfi[f.prev];
           ctx.cfiReused++;
         } else {
-          if (f.knownId >= 0) {
+          if (f.knownId >= 0 && !track) {
             // the transition cache or the parent path said which state this is; objtool looks it
             // up in its hash here and finds it (counted for --stats)
             p.cfi[i] = f.knownId;
@@ -295,7 +301,7 @@ export class Validator {
         f.phase = Phase.AfterAlts;
         if (p.opCount[i]) {
           f.dirty = true;
-          const inId = p.cfi[i];
+          const inId = track ? f.trueId : p.cfi[i];
           const flags = (p.func(i) >= 0 ? 1 : 0) | (f.next >= 0 && (p.bits[f.next] & B.Hint) ? 2 : 0);
           const cacheable = p.altGroup[i] < 0 && !(p.bits[i] & B.Hint);
           const out = cacheable ? this.cache.get(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i]) : -1;
