@@ -8,7 +8,7 @@
  * name (the last one of each name wins), as objtool does.
  */
 import { SHT_NOBITS, SHT_RELA, SHT_STRTAB, STT_SECTION, ELF64_RELA_SIZE, ELF64_SYM_SIZE } from '../elf/constants.js';
-import type { ElfFile, Section } from '../elf/reader.js';
+import { bytesAsLatin1, type ElfFile, type Section } from '../elf/reader.js';
 import { ORC_ENTRY_SIZE, decodeOrcEntry, formatOrcEntry, type OrcEntry } from './orc-format.js';
 
 export interface OrcDumpResult {
@@ -100,8 +100,6 @@ function hex64(v: number): string {
   return (BigInt(v) & 0xffffffffffffffffn).toString(16);
 }
 
-const latin1 = new TextDecoder('latin1');
-
 /** libelf's elf_strptr: the string must lie in a SHT_STRTAB section and end before the section does. */
 function strptr(elf: ElfFile, tab: Section | undefined, off: number): string | { error: string } {
   if (!tab || tab.index === 0) return { error: 'invalid section index' };
@@ -111,5 +109,5 @@ function strptr(elf: ElfFile, tab: Section | undefined, off: number): string | {
   let e = off;
   while (e < data.length && data[e] !== 0) e++;
   if (e >= data.length) return { error: 'invalid section index' };
-  return latin1.decode(data.subarray(off, e));
+  return bytesAsLatin1(data, off, e);
 }

@@ -276,6 +276,28 @@ test('createPrefixSymbol: __pfx_ name appended to .strtab, value - size, same st
   assert.equal(cstring(out.sectionData(out.section('.strtab')!), strtab.size), '__pfx_foo');
 });
 
+test('names are bytes: a prefix symbol copies every byte of its function\'s name, 0x80..0xff included', () => {
+  // WHATWG windows-1252 (what TextDecoder("latin1") names) maps 0x80 to U+20AC and 0x9f to U+0178
+  const name = 'f\x80\x9f\xc3\xa9';
+  const { elf, sym } = sample({
+    symbols: [
+      { name: 'loc', bind: STB_LOCAL, type: STT_FUNC, section: '.text', value: 0, size: 12 },
+      { name: 'foo', bind: STB_GLOBAL, type: STT_FUNC, section: '.text', value: 12, size: 5, other: STV_HIDDEN },
+      { name: 'ext', bind: STB_GLOBAL, type: STT_NOTYPE, section: 0 },
+      { name, bind: STB_GLOBAL, type: STT_FUNC, section: '.text', value: 0, size: 1 },
+    ],
+  });
+  const ed = new ElfEditor(elf);
+  ed.createPrefixSymbol(sym.get(name)!, 16);
+  const out = reread(ed);
+  const st = out.symtab!;
+  const strtab = out.sectionData(out.section('.strtab')!);
+  const k = Array.from({ length: st.count }, (_, i) => i).find((i) => st.name(i).startsWith('__pfx_'))!;
+  const bytes = Array.from(strtab.subarray(st.nameOff[k], st.nameOff[k] + 6 + name.length));
+  assert.deepEqual(bytes, Array.from('__pfx_' + name, (c) => c.charCodeAt(0)));
+  assert.equal(st.name(k), '__pfx_' + name);
+});
+
 test('writeInsn patches in place; setRelocType rewrites r_info only; the input bytes are not touched', () => {
   const { elf, bytes } = sample();
   const copy = Uint8Array.from(bytes);
