@@ -350,29 +350,29 @@ export class ElfEditor {
 
   /** objtool's find_symbol_by_name: the most recently added symbol of that name, or -1. */
   findSymbol(name: string): number {
-    for (let k = this.newName.length - 1; k >= 0; k--) if (this.newName[k] === name) return this.origSymCount + k;
-    return this.origByName().get(name) ?? -1;
+    const created = this.createdSymbolNamed(name);
+    return created >= 0 ? created : this.origByName().get(name) ?? -1;
   }
 
   /**
    * findSymbol for a name whose last original symbol the caller already knows (`orig`, -1: none, by
    * the symbols' own names), so that the index of every original name is built only when a section
-   * symbol could answer instead (this index names those after their sections).
+   * symbol could answer instead (that index names those after their sections).
    */
   findSymbolKnown(name: string, orig: number): number {
-    for (let k = this.newName.length - 1; k >= 0; k--) if (this.newName[k] === name) return this.origSymCount + k;
+    const created = this.createdSymbolNamed(name);
+    if (created >= 0) return created;
     const st = this.elf.symtab;
     const sectionSymbol = orig >= 0 && st !== undefined && (st.info[orig] & 0xf) === STT_SECTION;
-    if (this.origNames || sectionSymbol || this.sectionNames().has(name)) return this.origByName().get(name) ?? -1;
+    if (this.origNames || sectionSymbol || this.findSection(name) >= 0) return this.origByName().get(name) ?? -1;
     return orig;
   }
 
-  private sectionNames(): Set<string> {
-    this.secNames ??= new Set(this.secs.map((s) => s.name));
-    return this.secNames;
+  /** The most recently created symbol of that name, or -1. */
+  private createdSymbolNamed(name: string): number {
+    for (let k = this.newName.length - 1; k >= 0; k--) if (this.newName[k] === name) return this.origSymCount + k;
+    return -1;
   }
-
-  private secNames: Set<string> | undefined;
 
   /** Original symbols by name, the last of each name winning (built once: lookups are per call site). */
   private origByName(): Map<string, number> {
