@@ -39,6 +39,7 @@ import type { Program } from '../program/program.js';
 import { USERSPACE_NORETURNS, stripVersion } from './noreturns.js';
 import { x86SwitchArch } from '../arch/x86/jump-tables.js';
 import { arm64SwitchArch } from '../arch/arm64/jump-tables.js';
+import { doubledUntil, grown } from '../typed-arrays.js';
 
 export interface RecoveredTable {
   /** row of the dynamic jump */
@@ -936,23 +937,14 @@ class Recoverer {
   }
 
   private growEdges(need: number): void {
-    let len = this.edgeTo.length * 2;
-    while (len < need) len *= 2;
-    const to = new Int32Array(len);
-    to.set(this.edgeTo);
-    this.edgeTo = to;
-    const from = new Int32Array(len);
-    from.set(this.edgeFrom);
-    this.edgeFrom = from;
+    const len = doubledUntil(this.edgeTo.length, need);
+    this.edgeTo = grown(this.edgeTo, len);
+    this.edgeFrom = grown(this.edgeFrom, len);
   }
 
   private growWork(need: number): Int32Array {
-    let len = this.work.length * 2;
-    while (len < need) len *= 2;
-    const w = new Int32Array(len);
-    w.set(this.work);
-    this.work = w;
-    return w;
+    this.work = grown(this.work, doubledUntil(this.work.length, need));
+    return this.work;
   }
 
   /** writesLoc for a row, answered from the row's write mask when the location is a register, cell or plain slot. */

@@ -20,6 +20,7 @@ import { ByteReader } from './byte-reader.js';
 import type { CfiSection, Fde } from './cfi.js';
 import { DW_EH_PE } from './constants.js';
 import { PointerDecoder, isValidPointerEncoding, newPointerValue } from './pointer.js';
+import { grown } from '../typed-arrays.js';
 
 export class LsdaReader {
   /** call-site records of the last `read`: range start, range end (exclusive), landing pad */
@@ -88,9 +89,9 @@ export class LsdaReader {
   private push(start: number, end: number, lp: number): void {
     const n = this.count;
     if (n === this.csStart.length) {
-      this.csStart = grow(this.csStart);
-      this.csEnd = grow(this.csEnd);
-      this.landingPad = grow(this.landingPad);
+      this.csStart = grown(this.csStart, this.csStart.length * 2);
+      this.csEnd = grown(this.csEnd, this.csEnd.length * 2);
+      this.landingPad = grown(this.landingPad, this.landingPad.length * 2);
     }
     this.csStart[n] = start;
     this.csEnd[n] = end;
@@ -135,9 +136,4 @@ interface SectionReader {
   ptr: PointerDecoder;
 }
 
-function grow(a: Float64Array): Float64Array {
-  const b = new Float64Array(a.length * 2);
-  b.set(a);
-  return b;
-}
 

@@ -33,6 +33,7 @@ import type { ElfFile, Section } from './reader.js';
 import { FormatError } from './errors.js';
 import type { ByteSource } from './file-pieces.js';
 import { CHUNK_BYTES, FilePieces, concatSource, wholeSource } from './file-pieces.js';
+import { grown } from '../typed-arrays.js';
 
 /** What a section's bytes are made of when written: an array, or bytes computed while writing. */
 type Contents = Uint8Array | ByteSource;
@@ -758,11 +759,7 @@ export class ElfEditor {
     this.newShndx.push(shndx);
     this.newValue.push(value);
     this.newSize.push(size);
-    if (this.symCount + 1 > this.order.length) {
-      const grown = new Int32Array(this.order.length * 2);
-      grown.set(this.order);
-      this.order = grown;
-    }
+    if (this.symCount + 1 > this.order.length) this.order = grown(this.order, this.order.length * 2);
     let at = this.symCount;
     if ((info >> 4) === STB_LOCAL) {
       const first = symtab.info;

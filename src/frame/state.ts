@@ -6,6 +6,7 @@
  */
 import { CfiBase } from '../arch/arch.js';
 import type { Arch } from '../arch/arch.js';
+import { grown } from '../typed-arrays.js';
 
 /** Unwind-hint / state types (objtool's UNWIND_HINT_TYPE_*). */
 export const StateType = {
@@ -121,7 +122,7 @@ export class StatePool {
       slot = (slot + 1) & this.mask;
     }
     const id = this.count++;
-    if (this.count * this.size > this.data.length) this.data = growTo(this.data, this.data.length * 2);
+    if (this.count * this.size > this.data.length) this.data = grown(this.data, this.data.length * 2);
     this.data.set(s.length === this.size ? s : s.subarray(0, this.size), id * this.size);
     slots[2 * slot] = id;
     slots[2 * slot + 1] = h;
@@ -170,12 +171,6 @@ export class StatePool {
     }
     this.slots = slots;
   }
-}
-
-function growTo(a: Int32Array, length: number): Int32Array {
-  const next = new Int32Array(length);
-  next.set(a);
-  return next;
 }
 
 export function statesEqual(a: Int32Array, b: Int32Array): boolean {

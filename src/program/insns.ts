@@ -6,6 +6,7 @@
  * by `opStart[i]` and `opCount[i]`.
  */
 import type { InsnKind } from '../arch/arch.js';
+import { grown } from '../typed-arrays.js';
 
 /** Words per stack op in `ops`: destType, destReg, destOff, srcType, srcReg, srcOff. */
 export const OP_WORDS = 6;
@@ -109,9 +110,7 @@ export class InsnTableBuilder {
   addOp(destType: number, destReg: number, destOff: number, srcType: number, srcReg: number, srcOff: number): void {
     let w = this.opWords;
     if (w + OP_WORDS > this.ops.length) {
-      const next = new Int32Array(Math.max(64, this.ops.length * 2));
-      next.set(this.ops);
-      this.ops = next;
+      this.ops = grown(this.ops, Math.max(64, this.ops.length * 2));
     }
     const o = this.ops;
     o[w++] = destType; o[w++] = destReg; o[w++] = destOff;
@@ -166,14 +165,14 @@ export class InsnTableBuilder {
 
   private grow(): void {
     const n = Math.max(16, this.sec.length * 2);
-    this.sec = growU32(this.sec, n);
-    this.off = growU32(this.off, n);
-    this.opStart = growU32(this.opStart, n);
-    const len = new Uint8Array(n); len.set(this.len); this.len = len;
-    const kind = new Uint8Array(n); kind.set(this.kind); this.kind = kind;
-    const oc = new Uint8Array(n); oc.set(this.opCount); this.opCount = oc;
-    const fl = new Uint16Array(n); fl.set(this.flags); this.flags = fl;
-    const t = new Float64Array(n); t.set(this.target); this.target = t;
+    this.sec = grown(this.sec, n);
+    this.off = grown(this.off, n);
+    this.opStart = grown(this.opStart, n);
+    this.len = grown(this.len, n);
+    this.kind = grown(this.kind, n);
+    this.opCount = grown(this.opCount, n);
+    this.flags = grown(this.flags, n);
+    this.target = grown(this.target, n);
   }
 }
 
@@ -207,12 +206,6 @@ function blockIndex(off: Uint32Array, secFirst: Int32Array, secRows: Int32Array)
 /** Block entries of a section whose last row starts at `lastOff`: one past its block, so block + 1 always exists. */
 function blocksOf(lastOff: number): number {
   return Math.floor(lastOff / BLOCK_BYTES) + 2;
-}
-
-function growU32(a: Uint32Array, n: number): Uint32Array {
-  const b = new Uint32Array(n);
-  b.set(a);
-  return b;
 }
 
 /** Row of the instruction at `off` in section `sec`, or -1 (binary search within the section's rows). */

@@ -15,6 +15,7 @@ import { InsnTableBuilder, findInsn } from './insns.js';
 import { RelocIndex } from './relocs.js';
 import { Symbols } from './symbols.js';
 import { syntheticFunctions } from './synthetic-functions.js';
+import { grown } from '../typed-arrays.js';
 
 /** Bits of `Program.bits` (a 16-bit column: there is no room for more). */
 export const B = {
@@ -320,20 +321,20 @@ export class Program {
   isText(sec: number): boolean { return (this.secRole[sec] & SecRole.Text) !== 0; }
 
   private grow(cap: number): void {
-    this.sec = growCopyU32(this.sec, cap);
-    this.off = growCopyU32(this.off, cap);
-    this.len = growCopyU8(this.len, cap);
-    this.kind = growCopyU8(this.kind, cap);
-    this.opStart = growCopyU32(this.opStart, cap);
-    this.opCount = growCopyU8(this.opCount, cap);
-    this.sym = growCopyI32(this.sym, cap, -1);
-    this.jumpDest = growCopyI32(this.jumpDest, cap, -1);
-    this.callDest = growCopyI32(this.callDest, cap, -1);
-    const jt = new Int8Array(cap).fill(-1); jt.set(this.jumpTable); this.jumpTable = jt;
-    this.cfi = growCopyI32(this.cfi, cap, -1);
-    this.altGroup = growCopyI32(this.altGroup, cap, -1);
-    const bits = new Uint16Array(cap); bits.set(this.bits); this.bits = bits;
-    const instr = new Int8Array(cap); instr.set(this.instr); this.instr = instr;
+    this.sec = grown(this.sec, cap);
+    this.off = grown(this.off, cap);
+    this.len = grown(this.len, cap);
+    this.kind = grown(this.kind, cap);
+    this.opStart = grown(this.opStart, cap);
+    this.opCount = grown(this.opCount, cap);
+    this.sym = grown(this.sym, cap, -1);
+    this.jumpDest = grown(this.jumpDest, cap, -1);
+    this.callDest = grown(this.callDest, cap, -1);
+    this.jumpTable = grown(this.jumpTable, cap, -1);
+    this.cfi = grown(this.cfi, cap, -1);
+    this.altGroup = grown(this.altGroup, cap, -1);
+    this.bits = grown(this.bits, cap);
+    this.instr = grown(this.instr, cap);
   }
 }
 
@@ -394,10 +395,5 @@ function functionStarts(syms: Symbols, sec: number, size: number): Uint32Array |
   return n > 0 ? out.subarray(0, n) : undefined;
 }
 
-function growCopyU32(a: Uint32Array, n: number): Uint32Array { const b = new Uint32Array(Math.max(n, a.length)); b.set(a); return b; }
-function growCopyU8(a: Uint8Array, n: number): Uint8Array { const b = new Uint8Array(Math.max(n, a.length)); b.set(a); return b; }
-function growCopyI32(a: Int32Array, n: number, fill: number): Int32Array {
-  const b = new Int32Array(Math.max(n, a.length)).fill(fill); b.set(a); return b;
-}
 
 export { STT_FUNC, STT_NOTYPE };

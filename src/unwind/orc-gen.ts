@@ -11,6 +11,7 @@ import {
   ORC_TYPE_UNDEFINED,
 } from './orc-format.js';
 import type { OrcEntry } from './orc-format.js';
+import { grown } from '../typed-arrays.js';
 
 /** The ORC table, struct of arrays: row k is at (sec[k], off[k]) with entry fields spOffset[k]... */
 export class OrcTable {
@@ -44,15 +45,14 @@ export class OrcTable {
 
   private grow(): void {
     const n = this.sec.length * 2;
-    const g = <T extends Uint32Array | Int16Array | Uint8Array>(a: T, make: (n: number) => T): T => { const b = make(n); b.set(a); return b; };
-    this.sec = g(this.sec, (m) => new Uint32Array(m));
-    this.off = g(this.off, (m) => new Uint32Array(m));
-    this.spOffset = g(this.spOffset, (m) => new Int16Array(m));
-    this.bpOffset = g(this.bpOffset, (m) => new Int16Array(m));
-    this.spReg = g(this.spReg, (m) => new Uint8Array(m));
-    this.bpReg = g(this.bpReg, (m) => new Uint8Array(m));
-    this.type = g(this.type, (m) => new Uint8Array(m));
-    this.signal = g(this.signal, (m) => new Uint8Array(m));
+    this.sec = grown(this.sec, n);
+    this.off = grown(this.off, n);
+    this.spOffset = grown(this.spOffset, n);
+    this.bpOffset = grown(this.bpOffset, n);
+    this.spReg = grown(this.spReg, n);
+    this.bpReg = grown(this.bpReg, n);
+    this.type = grown(this.type, n);
+    this.signal = grown(this.signal, n);
   }
 }
 

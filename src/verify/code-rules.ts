@@ -9,6 +9,7 @@ import { CfiBase } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import type { RuleSpeller } from '../dwarf/index.js';
 import { cfaSpelling, fpDistance, hasCallFrame, spDistance } from '../unwind/table.js';
+import { grown } from '../typed-arrays.js';
 
 /** What verify compares, as numbers (`RULE_NAMES` spells them). */
 export const Rule = { None: 0, Cfa: 1, Ra: 2, Fp: 3, Pac: 4 } as const;
@@ -126,15 +127,15 @@ export class CodeRules {
   }
 
   private grow(n: number): void {
-    const known = new Uint8Array(n); known.set(this.known); this.known = known;
-    const cb = new Int32Array(n); cb.set(this.cfaBase); this.cfaBase = cb;
-    const co = new Int32Array(n); co.set(this.cfaOff); this.cfaOff = co;
-    const sp = new Float64Array(n); sp.set(this.sp); this.sp = sp;
-    const fpv = new Float64Array(n); fpv.set(this.fpv); this.fpv = fpv;
-    const ra = new Int32Array(n); ra.set(this.ra); this.ra = ra;
-    const fp = new Int32Array(n); fp.set(this.fp); this.fp = fp;
-    const re = new Int32Array(n); re.set(this.raEquiv); this.raEquiv = re;
-    const fe = new Int32Array(n); fe.set(this.fpEquiv); this.fpEquiv = fe;
-    const sb = new Uint8Array(n); sb.set(this.savedBits); this.savedBits = sb;
+    this.known = grown(this.known, n);
+    this.cfaBase = grown(this.cfaBase, n);
+    this.cfaOff = grown(this.cfaOff, n);
+    this.sp = grown(this.sp, n);
+    this.fpv = grown(this.fpv, n);
+    this.ra = grown(this.ra, n);
+    this.fp = grown(this.fp, n);
+    this.raEquiv = grown(this.raEquiv, n);
+    this.fpEquiv = grown(this.fpEquiv, n);
+    this.savedBits = grown(this.savedBits, n);
   }
 }
