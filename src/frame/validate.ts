@@ -75,6 +75,7 @@ export class Validator {
   constructor(private readonly ctx: Context) {
     this.S = ctx.L.size + EXTRA;
     this.scratch = new Int32Array(this.S);
+    this.beforeOps = new Int32Array(this.S);
     this.env = { arch: ctx.prog.arch, L: ctx.L, stackval: ctx.opts.stackval, inFunc: false, nextIsHint: false, framePointerSym: false, trackRestores: !ctx.opts.kernel };
   }
 
@@ -146,6 +147,8 @@ export class Validator {
   private readonly cache = new TransitionCache();
   private readonly meets = new MeetMemo();
   private readonly scratch: Int32Array;
+  /** the path state before an instruction's ops, to tell whether they changed it */
+  private readonly beforeOps: Int32Array;
 
   /** Starts path `depth` at insn with a copy of `state` (`extrasOnly`: only the words after the frame part). */
   private push(depth: number, func: number, insn: number, state: Int32Array, extrasOnly: boolean): void {
@@ -311,9 +314,17 @@ export class Validator {
             f.lazy = true;
           } else {
             this.materialize(f, s);
+            // without kernel conventions the state before the ops is known exactly: many ops (loads
+            // and moves through untracked registers) leave it as it was, and a comparison with a copy
+            // in the processor's cache says so more cheaply than one with the pool's record later
+            const before = track ? f.trueId : -1;
+            if (before >= 0) this.beforeOps.set(s);
             f.trueId = -1;
             if (this.handleOps(i, f.next, s)) return 1;
-            if (cacheable) { f.pendIn = inId; f.pendFlags = flags; f.pendInsn = i; }
+            if (before >= 0 && sameWords(this.beforeOps, s, L.size)) {
+              f.trueId = before;
+              if (cacheable) this.cache.set(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i], before);
+            } else if (cacheable) { f.pendIn = inId; f.pendFlags = flags; f.pendInsn = i; }
           }
         }
         if (p.flags[i] & PAC_FLAGS) {
@@ -564,7 +575,11 @@ export class Validator {
       if (weaker && changed) f.pendMeet = slot;
     }
     if (!weaker) return 0;
-    if (changed) f.trueId = -1;
+    if (changed) {
+      f.trueId = -1;
+      // the state no longer is what the last instruction's ops made: that transition is not recorded
+      f.pendIn = -1;
+    }
     return CONTINUE;
   }
 
@@ -747,6 +762,12 @@ const MEET_CHANGED = 2;
 /** AArch64 instructions that sign (paciasp..) or authenticate (autiasp, retaa..) x30 */
 export const PAC_FLAGS = InsnFlag.PacSign | InsnFlag.PacAuth;
 const CONTINUE = -101;
+
+/** Do the first `n` words of `a` and `b` agree? */
+function sameWords(a: Int32Array, b: Int32Array, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
 
 function sgn(n: number): string {
   return n >= 0 ? `+${n}` : `${n}`;
