@@ -6,6 +6,7 @@
  * (src/checks/frame-record.ts). Findings print in objtool's format. Exit: 0 clean, 1 findings, 2
  * unusable input.
  */
+import { utf8Only } from '../byte-strings.js';
 import { isFormatError } from '../elf/errors.js';
 import { diagnosticsJson } from '../report/json.js';
 import { analyzeFile, userspaceOptions } from './analyze.js';
@@ -40,7 +41,7 @@ export async function checkCommand(argv: readonly string[], io: Streams): Promis
       const diags = r.ctx.diag.list;
       if (r.ctx.diag.warningCount > 0 && status === 0) status = 1;
       if (format === 'text') for (const d of diags) io.err(`${d.text}\n`);
-      else if (format === 'json') io.out(diagnosticsJson(f, diags));
+      else if (format === 'json') io.out(utf8Only(diagnosticsJson(f, diags)));
       else sarifRuns.push({ file: f, diags });
     } catch (e) {
       if (!isFormatError(e)) throw e;
@@ -50,7 +51,7 @@ export async function checkCommand(argv: readonly string[], io: Streams): Promis
   }
   if (format === 'sarif') {
     const { sarifLog } = await import('../report/sarif-check.js');
-    io.out(`${JSON.stringify(sarifLog(sarifRuns), null, 2)}\n`);
+    io.out(utf8Only(`${JSON.stringify(sarifLog(sarifRuns), null, 2)}\n`));
   }
   return status;
 }

@@ -5,6 +5,7 @@
  * the same as through the streams, which are synchronous for files, pipes and terminals on Linux too.
  */
 import { writeSync } from 'node:fs';
+import { outputBytes } from '../byte-strings.js';
 
 export interface OutputStreams {
   out(s: string): void;
@@ -26,8 +27,8 @@ function fdWriter(fd: number, stream: () => NodeJS.WritableStream): (s: string) 
   let mode: 'direct' | 'stream' | 'closed' = 'direct';
   return (s: string): void => {
     if (mode === 'closed' || s.length === 0) return;
-    if (mode === 'stream') { stream().write(s); return; }
-    const bytes = Buffer.from(s, 'utf8');
+    const bytes = outputBytes(s);
+    if (mode === 'stream') { stream().write(bytes); return; }
     let done = 0;
     while (done < bytes.length) {
       try {

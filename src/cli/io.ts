@@ -2,17 +2,18 @@
 import { readFileSync, statSync } from 'node:fs';
 import { ElfFile } from '../elf/reader.js';
 import { FormatError } from '../elf/errors.js';
+import { fsPath } from '../byte-strings.js';
 
 /** Files larger than this are refused rather than read (memory stays bounded). */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024 * 1024 - 1;
 
 export class UsageError extends Error {}
 
-/** Reads and opens an ELF file; throws FormatError (bad bytes) or an Error with a system reason. */
+/** Reads and opens an ELF file (`path`: a byte string, byte-strings.ts); throws FormatError (bad bytes) or an Error with a system reason. */
 export function openElf(path: string): ElfFile {
   let st;
   try {
-    st = statSync(path);
+    st = statSync(fsPath(path));
   } catch (e) {
     throw new FormatError(systemReason(e));
   }
@@ -20,7 +21,7 @@ export function openElf(path: string): ElfFile {
   if (st.size > MAX_INPUT_BYTES) throw new FormatError(`file too large (${st.size} bytes)`);
   let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = readFileSync(fsPath(path));
   } catch (e) {
     throw new FormatError(systemReason(e));
   }

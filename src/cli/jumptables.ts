@@ -3,6 +3,7 @@
  * line per table. Addresses are section offsets in relocatable files and virtual addresses in linked
  * ones. Unproven table-shaped jumps go to stderr (`--verbose`) as one line each.
  */
+import { utf8Only } from '../byte-strings.js';
 import { archFor } from '../arch/registry.js';
 import { recoverJumpTables } from '../cfg/switch-tables.js';
 import { FormatError } from '../elf/errors.js';
@@ -48,14 +49,14 @@ export async function jumptablesCommand(argv: readonly string[], io: Streams): P
       for (const t of res.tables) {
         const js = p.sec[t.jump];
         const f = p.syms.funcContaining(js, p.off[t.jump]);
-        io.out(JSON.stringify({
+        io.out(utf8Only(JSON.stringify({
           ...prefix,
           func: f >= 0 ? p.syms.name(f) : '',
           sec: elf.sections[js].name,
           jump: addr(js, p.off[t.jump]),
           table: { sec: elf.sections[t.tableSec].name, addr: addr(t.tableSec, t.tableOff), entry: t.entrySize },
           targets: t.targets.map((r) => addr(p.sec[r], p.off[r])),
-        }) + '\n');
+        }) + '\n'));
       }
       if (verbose) {
         for (const u of res.unresolved) {

@@ -4,6 +4,7 @@
  * input or command line (`objflow objtool` keeps objtool's own 0/1).
  */
 import type { OutputStreams } from './fd-output.js';
+import { argBytes, outputBytes } from '../byte-strings.js';
 
 const HELP = `usage: objflow <command> [options] FILE...
 
@@ -31,7 +32,9 @@ const HELPED = new Set(['check', 'unwind', 'jumptables', 'verify', 'orc']);
  * Runs one command and returns its exit status. Output goes to `io`: Node's process streams unless the
  * caller passes other writers (the fast launcher passes `fdOutput()`, the same bytes without the streams).
  */
-export async function main(argv: readonly string[], io: OutputStreams = processStreams()): Promise<number> {
+export async function main(args: readonly string[], io: OutputStreams = processStreams()): Promise<number> {
+  // names and paths are byte strings from here on (byte-strings.ts)
+  const argv = args.map(argBytes);
   const [cmd, ...rest] = argv;
   // `objflow COMMAND --help` (objtool keeps its own --help, as objtool prints it)
   if (HELPED.has(cmd ?? '') && (rest[0] === '--help' || rest[0] === '-h')) {
@@ -89,7 +92,7 @@ export async function main(argv: readonly string[], io: OutputStreams = processS
 
 function processStreams(): OutputStreams {
   return {
-    out: (s: string): void => { process.stdout.write(s); },
-    err: (s: string): void => { process.stderr.write(s); },
+    out: (s: string): void => { process.stdout.write(outputBytes(s)); },
+    err: (s: string): void => { process.stderr.write(outputBytes(s)); },
   };
 }

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { objtoolCommand } from './objtool.js';
+import { fsPath } from '../byte-strings.js';
 import type { Streams } from './objtool.js';
 
 export async function objtoolBatchCommand(argv: readonly string[], io: Streams): Promise<number> {
@@ -15,7 +16,8 @@ export async function objtoolBatchCommand(argv: readonly string[], io: Streams):
   }
   let text: string;
   try {
-    text = readFileSync(argv.length ? argv[0] : 0, 'utf8');
+    // read as bytes: its words are byte strings, as command-line arguments become (byte-strings.ts)
+    text = readFileSync(argv.length ? fsPath(argv[0]) : 0, 'latin1');
   } catch (e) {
     io.err(`objflow: ${argv[0] ?? '<stdin>'}: ${(e as Error).message}\n`);
     return 2;

@@ -21,6 +21,7 @@ import { collectObjtoolOutput, writeObjtoolOutput } from '../kernel/objtool-outp
 import type { ObjtoolOutput } from '../kernel/objtool-output.js';
 import { dumpOrc } from '../unwind/orc-dump.js';
 import { openElf } from './io.js';
+import { fsPath } from '../byte-strings.js';
 
 export interface Streams {
   out(s: string): void;
@@ -192,7 +193,7 @@ export async function objtoolCommand(argv: readonly string[], io: Streams): Prom
     return 1;
   }
   try {
-    if (p.backup) copyFileSync(file, `${file}.orig`);
+    if (p.backup) copyFileSync(fsPath(file), fsPath(`${file}.orig`));
     if (elf.bytes.length >= LARGE_FILE_BYTES) keepYoungGenerationSmall();
     const analysed = analyse(elf, arch, o, file, io);
     if (!analysed) return 1;

@@ -1,4 +1,5 @@
 /** `objflow unwind --format json FILE...`: frame-state rows as JSON Lines. */
+import { utf8Only } from '../byte-strings.js';
 import { isFormatError } from '../elf/errors.js';
 import { rowJson, unwindRows } from '../unwind/table.js';
 import { analyzeFile, userspaceOptions } from './analyze.js';
@@ -37,7 +38,7 @@ export async function unwindCommand(argv: readonly string[], io: Streams): Promi
         lastSec = row.sec;
         lines.push(text);
       });
-      io.out(lines.length ? `${lines.join('\n')}\n` : '');
+      io.out(lines.length ? utf8Only(`${lines.join('\n')}\n`) : '');
     } catch (e) {
       if (!isFormatError(e)) throw e;
       io.err(`objflow: ${f}: ${e.message}\n`);

@@ -3,6 +3,7 @@
  * of each file against its code (`--synchronous`: tables made to be exact at call sites only). Exit status: 0 every FDE agrees or is unknown, 1 mismatches found, 2 unusable
  * input (unreadable, unsupported, no unwind tables) or command line.
  */
+import { utf8Only } from '../byte-strings.js';
 import { readFileSync } from 'node:fs';
 import { isFormatError } from '../elf/errors.js';
 import { sarifLog } from '../report/sarif.js';
@@ -50,12 +51,12 @@ export async function verifyCommand(argv: readonly string[], io: { out(s: string
     if (format === 'text') io.out(textReport(report, verbose, synchronous));
     else if (format === 'json') {
       const lines = report.verdicts.map(jsonLine);
-      if (lines.length) io.out(`${lines.join('\n')}\n`);
+      if (lines.length) io.out(utf8Only(`${lines.join('\n')}\n`));
       for (const pr of report.problems) io.err(`objflow: ${f}: unreadable table entry: ${pr}\n`);
     } else sarif.push(...sarifResults(report));
   }
   if (format === 'json') io.out(`${jsonSummary(total)}\n`);
-  else if (format === 'sarif') io.out(sarifLog({ name: 'objflow', version: packageVersion(), informationUri: 'https://github.com/objflow/objflow' }, SARIF_RULES, sarif));
+  else if (format === 'sarif') io.out(utf8Only(sarifLog({ name: 'objflow', version: packageVersion(), informationUri: 'https://github.com/objflow/objflow' }, SARIF_RULES, sarif)));
   else if (files.length > 1) io.out(`total: ${summaryText(total)}\n`);
   if (unusable) return 2;
   return total.mismatch > 0 ? 1 : 0;

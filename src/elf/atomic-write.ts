@@ -11,12 +11,14 @@
  */
 import { closeSync, openSync, renameSync, statSync, unlinkSync, writeSync, chmodSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { fsPath } from '../byte-strings.js';
 
+/** `path`: a byte string (byte-strings.ts). */
 export function writeFileAtomic(path: string, contents: Uint8Array | Iterable<Uint8Array>): void {
   const dir = dirname(path);
   let mode = 0o644;
   try {
-    mode = statSync(path).mode & 0o7777;
+    mode = statSync(fsPath(path)).mode & 0o7777;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
@@ -27,7 +29,7 @@ export function writeFileAtomic(path: string, contents: Uint8Array | Iterable<Ui
     for (let attempt = 0; fd < 0; attempt++) {
       tmp = join(dir, `.${basename(path)}.${process.pid}.${tmpCounter++}.tmp`);
       try {
-        fd = openSync(tmp, 'wx', mode);
+        fd = openSync(fsPath(tmp), 'wx', mode);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt >= 100) { tmp = ''; throw e; }
       }
@@ -35,16 +37,16 @@ export function writeFileAtomic(path: string, contents: Uint8Array | Iterable<Ui
     if (contents instanceof Uint8Array) writeAll(fd, contents);
     else for (const chunk of contents) writeAll(fd, chunk);
     // open() applies the umask; the file must end up with the original bits
-    chmodSync(tmp, mode);
+    chmodSync(fsPath(tmp), mode);
     closeSync(fd);
     fd = -1;
-    renameSync(tmp, path);
+    renameSync(fsPath(tmp), fsPath(path));
   } catch (e) {
     if (fd >= 0) {
       try { closeSync(fd); } catch { /* already failing */ }
     }
     if (tmp) {
-      try { unlinkSync(tmp); } catch { /* may not exist */ }
+      try { unlinkSync(fsPath(tmp)); } catch { /* may not exist */ }
     }
     throw e;
   }

@@ -1,0 +1,37 @@
+/**
+ * Names and paths are byte strings in objflow: one character per byte (0-255), the way ELF names
+ * are read (elf/reader.ts). A symbol named in UTF-8, or with bytes that are no text at all, keeps
+ * its bytes; objtool, readelf and the shell print such names as raw bytes, and so does objflow.
+ * Command-line arguments arrive as text decoded from UTF-8: they become their bytes again on entry,
+ * file-system calls get those bytes as a Buffer, and output is written byte for byte (latin1).
+ * (Node has already replaced argument bytes that are not UTF-8 with U+FFFD; those cannot be had back.)
+ */
+
+const ASCII = /^[\x00-\x7f]*$/;
+
+/** A command-line argument (UTF-8-decoded text) as the byte string of its UTF-8 bytes. */
+export function argBytes(arg: string): string {
+  return ASCII.test(arg) ? arg : Buffer.from(arg, 'utf8').toString('latin1');
+}
+
+/** A byte-string path in the form the file-system calls take (its bytes when not plain ASCII). */
+export function fsPath(path: string): string | Buffer {
+  return ASCII.test(path) ? path : Buffer.from(path, 'latin1');
+}
+
+/** The bytes of a byte string, for output. */
+export function outputBytes(s: string): Buffer {
+  return Buffer.from(s, 'latin1');
+}
+
+const decoder = new TextDecoder('utf-8');
+
+/**
+ * A byte string as valid UTF-8 (still one character per byte): JSON and SARIF must be UTF-8, so a
+ * byte sequence that is not becomes U+FFFD there. Text output keeps the raw bytes.
+ */
+export function utf8Only(s: string): string {
+  if (ASCII.test(s)) return s;
+  const bytes = Buffer.from(s, 'latin1');
+  return Buffer.from(decoder.decode(bytes), 'utf8').toString('latin1');
+}
