@@ -96,6 +96,8 @@ export class Context {
   hints = false;
   /** rows collected for the output sections, in objtool's list order */
   readonly staticCallList: number[] = [];
+  /** per static-call site: its trampoline's name and the key symbol objtool looks up by name (-1: none); found once */
+  staticCallKeys: { readonly tramp: readonly string[]; readonly key: Int32Array } | undefined;
   readonly retpolineCallList: number[] = [];
   readonly returnThunkList: number[] = [];
   readonly callList: number[] = [];

@@ -51,20 +51,36 @@ export function orcSectionWarning(ctx: Context, rows: number): boolean {
 
 /** Walks the static-call sites as the writer will; warns at the first one objtool stops at. */
 function staticCallKeysFound(ctx: Context): boolean {
-  const p = ctx.prog;
-  for (const i of ctx.staticCallList) {
-    const tramp = p.syms.name(callDest(ctx, i));
-    if (!tramp.startsWith(STATIC_CALL_TRAMP_PREFIX)) {
-      ctx.diag.warn(`static_call: trampoline name malformed: ${tramp}`);
+  const { tramp, key } = staticCallKeys(ctx);
+  for (let k = 0; k < tramp.length; k++) {
+    if (!tramp[k].startsWith(STATIC_CALL_TRAMP_PREFIX)) {
+      ctx.diag.warn(`static_call: trampoline name malformed: ${tramp[k]}`);
       return false;
     }
-    const keyName = staticCallKeyName(tramp);
-    if (p.syms.byNameLookup(keyName) < 0 && !ctx.opts.module) {
-      ctx.diag.warn(`static_call: can't find static_call_key symbol: ${keyName}`);
+    if (key[k] < 0 && !ctx.opts.module) {
+      ctx.diag.warn(`static_call: can't find static_call_key symbol: ${staticCallKeyName(tramp[k])}`);
       return false;
     }
   }
   return true;
+}
+
+/**
+ * Each static-call site's trampoline name and key symbol (`__SCK__` + the trampoline's suffix, found
+ * by the analysis' name index: the last original symbol so named), for the warnings and the writer.
+ */
+function staticCallKeys(ctx: Context): NonNullable<Context['staticCallKeys']> {
+  if (ctx.staticCallKeys) return ctx.staticCallKeys;
+  const p = ctx.prog;
+  const n = ctx.staticCallList.length;
+  const tramp: string[] = new Array<string>(n);
+  const key = new Int32Array(n);
+  for (let k = 0; k < n; k++) {
+    tramp[k] = p.syms.name(callDest(ctx, ctx.staticCallList[k]));
+    key[k] = tramp[k].startsWith(STATIC_CALL_TRAMP_PREFIX) ? p.syms.byNameLookup(staticCallKeyName(tramp[k])) : -1;
+  }
+  ctx.staticCallKeys = { tramp, key };
+  return ctx.staticCallKeys;
 }
 
 /** The static-call key symbol's name for a trampoline named `__SCT__` + suffix. */
@@ -121,17 +137,15 @@ export function collectObjtoolOutput(r: CheckResult): ObjtoolOutput {
   const wanted = (on: boolean, list: readonly number[]): Sites => sites(ctx, on && !r.stopped ? list : []);
   const statics = wanted(o.staticCall, ctx.staticCallList);
   const n = statics.count;
-  const tramp: string[] = new Array<string>(n);
+  const found = staticCallKeys(ctx);
+  const tramp = found.tramp.slice(0, n);
+  const key = found.key.slice(0, n);
   const dest = new Int32Array(n);
   const tail = new Uint8Array(n);
-  const key = new Int32Array(n);
   for (let k = 0; k < n; k++) {
     const i = ctx.staticCallList[k];
     dest[k] = callDest(ctx, i);
-    tramp[k] = p.syms.name(dest[k]);
     tail[k] = isSiblingCall(ctx, i) ? 1 : 0;
-    // the analysis' name index (built anyway) answers now what the writer would build its own for
-    key[k] = tramp[k].startsWith(STATIC_CALL_TRAMP_PREFIX) ? p.syms.byNameLookup(staticCallKeyName(tramp[k])) : -1;
   }
   return {
     opts: {
