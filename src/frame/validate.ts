@@ -57,6 +57,8 @@ interface Frame {
   trueId: number;
   /** a meeting of paths weakened the state: the meet-memo slot waiting for the resulting id */
   pendMeet: number;
+  /** an interned id the path state is known to differ from (its state before ops that changed it), or -1 */
+  unlike: number;
   /**
    * The frame part of the path state is interned state `trueId` and not copied into the path's
    * array yet (transitions and meetings known by id need no copy; `materialize` makes it when the
@@ -162,12 +164,12 @@ export class Validator {
     let f = this.frames[depth];
     if (!f) {
       f = { func, insn, prev: -1, sec: 0, phase: Phase.Start, altIdx: 0, skipOrig: false, next: -1, dirty: true, knownId: -1,
-        pendIn: -1, pendFlags: 0, pendInsn: -1, trueId: -1, pendMeet: -1, lazy: false };
+        pendIn: -1, pendFlags: 0, pendInsn: -1, trueId: -1, pendMeet: -1, unlike: -1, lazy: false };
       this.frames[depth] = f;
     }
     f.func = func; f.insn = insn; f.prev = -1; f.sec = this.ctx.prog.sec[insn]; f.phase = Phase.Start;
     f.altIdx = 0; f.skipOrig = false; f.next = -1; f.dirty = true; f.knownId = -1; f.pendIn = -1;
-    f.trueId = -1; f.pendMeet = -1; f.lazy = false;
+    f.trueId = -1; f.pendMeet = -1; f.unlike = -1; f.lazy = false;
   }
 
   /** Copies the interned state a lazy path state stands for into its array. */
@@ -287,6 +289,7 @@ export class Validator {
         f.knownId = -1;
         f.pendIn = -1;
         f.pendMeet = -1;
+        f.unlike = -1;
         if (p.altGroup[i] >= 0 && this.propagateAltCfi(i)) return 1;
         f.phase = Phase.Alts;
         f.altIdx = 0;
@@ -324,7 +327,11 @@ export class Validator {
             if (before >= 0 && sameWords(this.beforeOps, s, L.size)) {
               f.trueId = before;
               if (cacheable) this.cache.set(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i], before);
-            } else if (cacheable) { f.pendIn = inId; f.pendFlags = flags; f.pendInsn = i; }
+            } else {
+              // usually the previous instruction's record: no need to compare with it
+              f.unlike = before;
+              if (cacheable) { f.pendIn = inId; f.pendFlags = flags; f.pendInsn = i; }
+            }
           }
         }
         if (p.flags[i] & PAC_FLAGS) {
@@ -592,9 +599,12 @@ export class Validator {
     }
   }
 
-  /** Does the frame part of the path state equal interned state `id`? By id when it is known. */
+  /**
+   * Does the frame part of the path state equal interned state `id`? By id when it is known. (A wrong
+   * no from a stale `unlike` only costs an intern, which finds the same id.)
+   */
   private holds(f: Frame, s: Int32Array, id: number): boolean {
-    return f.trueId >= 0 ? f.trueId === id : this.ctx.pool.equals(id, s);
+    return f.trueId >= 0 ? f.trueId === id : id !== f.unlike && this.ctx.pool.equals(id, s);
   }
 
   private cfiMatch(i: number, s: Int32Array): boolean {
