@@ -209,7 +209,8 @@ export class Validator {
       const i = f.insn;
       if (f.phase === Phase.Start) {
         f.next = this.nextToValidate(i);
-        const fi = p.func(i);
+        // the path can enter another function only where the owning symbol changes
+        const fi = f.prev < 0 || p.sym[i] !== p.sym[f.prev] ? p.func(i) : -1;
         if (f.func >= 0 && fi >= 0 && f.func !== p.syms.pfunc[fi]) {
           const name = p.syms.name(f.func);
           if (name.startsWith('__cfi_') || name.startsWith('__pfx_')) return 0;
