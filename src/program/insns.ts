@@ -85,23 +85,28 @@ export class InsnTableBuilder {
     this.secRows[secIndex] = 0;
   }
 
-  /** Row count of the current section (counted once at its end, not per row). */
+  /** Row count and section column of the current section's rows (written once at its end, not per row). */
   private endSection(): void {
-    if (this.curSec >= 0) this.secRows[this.curSec] = this.count - this.secFirst[this.curSec];
+    const s = this.curSec;
+    if (s < 0) return;
+    const first = this.secFirst[s];
+    this.secRows[s] = this.count - first;
+    this.sec.fill(s, first, this.count);
   }
 
-  /** Adds a row and returns its index. Stack ops for it follow with `addOp`. */
+  /**
+   * Adds a row and returns its index. Stack ops for it follow with `addOp`. The row's `sec` is
+   * written with the rest of its section's at the section's end, and its `opCount` is zero already.
+   */
   add(off: number, len: number, kind: InsnKind, target: number, flags: number): number {
     const i = this.count;
     if (i === this.sec.length) this.grow();
-    this.sec[i] = this.curSec;
     this.off[i] = off;
     this.len[i] = len;
     this.kind[i] = kind;
     this.flags[i] = flags;
     this.target[i] = target;
     this.opStart[i] = this.opsAdded;
-    this.opCount[i] = 0;
     this.count = i + 1;
     return i;
   }
@@ -127,6 +132,8 @@ export class InsnTableBuilder {
 
   /** Drops every row (a builder reused for throw-away decoding). */
   clear(): void {
+    // `add` does not zero opCount (new columns are zero): zero the part used again
+    this.opCount.fill(0, 0, this.count);
     this.count = 0;
     this.opWords = 0;
     this.opsAdded = 0;

@@ -177,17 +177,16 @@ export class Program {
     // that look only at them
     const kind = this.kind;
     const bits = this.bits;
+    // one pass: the rows go to a column as long as the table (only the part written is ever
+    // touched, so the rest costs no memory), then the list is copied to its length
+    const direct = new Int32Array(n);
     let branches = 0;
     for (let i = 0; i < n; i++) {
       const k = kind[i];
       if (k === InsnKind.Bug) bits[i] |= B.DeadEnd;
-      else if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond || k === InsnKind.Call) branches++;
+      else if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond || k === InsnKind.Call) direct[branches++] = i;
     }
-    const branchRows = new Int32Array(branches);
-    for (let i = 0, b = 0; b < branches; i++) {
-      const k = kind[i];
-      if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond || k === InsnKind.Call) branchRows[b++] = i;
-    }
+    const branchRows = direct.slice(0, branches);
     this.branchRows = branchRows;
     // executable sections in section order, for address lookups
     const exec: number[] = [];
@@ -364,7 +363,9 @@ function warmUpDecoder(elf: ElfFile, arch: Arch, codeBytes: number, userspace: b
       // 16-byte aligned: an instruction start on every architecture more often than not
       const at = (next - before) & ~15;
       scratch.clear();
-      arch.decodeSection(data.subarray(at, Math.min(s.size, at + WARM_UP_WINDOW_BYTES)), s.index, 0, scratch, undefined, userspace);
+      // the section's own address: in linked files a large number (not a small integer to V8), as in the real decode
+      const addr = elf.type !== 1 ? s.addr : 0;
+      arch.decodeSection(data.subarray(at, Math.min(s.size, at + WARM_UP_WINDOW_BYTES)), s.index, addr, scratch, undefined, userspace);
     }
     before += s.size;
   }

