@@ -174,17 +174,26 @@ function decodeSections(ctx: Context): void {
 /** Without kernel conventions: symbols, destinations and jump tables found by analysis. */
 function decodeUserspace(ctx: Context): void {
   const p = ctx.prog;
-  // a trap (int3, brk #n, __builtin_trap) does not come back
-  for (let i = 0; i < p.count; i++) if (p.kind[i] === InsnKind.Trap) p.bits[i] |= B.DeadEnd;
+  mark(ctx, '');
+  // a trap (int3, brk #n, __builtin_trap) does not come back (marked first: what still runs after
+  // a fatal problem below, verify's walks, sees it too)
+  const { kind, bits } = p;
+  for (let i = 0; i < p.count; i++) if (kind[i] === InsnKind.Trap) bits[i] |= B.DeadEnd;
   classifySymbols(ctx);
   assignSymbols(ctx);
+  mark(ctx, 'symbols');
   addPatchSites(ctx);
   pltEntryState(ctx);
   adoptErratumVeneers(ctx);
+  mark(ctx, 'patch sites+plt+veneers');
   addJumpDestinations(ctx);
+  mark(ctx, 'jump destinations');
   addCallDestinations(ctx);
+  mark(ctx, 'call destinations');
   inferNoreturnCalls(ctx);
+  mark(ctx, 'noreturn inference');
   addRecoveredJumpTables(ctx);
+  mark(ctx, 'jump tables');
 }
 
 /**
@@ -264,14 +273,19 @@ const ERRATUM_VENEER = /^e(843419|835769)@/;
  */
 function inferNoreturnCalls(ctx: Context): void {
   const p = ctx.prog;
-  for (let i = 0; i < p.count; i++) {
-    const k = p.kind[i];
+  const { kind, bits, sym, sec } = p;
+  const type = p.syms.type;
+  const n = p.count;
+  for (let i = 0; i < n; i++) {
+    const k = kind[i];
     if (k !== InsnKind.Call && k !== InsnKind.CallDynamic) continue;
-    const f = p.func(i);
-    if (f < 0 || (p.bits[i] & B.DeadEnd)) continue;
-    let j = p.next(i);
-    while (j >= 0 && p.func(j) === f && (p.kind[j] === InsnKind.Nop || p.kind[j] === InsnKind.Trap)) j = p.next(j);
-    if (j < 0 || p.func(j) !== f) p.bits[i] |= B.DeadEnd;
+    // the row's function (`func`): a row belongs to function f exactly when its symbol is f
+    const f = sym[i];
+    if (f < 0 || type[f] !== STT_FUNC || (bits[i] & B.DeadEnd)) continue;
+    const s = sec[i];
+    let j = i + 1;
+    while (j < n && sec[j] === s && sym[j] === f && (kind[j] === InsnKind.Nop || kind[j] === InsnKind.Trap)) j++;
+    if (j >= n || sec[j] !== s || sym[j] !== f) bits[i] |= B.DeadEnd;
   }
 }
 

@@ -18,6 +18,29 @@ function relocOf(ctx: Context, i: number): number {
   return ctx.prog.insnReloc(i);
 }
 
+/**
+ * `relocOf` for the branch passes, which go through rows section by section: in a section without
+ * relocations (the code of linked files) the answer is -1 without a lookup per row, and the row
+ * is marked as `insnReloc` marks it.
+ */
+class BranchRelocs {
+  private sec = -1;
+  private none = false;
+
+  constructor(private readonly ctx: Context) {}
+
+  of(i: number): number {
+    const p = this.ctx.prog;
+    if (p.sec[i] !== this.sec) {
+      this.sec = p.sec[i];
+      this.none = p.relocs.of(this.sec) === null;
+    }
+    if (!this.none) return relocOf(this.ctx, i);
+    if (!(p.bits[i] & B.Synthetic)) p.bits[i] |= B.NoReloc;
+    return -1;
+  }
+}
+
 export function callDest(ctx: Context, i: number): number {
   const k = ctx.prog.kind[i];
   if (k === InsnKind.JumpDynamic || k === InsnKind.CallDynamic) return -1;
@@ -55,27 +78,54 @@ export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
   }
   if (syms.bind[f] === STB_WEAK) return false;
   if (!syms.len[f] || syms.sec[f] === 0) return false;
-  let i = p.find(syms.sec[f], syms.offset[f]);
+  const i = p.find(syms.sec[f], syms.offset[f]);
   if (i < 0 || p.func(i) < 0) return false;
-  let empty = true;
-  const kind = p.kind;
-  for (let j = i; j >= 0; j = p.nextInFunc(j)) {
-    empty = false;
-    if (kind[j] === InsnKind.Return) return false;
+  if (scanFunction(ctx, i, SCAN_RETURN) >= 0) return false;
+  const j = scanFunction(ctx, i, SCAN_SIBLING);
+  if (j < 0) return true;
+  const d = p.jumpDest[j];
+  if (d < 0) return false;
+  if (depth === 5) return false;
+  return deadEndFunction(ctx, p.func(d), depth + 1);
+}
+
+/** `scanFunction` modes: the first return, or the first jump that is a sibling call. */
+const SCAN_RETURN = 0;
+const SCAN_SIBLING = 1;
+
+/**
+ * The first row, in `nextInFunc` order from row `i`, that is a return (SCAN_RETURN) or a jump
+ * that is a sibling call (SCAN_SIBLING); -1 when there is none. The same rows `nextInFunc` visits
+ * (the function's contiguous rows in its section, then its `.cold` child's), read straight from the
+ * columns: a row belongs to function `f` exactly when its symbol is `f` (a function symbol).
+ */
+function scanFunction(ctx: Context, i: number, mode: number): number {
+  const p = ctx.prog;
+  const { kind, sym } = p;
+  const count = p.count;
+  const cfunc = p.syms.cfunc;
+  let j = i;
+  while (j >= 0) {
+    const f = p.func(j);
+    // the run: row j, then the rows after it that belong to f, up to its section's end (synthetic
+    // rows have no successor)
+    const lim = f >= 0 && j < count ? Math.min(count, p.secRange(p.sec[j])[1]) : j + 1;
+    if (mode === SCAN_RETURN) {
+      if (kind[j] === InsnKind.Return) return j;
+      for (let r = j + 1; r < lim && sym[r] === f; r++) if (kind[r] === InsnKind.Return) return r;
+    } else {
+      for (let r = j; r === j || (r < lim && sym[r] === f); r++) {
+        // only jumps can be sibling calls
+        const k = kind[r];
+        if ((k === InsnKind.JumpDynamic || k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && isSiblingCall(ctx, r)) return r;
+      }
+    }
+    if (f < 0) return -1;
+    const c = cfunc[f];
+    if (c === f || c < 0) return -1;
+    j = p.find(p.syms.sec[c], p.syms.offset[c]);
   }
-  if (empty) return false;
-  for (let j = i; j >= 0; j = p.nextInFunc(j)) {
-    // only jumps can be sibling calls
-    const k = kind[j];
-    if (k !== InsnKind.JumpDynamic && k !== InsnKind.JumpCond && k !== InsnKind.JumpUncond) continue;
-    if (!isSiblingCall(ctx, j)) continue;
-    const d = p.jumpDest[j];
-    if (d < 0) return false;
-    if (depth === 5) return false;
-    return deadEndFunction(ctx, p.func(d), depth + 1);
-  }
-  i = -1;
-  return true;
+  return -1;
 }
 
 function removeOps(ctx: Context, i: number): void {
@@ -186,13 +236,14 @@ export function addJumpDestinations(ctx: Context): void {
   // the kind column is read once per row here: a local (kinds change only at jumps already passed)
   const kind = p.kind;
   const rows = p.branchRows;
+  const relocs = new BranchRelocs(ctx);
   for (let b = 0; b < rows.length; b++) {
     const i = rows[b];
     const ki = kind[i];
     if (ki !== InsnKind.JumpCond && ki !== InsnKind.JumpUncond) continue;
     if (p.jumpDest[i] >= 0) continue;
     const func = p.func(i);
-    const r = relocOf(ctx, i);
+    const r = relocs.of(i);
     let destSec: number;
     let destOff: number;
     if (r < 0) {
@@ -280,17 +331,30 @@ function addCallDestinationsMemo(ctx: Context): void {
   const k = p.arch.kernel;
   const kind = p.kind;
   const rows = p.branchRows;
+  // a direct call's destination depends only on its section and target, and calls go to few
+  // places (libLLVM: 707 K calls, 51 K targets): each is looked up once per section. The value is
+  // the symbol found in the call's section (>= 0), or -2 - the function found by address.
+  const destOf = new Map<number, number>();
+  let destOfSec = -1;
+  const relocs = new BranchRelocs(ctx);
   for (let b = 0; b < rows.length; b++) {
     const i = rows[b];
     if (kind[i] !== InsnKind.Call) continue;
-    const r = relocOf(ctx, i);
+    const r = relocs.of(i);
     if (r < 0) {
-      const destOff = immediateDest(ctx, i);
-      let dest = findCallDestination(ctx, p.sec[i], destOff);
-      if (!ctx.opts.kernel && dest < 0) {
+      if (p.sec[i] !== destOfSec) { destOf.clear(); destOfSec = p.sec[i]; }
+      const t = p.target[i];
+      let found = destOf.get(t);
+      if (found === undefined) {
+        found = findCallDestination(ctx, p.sec[i], immediateDest(ctx, i));
         // linked files: calls go to other sections (.plt) or to code without symbols
         // (`pltSymbol` is `funcAtAddr`: a stub has its own function, found the same way)
-        dest = p.target[i] >= 0 ? p.funcAtAddr(p.target[i]) : -1;
+        if (found < 0 && !ctx.opts.kernel) found = -2 - (t >= 0 ? p.funcAtAddr(t) : -1);
+        destOf.set(t, found);
+      }
+      let dest = found;
+      if (!ctx.opts.kernel && dest < 0) {
+        dest = -2 - found;
         addCallDest(ctx, i, dest, false);
         // a call returns to the next instruction with the stack as it was, wherever it goes;
         // only a call to the next instruction (a pc-reading idiom) keeps its push

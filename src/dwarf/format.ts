@@ -78,6 +78,11 @@ export function formatOracleRules(ev: CfaEvaluator, machine: number): OracleRule
   return out;
 }
 
+/** Rule values (offsets, register numbers) numbered through a table rather than a map: -2048..2047. */
+const SMALL_VALUES = 4096;
+/** RuleKind values are below this. */
+const RULE_KINDS = 8;
+
 function signed(n: number): string {
   return n < 0 ? String(n) : '+' + n;
 }
@@ -93,6 +98,8 @@ export class RuleSpeller {
   private readonly ids = new Map<string, number>();
   private readonly texts: string[] = [];
   private readonly ruleIds = new Map<number, number>();
+  /** 1 + the number of (kind, value) for values within ±SMALL_VALUES/2, 0 where not made yet */
+  private readonly smallIds = new Int32Array(RULE_KINDS * SMALL_VALUES);
   private readonly cfaIds = new Map<number, number>();
   private readonly raCol: number;
   private readonly fpCol: number;
@@ -171,6 +178,17 @@ export class RuleSpeller {
   }
 
   private kindId(kind: RuleKind, v: number, ev: CfaEvaluator | undefined, col: number): number {
+    // the common rules (a register saved near the CFA, a register number) by table: no key to hash
+    const small = v + SMALL_VALUES / 2;
+    if (small >= 0 && small < SMALL_VALUES && (small | 0) === small) {
+      const at = kind * SMALL_VALUES + small;
+      let id = this.smallIds[at] - 1;
+      if (id < 0) {
+        id = this.intern(ev ? formatRule(ev, this.machine, col) : 'cfa' + signed(v));
+        this.smallIds[at] = id + 1;
+      }
+      return id;
+    }
     const exact = Number.isInteger(v) && Math.abs(v) < 2 ** 31;
     if (!exact) return this.intern(ev ? formatRule(ev, this.machine, col) : 'cfa' + signed(v));
     const key = kind * 2 ** 32 + (v + 2 ** 31);

@@ -16,7 +16,7 @@ import { openElf } from '../cli/io.js';
 import type { ElfFile } from '../elf/reader.js';
 import { runChecks } from '../pipeline.js';
 import { Program } from '../program/program.js';
-import { callLocalDefinitions, dropCallPushes, markNoreturnCalls, markNoreturnPltCalls } from './call-targets.js';
+import { prepareCallTargets } from './call-targets.js';
 import { CfaEvaluator, CfaKind, RuleKind, RuleSpeller, dwarfFramePointer, dwarfStackPointer, readCfi } from '../dwarf/index.js';
 import type { CfiKind, CfiSection, Fde } from '../dwarf/index.js';
 import { EM_AARCH64 } from '../elf/constants.js';
@@ -136,10 +136,8 @@ export async function verifyFile(path: string, dynamicSymbols = true, options: V
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const tables = readTables(elf);
   const prog = new Program(elf, arch, false, dynamicSymbols);
-  dropCallPushes(prog, tables);
-  markNoreturnCalls(prog, tables);
-  markNoreturnPltCalls(prog);
-  callLocalDefinitions(prog);
+  // dropCallPushes, markNoreturnCalls, markNoreturnPltCalls, callLocalDefinitions in one pass
+  prepareCallTargets(prog, tables);
   // the options `unwind` analyses with (analyzeFile), so that rows are the ones it prints; no
   // unreachable-instruction warnings (verify reports unreached code per FDE, and a stripped
   // library would build one warning per instruction before its FDE entries are walked)
@@ -257,6 +255,8 @@ class FdeChecker {
     const secEnd = p.secRange(c.sec)[1];
     const off = p.off;
     const cfi = p.cfi;
+    const kind = p.kind;
+    const synchronous = this.synchronous;
     const base = c.base;
     let unknown: string | null = null;
     let firstRow = -1;
@@ -295,8 +295,11 @@ class FdeChecker {
         else oFp = sp.ruleId(ev, this.dwarfFp);
         const signed = ev.raSigned;
         if (initialSigned < 0) initialSigned = signed;
+        // the last state compared in this row (it had a call-frame CFA and passed the other-base
+        // test), and what it gave: the next instruction usually has the same state
         let lastId = -2;
         let lastD: number = Rule.None;
+        let lastSameCfa = tableCfa;
         // the row's instructions: up to the row's end and the FDE's, as section offsets
         const rowEndOff = Math.min(endOff, ev.rowEnd - base);
         for (; i < secEnd && off[i] < rowEndOff; i++) {
@@ -306,20 +309,30 @@ class FdeChecker {
             continue;
           }
           if (outermost) continue;
-          const call = isCall(p, i);
+          const k = kind[i];
+          // where a synchronous table must be exact: calls (the unwinder looks up the return address - 1)
+          const call = k === InsnKind.Call || k === InsnKind.CallDynamic;
           if (call && firstRow < 0) callBeforeFirst = true;
-          if (this.synchronous && !call) continue;
-          if (!code.ensure(id)) { unknown ??= `${REASON.lost} (at 0x${(off[i] + base).toString(16)})`; continue; }
-          // a CFA on another register: the code must name the same rule, or that register must hold
-          // the same CFA by value (CFA-k in the code's state)
-          let sameCfa = tableCfa;
-          if (otherBase && code.cfaId(id) !== tableCfa) {
-            if (!this.holdsCfaMinus(id, cfaDwarf, cfaOff)) { unknown ??= `${REASON.otherBase} (${sp.text(tableCfa)}, at 0x${(off[i] + base).toString(16)})`; continue; }
-            sameCfa = code.cfaId(id);
+          if (synchronous && !call) continue;
+          let d: number;
+          let sameCfa: number;
+          if (id === lastId) {
+            d = lastD;
+            sameCfa = lastSameCfa;
+          } else {
+            if (!code.ensure(id)) { unknown ??= `${REASON.lost} (at 0x${(off[i] + base).toString(16)})`; continue; }
+            // a CFA on another register: the code must name the same rule, or that register must hold
+            // the same CFA by value (CFA-k in the code's state)
+            sameCfa = tableCfa;
+            if (otherBase && code.cfaId(id) !== tableCfa) {
+              if (!this.holdsCfaMinus(id, cfaDwarf, cfaOff)) { unknown ??= `${REASON.otherBase} (${sp.text(tableCfa)}, at 0x${(off[i] + base).toString(16)})`; continue; }
+              sameCfa = code.cfaId(id);
+            }
+            d = differingRule(code, id, cfaBase, cfaOff, sameCfa, oRa, oFp);
+            lastId = id;
+            lastD = d;
+            lastSameCfa = sameCfa;
           }
-          let d = id === lastId ? lastD : differingRule(code, id, cfaBase, cfaOff, sameCfa, oRa, oFp);
-          lastId = id;
-          lastD = d;
           if ((d === Rule.Fp || d === Rule.Ra) && this.sameAsSaved(d, d === Rule.Ra ? oRa : oFp, id, i, fde.pcBegin - base)) {
             // "same" in the table, saved in the code, register untouched since: one value (the
             // rules after the one that differed are still compared)
@@ -485,12 +498,6 @@ function hasPacInsn(p: Program, first: number, secEnd: number, endOff: number): 
   const { off, flags } = p;
   for (let i = first; i < secEnd && off[i] < endOff; i++) if (flags[i] & PAC_FLAGS) return true;
   return false;
-}
-
-/** Where a synchronous table must be exact: calls (the unwinder looks up the return address - 1). */
-function isCall(p: Program, i: number): boolean {
-  const k = p.kind[i];
-  return k === InsnKind.Call || k === InsnKind.CallDynamic;
 }
 
 /** Instructions no path needs to reach: alignment padding and traps. */
