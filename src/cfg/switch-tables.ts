@@ -107,12 +107,8 @@ export interface InsnSem {
 }
 
 export interface SwitchArch {
-  /** the instruction at `row`, in the recogniser's terms (slow path; the driver caches it) */
-  describe(p: Program, row: number): InsnSem;
-  /** the target of a dynamic jump as a value, or undefined */
-  jumpTarget(p: Program, row: number): Rhs | undefined;
-  /** the row a direct branch goes to (through its relocation in relocatable files), or -1 */
-  branchDest(p: Program, row: number): number;
+  /** what one instruction means, for one recovery over `p` (what it keeps lives as long as the recovery) */
+  open(p: Program, cells: MemCells): SwitchDescriber;
   /** relocation types a table entry may carry: `abs` (entry = S + A) and `pcrel` (entry = S + A - P) */
   readonly absRelocs: readonly number[];
   readonly pcrelRelocs: readonly number[];
@@ -120,8 +116,18 @@ export interface SwitchArch {
   readonly callClobbers?: readonly number[];
   /** of those, the ones a direct call changes whatever its callee does (link register, veneer scratch) */
   readonly callAlways?: readonly number[];
-  /** frees what the arch kept for describing instructions, once a recovery is done */
-  release?(): void;
+}
+
+/** The arch's describer of one program's instructions, for one recovery. */
+export interface SwitchDescriber {
+  /** the instruction at `row`, in the recogniser's terms (slow path; the driver caches it) */
+  describe(row: number): InsnSem;
+  /** the target of a dynamic jump as a value, or undefined */
+  jumpTarget(row: number): Rhs | undefined;
+  /** the row a direct branch goes to (through its relocation in relocatable files), or -1 */
+  branchDest(row: number): number;
+  /** frees what the describer holds outside the JS heap, once the recovery is done */
+  close?(): void;
 }
 
 const SLOT_BASE = 1000;
@@ -171,22 +177,27 @@ export const FRAME_ANY = 998;
 /** Pseudo location written by any store the recogniser cannot place (and by calls): kills memory cells. */
 export const MEM_ANY = 999;
 const CELL_BASE = 100_000_000;
-const cellIds = new Map<string, number>();
-const cellRegs: number[][] = [];
 
 /**
- * Location id of the memory cell [base + key] (`key` names the displacement, relocation included; base -1
- * for none). Cells die when their base register or memory (`MEM_ANY`) is written.
+ * The memory cells of one recovery: location ids of [base + key] (`key` names the displacement,
+ * relocation included; base -1 for none), numbered from `CELL_BASE` in the order first named. Cells die
+ * when their base or index register or memory (`MEM_ANY`) is written.
  */
-export function memCellLoc(base: number, key: string, index = -1): number {
-  const k = `${base}|${index}|${key}`;
-  let id = cellIds.get(k);
-  if (id === undefined) {
-    id = CELL_BASE + cellRegs.length;
-    cellRegs.push([base, index].filter((r) => r >= 0));
-    cellIds.set(k, id);
+export class MemCells {
+  private readonly ids = new Map<string, number>();
+  /** the registers each cell's address depends on, by id - CELL_BASE */
+  readonly regs: number[][] = [];
+
+  loc(base: number, key: string, index = -1): number {
+    const k = `${base}|${index}|${key}`;
+    let id = this.ids.get(k);
+    if (id === undefined) {
+      id = CELL_BASE + this.regs.length;
+      this.regs.push([base, index].filter((r) => r >= 0));
+      this.ids.set(k, id);
+    }
+    return id;
   }
-  return id;
 }
 
 /** A proof step's answer for a path that compiled code cannot take. */
@@ -223,15 +234,12 @@ export function switchArchFor(p: Program): SwitchArch | undefined {
 
 /** Recovery with a given recogniser (synchronous). */
 export function recoverWith(p: Program, arch: SwitchArch): SwitchTableResult {
-  cellIds.clear();
-  cellRegs.length = 0;
-  // what the arch kept names memory cells by the ids just forgotten
-  arch.release?.();
-  const r = new Recoverer(p, arch);
+  const cells = new MemCells();
+  const describer = arch.open(p, cells);
   try {
-    return r.run();
+    return new Recoverer(p, arch, describer, cells.regs).run();
   } finally {
-    arch.release?.();
+    describer.close?.();
   }
 }
 
@@ -339,6 +347,17 @@ const WRITES_MEM_ANY = 1;
 const WRITES_FRAME_ANY = 2;
 /** frame slot chunks, narrow stores, or anything else the fast check does not cover */
 const WRITES_OTHER = 4;
+/** `Recoverer.rowCfg` fields of a row (at row * CFG_STRIDE) */
+const CFG_STRIDE = 4;
+const CFG_FAM = 0;
+const CFG_BUILD = 1;
+const CFG_START = 2;
+const CFG_COUNT = 3;
+/** `Recoverer.buildScratch` fields of a row (at its local number * SCRATCH_STRIDE) */
+const SCRATCH_STRIDE = 4;
+const SCR_COUNT = 0;
+const SCR_START = 1;
+const SCR_FILL = 2;
 /** `Recoverer.noReturnKnown` values */
 const RETURNS = 1;
 const NO_RETURN = 2;
@@ -354,20 +373,18 @@ class Recoverer {
   private readonly semList: InsnSem[] = [];
   private readonly regWrites: Uint32Array;
   private readonly writeFlags: Uint8Array;
-  private readonly famOf: Int32Array;
   private readonly destRow: Int32Array;
   private readonly noReturnKnown: Uint8Array;
   /**
    * Predecessors, rebuilt per family (parent function symbol) when its edges change: a row whose
-   * family was built as `famBuild[fam]` has its predecessors at `famPreds[fam][predStart[row] ..
-   * + predCount[row]]` when `predBuild[row]` is that build; any other row has none.
+   * family was built as `famBuild[fam]` has its predecessors at `famPreds[fam][start .. + count]`
+   * when its build is that build; any other row has none. Per row, side by side (`rowCfg`, a backward
+   * search reads them together): the family + 2, the build, start and count.
    */
   private readonly famBuild: Int32Array;
   private readonly famPreds: (Int32Array | null)[];
   private readonly famBudget: Int32Array;
-  private readonly predBuild: Int32Array;
-  private readonly predStart: Int32Array;
-  private readonly predCount: Int32Array;
+  private readonly rowCfg: Int32Array;
   private builds = 0;
   /** set by `preds(row)`: the list holding the row's predecessors and where they start */
   private predList: Int32Array = new Int32Array(0);
@@ -379,11 +396,19 @@ class Recoverer {
   /** buildPreds scratch: edges in the order they are found, and per-row edge counts */
   private edgeTo = new Int32Array(1024);
   private edgeFrom = new Int32Array(1024);
-  private readonly edgeCount: Int32Array;
-  private readonly buildStart: Int32Array;
-  private readonly buildFill: Int32Array;
-  /** linked files: loaded sections by address (`secOff`) */
+  /** buildPreds scratch: the rows edges reach, each once, in the order first reached, and their local numbers */
+  private buildTargets = new Int32Array(1024);
+  private buildTargetAt = new Int32Array(1024);
+  /** buildPreds: local numbers of table targets outside the family's ranges */
+  private readonly extraLocal = new Map<number, number>();
+  /**
+   * buildPreds scratch by local row number (`localRow`), side by side: edges reaching the row, where its
+   * list starts and how much of it is filled (counts and fills are zero between builds)
+   */
+  private buildScratch = new Int32Array(4096 * SCRATCH_STRIDE);
+  /** linked files: loaded sections by address (`sectionOf`), and the offset its last answer left */
   private loadedByAddr: { index: number[]; start: number[]; end: number[] } | undefined;
+  private mappedOff = 0;
   /** the dispatch target of each dynamic jump tried (a jump is tried again in every round) */
   private readonly jumpTargets = new Map<number, Rhs | undefined>();
   private readonly famRanges = new Map<number, [number, number][]>();
@@ -397,18 +422,26 @@ class Recoverer {
   private lenient = false;
   /** bound proof, second try: an unsigned narrow load or extension bounds the index by its type */
   private typeBounds = false;
-  /** definitions (`row/loc`) being evaluated on the current evaluation path */
-  private readonly evaluating = new Set<string>();
+  /**
+   * definitions (row, location) being evaluated on the current evaluation path, as two stacks (the path
+   * is at most a few dozen deep: a scan beats building a string key per definition)
+   */
+  private readonly evalRows: number[] = [];
+  private readonly evalLocs: number[] = [];
   /** evaluations left for the current jump */
   private evalBudget = 0;
   /** rows all definition searches for the current jump may still visit */
   private visits = 0;
   /** linked files: callees (function symbols) named as C library functions that never return */
   private readonly noReturnByName = new Map<number, boolean>();
+  /** linked files: whether a call returns, by its target address * 65536 + its section */
+  private readonly noReturnByTarget = new Map<number, boolean>();
   /** callees (function symbols entered at their start) with no way back, by symbol */
   private readonly calleeEndsMemo = new Map<number, boolean>();
   /** registers written by a callee (function symbol) and its callees, null when unknown */
   private readonly calleeMemo = new Map<number, Set<number> | null>();
+  /** calleeWrites(row, 0) by call row */
+  private readonly calleeWritesAt = new Map<number, Set<number> | null>();
 
   /**
    * What one jump's proof reads of the changing state: its family's edges (recovered and assumed
@@ -424,23 +457,18 @@ class Recoverer {
   /** reachingDefs answers by row and location (null: some path has no definition); cleared when control flow or mode changes */
   private readonly defsMemo = new Map<number, Map<number, number[] | null>>();
 
-  constructor(private readonly p: Program, private readonly arch: SwitchArch) {
+  constructor(private readonly p: Program, private readonly arch: SwitchArch, private readonly describer: SwitchDescriber,
+    private readonly cellRegs: readonly (readonly number[])[]) {
     this.linked = p.elf.type !== 1;
     const n = p.count;
     // zero means "not yet known" everywhere, so pages of rows never looked at stay untouched
     this.semIndex = new Int32Array(n);
     this.regWrites = new Uint32Array(n);
     this.writeFlags = new Uint8Array(n);
-    this.famOf = new Int32Array(n);
     this.destRow = new Int32Array(n);
     this.noReturnKnown = new Uint8Array(n);
-    this.predBuild = new Int32Array(n);
-    this.predStart = new Int32Array(n);
-    this.predCount = new Int32Array(n);
+    this.rowCfg = new Int32Array(n * CFG_STRIDE);
     this.seenStamp = new Int32Array(n);
-    this.edgeCount = new Int32Array(n);
-    this.buildStart = new Int32Array(n);
-    this.buildFill = new Int32Array(n);
     const nsym = p.syms.count;
     this.famBuild = new Int32Array(nsym);
     this.famPreds = new Array<Int32Array | null>(nsym).fill(null);
@@ -612,7 +640,7 @@ class Recoverer {
     const fam = this.family(j);
     if (fam < 0) return undefined;
     let rhs = this.jumpTargets.get(j);
-    if (rhs === undefined && !this.jumpTargets.has(j)) { rhs = this.arch.jumpTarget(p, j); this.jumpTargets.set(j, rhs); }
+    if (rhs === undefined && !this.jumpTargets.has(j)) { rhs = this.describer.jumpTarget(j); this.jumpTargets.set(j, rhs); }
     if (!rhs) return undefined;
     this.evalBudget = EVAL_BUDGET;
     this.visits = VISIT_BUDGET;
@@ -647,7 +675,8 @@ class Recoverer {
     for (const t of targets) {
       if (this.family(t) !== fam) return 'a table entry points outside the function';
     }
-    const [tableSec, tableOff] = this.secOff(T);
+    const tableSec = this.sectionOf(T.sec, T.off);
+    const tableOff = this.mappedOff;
     return { jump: j, tableSec, tableOff, entrySize: ld.size, targets };
   }
 
@@ -677,7 +706,8 @@ class Recoverer {
 
   private readTargets(T: Addr, size: number, signed: boolean, count: number, C: Addr, k: number): number[] | string {
     const p = this.p;
-    const [sec, off] = this.secOff(T);
+    const sec = this.sectionOf(T.sec, T.off);
+    const off = this.mappedOff;
     if (sec < 0) return 'table address is not in a section';
     const s = p.elf.sections[sec];
     if (s.type === SHT_NOBITS || !(Number(s.flags) & SHF_ALLOC)) return 'table is not in loaded data';
@@ -689,7 +719,9 @@ class Recoverer {
     const out: number[] = [];
     for (let i = 0; i < count; i++) {
       const eo = off + i * size;
-      let tgt: Addr | undefined;
+      // the entry's target, as an address
+      let tSec: number;
+      let tOff: number;
       const ri = relocs ? relocs.inRange(eo, size) : -1;
       if (ri >= 0) {
         const rt = relocs!.table;
@@ -699,23 +731,26 @@ class Recoverer {
         const type = rt.type[ri];
         if (this.arch.absRelocs.includes(type)) {
           if (k !== 1 || C.sec >= 0 || C.off !== 0) return 'absolute entry in an offset table';
-          tgt = { sec: d.sec, off: d.off };
+          tSec = d.sec;
+          tOff = d.off;
         } else if (this.arch.pcrelRelocs.includes(type)) {
           // entry = S + A - P; target = C + entry, with C in the table's own section
           if (k !== 1 || C.sec !== sec) return 'pc-relative entry not relative to its table';
-          tgt = { sec: d.sec, off: d.off - eo + C.off };
+          tSec = d.sec;
+          tOff = d.off - eo + C.off;
         } else {
           return `table entry relocation type ${type}`;
         }
       } else {
         const v = readInt(dv, eo, size, signed, p.elf.le);
         if (v === undefined) return 'bad entry size';
-        tgt = addAddr(C, { sec: -1, off: k * v });
-        if (!tgt) return 'bad table arithmetic';
-        if (!this.linked && tgt.sec < 0) return 'table entries need relocations';
+        // C + k * v (a plain number added to an address stays in its section)
+        tSec = C.sec;
+        tOff = C.off + k * v;
+        if (!this.linked && tSec < 0) return 'table entries need relocations';
       }
-      const [ts, to] = this.secOff(tgt);
-      const row = ts >= 0 ? p.find(ts, to) : -1;
+      const ts = this.sectionOf(tSec, tOff);
+      const row = ts >= 0 ? p.find(ts, this.mappedOff) : -1;
       if (row < 0) return `table entry ${i} is not an instruction`;
       out.push(row);
     }
@@ -727,7 +762,8 @@ class Recoverer {
    * size (`static void *tbl[256]`), or the table fills a section of its own.
    */
   private tableSpans(T: Addr, bytes: number): boolean {
-    const [sec, off] = this.secOff(T);
+    const sec = this.sectionOf(T.sec, T.off);
+    const off = this.mappedOff;
     if (sec < 0) return false;
     const s = this.p.elf.sections[sec];
     if (off === 0 && s.size === bytes) return true;
@@ -742,10 +778,14 @@ class Recoverer {
     return false;
   }
 
-  /** (section, offset) of an address: relocatable addresses carry their section; linked ones are mapped. */
-  private secOff(a: Addr): [number, number] {
-    if (a.sec >= 0) return [a.sec, a.off];
-    if (!this.linked) return [-1, a.off];
+  /**
+   * The section of the address (`sec`, `off`), -1 when none: relocatable addresses carry their section;
+   * linked ones are mapped. The offset in that section (or `off` when none) is left in `mappedOff`.
+   */
+  private sectionOf(sec: number, off: number): number {
+    this.mappedOff = off;
+    if (sec >= 0) return sec;
+    if (!this.linked) return -1;
     const by = this.loadedByAddr ??= this.sortLoaded();
     if (by.start.length > 0) {
       // the sections do not overlap: the one starting last at or before the address is the only candidate
@@ -754,20 +794,20 @@ class Recoverer {
       let k = -1;
       while (lo <= hi) {
         const mid = (lo + hi) >>> 1;
-        if (by.start[mid] <= a.off) { k = mid; lo = mid + 1; } else hi = mid - 1;
+        if (by.start[mid] <= off) { k = mid; lo = mid + 1; } else hi = mid - 1;
       }
-      if (k >= 0 && a.off < by.end[k]) return [by.index[k], a.off - by.start[k]];
-      return [-1, a.off];
+      if (k >= 0 && off < by.end[k]) { this.mappedOff = off - by.start[k]; return by.index[k]; }
+      return -1;
     }
     for (const s of this.p.elf.sections) {
       if (!(Number(s.flags) & SHF_ALLOC) || s.type === SHT_NOBITS || s.size === 0) continue;
-      if (a.off >= s.addr && a.off < s.addr + s.size) return [s.index, a.off - s.addr];
+      if (off >= s.addr && off < s.addr + s.size) { this.mappedOff = off - s.addr; return s.index; }
     }
-    return [-1, a.off];
+    return -1;
   }
 
   /**
-   * The loaded sections with contents (those `secOff` maps addresses into), sorted by address; empty
+   * The loaded sections with contents (those `sectionOf` maps addresses into), sorted by address; empty
    * when two overlap, and the search goes through them in file order instead.
    */
   private sortLoaded(): { index: number[]; start: number[]; end: number[] } {
@@ -783,7 +823,7 @@ class Recoverer {
   private sem(row: number): InsnSem {
     const i = this.semIndex[row];
     if (i > 0) return this.semList[i - 1];
-    const s = this.arch.describe(this.p, row);
+    const s = this.describer.describe(row);
     this.semList.push(s);
     this.semIndex[row] = this.semList.length;
     let regs = 0;
@@ -864,14 +904,19 @@ class Recoverer {
     if (!defs || defs.length === 0) return atom;
     let first: Expr | undefined;
     let cyclic = false;
+    const rows = this.evalRows;
+    const locs = this.evalLocs;
     for (const d of defs) {
-      const key = `${d}/${loc}`;
-      if (this.evaluating.has(key)) { cyclic = true; continue; }
+      let busy = false;
+      for (let x = 0; x < rows.length; x++) if (rows[x] === d && locs[x] === loc) { busy = true; break; }
+      if (busy) { cyclic = true; continue; }
       const rhs = rhsAt(this.sem(d), loc);
       if (!rhs) return atom;
-      this.evaluating.add(key);
+      rows.push(d);
+      locs.push(loc);
       const v = this.evalRhs(rhs, d, depth);
-      this.evaluating.delete(key);
+      rows.pop();
+      locs.pop();
       if (v === null) { cyclic = true; continue; }
       if (!v || v.t === 'x') return atom;
       if ((defs.length > 1 || cyclic) && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return atom;
@@ -910,7 +955,9 @@ class Recoverer {
     let work = this.work;
     let top = 0;
     if (n0 > work.length) work = this.growWork(n0);
-    work.set(this.predList.subarray(this.predAt, this.predAt + n0), 0);
+    const list0 = this.predList;
+    const at0 = this.predAt;
+    for (let k = 0; k < n0; k++) work[k] = list0[at0 + k];
     top = n0;
     let budget = this.budget(row);
     const isReg = loc >= 0 && loc < 32;
@@ -942,6 +989,12 @@ class Recoverer {
     this.edgeFrom = grown(this.edgeFrom, len);
   }
 
+  private growTargets(need: number): void {
+    const len = doubledUntil(this.buildTargets.length, need);
+    this.buildTargets = grown(this.buildTargets, len);
+    this.buildTargetAt = grown(this.buildTargetAt, len);
+  }
+
   private growWork(need: number): Int32Array {
     this.work = grown(this.work, doubledUntil(this.work.length, need));
     return this.work;
@@ -955,7 +1008,7 @@ class Recoverer {
     if (loc >= 0 && loc < 32) return ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(row, loc);
     if (loc >= CELL_BASE) {
       if (flags & WRITES_MEM_ANY) return true;
-      for (const r of cellRegs[loc - CELL_BASE]) if (r < 32 ? (regs >>> r) & 1 : s.writes.includes(r)) return true;
+      for (const r of this.cellRegs[loc - CELL_BASE]) if (r < 32 ? (regs >>> r) & 1 : s.writes.includes(r)) return true;
       return false;
     }
     if (loc >= SLOT_BASE && !(flags & WRITES_OTHER)) {
@@ -970,7 +1023,7 @@ class Recoverer {
     if (s.writes.includes(loc)) return row < 0 || !this.keptByCallee(row, loc);
     if (loc >= CELL_BASE) {
       if (s.writes.includes(MEM_ANY)) return true;
-      for (const r of cellRegs[loc - CELL_BASE]) if (s.writes.includes(r)) return true;
+      for (const r of this.cellRegs[loc - CELL_BASE]) if (s.writes.includes(r)) return true;
       return false;
     }
     const b = slotBase(loc);
@@ -1220,12 +1273,12 @@ class Recoverer {
 
   /** Parent function symbol of the row's function ('.cold' parts belong to their parent), or -1. */
   private family(row: number): number {
-    const known = this.famOf[row];
+    const known = this.rowCfg[row * CFG_STRIDE + CFG_FAM];
     if (known !== 0) return known - 2;
     const p = this.p;
     const f = p.syms.funcContaining(p.sec[row], p.off[row]);
     const fam = familyOfSymbol(p.syms, f);
-    this.famOf[row] = fam + 2;
+    this.rowCfg[row * CFG_STRIDE + CFG_FAM] = fam + 2;
     return fam;
   }
 
@@ -1238,17 +1291,18 @@ class Recoverer {
   private sweepFamilies(a: number, b: number): void {
     const p = this.p;
     const syms = p.syms;
+    const cfg = this.rowCfg;
     let f = -1;
     let fSec = -1;
     for (let i = a; i < b; i++) {
-      if (this.famOf[i] !== 0) { f = -1; continue; }
+      if (cfg[i * CFG_STRIDE + CFG_FAM] !== 0) { f = -1; continue; }
       const sec = p.sec[i];
       const off = p.off[i];
       if (!(f >= 0 && sec === fSec && off >= syms.offset[f] && off < syms.offset[f] + syms.len[f])) {
         f = syms.funcContaining(sec, off);
         fSec = sec;
       }
-      this.famOf[i] = familyOfSymbol(syms, f) + 2;
+      cfg[i * CFG_STRIDE + CFG_FAM] = familyOfSymbol(syms, f) + 2;
     }
   }
 
@@ -1260,7 +1314,12 @@ class Recoverer {
   private keptByCallee(row: number, loc: number): boolean {
     const cl = this.arch.callClobbers;
     if (!cl || this.p.kind[row] !== InsnKind.Call || !cl.includes(loc) || this.arch.callAlways?.includes(loc)) return false;
-    const w = this.calleeWrites(row, 0);
+    // a call's answer is final once given (its callee's entry in `calleeMemo` never changes again)
+    let w = this.calleeWritesAt.get(row);
+    if (w === undefined) {
+      w = this.calleeWrites(row, 0);
+      this.calleeWritesAt.set(row, w);
+    }
     return w !== null && !w.has(loc);
   }
 
@@ -1352,6 +1411,24 @@ class Recoverer {
   private noReturnUncached(row: number): boolean {
     const p = this.p;
     if (p.bits[row] & B.DeadEnd) return true;
+    // linked files: the rest depends only on where the call goes (its section and target), and calls
+    // repeat their callees
+    const target = p.target[row];
+    if (this.linked && (p.flags[row] & InsnFlag.HasTarget) && target >= 0 && target < 2 ** 36 && p.sec[row] < 65536) {
+      const key = target * 65536 + p.sec[row];
+      let out = this.noReturnByTarget.get(key);
+      if (out === undefined) {
+        out = this.callNeverReturns(row);
+        this.noReturnByTarget.set(key, out);
+      }
+      return out;
+    }
+    return this.callNeverReturns(row);
+  }
+
+  /** noReturnUncached past the row's own mark. */
+  private callNeverReturns(row: number): boolean {
+    const p = this.p;
     if (this.calleeNeverReturns(row)) return true;
     let name: string | undefined;
     if (!this.linked) {
@@ -1448,7 +1525,7 @@ class Recoverer {
   private destOf(r: number): number {
     const known = this.destRow[r];
     if (known !== 0) return known - 2;
-    const d = this.arch.branchDest(this.p, r);
+    const d = this.describer.branchDest(r);
     // every negative answer means "none"
     const out = d >= 0 ? d : -1;
     this.destRow[r] = out + 2;
@@ -1460,10 +1537,12 @@ class Recoverer {
     const fam = this.family(row);
     if (fam < 0) return 0;
     if (this.famBuild[fam] === 0) this.buildPreds(fam);
-    if (this.predBuild[row] !== this.famBuild[fam]) return 0;
+    const cfg = this.rowCfg;
+    const at = row * CFG_STRIDE;
+    if (cfg[at + CFG_BUILD] !== this.famBuild[fam]) return 0;
     this.predList = this.famPreds[fam]!;
-    this.predAt = this.predStart[row];
-    return this.predCount[row];
+    this.predAt = cfg[at + CFG_START];
+    return cfg[at + CFG_COUNT];
   }
 
   /** Rows a backward search from `row` may visit: the function's size, at least BUDGET. */
@@ -1519,88 +1598,139 @@ class Recoverer {
       for (let y = x + 1; y < rs.length; y++) if (rs[x][0] < rs[y][1] && rs[y][0] < rs[x][1]) overlap = true;
     }
     const dynamic: number[] = [];
-    const count = this.edgeCount;
-    const targets: number[] = [];
+    // the scratch numbers rows locally (it stays small and warm): the ranges' rows one after another,
+    // then any other row a table names; a row in two ranges takes its place in the first
+    let rows = 0;
+    for (const [a, b] of rs) rows += b - a;
+    this.extraLocal.clear();
+    if (rows * SCRATCH_STRIDE > this.buildScratch.length) this.growScratch(rows);
+    let scr = this.buildScratch;
+    let targets = this.buildTargets;
+    let targetAt = this.buildTargetAt;
+    let nt = 0;
     let ne = 0;
     let edgeTo = this.edgeTo;
     let edgeFrom = this.edgeFrom;
     const kind = p.kind;
     for (const [a, b] of rs) this.sweepFamilies(a, b);
+    let base = 0;
     for (const [a, b] of rs) {
-      // room for a fall-through and a branch edge per row (table edges make room for themselves)
+      // room for a fall-through and a branch edge per row (table edges make room for themselves); a
+      // row is a new target at most once
       if (ne + 2 * (b - a) > edgeTo.length) { this.growEdges(ne + 2 * (b - a)); edgeTo = this.edgeTo; edgeFrom = this.edgeFrom; }
+      if (nt + 2 * (b - a) > targets.length) { this.growTargets(nt + 2 * (b - a)); targets = this.buildTargets; targetAt = this.buildTargetAt; }
       for (let i = a; i < b; i++) {
         const k = kind[i];
         if (i + 1 < b && fallsThrough(k) && !(k === InsnKind.Call && this.noReturn(i))) {
-          edgeTo[ne] = i + 1; edgeFrom[ne++] = i;
-          if (count[i + 1]++ === 0) targets.push(i + 1);
+          const l = overlap ? this.localRow(i + 1, rs, rows) : base + (i + 1 - a);
+          edgeTo[ne] = l; edgeFrom[ne++] = i;
+          if (scr[l * SCRATCH_STRIDE + SCR_COUNT]++ === 0) { targets[nt] = i + 1; targetAt[nt++] = l; }
         }
         if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond) {
           const d = this.destOf(i);
           let inside = false;
           if (d >= 0) for (const r of rs) if (d >= r[0] && d < r[1]) { inside = true; break; }
           if (inside) {
-            edgeTo[ne] = d; edgeFrom[ne++] = i;
-            if (count[d]++ === 0) targets.push(d);
+            const l = this.localRow(d, rs, rows);
+            edgeTo[ne] = l; edgeFrom[ne++] = i;
+            if (scr[l * SCRATCH_STRIDE + SCR_COUNT]++ === 0) { targets[nt] = d; targetAt[nt++] = l; }
           }
         } else if (k === InsnKind.JumpDynamic) {
           const ts = this.recovered.get(i) ?? this.assumed?.get(i);
           if (ts) {
             if (ne + ts.length + 2 * (b - i) > edgeTo.length) { this.growEdges(ne + ts.length + 2 * (b - i)); edgeTo = this.edgeTo; edgeFrom = this.edgeFrom; }
+            if (nt + ts.length + 2 * (b - i) > targets.length) { this.growTargets(nt + ts.length + 2 * (b - i)); targets = this.buildTargets; targetAt = this.buildTargetAt; }
             for (const t of ts) {
-              edgeTo[ne] = t; edgeFrom[ne++] = i;
-              if (count[t]++ === 0) targets.push(t);
+              const l = this.localRow(t, rs, rows);
+              scr = this.buildScratch;
+              edgeTo[ne] = l; edgeFrom[ne++] = i;
+              if (scr[l * SCRATCH_STRIDE + SCR_COUNT]++ === 0) { targets[nt] = t; targetAt[nt++] = l; }
             }
           } else dynamic.push(i);
         }
       }
+      base += b - a;
     }
     const build = ++this.builds;
     // the unknown dynamic jumps first (shared by every row they may reach), then one list per target row
     const list = new Int32Array(dynamic.length + ne);
     for (let x = 0; x < dynamic.length; x++) list[x] = dynamic[x];
-    const famOf = (r: number): number => this.family(r);
-    // lists are laid out in scratch arrays first: a target row of another family (overlapping symbols)
+    // lists are laid out in the scratch first: a target row of another family (overlapping symbols)
     // keeps the lists its own family gave it
-    const start = this.buildStart;
-    const cnt = this.buildFill;
+    const cfg = this.rowCfg;
     let at = dynamic.length;
-    for (const t of targets) {
-      start[t] = at;
-      at += count[t];
+    for (let x = 0; x < nt; x++) {
+      const l = targetAt[x] * SCRATCH_STRIDE;
+      scr[l + SCR_START] = at;
+      at += scr[l + SCR_COUNT];
     }
     for (let e = 0; e < ne; e++) {
-      const to = this.edgeTo[e];
-      const from = this.edgeFrom[e];
-      const s0 = start[to];
-      const c = cnt[to];
+      const to = edgeTo[e] * SCRATCH_STRIDE;
+      const from = edgeFrom[e];
+      const s0 = scr[to + SCR_START];
+      const c = scr[to + SCR_FILL];
       // edges from one row come together, so a repeat is the last one added (unless ranges overlap)
       if (c > 0 && (list[s0 + c - 1] === from || (overlap && list.subarray(s0, s0 + c).includes(from)))) continue;
       list[s0 + c] = from;
-      cnt[to] = c + 1;
+      scr[to + SCR_FILL] = c + 1;
     }
-    for (const t of targets) {
-      if (famOf(t) === fam) {
-        this.predStart[t] = start[t];
-        this.predCount[t] = cnt[t];
-        this.predBuild[t] = build;
+    for (let x = 0; x < nt; x++) {
+      const t = targets[x];
+      if (this.family(t) === fam) {
+        const c = t * CFG_STRIDE;
+        const l = targetAt[x] * SCRATCH_STRIDE;
+        cfg[c + CFG_START] = scr[l + SCR_START];
+        cfg[c + CFG_COUNT] = scr[l + SCR_FILL];
+        cfg[c + CFG_BUILD] = build;
       }
     }
     if (dynamic.length > 0) {
       const entry = rs.length > 0 ? rs[0][0] : -1;
+      base = 0;
       for (const [a, b] of rs) {
         for (let i = a; i < b; i++) {
-          if (i === entry || count[i] > 0 || famOf(i) !== fam) continue;
-          this.predStart[i] = 0;
-          this.predCount[i] = dynamic.length;
-          this.predBuild[i] = build;
+          const l = overlap ? this.localRow(i, rs, rows) : base + (i - a);
+          if (i === entry || scr[l * SCRATCH_STRIDE + SCR_COUNT] > 0 || this.family(i) !== fam) continue;
+          const c = i * CFG_STRIDE;
+          cfg[c + CFG_START] = 0;
+          cfg[c + CFG_COUNT] = dynamic.length;
+          cfg[c + CFG_BUILD] = build;
         }
+        base += b - a;
       }
     }
-    for (const t of targets) { count[t] = 0; cnt[t] = 0; }
+    for (let x = 0; x < nt; x++) {
+      const l = targetAt[x] * SCRATCH_STRIDE;
+      scr[l + SCR_COUNT] = 0;
+      scr[l + SCR_FILL] = 0;
+    }
     this.famBuild[fam] = build;
     this.famPreds[fam] = list;
   }
+
+  /**
+   * buildPreds' local number of `row` in the family of ranges `rs` (`rows` rows in all): its place in
+   * the first range holding it, else a number past them given on first sight (a table target outside).
+   */
+  private localRow(row: number, rs: readonly (readonly [number, number])[], rows: number): number {
+    let base = 0;
+    for (const [a, b] of rs) {
+      if (row >= a && row < b) return base + row - a;
+      base += b - a;
+    }
+    let l = this.extraLocal.get(row);
+    if (l === undefined) {
+      l = rows + this.extraLocal.size;
+      this.extraLocal.set(row, l);
+      if ((l + 1) * SCRATCH_STRIDE > this.buildScratch.length) this.growScratch(l + 1);
+    }
+    return l;
+  }
+
+  private growScratch(rows: number): void {
+    this.buildScratch = grown(this.buildScratch, doubledUntil(this.buildScratch.length, rows * SCRATCH_STRIDE));
+  }
+
 }
 
 function hashLocs(h: number, locs: readonly number[]): number {

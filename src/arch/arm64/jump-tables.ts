@@ -8,8 +8,8 @@ import { InsnFlag } from '../arch.js';
 import { R_AARCH64_ABS64, R_AARCH64_ADD_ABS_LO12_NC, R_AARCH64_ADR_PREL_PG_HI21, R_AARCH64_PREL32 } from '../../elf/constants.js';
 import { relocDest, type RelocDest } from '../../elf/reloc-target.js';
 import type { Program } from '../../program/program.js';
-import type { Addr, InsnSem, Rhs, SwitchArch, Term } from '../../cfg/switch-tables.js';
-import { FRAME_ANY, MEM_ANY, memCellLoc, slotChunks, slotLoc } from '../../cfg/switch-tables.js';
+import type { Addr, InsnSem, MemCells, Rhs, SwitchArch, SwitchDescriber, Term } from '../../cfg/switch-tables.js';
+import { FRAME_ANY, MEM_ANY, slotChunks, slotLoc } from '../../cfg/switch-tables.js';
 import { bitmaskValid, bitmaskValue } from './bitmask.js';
 import { Extend, OperandForm, decodeOperands, type Operands } from './operands.js';
 
@@ -23,9 +23,7 @@ const R_AARCH64_JUMP26 = 282;
 const CALL_CLOBBERS = [...Array.from({ length: 19 }, (_, i) => i), 30];
 
 export const arm64SwitchArch: SwitchArch = {
-  describe: describeArm64,
-  jumpTarget: jumpTargetArm64,
-  branchDest: branchDestArm64,
+  open: (p, cells) => new Arm64Describer(p, cells),
   absRelocs: [R_AARCH64_ABS64],
   pcrelRelocs: [R_AARCH64_PREL32],
   callClobbers: CALL_CLOBBERS,
@@ -33,39 +31,253 @@ export const arm64SwitchArch: SwitchArch = {
   callAlways: [16, 17, 30],
 };
 
-function wordAt(p: Program, row: number): number {
-  const s = p.elf.sections[p.sec[row]];
-  const d = p.elf.sectionData(s);
-  const o = p.off[row];
-  if (o + 4 > d.length) return 0;
-  return (d[o] | (d[o + 1] << 8) | (d[o + 2] << 16) | (d[o + 3] << 24)) >>> 0;
+/** adr/adrp: the only words whose description depends on where they are (in a linked file). */
+function placeDependent(w: number): boolean {
+  return ((w >>> 24) & 0x1f) === 0x10;
 }
 
-function addrOf(p: Program, row: number): number {
-  return (p.elf.type === 1 ? 0 : p.elf.sections[p.sec[row]].addr) + p.off[row];
+/**
+ * Descriptions by instruction word, in an open-addressing table (a Map keyed by words above 2^30 would
+ * hash boxed numbers, and cost more than describing the word again).
+ */
+class SemsByWord {
+  private words = new Int32Array(1 << 12);
+  private sems: (InsnSem | undefined)[] = new Array<InsnSem | undefined>(1 << 12).fill(undefined);
+  private size = 0;
+
+  private slot(w: number): number {
+    const mask = this.words.length - 1;
+    let h = Math.imul(w ^ (w >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    let i = (h ^ (h >>> 16)) & mask;
+    while (this.sems[i] !== undefined && this.words[i] !== (w | 0)) i = (i + 1) & mask;
+    return i;
+  }
+
+  get(w: number): InsnSem | undefined {
+    return this.sems[this.slot(w)];
+  }
+
+  set(w: number, sem: InsnSem): void {
+    if (2 * (this.size + 1) > this.words.length) this.grow();
+    const i = this.slot(w);
+    if (this.sems[i] === undefined) this.size++;
+    this.words[i] = w | 0;
+    this.sems[i] = sem;
+  }
+
+  private grow(): void {
+    const { words, sems } = this;
+    this.words = new Int32Array(words.length * 2);
+    this.sems = new Array<InsnSem | undefined>(words.length * 2).fill(undefined);
+    this.size = 0;
+    for (let i = 0; i < words.length; i++) if (sems[i] !== undefined) this.set(words[i], sems[i]!);
+  }
 }
 
-const scratch: RelocDest = { sec: -1, off: 0, sym: 0 };
+/**
+ * One recovery's view of the AArch64 code of a program: the section last read (rows come in runs from
+ * one section) and, in linked files, descriptions shared by identical words (code repeats the same
+ * moves, compares and spills everywhere; only adr/adrp depend on their place there).
+ */
+class Arm64Describer implements SwitchDescriber {
+  private lastSec = -1;
+  private lastBytes: Uint8Array = new Uint8Array(0);
+  private readonly linked: boolean;
+  private readonly semByWord = new SemsByWord();
+  private readonly rd: RelocDest = { sec: -1, off: 0, sym: 0 };
 
-/** The relocation applying to this instruction's word: its type and destination, or undefined. */
-function relocAt(p: Program, row: number): { type: number; dest: Addr } | undefined {
-  if (p.elf.type !== 1 || !p.elf.symtab) return undefined;
-  const rel = p.relocs.of(p.sec[row]);
-  const ri = p.insnReloc(row);
-  if (ri < 0) return undefined;
-  const d = relocDest(p.elf.symtab, rel!.table, ri, scratch);
-  return { type: rel!.table.type[ri], dest: { sec: d.sec, off: d.off } };
-}
+  constructor(private readonly p: Program, private readonly cells: MemCells) {
+    this.linked = p.elf.type !== 1;
+  }
 
-function describeArm64(p: Program, row: number): InsnSem {
-  const w = wordAt(p, row);
-  const o = decodeOperands(w, addrOf(p, row));
-  const sem: InsnSem = { writes: writesOf(w), writesFlags: setsFlags(w), dst: -1, rhs: undefined, cmp: undefined, cond: undefined };
-  frameWrites(w, sem);
-  model(p, row, w, o, sem);
-  if (writesW(w, o) && sem.writes.includes(w & 31)) sem.zx32 = [w & 31];
-  else if (isLoadPairW(w)) sem.zx32 = [w & 31, (w >>> 10) & 31].filter((r) => sem.writes.includes(r));
-  return sem;
+  private wordAt(row: number): number {
+    const p = this.p;
+    const sec = p.sec[row];
+    if (sec !== this.lastSec) {
+      this.lastBytes = p.elf.sectionData(p.elf.sections[sec]);
+      this.lastSec = sec;
+    }
+    const d = this.lastBytes;
+    const o = p.off[row];
+    if (o + 4 > d.length) return 0;
+    return (d[o] | (d[o + 1] << 8) | (d[o + 2] << 16) | (d[o + 3] << 24)) >>> 0;
+  }
+
+  private addrOf(row: number): number {
+    return (this.linked ? this.p.elf.sections[this.p.sec[row]].addr : 0) + this.p.off[row];
+  }
+
+  /** The relocation applying to this instruction's word: its type and destination, or undefined. */
+  private relocAt(row: number): { type: number; dest: Addr } | undefined {
+    const p = this.p;
+    if (this.linked || !p.elf.symtab) return undefined;
+    const rel = p.relocs.of(p.sec[row]);
+    const ri = p.insnReloc(row);
+    if (ri < 0) return undefined;
+    const d = relocDest(p.elf.symtab, rel!.table, ri, this.rd);
+    return { type: rel!.table.type[ri], dest: { sec: d.sec, off: d.off } };
+  }
+
+  describe(row: number): InsnSem {
+    const w = this.wordAt(row);
+    const shared = this.linked && !placeDependent(w);
+    if (shared) {
+      const known = this.semByWord.get(w);
+      if (known !== undefined) return known;
+    }
+    const o = decodeOperands(w, this.addrOf(row));
+    const sem: InsnSem = { writes: writesOf(w), writesFlags: setsFlags(w), dst: -1, rhs: undefined, cmp: undefined, cond: undefined };
+    frameWrites(w, sem);
+    this.model(row, w, o, sem);
+    if (writesW(w, o) && sem.writes.includes(w & 31)) sem.zx32 = [w & 31];
+    else if (isLoadPairW(w)) sem.zx32 = [w & 31, (w >>> 10) & 31].filter((r) => sem.writes.includes(r));
+    if (shared) this.semByWord.set(w, sem);
+    return sem;
+  }
+
+  jumpTarget(row: number): Rhs | undefined {
+    const o = decodeOperands(this.wordAt(row), this.addrOf(row));
+    if (o.form !== OperandForm.BranchReg) return undefined;
+    return { op: 'copy', src: o.rn, bits: 64, signed: false };
+  }
+
+  branchDest(row: number): number {
+    const p = this.p;
+    const r = this.relocAt(row);
+    if (r) {
+      if ((r.type === R_AARCH64_JUMP26 || r.type === R_AARCH64_CONDBR19 || r.type === R_AARCH64_TSTBR14) && r.dest.sec >= 0) {
+        return p.find(r.dest.sec, r.dest.off);
+      }
+      return -1;
+    }
+    if (!(p.flags[row] & InsnFlag.HasTarget) && p.target[row] < 0) return -1;
+    const base = this.linked ? p.elf.sections[p.sec[row]].addr : 0;
+    return p.find(p.sec[row], p.target[row] - base);
+  }
+
+  private model(row: number, w: number, o: Operands, sem: InsnSem): void {
+      const p = this.p;
+    switch (o.form) {
+      case OperandForm.Adrp: {
+        sem.dst = o.rd;
+        const r = this.relocAt(row);
+        if (p.elf.type === 1) {
+          if (r && r.type === R_AARCH64_ADR_PREL_PG_HI21 && r.dest.sec >= 0) sem.rhs = { op: 'const', c: r.dest, page: true };
+        } else {
+          sem.rhs = { op: 'const', c: { sec: -1, off: o.imm }, page: true };
+        }
+        return;
+      }
+      case OperandForm.Adr: {
+        sem.dst = o.rd;
+        const r = this.relocAt(row);
+        if (r) {
+          if (r.type === R_AARCH64_ADR_PREL_LO21 && r.dest.sec >= 0) sem.rhs = { op: 'const', c: r.dest, page: false };
+        } else {
+          sem.rhs = { op: 'const', c: p.elf.type === 1 ? { sec: p.sec[row], off: o.imm } : { sec: -1, off: o.imm }, page: false };
+        }
+        return;
+      }
+      case OperandForm.AddImm: {
+        if (o.setsFlags) {
+          if (o.sub) sem.cmp = { loc: o.rn, imm: o.imm, width: o.width };
+          if (o.rd !== 31 && o.width === 64) { sem.dst = o.rd; sem.rhs = { op: 'add', c: { sec: -1, off: o.sub ? -o.imm : o.imm }, terms: [full(o.rn)] }; }
+          return;
+        }
+        sem.dst = o.rd;
+        const r = this.relocAt(row);
+        if (r) {
+          if (r.type === R_AARCH64_ADD_ABS_LO12_NC && !o.sub && o.width === 64 && r.dest.sec >= 0) sem.rhs = { op: 'pagelo', src: o.rn, c: r.dest };
+          return;
+        }
+        if (o.imm === 0) { sem.rhs = { op: 'copy', src: o.rn, bits: o.width, signed: false }; return; }
+        if (o.width === 64) sem.rhs = { op: 'add', c: { sec: -1, off: o.sub ? -o.imm : o.imm }, terms: [full(o.rn)] };
+        return;
+      }
+      case OperandForm.AddExtReg:
+      case OperandForm.AddShiftReg: {
+        if (o.setsFlags || o.sub || o.width !== 64 || o.rd === 31 && o.form === OperandForm.AddShiftReg) return;
+        sem.dst = o.rd;
+        const t = extTerm(o.rm, o.extend, o.amount);
+        if (!t || (o.form === OperandForm.AddShiftReg && o.rn === 31)) return;
+        sem.rhs = { op: 'add', c: null, terms: [full(o.rn), t] };
+        return;
+      }
+      case OperandForm.LoadRegOffset: {
+        if (o.rd === 31) return;
+        sem.dst = o.rd;
+        const t = extTerm(o.rm, o.extend, o.amount);
+        if (!t) return;
+        sem.rhs = { op: 'load', c: null, terms: [full(o.rn), t], size: o.accessSize, signed: o.signExtend, width: o.width };
+        return;
+      }
+      case OperandForm.LoadImm: {
+        if (o.rd === 31 || this.relocAt(row)) return;
+        if (o.writeBack) {
+          // `ldrb w0, [x19, #8]!`: a load from rn as it was (its cell moves with rn, so no alias)
+          if (o.rn === SP || o.rn === FP || o.rn === o.rd) return;
+          sem.dst = o.rd;
+          sem.rhs = { op: 'load', c: { sec: -1, off: o.imm }, terms: [full(o.rn)], size: o.accessSize, signed: o.signExtend, width: o.width };
+          return;
+        }
+        sem.dst = o.rd;
+        if (o.rn === SP || o.rn === FP) {
+          const s = slotLoc(o.rn, o.imm);
+          if (s >= 0) sem.rhs = { op: 'copy', src: s, bits: Math.min(o.accessSize * 8, o.width), signed: o.signExtend && o.width === 64 };
+          return;
+        }
+        sem.rhs = { op: 'load', c: { sec: -1, off: o.imm }, terms: [full(o.rn)], size: o.accessSize, signed: o.signExtend, width: o.width };
+        if (!o.signExtend) sem.alias = this.cells.loc(o.rn, `-1:${o.imm}`);
+        return;
+      }
+      case OperandForm.BCond: {
+        switch (o.cond) {
+          case 8: sem.cond = { taken: null, fall: 0 }; break; // hi
+          case 9: sem.cond = { taken: 0, fall: null }; break; // ls
+          case 2: sem.cond = { taken: null, fall: -1 }; break; // hs
+          case 3: sem.cond = { taken: -1, fall: null }; break; // lo
+        }
+        return;
+      }
+      default:
+        break;
+    }
+    // mov xd, xm (orr xd, xzr, xm) / mov wd, wm
+    if ((w & 0x7fe0ffe0) >>> 0 === 0x2a0003e0) {
+      const rd = w & 31;
+      if (rd !== 31) { sem.dst = rd; sem.rhs = { op: 'copy', src: (w >>> 16) & 31, bits: w >>> 31 ? 64 : 32, signed: false }; }
+      return;
+    }
+    // sxtw / sxth / sxtb into x; uxtb / uxth into w
+    const ext = EXTENDS.get((w & 0xfffffc00) >>> 0);
+    if (ext) {
+      const rd = w & 31;
+      if (rd !== 31) { sem.dst = rd; sem.rhs = { op: 'copy', src: (w >>> 5) & 31, bits: ext.bits, signed: ext.signed }; }
+      return;
+    }
+    // and (immediate)
+    if (((w >>> 23) & 0x3f) === 0x24 && ((w >>> 29) & 3) === 0) {
+      const sf = w >>> 31;
+      const n = (w >>> 22) & 1;
+      const imms = (w >>> 10) & 0x3f;
+      const rd = w & 31;
+      if (rd === 31 || !bitmaskValid(sf, n, imms)) return;
+      const v = bitmaskValue(sf, n, (w >>> 16) & 0x3f, imms);
+      if (v < 0x100000000n) { sem.dst = rd; sem.rhs = { op: 'and', src: (w >>> 5) & 31, mask: Number(v) }; }
+      return;
+    }
+    // str/strb/strh (unsigned offset) and stur* of a general register into a frame slot
+    const store = frameStore(w);
+    if (store) {
+      const [base, disp, size, rt] = store;
+      const s = slotLoc(base, disp);
+      const chunks = slotChunks(base, disp, size);
+      if (s >= 0 && chunks) { sem.dst = s; sem.rhs = rt === 31 ? undefined : { op: 'copy', src: rt, bits: size * 8, signed: false }; sem.writes.push(...chunks); }
+      return;
+    }
+    framePair(w, sem);
+  }
 }
 
 /** Data processing on W registers (sf = 0) and loads into W registers: rd's bits 32-63 become zero. */
@@ -122,128 +334,6 @@ function frameStoreSpan(w: number): [number, number] | undefined {
     return [((w >>> 23) & 3) === 1 ? 0 : ((w << 10) >> 25) * size, 2 * size];
   }
   return undefined;
-}
-
-function model(p: Program, row: number, w: number, o: Operands, sem: InsnSem): void {
-  switch (o.form) {
-    case OperandForm.Adrp: {
-      sem.dst = o.rd;
-      const r = relocAt(p, row);
-      if (p.elf.type === 1) {
-        if (r && r.type === R_AARCH64_ADR_PREL_PG_HI21 && r.dest.sec >= 0) sem.rhs = { op: 'const', c: r.dest, page: true };
-      } else {
-        sem.rhs = { op: 'const', c: { sec: -1, off: o.imm }, page: true };
-      }
-      return;
-    }
-    case OperandForm.Adr: {
-      sem.dst = o.rd;
-      const r = relocAt(p, row);
-      if (r) {
-        if (r.type === R_AARCH64_ADR_PREL_LO21 && r.dest.sec >= 0) sem.rhs = { op: 'const', c: r.dest, page: false };
-      } else {
-        sem.rhs = { op: 'const', c: p.elf.type === 1 ? { sec: p.sec[row], off: o.imm } : { sec: -1, off: o.imm }, page: false };
-      }
-      return;
-    }
-    case OperandForm.AddImm: {
-      if (o.setsFlags) {
-        if (o.sub) sem.cmp = { loc: o.rn, imm: o.imm, width: o.width };
-        if (o.rd !== 31 && o.width === 64) { sem.dst = o.rd; sem.rhs = { op: 'add', c: { sec: -1, off: o.sub ? -o.imm : o.imm }, terms: [full(o.rn)] }; }
-        return;
-      }
-      sem.dst = o.rd;
-      const r = relocAt(p, row);
-      if (r) {
-        if (r.type === R_AARCH64_ADD_ABS_LO12_NC && !o.sub && o.width === 64 && r.dest.sec >= 0) sem.rhs = { op: 'pagelo', src: o.rn, c: r.dest };
-        return;
-      }
-      if (o.imm === 0) { sem.rhs = { op: 'copy', src: o.rn, bits: o.width, signed: false }; return; }
-      if (o.width === 64) sem.rhs = { op: 'add', c: { sec: -1, off: o.sub ? -o.imm : o.imm }, terms: [full(o.rn)] };
-      return;
-    }
-    case OperandForm.AddExtReg:
-    case OperandForm.AddShiftReg: {
-      if (o.setsFlags || o.sub || o.width !== 64 || o.rd === 31 && o.form === OperandForm.AddShiftReg) return;
-      sem.dst = o.rd;
-      const t = extTerm(o.rm, o.extend, o.amount);
-      if (!t || (o.form === OperandForm.AddShiftReg && o.rn === 31)) return;
-      sem.rhs = { op: 'add', c: null, terms: [full(o.rn), t] };
-      return;
-    }
-    case OperandForm.LoadRegOffset: {
-      if (o.rd === 31) return;
-      sem.dst = o.rd;
-      const t = extTerm(o.rm, o.extend, o.amount);
-      if (!t) return;
-      sem.rhs = { op: 'load', c: null, terms: [full(o.rn), t], size: o.accessSize, signed: o.signExtend, width: o.width };
-      return;
-    }
-    case OperandForm.LoadImm: {
-      if (o.rd === 31 || relocAt(p, row)) return;
-      if (o.writeBack) {
-        // `ldrb w0, [x19, #8]!`: a load from rn as it was (its cell moves with rn, so no alias)
-        if (o.rn === SP || o.rn === FP || o.rn === o.rd) return;
-        sem.dst = o.rd;
-        sem.rhs = { op: 'load', c: { sec: -1, off: o.imm }, terms: [full(o.rn)], size: o.accessSize, signed: o.signExtend, width: o.width };
-        return;
-      }
-      sem.dst = o.rd;
-      if (o.rn === SP || o.rn === FP) {
-        const s = slotLoc(o.rn, o.imm);
-        if (s >= 0) sem.rhs = { op: 'copy', src: s, bits: Math.min(o.accessSize * 8, o.width), signed: o.signExtend && o.width === 64 };
-        return;
-      }
-      sem.rhs = { op: 'load', c: { sec: -1, off: o.imm }, terms: [full(o.rn)], size: o.accessSize, signed: o.signExtend, width: o.width };
-      if (!o.signExtend) sem.alias = memCellLoc(o.rn, `-1:${o.imm}`);
-      return;
-    }
-    case OperandForm.BCond: {
-      switch (o.cond) {
-        case 8: sem.cond = { taken: null, fall: 0 }; break; // hi
-        case 9: sem.cond = { taken: 0, fall: null }; break; // ls
-        case 2: sem.cond = { taken: null, fall: -1 }; break; // hs
-        case 3: sem.cond = { taken: -1, fall: null }; break; // lo
-      }
-      return;
-    }
-    default:
-      break;
-  }
-  // mov xd, xm (orr xd, xzr, xm) / mov wd, wm
-  if ((w & 0x7fe0ffe0) >>> 0 === 0x2a0003e0) {
-    const rd = w & 31;
-    if (rd !== 31) { sem.dst = rd; sem.rhs = { op: 'copy', src: (w >>> 16) & 31, bits: w >>> 31 ? 64 : 32, signed: false }; }
-    return;
-  }
-  // sxtw / sxth / sxtb into x; uxtb / uxth into w
-  const ext = EXTENDS.get((w & 0xfffffc00) >>> 0);
-  if (ext) {
-    const rd = w & 31;
-    if (rd !== 31) { sem.dst = rd; sem.rhs = { op: 'copy', src: (w >>> 5) & 31, bits: ext.bits, signed: ext.signed }; }
-    return;
-  }
-  // and (immediate)
-  if (((w >>> 23) & 0x3f) === 0x24 && ((w >>> 29) & 3) === 0) {
-    const sf = w >>> 31;
-    const n = (w >>> 22) & 1;
-    const imms = (w >>> 10) & 0x3f;
-    const rd = w & 31;
-    if (rd === 31 || !bitmaskValid(sf, n, imms)) return;
-    const v = bitmaskValue(sf, n, (w >>> 16) & 0x3f, imms);
-    if (v < 0x100000000n) { sem.dst = rd; sem.rhs = { op: 'and', src: (w >>> 5) & 31, mask: Number(v) }; }
-    return;
-  }
-  // str/strb/strh (unsigned offset) and stur* of a general register into a frame slot
-  const store = frameStore(w);
-  if (store) {
-    const [base, disp, size, rt] = store;
-    const s = slotLoc(base, disp);
-    const chunks = slotChunks(base, disp, size);
-    if (s >= 0 && chunks) { sem.dst = s; sem.rhs = rt === 31 ? undefined : { op: 'copy', src: rt, bits: size * 8, signed: false }; sem.writes.push(...chunks); }
-    return;
-  }
-  framePair(w, sem);
 }
 
 /** stp / ldp of two general registers at [sp/x29, #imm] (signed offset, no writeback): spills and reloads. */
@@ -305,25 +395,6 @@ function frameStore(w: number): [number, number, number, number] | undefined {
   if ((w & 0x3fc00000) >>> 0 === 0x39000000) return [rn, ((w >>> 10) & 0xfff) * size, size, w & 31];
   if ((w & 0x3fe00c00) >>> 0 === 0x38000000) return [rn, (w << 11) >> 23, size, w & 31];
   return undefined;
-}
-
-function jumpTargetArm64(p: Program, row: number): Rhs | undefined {
-  const o = decodeOperands(wordAt(p, row), addrOf(p, row));
-  if (o.form !== OperandForm.BranchReg) return undefined;
-  return { op: 'copy', src: o.rn, bits: 64, signed: false };
-}
-
-function branchDestArm64(p: Program, row: number): number {
-  const r = relocAt(p, row);
-  if (r) {
-    if ((r.type === R_AARCH64_JUMP26 || r.type === R_AARCH64_CONDBR19 || r.type === R_AARCH64_TSTBR14) && r.dest.sec >= 0) {
-      return p.find(r.dest.sec, r.dest.off);
-    }
-    return -1;
-  }
-  if (!(p.flags[row] & InsnFlag.HasTarget) && p.target[row] < 0) return -1;
-  const base = p.elf.type === 1 ? 0 : p.elf.sections[p.sec[row]].addr;
-  return p.find(p.sec[row], p.target[row] - base);
 }
 
 /** General registers an instruction may write (31 = sp where the encoding means sp); over-approximated. */
