@@ -173,8 +173,9 @@ export class StatePool {
   }
 }
 
-export function statesEqual(a: Int32Array, b: Int32Array): boolean {
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+/** Do the first `n` words of `a` and `b` agree (all of `a` by default)? */
+export function statesEqual(a: Int32Array, b: Int32Array, n = a.length): boolean {
+  for (let k = 0; k < n; k++) if (a[k] !== b[k]) return false;
   return true;
 }
 

@@ -17,6 +17,7 @@ import { UPDATE_MESSAGES, UpdateError, forgetCallClobbered, hasModifiedStackFram
 import type { Op, UpdateEnv } from './update.js';
 import { frameRecordMessage, hasFrameRecord } from '../checks/frame-record.js';
 import { TransitionCache } from './transition-cache.js';
+import { statesEqual } from './state.js';
 import { MeetMemo } from './meet-memo.js';
 import { placeText } from '../report/diag.js';
 
@@ -325,7 +326,7 @@ export class Validator {
             if (before >= 0) this.beforeOps.set(s);
             f.trueId = -1;
             if (this.handleOps(i, f.next, s)) return 1;
-            if (before >= 0 && sameWords(this.beforeOps, s, L.size)) {
+            if (before >= 0 && statesEqual(this.beforeOps, s, L.size)) {
               f.trueId = before;
               if (cacheable) this.cache.set(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i], before);
             } else {
@@ -773,12 +774,6 @@ const MEET_CHANGED = 2;
 /** AArch64 instructions that sign (paciasp..) or authenticate (autiasp, retaa..) x30 */
 export const PAC_FLAGS = InsnFlag.PacSign | InsnFlag.PacAuth;
 const CONTINUE = -101;
-
-/** Do the first `n` words of `a` and `b` agree? */
-function sameWords(a: Int32Array, b: Int32Array, n: number): boolean {
-  for (let k = 0; k < n; k++) if (a[k] !== b[k]) return false;
-  return true;
-}
 
 function sgn(n: number): string {
   return n >= 0 ? `+${n}` : `${n}`;
