@@ -18,29 +18,6 @@ function relocOf(ctx: Context, i: number): number {
   return ctx.prog.insnReloc(i);
 }
 
-/**
- * `relocOf` for the branch passes, which go through rows section by section: in a section without
- * relocations (the code of linked files) the answer is -1 without a lookup per row, and the row
- * is marked as `insnReloc` marks it.
- */
-class BranchRelocs {
-  private sec = -1;
-  private none = false;
-
-  constructor(private readonly ctx: Context) {}
-
-  of(i: number): number {
-    const p = this.ctx.prog;
-    if (p.sec[i] !== this.sec) {
-      this.sec = p.sec[i];
-      this.none = p.relocs.of(this.sec) === null;
-    }
-    if (!this.none) return relocOf(this.ctx, i);
-    if (!(p.bits[i] & B.Synthetic)) p.bits[i] |= B.NoReloc;
-    return -1;
-  }
-}
-
 export function callDest(ctx: Context, i: number): number {
   const k = ctx.prog.kind[i];
   if (k === InsnKind.JumpDynamic || k === InsnKind.CallDynamic) return -1;
@@ -236,14 +213,13 @@ export function addJumpDestinations(ctx: Context): void {
   // the kind column is read once per row here: a local (kinds change only at jumps already passed)
   const kind = p.kind;
   const rows = p.branchRows;
-  const relocs = new BranchRelocs(ctx);
   for (let b = 0; b < rows.length; b++) {
     const i = rows[b];
     const ki = kind[i];
     if (ki !== InsnKind.JumpCond && ki !== InsnKind.JumpUncond) continue;
     if (p.jumpDest[i] >= 0) continue;
     const func = p.func(i);
-    const r = relocs.of(i);
+    const r = relocOf(ctx, i);
     let destSec: number;
     let destOff: number;
     if (r < 0) {
@@ -336,11 +312,10 @@ function addCallDestinationsMemo(ctx: Context): void {
   // the symbol found in the call's section (>= 0), or -2 - the function found by address.
   const destOf = new Map<number, number>();
   let destOfSec = -1;
-  const relocs = new BranchRelocs(ctx);
   for (let b = 0; b < rows.length; b++) {
     const i = rows[b];
     if (kind[i] !== InsnKind.Call) continue;
-    const r = relocs.of(i);
+    const r = relocOf(ctx, i);
     if (r < 0) {
       if (p.sec[i] !== destOfSec) { destOf.clear(); destOfSec = p.sec[i]; }
       const t = p.target[i];

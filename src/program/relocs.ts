@@ -53,15 +53,16 @@ export class SectionRelocs {
 
 /** Sorted relocations per target section, built on first use. */
 export class RelocIndex {
-  private readonly cache = new Map<number, SectionRelocs | null>();
+  /** by section index (an array: the branch passes ask once per branch row) */
+  private readonly cache: (SectionRelocs | null | undefined)[] = [];
   constructor(readonly elf: ElfFile) {}
 
   of(sec: number): SectionRelocs | null {
-    let r = this.cache.get(sec);
+    let r = this.cache[sec];
     if (r === undefined) {
       const t = this.elf.relocsOf(sec);
       r = t ? new SectionRelocs(t) : null;
-      this.cache.set(sec, r);
+      this.cache[sec] = r;
     }
     return r;
   }
