@@ -27,7 +27,6 @@ import type { CfiSection } from '../dwarf/index.js';
 import { B } from '../program/program.js';
 import type { Program } from '../program/program.js';
 import { pltStubs } from '../program/synthetic-functions.js';
-import type { PltStub } from '../program/synthetic-functions.js';
 import { CodeSections } from './fde-code.js';
 
 /** Returns how many calls lost their push. */
@@ -35,7 +34,10 @@ export function dropCallPushes(p: Program, tables: readonly CfiSection[]): numbe
   if (p.elf.type === 1) return 0; // relocatable: calls have relocations, the core handles them
   const starts = new Set<number>();
   for (const t of tables) for (const f of t.fdes) starts.add(f.pcBegin);
-  const plt = pltRanges(p);
+  const plt: [number, number][] = [];
+  for (const s of p.elf.sections) {
+    if (s.name === '.plt' || s.name === '.plt.sec' || s.name === '.plt.got' || s.name === '.iplt') plt.push([s.addr, s.addr + s.size]);
+  }
   let n = 0;
   const { kind, flags, opCount, target } = p;
   const rows = p.branchRows;
@@ -43,58 +45,11 @@ export function dropCallPushes(p: Program, tables: readonly CfiSection[]): numbe
     const i = rows[b];
     if (kind[i] !== InsnKind.Call || !(flags[i] & InsnFlag.HasTarget) || opCount[i] === 0) continue;
     const t = target[i];
-    if (starts.has(t) || inRanges(plt, t)) { opCount[i] = 0; n++; }
+    let hit = starts.has(t);
+    for (let k = 0; !hit && k < plt.length; k++) hit = t >= plt[k][0] && t < plt[k][1];
+    if (hit) { opCount[i] = 0; n++; }
   }
   return n;
-}
-
-/** [start, end) addresses of the PLT sections. */
-function pltRanges(p: Program): [number, number][] {
-  const plt: [number, number][] = [];
-  for (const s of p.elf.sections) {
-    if (s.name === '.plt' || s.name === '.plt.sec' || s.name === '.plt.got' || s.name === '.iplt') plt.push([s.addr, s.addr + s.size]);
-  }
-  return plt;
-}
-
-function inRanges(ranges: readonly [number, number][], t: number): boolean {
-  for (let k = 0; k < ranges.length; k++) if (t >= ranges[k][0] && t < ranges[k][1]) return true;
-  return false;
-}
-
-/** What a call's target is, as bits (`prepareCallTargets`). */
-const TARGET_FDE_START = 1;
-const TARGET_NORETURN_STUB = 2;
-const TARGET_LOCAL_STUB = 4;
-
-/**
- * `dropCallPushes`, `markNoreturnCalls`, `markNoreturnPltCalls` and `callLocalDefinitions`, in that
- * order's effect, with one pass over the direct calls and one lookup of each call's target (FDE
- * start, stub of a noreturn function, stub of a function the file defines).
- */
-export function prepareCallTargets(p: Program, tables: readonly CfiSection[]): void {
-  // the FDE-based pass reads no push or target the others change, and the dead ends it sets are
-  // the others' only overlap with it (its own test comes first, as in the order above)
-  markNoreturnCalls(p, tables);
-  if (p.elf.type === 1) return; // relocatable: calls have relocations, the core handles them
-  const what = new Map<number, number>();
-  for (const t of tables) for (const f of t.fdes) what.set(f.pcBegin, TARGET_FDE_START);
-  const stubs = pltStubs(p.elf);
-  for (const a of noreturnPltStubs(p, stubs)) what.set(a, (what.get(a) ?? 0) | TARGET_NORETURN_STUB);
-  const local = localDefinitionStubs(p, stubs);
-  for (const a of local.keys()) what.set(a, (what.get(a) ?? 0) | TARGET_LOCAL_STUB);
-  const plt = pltRanges(p);
-  const { kind, flags, opCount, target, bits } = p;
-  const rows = p.branchRows;
-  for (let b = 0; b < rows.length; b++) {
-    const i = rows[b];
-    if (kind[i] !== InsnKind.Call || !(flags[i] & InsnFlag.HasTarget)) continue;
-    const t = target[i];
-    const w = what.get(t) ?? 0;
-    if (opCount[i] !== 0 && ((w & TARGET_FDE_START) || inRanges(plt, t))) opCount[i] = 0;
-    if (w & TARGET_NORETURN_STUB) bits[i] |= B.DeadEnd;
-    if (w & TARGET_LOCAL_STUB) target[i] = local.get(t)!;
-  }
 }
 
 /** Marks calls (and traps) followed only by padding and then another FDE's start as dead ends; returns how many. */
@@ -120,7 +75,21 @@ export function markNoreturnCalls(p: Program, tables: readonly CfiSection[]): nu
 
 /** Points direct calls to PLT stubs of functions defined in the file at the definitions; returns how many. */
 export function callLocalDefinitions(p: Program): number {
-  const local = localDefinitionStubs(p);
+  const elf = p.elf;
+  const dyn = elf.dynsym;
+  if (elf.type === 1 || !dyn) return 0;
+  const defined = new Map<string, number>();
+  for (let k = 1; k < dyn.count; k++) {
+    // defined functions (STT_FUNC; not IFUNCs, whose PLT calls go to the resolver's choice)
+    if ((dyn.info[k] & 0xf) !== 2 || dyn.shndx[k] === 0 || dyn.value[k] === 0) continue;
+    defined.set(dyn.name(k), dyn.value[k]);
+  }
+  const local = new Map<number, number>();
+  for (const s of pltStubs(elf)) {
+    if (s.callee === null) continue;
+    const def = defined.get(stripVersion(s.callee));
+    if (def !== undefined && p.funcAtAddr(def) >= 0) local.set(elf.sections[s.sec].addr + s.offset, def);
+  }
   if (local.size === 0) return 0;
   let n = 0;
   const rows = p.branchRows;
@@ -133,26 +102,6 @@ export function callLocalDefinitions(p: Program): number {
     n++;
   }
   return n;
-}
-
-/** Addresses of the PLT stubs of functions the file defines, with the definitions' addresses. */
-function localDefinitionStubs(p: Program, stubs?: readonly PltStub[]): Map<number, number> {
-  const local = new Map<number, number>();
-  const elf = p.elf;
-  const dyn = elf.dynsym;
-  if (elf.type === 1 || !dyn) return local;
-  const defined = new Map<string, number>();
-  for (let k = 1; k < dyn.count; k++) {
-    // defined functions (STT_FUNC; not IFUNCs, whose PLT calls go to the resolver's choice)
-    if ((dyn.info[k] & 0xf) !== 2 || dyn.shndx[k] === 0 || dyn.value[k] === 0) continue;
-    defined.set(dyn.name(k), dyn.value[k]);
-  }
-  for (const s of stubs ?? pltStubs(elf)) {
-    if (s.callee === null) continue;
-    const def = defined.get(stripVersion(s.callee));
-    if (def !== undefined && p.funcAtAddr(def) >= 0) local.set(elf.sections[s.sec].addr + s.offset, def);
-  }
-  return local;
 }
 
 /** Marks direct calls to PLT stubs of noreturn functions as dead ends; returns how many. */
@@ -176,11 +125,11 @@ export function markNoreturnPltCalls(p: Program): number {
  * function; stubs are matched to relocations by the GOT slot their code jumps through
  * (`pltStubs`, the same naming the userspace symbol set uses).
  */
-function noreturnPltStubs(p: Program, all?: readonly PltStub[]): Set<number> {
+function noreturnPltStubs(p: Program): Set<number> {
   const stubs = new Set<number>();
   const elf = p.elf;
   if (elf.type === 1 || !elf.dynsym) return stubs;
-  for (const s of all ?? pltStubs(elf)) {
+  for (const s of pltStubs(elf)) {
     if (s.callee === null) continue;
     const name = stripVersion(s.callee);
     if (USERSPACE_NORETURNS.has(name) || NORETURN_NAMES.has(name)) stubs.add(elf.sections[s.sec].addr + s.offset);

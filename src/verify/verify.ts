@@ -16,7 +16,7 @@ import { openElf } from '../cli/io.js';
 import type { ElfFile } from '../elf/reader.js';
 import { runChecks } from '../pipeline.js';
 import { Program } from '../program/program.js';
-import { prepareCallTargets } from './call-targets.js';
+import { callLocalDefinitions, dropCallPushes, markNoreturnCalls, markNoreturnPltCalls } from './call-targets.js';
 import { CfaEvaluator, CfaKind, RuleKind, RuleSpeller, dwarfFramePointer, dwarfStackPointer, readCfi } from '../dwarf/index.js';
 import type { CfiKind, CfiSection, Fde } from '../dwarf/index.js';
 import { EM_AARCH64 } from '../elf/constants.js';
@@ -136,8 +136,10 @@ export async function verifyFile(path: string, dynamicSymbols = true, options: V
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const tables = readTables(elf);
   const prog = new Program(elf, arch, false, dynamicSymbols);
-  // dropCallPushes, markNoreturnCalls, markNoreturnPltCalls, callLocalDefinitions in one pass
-  prepareCallTargets(prog, tables);
+  dropCallPushes(prog, tables);
+  markNoreturnCalls(prog, tables);
+  markNoreturnPltCalls(prog);
+  callLocalDefinitions(prog);
   // the options `unwind` analyses with (analyzeFile), so that rows are the ones it prints; no
   // unreachable-instruction warnings (verify reports unreached code per FDE, and a stripped
   // library would build one warning per instruction before its FDE entries are walked)
