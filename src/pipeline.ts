@@ -12,7 +12,8 @@ import { assignSymbols, classifySymbols } from './cfg/functions.js';
 import { addJumpTableAlts } from './cfg/jump-tables.js';
 import { validateReachable } from './checks/reachable.js';
 import { validateRetpoline, validateSls } from './checks/speculation.js';
-import { validateFunctions, validateUnwindHints } from './frame/functions.js';
+import { validateFunctions, validateNoinstrSections, validateUnwindHints } from './frame/functions.js';
+import { validateUnrets } from './checks/unret.js';
 import { StateType } from './frame/state.js';
 import { Validator } from './frame/validate.js';
 import type { Program } from './program/program.js';
@@ -26,6 +27,7 @@ import { UACCESS_SAFE_BUILTIN } from './kernel/names.js';
 import { readSpecialAlts } from './kernel/special.js';
 import { BUGFLAG_WARNING, readBugTable } from './kernel/bug-table.js';
 import { readUnwindHints } from './kernel/unwind-hints.js';
+import { PvOps } from './kernel/pv-ops.js';
 import { orcSectionWarning, sectionWarnings } from './kernel/objtool-output.js';
 import type { KernelWarning } from './kernel/warnings.js';
 import { SHT_REL, SHT_RELA, STT_FUNC } from './elf/constants.js';
@@ -113,6 +115,7 @@ function decodeSections(ctx: Context): void {
   classifySymbols(ctx);
   assignSymbols(ctx);
   mark(ctx, 'symbols');
+  if (o.noinstr) ctx.pvOps = PvOps.read(p);
   const ann = readAnnotations(p.elf);
   // func_stack_frame_non_standard: every instruction of the function is ignored
   for (const w of ann.func_stack_frame_non_standard.warnings) emit(ctx, w);
@@ -380,7 +383,11 @@ function check(ctx: Context, result: CheckResult): void {
     warnings += validateUnwindHints(ctx, v);
     if (!warnings) warnings += validateReachable(ctx);
     mark(ctx, 'reachable');
+  } else if (o.noinstr) {
+    warnings += validateNoinstrSections(ctx, new Validator(ctx));
   }
+  // after the frame walks: it marks instructions visited in a walk of its own
+  if (o.unret) warnings += validateUnrets(ctx);
   if (o.sls) warnings += validateSls(ctx);
   if (o.prefix) result.prefixFuncs = prefixFunctions(ctx);
   mark(ctx, 'prefix');

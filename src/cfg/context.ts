@@ -7,6 +7,7 @@ import type { Program } from '../program/program.js';
 import { Diagnostics } from '../report/diag.js';
 import { StatePool, initState, setFuncState, stateLayout } from '../frame/state.js';
 import type { StateLayout } from '../frame/state.js';
+import type { PvOps } from '../kernel/pv-ops.js';
 
 export interface CheckOptions {
   stackval: boolean;
@@ -94,6 +95,8 @@ export class Context {
   openFailed = false;
   hasRodata = false;
   hints = false;
+  /** paravirt call tables (--noinstr on a file with `pv_ops`), else null */
+  pvOps: PvOps | null = null;
   /** rows collected for the output sections, in objtool's list order */
   readonly staticCallList: number[] = [];
   /** per static-call site: its trampoline's name and the key symbol objtool looks up by name (-1: none); found once */

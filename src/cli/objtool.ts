@@ -82,7 +82,7 @@ const SHORT: Record<string, string> = { i: 'ibt', l: 'sls', m: 'mcount', n: 'noi
 
 /** Passes whose implementation is still to come: refused with one line rather than ignored. */
 const NOT_YET: ReadonlyArray<[Flag, string]> = [
-  ['ibt', '--ibt'], ['noinstr', '--noinstr'], ['unret', '--unret'], ['cfi', '--cfi'],
+  ['ibt', '--ibt'], ['cfi', '--cfi'],
 ];
 
 class ParseError extends Error {}
@@ -187,6 +187,9 @@ export async function objtoolCommand(argv: readonly string[], io: Streams): Prom
     io.err('error: objtool: Linked object detected, forcing --link\n');
     o.link = true;
   }
+  // the checks that need every function's section (vmlinux.o): objtool refuses them on a single object
+  if (!o.link && o.noinstr) { io.err('error: objtool: --noinstr requires --link\n'); return 1; }
+  if (!o.link && o.unret) { io.err('error: objtool: --unret requires --link\n'); return 1; }
   const arch = await archFor(elf.machine);
   if (!arch || !arch.kernel || arch.name !== 'x86_64') {
     io.err(`objflow: ${file}: unsupported machine ${elf.machine} for objtool\n`);

@@ -3,7 +3,8 @@
  * then every unwind hint no function path reached.
  */
 import { SHF_EXECINSTR, STT_FUNC } from '../elf/constants.js';
-import { B, VISITED_MASK } from '../program/program.js';
+import { B, SecRole, VISITED_MASK } from '../program/program.js';
+import { findSectionByName } from '../kernel/reloc-lookup.js';
 import type { Context } from '../cfg/context.js';
 import { SF } from '../cfg/context.js';
 import { Validator } from './validate.js';
@@ -13,12 +14,43 @@ export function validateFunctions(ctx: Context, v: Validator): number {
   let warnings = 0;
   for (const s of p.elf.sections) {
     if (!(Number(s.flags) & SHF_EXECINSTR)) continue;
-    for (const f of objtoolSymbolOrder(ctx, p.syms.list(s.index))) {
-      if (p.syms.type[f] !== STT_FUNC) continue;
-      warnings += validateSymbol(ctx, v, s.index, f);
-    }
+    warnings += validateSection(ctx, v, s.index);
   }
   return warnings;
+}
+
+/**
+ * --noinstr without a frame check (vmlinux.o): only the functions and unwind hints of the noinstr
+ * sections are walked, for their calls and returns.
+ */
+export function validateNoinstrSections(ctx: Context, v: Validator): number {
+  let warnings = 0;
+  for (const name of NOINSTR_WALKED) {
+    const sec = findSectionByName(ctx.prog.elf, name);
+    if (sec < 0) continue;
+    warnings += validateSection(ctx, v, sec);
+    warnings += validateUnwindHints(ctx, v, sec);
+  }
+  return warnings;
+}
+
+/** The noinstr sections objtool walks under --noinstr alone, in its order. */
+const NOINSTR_WALKED = ['.noinstr.text', '.entry.text', '.cpuidle.text'];
+
+function validateSection(ctx: Context, v: Validator, sec: number): number {
+  const p = ctx.prog;
+  let warnings = 0;
+  const noinstr = noinstrPaths(ctx, sec);
+  for (const f of objtoolSymbolOrder(ctx, p.syms.list(sec))) {
+    if (p.syms.type[f] !== STT_FUNC) continue;
+    warnings += validateSymbol(ctx, v, sec, f, noinstr);
+  }
+  return warnings;
+}
+
+/** Do paths starting in section `sec` check noinstr rules? Only with --link (vmlinux.o): a single object cannot tell where a called symbol lives. */
+function noinstrPaths(ctx: Context, sec: number): boolean {
+  return ctx.opts.link && ctx.opts.noinstr && (ctx.prog.secRole[sec] & SecRole.Noinstr) !== 0;
 }
 
 /**
@@ -52,7 +84,7 @@ function objtoolSymbolOrder(ctx: Context, list: Int32Array): Iterable<number> {
   return out;
 }
 
-function validateSymbol(ctx: Context, v: Validator, sec: number, f: number): number {
+function validateSymbol(ctx: Context, v: Validator, sec: number, f: number, noinstr: boolean): number {
   const p = ctx.prog;
   const { syms } = p;
   if (!syms.len[f]) {
@@ -62,18 +94,20 @@ function validateSymbol(ctx: Context, v: Validator, sec: number, f: number): num
   if (syms.pfunc[f] !== f || syms.alias[f] !== f) return 0;
   const i = p.find(sec, syms.offset[f]);
   if (i < 0 || (p.bits[i] & B.Ignore) || (p.bits[i] & VISITED_MASK)) return 0;
-  const state = v.entryState(true, ctx.opts.uaccess && (ctx.symFlags[f] & SF.UaccessSafe) !== 0);
+  const state = v.entryState(true, ctx.opts.uaccess && (ctx.symFlags[f] & SF.UaccessSafe) !== 0, noinstr);
   const ret = v.validateBranch(p.func(i), i, state, ctx.funcStateId);
   if (ret) ctx.backtrace(i, '<=== (sym)');
   return ret;
 }
 
-export function validateUnwindHints(ctx: Context, v: Validator): number {
+/** Unwind hints no path reached: all of them, or those of section `sec`. */
+export function validateUnwindHints(ctx: Context, v: Validator, sec = -1): number {
   if (!ctx.hints) return 0;
   const p = ctx.prog;
   let warnings = 0;
-  const state = v.newState(false, false);
+  const state = v.newState(false, false, sec >= 0 && noinstrPaths(ctx, sec));
   for (let i = 0; i < p.count; i++) {
+    if (sec >= 0 && p.sec[i] !== sec) continue;
     if ((p.bits[i] & B.Hint) && !(p.bits[i] & VISITED_MASK) && !(p.bits[i] & B.Ignore)) {
       const ret = v.validateBranch(p.func(i), i, state, ctx.initStateId);
       if (ret) ctx.backtrace(i, '<=== (hint)');

@@ -8,7 +8,8 @@
 import { InsnFlag, InsnKind } from '../arch/arch.js';
 import { CfiBase } from '../arch/arch.js';
 import { OP_WORDS } from '../program/insns.js';
-import { B, VISITED_MASK } from '../program/program.js';
+import { B, SecRole, VISITED_MASK } from '../program/program.js';
+import type { Program } from '../program/program.js';
 import type { Context } from '../cfg/context.js';
 import { SF } from '../cfg/context.js';
 import { callDest, isSiblingCall } from '../cfg/destinations.js';
@@ -20,6 +21,7 @@ import { TransitionCache } from './transition-cache.js';
 import { statesEqual } from './state.js';
 import { MeetMemo } from './meet-memo.js';
 import { placeText } from '../report/diag.js';
+import { UBSAN_HANDLER_PREFIX } from '../kernel/names.js';
 
 /** Extra per-path fields stored after the frame state. */
 const X_UACCESS_STACK = 0;
@@ -82,11 +84,15 @@ export class Validator {
     this.env = { arch: ctx.prog.arch, L: ctx.L, stackval: ctx.opts.stackval, inFunc: false, nextIsHint: false, framePointerSym: false, trackRestores: !ctx.opts.kernel };
   }
 
-  /** A fresh path state: the function-entry state (or all-undefined), flags cleared. */
-  newState(funcEntry: boolean, uaccess: boolean): Int32Array {
+  /**
+   * A fresh path state: the function-entry state (or all-undefined), flags cleared. `noinstr`: the
+   * path starts in a noinstr section and its calls and returns are checked (--noinstr with --link).
+   */
+  newState(funcEntry: boolean, uaccess: boolean, noinstr = false): Int32Array {
     const s = new Int32Array(this.S);
     this.ctx.pool.load(funcEntry ? this.ctx.funcStateId : this.ctx.initStateId, s);
     s[this.ctx.L.size + X_UACCESS] = uaccess ? 1 : 0;
+    s[this.ctx.L.size + X_NOINSTR] = noinstr ? 1 : 0;
     return s;
   }
 
@@ -94,11 +100,12 @@ export class Validator {
    * The function-entry (or all-undefined) path state in a scratch array the validator reuses: for
    * callers that hand it straight to `validateBranch`, which copies it.
    */
-  entryState(funcEntry: boolean, uaccess: boolean): Int32Array {
+  entryState(funcEntry: boolean, uaccess: boolean, noinstr = false): Int32Array {
     const s = this.scratch;
     s.fill(0);
     this.ctx.pool.load(funcEntry ? this.ctx.funcStateId : this.ctx.initStateId, s);
     s[this.ctx.L.size + X_UACCESS] = uaccess ? 1 : 0;
+    s[this.ctx.L.size + X_NOINSTR] = noinstr ? 1 : 0;
     return s;
   }
 
@@ -478,17 +485,7 @@ export class Validator {
   }
 
   private nextToValidate(i: number): number {
-    const p = this.ctx.prog;
-    const g = p.altGroup[i];
-    if (g >= 0) {
-      const grp = p.altGroups[g];
-      if (grp.nop >= 0) {
-        if (i === grp.last) return grp.nop;
-        if (i === grp.nop) return p.next(p.altGroups[grp.orig].last);
-      }
-      if (i === grp.last && grp.orig >= 0) return p.next(p.altGroups[grp.orig].last);
-    }
-    return p.next(i);
+    return nextToValidate(this.ctx.prog, i);
   }
 
   private propagateAltCfi(i: number): number {
@@ -717,6 +714,10 @@ export class Validator {
   private validateCall(i: number, s: Int32Array): number {
     const ctx = this.ctx;
     const L = ctx.L;
+    if (s[L.size + X_NOINSTR] && s[L.size + X_INSTR] <= 0 && !this.noinstrCallDest(i)) {
+      ctx.warnInsn(i, `call to ${this.callDestName(i)}() leaves .noinstr.text section`);
+      return 1;
+    }
     if (s[L.size + X_UACCESS] && !this.uaccessSafe(callDest(ctx, i))) {
       ctx.warnInsn(i, `call to ${this.callDestName(i)}() with UACCESS enabled`);
       return 1;
@@ -726,6 +727,22 @@ export class Validator {
       return 1;
     }
     return 0;
+  }
+
+  /**
+   * May noinstr code call (or tail-call) the destination of row i? Yes for functions in noinstr
+   * sections, static-call trampolines (their target is not known here) and the UBSAN handlers (like a
+   * WARN, they only run when something is already wrong). An indirect call is taken as instrumented,
+   * unless it goes through a paravirt table entry whose every target is noinstr.
+   */
+  private noinstrCallDest(i: number): boolean {
+    const ctx = this.ctx;
+    const p = ctx.prog;
+    const d = callDest(ctx, i);
+    if (d < 0) return ctx.pvOps ? ctx.pvOps.callIsClean(ctx, i) : false;
+    if (p.secRole[p.syms.sec[d]] & SecRole.Noinstr) return true;
+    if (ctx.symFlags[d] & SF.StaticCallTramp) return true;
+    return p.syms.name(d).startsWith(UBSAN_HANDLER_PREFIX);
   }
 
   private validateSiblingCall(i: number, s: Int32Array): number {
@@ -742,6 +759,7 @@ export class Validator {
   private validateReturn(func: number, i: number, s: Int32Array): number {
     const ctx = this.ctx;
     const L = ctx.L;
+    if (s[L.size + X_NOINSTR] && s[L.size + X_INSTR] > 0) { ctx.warnInsn(i, 'return with instrumentation enabled'); return 1; }
     if (s[L.size + X_UACCESS] && !this.uaccessSafe(func)) { ctx.warnInsn(i, 'return with UACCESS enabled'); return 1; }
     if (!s[L.size + X_UACCESS] && this.uaccessSafe(func)) { ctx.warnInsn(i, 'return with UACCESS disabled from a UACCESS-safe function'); return 1; }
     if (s[L.size + X_DF]) { ctx.warnInsn(i, 'return with DF set'); return 1; }
@@ -757,6 +775,23 @@ export class Validator {
     if (d < 0) return false;
     return (ctx.symFlags[d] & (SF.Fentry | SF.EmbeddedInsn)) !== 0;
   }
+}
+
+/**
+ * The instruction a path goes on to after row i: the next row, except at the ends of alternative
+ * code, which go on after the original instructions they replace (through the padding NOPs, if any).
+ */
+export function nextToValidate(p: Program, i: number): number {
+  const g = p.altGroup[i];
+  if (g >= 0) {
+    const grp = p.altGroups[g];
+    if (grp.nop >= 0) {
+      if (i === grp.last) return grp.nop;
+      if (i === grp.nop) return p.next(p.altGroups[grp.orig].last);
+    }
+    if (i === grp.last && grp.orig >= 0) return p.next(p.altGroups[grp.orig].last);
+  }
+  return p.next(i);
 }
 
 /** Synthetic PLT functions whose jump carries pushed words by design (PLT0, lazy-binding halves). */

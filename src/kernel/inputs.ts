@@ -6,8 +6,8 @@
  *
  * Not read by objtool 6.12 for x86 with kbuild's options, hence not here: `.discard.addressable`
  * (__ADDRESSABLE), `.discard.ibt_endbr_noseal` (only under --ibt), `.static_call_sites`,
- * `__mcount_loc` and the other generated sections beyond the "already has" check, `pv_ops` tables
- * (only under --noinstr, which kbuild passes for vmlinux.o, not for single objects).
+ * `__mcount_loc` and the other generated sections beyond the "already has" check. The `pv_ops` tables,
+ * read only under --noinstr (kbuild's vmlinux.o run), are `pv-ops.ts`'.
  */
 import type { ElfFile } from '../elf/reader.js';
 import { readAnnotations, type AnnotationKind, type AnnotationTable } from './annotations.js';
