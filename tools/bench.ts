@@ -8,7 +8,8 @@
  *   BENCH_OBJECTS  per-object sample size, or `all` (default 120, spread evenly over the build)
  *   BENCH_CONFIGS  comma list of kernel corpus configs (default x86-gcc,x86-clang)
  *   BENCH_ONLY     `verify`: only the whole-library verify section (FDEs per CPU-second);
- *                  `userspace`: only the per-architecture analysis throughput section
+ *                  `userspace`: only the per-architecture analysis throughput section;
+ *                  `whole`: only the whole-build objects (big.o, and big-post.o with the vmlinux.o checks)
  *
  * Parts whose inputs are missing are skipped with a note.
  */
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
   out(`corpus:  ${CORPUS}\n`);
   if (ONLY === 'verify') { await verifyLibraries(); return; }
   if (ONLY === 'userspace') { await userspace(); return; }
+  if (ONLY === 'whole') { for (const cfg of CONFIGS) wholeBuild(cfg); return; }
   startup();
   for (const cfg of CONFIGS) wholeBuild(cfg);
   for (const cfg of CONFIGS) perObject(cfg);
@@ -94,17 +96,25 @@ function startup(): void {
   out('');
 }
 
-/** (a) one `ld -r` of every object of the build, both tools on fresh copies, alternating. */
+/**
+ * (a) one `ld -r` of every object of the build, both tools on fresh copies, alternating: big.o with
+ * the per-object arguments, then big-post.o (the objects after objtool) with kbuild's vmlinux.o
+ * arguments (`--noinstr --unret --link` here).
+ */
 function wholeBuild(cfg: string): void {
-  const input = join(CORPUS, 'corpus', cfg, 'big.o');
-  const argsFile = join(CORPUS, 'ref', cfg, 'big.args');
-  out(`## ${cfg}: whole build in one object (big.o)`);
+  const R = join(CORPUS, 'ref', cfg);
+  wholeBuildRun(cfg, 'big.o', join(CORPUS, 'corpus', cfg, 'big.o'), join(R, 'big.args'));
+  wholeBuildRun(cfg, 'big-post.o, vmlinux.o checks', join(R, 'big-post.o'), join(R, 'big-link.args'));
+}
+
+function wholeBuildRun(cfg: string, what: string, input: string, argsFile: string): void {
+  out(`## ${cfg}: whole build in one object (${what})`);
   if (!existsSync(input) || !existsSync(argsFile) || !existsSync(OBJTOOL)) {
     out(`skipped: needs ${input}, ${argsFile} and ${OBJTOOL}\n`);
     return;
   }
   const args = readFileSync(argsFile, 'latin1').trim().split(/\s+/);
-  const copy = join(work, 'big.o');
+  const copy = join(work, 'whole.o');
   const a: Sample[] = [];
   const b: Sample[] = [];
   for (let i = 0; i < RUNS; i++) {
