@@ -14,6 +14,7 @@ import { validateReachable } from './checks/reachable.js';
 import { validateRetpoline, validateSls } from './checks/speculation.js';
 import { validateFunctions, validateNoinstrSections, validateUnwindHints } from './frame/functions.js';
 import { validateUnrets } from './checks/unret.js';
+import { validateIbt } from './checks/ibt.js';
 import { StateType } from './frame/state.js';
 import { Validator } from './frame/validate.js';
 import type { Program } from './program/program.js';
@@ -388,6 +389,7 @@ function check(ctx: Context, result: CheckResult): void {
   }
   // after the frame walks: it marks instructions visited in a walk of its own
   if (o.unret) warnings += validateUnrets(ctx);
+  if (o.ibt) warnings += validateIbt(ctx);
   if (o.sls) warnings += validateSls(ctx);
   if (o.prefix) result.prefixFuncs = prefixFunctions(ctx);
   mark(ctx, 'prefix');

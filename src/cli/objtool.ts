@@ -82,7 +82,7 @@ const SHORT: Record<string, string> = { i: 'ibt', l: 'sls', m: 'mcount', n: 'noi
 
 /** Passes whose implementation is still to come: refused with one line rather than ignored. */
 const NOT_YET: ReadonlyArray<[Flag, string]> = [
-  ['ibt', '--ibt'], ['cfi', '--cfi'],
+  ['cfi', '--cfi'],
 ];
 
 class ParseError extends Error {}
@@ -189,6 +189,7 @@ export async function objtoolCommand(argv: readonly string[], io: Streams): Prom
   }
   // the checks that need every function's section (vmlinux.o): objtool refuses them on a single object
   if (!o.link && o.noinstr) { io.err('error: objtool: --noinstr requires --link\n'); return 1; }
+  if (!o.link && o.ibt) { io.err('error: objtool: --ibt requires --link\n'); return 1; }
   if (!o.link && o.unret) { io.err('error: objtool: --unret requires --link\n'); return 1; }
   const arch = await archFor(elf.machine);
   if (!arch || !arch.kernel || arch.name !== 'x86_64') {

@@ -5,7 +5,7 @@
  * skips generating them). The analysis consumes these in `OBJTOOL_READ_ORDER`.
  *
  * Not read by objtool 6.12 for x86 with kbuild's options, hence not here: `.discard.addressable`
- * (__ADDRESSABLE), `.discard.ibt_endbr_noseal` (only under --ibt), `.static_call_sites`,
+ * (__ADDRESSABLE), `.discard.ibt_endbr_noseal` (under --ibt its relocations are checked as data, `checks/ibt.ts`), `.static_call_sites`,
  * `__mcount_loc` and the other generated sections beyond the "already has" check. The `pv_ops` tables,
  * read only under --noinstr (kbuild's vmlinux.o run), are `pv-ops.ts`'.
  */

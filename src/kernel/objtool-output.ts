@@ -1,13 +1,13 @@
 /**
  * Writes what a check collected into the object, in objtool's order: static call sites, retpoline
- * sites, return sites, direct call sites, mcount locations, prefix symbols, ORC. Section and symbol
+ * sites, return sites, direct call sites, mcount locations, prefix symbols, IBT seal list, ORC. Section and symbol
  * creation order decides indices, so the order here is part of the output format.
  *
  * Two steps: `collectObjtoolOutput` takes from the analysis only what is written (positions, names,
  * the ORC table), so that the caller can let the analysis go before the new file is built;
  * `writeObjtoolOutput` makes the changes.
  */
-import { SHF_WRITE } from '../elf/constants.js';
+import { SHF_WRITE, STT_FUNC } from '../elf/constants.js';
 import type { ElfFile } from '../elf/reader.js';
 import { ElfEditor } from '../elf/writer.js';
 import type { Context } from '../cfg/context.js';
@@ -39,7 +39,34 @@ export function sectionWarnings(ctx: Context): boolean {
     if (o.hackSkylake && has('.call_sites')) ctx.diag.warn('file already has .call_sites section, skipping');
   }
   if (o.mcount && has('__mcount_loc')) ctx.diag.warn('file already has __mcount_loc section, skipping');
+  if (o.ibt) {
+    if (has('.ibt_endbr_seal')) {
+      ctx.diag.warn('file already has .ibt_endbr_seal, skipping');
+    } else {
+      const seal = endbrSeal(ctx);
+      if (o.stats) {
+        ctx.stdout.push(`ibt: ENDBR at function start: ${ctx.nrEndbr}`);
+        ctx.stdout.push(`ibt: ENDBR inside functions:  ${ctx.nrEndbrInt}`);
+        ctx.stdout.push(`ibt: superfluous ENDBR:       ${seal.length}`);
+      }
+      // a module's init and exit functions are called through pointers: their ENDBR must stay
+      if (o.module) {
+        const p = ctx.prog;
+        for (const i of seal) {
+          const f = p.sym[i];
+          if (f < 0 || p.syms.type[f] !== STT_FUNC || p.off[i] !== p.syms.offset[f]) continue;
+          const name = p.syms.name(f);
+          if (name === 'init_module' || name === 'cleanup_module') ctx.diag.warn(`${name}(): not an indirect call target`);
+        }
+      }
+    }
+  }
   return true;
+}
+
+/** ENDBRs at function starts whose address nothing takes (left after validateIbt), in objtool's list order. */
+function endbrSeal(ctx: Context): number[] {
+  return ctx.endbrList.filter((i) => ctx.endbrInList.has(i));
 }
 
 /** objtool's last write: an ORC table is refused (and the check ends) when the input has one. */
@@ -90,7 +117,7 @@ function staticCallKeyName(tramp: string): string {
 
 /** What objtool writes, without the analysis it came from. */
 export interface ObjtoolOutput {
-  readonly opts: Readonly<Pick<Context['opts'], 'staticCall' | 'retpoline' | 'rethunk' | 'hackSkylake' | 'mcount' | 'orc' | 'prefix' | 'module'>>;
+  readonly opts: Readonly<Pick<Context['opts'], 'staticCall' | 'retpoline' | 'rethunk' | 'hackSkylake' | 'mcount' | 'ibt' | 'orc' | 'prefix' | 'module'>>;
   readonly stopped: boolean;
   readonly patches: ReadonlyArray<{ sec: number; off: number; bytes: Uint8Array }>;
   /** relocation section, entry, new type */
@@ -100,6 +127,8 @@ export interface ObjtoolOutput {
   readonly returnSites: Sites;
   readonly callSites: Sites;
   readonly mcountSites: Sites;
+  /** unused ENDBRs at function starts (--ibt), for `.ibt_endbr_seal` */
+  readonly endbrSeal: Sites;
   /** functions that get a `__pfx_` symbol (symbol indices), in order */
   readonly prefixFuncs: readonly number[];
   readonly orc: OrcTable | undefined;
@@ -150,7 +179,7 @@ export function collectObjtoolOutput(r: CheckResult): ObjtoolOutput {
   return {
     opts: {
       staticCall: o.staticCall, retpoline: o.retpoline, rethunk: o.rethunk, hackSkylake: o.hackSkylake, mcount: o.mcount,
-      orc: o.orc, prefix: o.prefix, module: o.module,
+      ibt: o.ibt, orc: o.orc, prefix: o.prefix, module: o.module,
     },
     stopped: r.stopped,
     patches: ctx.patches.map((x) => ({ sec: x.sec, off: x.off, bytes: x.bytes })),
@@ -160,6 +189,7 @@ export function collectObjtoolOutput(r: CheckResult): ObjtoolOutput {
     returnSites: wanted(o.rethunk, ctx.returnThunkList),
     callSites: wanted(o.rethunk && o.hackSkylake, ctx.callList),
     mcountSites: wanted(o.mcount, ctx.mcountLocList),
+    endbrSeal: wanted(o.ibt, endbrSeal(ctx)),
     prefixFuncs: r.stopped ? [] : r.prefixFuncs.slice(),
     orc: r.stopped ? undefined : r.orc,
   };
@@ -220,6 +250,7 @@ function createSections(out: ObjtoolOutput, ed: ElfEditor): boolean {
     }
   }
   for (const f of out.prefixFuncs) { ed.createPrefixSymbol(f, o.prefix); changed = true; }
+  if (o.ibt) changed = (sitesPair('.ibt_endbr_seal', out.endbrSeal)) || changed;
   const orc = out.orc;
   if (o.orc && orc && orc.length) {
     if (ed.findSection('.orc_unwind') >= 0) return changed;
