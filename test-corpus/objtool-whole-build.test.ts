@@ -4,14 +4,17 @@
  *   arguments: the same warnings, exit status and resulting file as objtool's (ref/big.o);
  * - `big-post.o` (ld -r of the same objects after objtool) with the arguments kbuild passes for
  *   vmlinux.o (`--noinstr --unret --link` in this configuration): the same warnings and exit status,
- *   and the file left as objtool left it.
+ *   and the file left as objtool left it;
+ * - `big-post.o` with every vmlinux.o check this objtool has, IBT included (`--noinstr --unret --ibt
+ *   --link --stats`), against the real objtool run here: this build has no ENDBRs, so IBT reports tens
+ *   of thousands of references, each of which must match, and the written file too.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { objtoolCommand } from '../src/cli/objtool.js';
-import { CORPUS, scratchDir } from './helpers/objtool-tools.js';
+import { CORPUS, OBJTOOL, haveObjtool, run, scratchDir } from './helpers/objtool-tools.js';
 
 interface WholeBuildRun {
   /** the input, from corpus/BUILD or ref/BUILD */
@@ -49,4 +52,28 @@ for (const build of ['x86-gcc', 'x86-clang']) {
       rmSync(dir, { recursive: true, force: true });
     });
   }
+}
+
+for (const build of ['x86-gcc', 'x86-clang']) {
+  const input = join(CORPUS, 'ref', build, 'big-post.o');
+  const have = existsSync(input) && haveObjtool();
+  test(`${build}: every vmlinux.o check (IBT included) on big-post.o, against objtool run now`,
+    { skip: have ? false : `needs ${input} and ${OBJTOOL}` }, async () => {
+      const args = ['--noinstr', '--unret', '--ibt', '--link', '--stats'];
+      const dir = scratchDir(`whole-ibt-${build}`);
+      const theirs = join(dir, 'theirs.o');
+      const ours = join(dir, 'ours.o');
+      copyFileSync(input, theirs);
+      copyFileSync(input, ours);
+      const ref = run(OBJTOOL, [...args, theirs]);
+      let out = '';
+      let err = '';
+      const rc = await objtoolCommand([...args, ours], { out: (t) => { out += t; }, err: (t) => { err += t; } });
+      assert.equal(err.split(ours).join('X'), ref.stderr.split(theirs).join('X'));
+      assert.equal(out, ref.stdout);
+      assert.equal(rc, ref.status);
+      assert.ok(Buffer.compare(readFileSync(ours), readFileSync(theirs)) === 0, 'resulting file differs from objtool\'s');
+      console.log(`# ${build} big-post.o ${args.join(' ')}: ${ref.stderr.split('\n').filter((l) => l.includes('warning:')).length} warnings, exit ${rc}, file identical`);
+      rmSync(dir, { recursive: true, force: true });
+    });
 }
