@@ -61,7 +61,7 @@ function noinstrPaths(ctx: Context, sec: number): boolean {
  * landing at one place come in reverse index order. Only zero-size functions matter here (their
  * "missing an ELF size annotation" warnings), so the list is reordered only when it has any.
  */
-function objtoolSymbolOrder(ctx: Context, list: Int32Array): Iterable<number> {
+export function objtoolSymbolOrder(ctx: Context, list: Int32Array): Iterable<number> {
   const { syms } = ctx.prog;
   const empty: number[] = [];
   for (const f of list) if (!syms.len[f] && syms.type[f] === STT_FUNC) empty.push(f);

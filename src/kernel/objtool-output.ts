@@ -1,6 +1,6 @@
 /**
  * Writes what a check collected into the object, in objtool's order: static call sites, retpoline
- * sites, return sites, direct call sites, mcount locations, prefix symbols, IBT seal list, ORC. Section and symbol
+ * sites, kCFI preambles, return sites, direct call sites, mcount locations, prefix symbols, IBT seal list, ORC. Section and symbol
  * creation order decides indices, so the order here is part of the output format.
  *
  * Two steps: `collectObjtoolOutput` takes from the analysis only what is written (positions, names,
@@ -12,6 +12,7 @@ import type { ElfFile } from '../elf/reader.js';
 import { ElfEditor } from '../elf/writer.js';
 import type { Context } from '../cfg/context.js';
 import { callDest, isSiblingCall } from '../cfg/destinations.js';
+import { objtoolSymbolOrder } from '../frame/functions.js';
 import { ORC_ENTRY_SIZE, encodeOrcEntry } from '../unwind/orc-format.js';
 import type { OrcTable } from '../unwind/orc-gen.js';
 import type { CheckResult } from '../pipeline.js';
@@ -34,6 +35,7 @@ export function sectionWarnings(ctx: Context): boolean {
     else if (!staticCallKeysFound(ctx)) return false;
   }
   if (o.retpoline && has('.retpoline_sites')) ctx.diag.warn('file already has .retpoline_sites, skipping');
+  if (o.cfi && has('.cfi_sites')) ctx.diag.warn('file already has .cfi_sites section, skipping');
   if (o.rethunk) {
     if (has('.return_sites')) ctx.diag.warn('file already has .return_sites, skipping');
     if (o.hackSkylake && has('.call_sites')) ctx.diag.warn('file already has .call_sites section, skipping');
@@ -117,13 +119,15 @@ function staticCallKeyName(tramp: string): string {
 
 /** What objtool writes, without the analysis it came from. */
 export interface ObjtoolOutput {
-  readonly opts: Readonly<Pick<Context['opts'], 'staticCall' | 'retpoline' | 'rethunk' | 'hackSkylake' | 'mcount' | 'ibt' | 'orc' | 'prefix' | 'module'>>;
+  readonly opts: Readonly<Pick<Context['opts'], 'staticCall' | 'retpoline' | 'cfi' | 'rethunk' | 'hackSkylake' | 'mcount' | 'ibt' | 'orc' | 'prefix' | 'module'>>;
   readonly stopped: boolean;
   readonly patches: ReadonlyArray<{ sec: number; off: number; bytes: Uint8Array }>;
   /** relocation section, entry, new type */
   readonly relocTypes: ReadonlyArray<{ rsec: number; reloc: number; type: number }>;
   readonly staticCalls: StaticCallSites;
   readonly retpolineSites: Sites;
+  /** kCFI preambles (`__cfi_` functions), for `.cfi_sites` (--cfi) */
+  readonly cfiSites: Sites;
   readonly returnSites: Sites;
   readonly callSites: Sites;
   readonly mcountSites: Sites;
@@ -178,7 +182,7 @@ export function collectObjtoolOutput(r: CheckResult): ObjtoolOutput {
   }
   return {
     opts: {
-      staticCall: o.staticCall, retpoline: o.retpoline, rethunk: o.rethunk, hackSkylake: o.hackSkylake, mcount: o.mcount,
+      staticCall: o.staticCall, retpoline: o.retpoline, cfi: o.cfi, rethunk: o.rethunk, hackSkylake: o.hackSkylake, mcount: o.mcount,
       ibt: o.ibt, orc: o.orc, prefix: o.prefix, module: o.module,
     },
     stopped: r.stopped,
@@ -186,8 +190,10 @@ export function collectObjtoolOutput(r: CheckResult): ObjtoolOutput {
     relocTypes: ctx.relocTypeChanges.map((c) => ({ rsec: p.relocs.of(c.sec)!.table.section, reloc: c.reloc, type: c.type })),
     staticCalls: { ...statics, tramp, dest, tail, key },
     retpolineSites: wanted(o.retpoline, ctx.retpolineCallList),
+    cfiSites: o.cfi && !r.stopped ? cfiPreambles(ctx) : { count: 0, sec: new Uint32Array(0), off: new Uint32Array(0) },
     returnSites: wanted(o.rethunk, ctx.returnThunkList),
-    callSites: wanted(o.rethunk && o.hackSkylake, ctx.callList),
+    // objtool empties its list of direct calls when it finds .cfi_sites already there
+    callSites: wanted(o.rethunk && o.hackSkylake && !(o.cfi && hasSection(ctx, '.cfi_sites')), ctx.callList),
     mcountSites: wanted(o.mcount, ctx.mcountLocList),
     endbrSeal: wanted(o.ibt, endbrSeal(ctx)),
     prefixFuncs: r.stopped ? [] : r.prefixFuncs.slice(),
@@ -207,6 +213,27 @@ export function writeObjtoolOutput(elf: ElfFile, out: ObjtoolOutput): ElfEditor 
   if (!out.stopped) changed = createSections(out, ed) || changed;
   return changed ? ed : undefined;
 }
+
+function hasSection(ctx: Context, name: string): boolean {
+  return ctx.prog.elf.sections.some((sec) => sec.name === name);
+}
+
+/** Every `__cfi_` function (a kCFI preamble), in objtool's symbol order: sections in order, each section's list. */
+function cfiPreambles(ctx: Context): Sites {
+  const { syms, elf } = ctx.prog;
+  const sec: number[] = [];
+  const off: number[] = [];
+  for (const s of elf.sections) {
+    for (const f of objtoolSymbolOrder(ctx, syms.list(s.index))) {
+      if (syms.type[f] !== STT_FUNC || !syms.name(f).startsWith(CFI_PREAMBLE_PREFIX)) continue;
+      sec.push(s.index);
+      off.push(syms.offset[f]);
+    }
+  }
+  return { count: sec.length, sec: Uint32Array.from(sec), off: Uint32Array.from(off) };
+}
+
+const CFI_PREAMBLE_PREFIX = '__cfi_';
 
 function sites(ctx: Context, rows: readonly number[]): Sites {
   const n = rows.length;
@@ -232,6 +259,13 @@ function createSections(out: ObjtoolOutput, ed: ElfEditor): boolean {
     changed ||= res;
   }
   if (o.retpoline) changed = (sitesPair('.retpoline_sites', out.retpolineSites)) || changed;
+  // objtool makes .cfi_sites even when it has no entry
+  if (o.cfi && ed.findSection('.cfi_sites') < 0) {
+    const list = out.cfiSites;
+    const sec = ed.createSectionPair('.cfi_sites', 4, list.count, list.count);
+    for (let k = 0; k < list.count; k++) ed.initRelocTextSym(sec, k * 4, k, list.sec[k], list.off[k]);
+    changed = true;
+  }
   if (o.rethunk) {
     changed = (sitesPair('.return_sites', out.returnSites)) || changed;
     if (o.hackSkylake) changed = (sitesPair('.call_sites', out.callSites)) || changed;

@@ -141,19 +141,6 @@ test('objtool: --noinstr, --ibt and --unret need --link (vmlinux.o), as objtool 
   assert.deepEqual(new Uint8Array(readFileSync(f)), bytes);
 });
 
-test('objtool: passes not implemented are refused with one line and status 2, file untouched', async () => {
-  const bytes = cleanFrame();
-  const f = file('ibt.o', bytes);
-  // (--cfi is no action of its own in objtool: it comes with one)
-  for (const opt of ['--cfi']) {
-    const a = io();
-    assert.equal(await objtoolCommand([opt, '--stackval', '--link', f], a.streams), 2, opt);
-    assert.equal(a.err, `objflow: ${f}: objtool option ${opt} is not implemented yet\n`);
-    assert.equal(a.err.split('\n').length, 2, 'one line');
-  }
-  assert.deepEqual(new Uint8Array(readFileSync(f)), bytes);
-});
-
 test('objtool: a missing file is one line', async () => {
   const a = io();
   const f = join(dir, 'missing.o');
