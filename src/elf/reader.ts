@@ -240,7 +240,8 @@ export class ElfFile {
       } else {
         shndx[i] = sh;
       }
-      if (shndx[i] < SHN_LORESERVE && shndx[i] >= this.sections.length && sh !== SHN_XINDEX) {
+      // through SHN_XINDEX any index is a real one (files with 0xff00 sections and more), so it must exist
+      if (shndx[i] >= this.sections.length && (sh === SHN_XINDEX || shndx[i] < SHN_LORESERVE)) {
         throw new FormatError(`symbol ${i}: section index ${shndx[i]} out of range`, p);
       }
       value[i] = this.u64(p + 8);

@@ -2,7 +2,9 @@
  * Bad inputs for the CLI: small valid objects built here (x86-64 with a call, a jump table and an
  * .eh_frame; AArch64 with a frame and a call), and corrupted variants of any little-endian ELF64
  * object: prefixes, seeded byte flips, and targeted header damage (huge sizes and offsets, counts
- * past the end, sh_link loops, SHN_XINDEX without a table, zero entry sizes, huge e_shnum).
+ * past the end, sh_link loops, SHN_XINDEX without a table, zero entry sizes, huge e_shnum); and
+ * damage inside the contents of chosen sections (`sectionCases`: call-frame records, symbols,
+ * relocations, the kernel's patch-site, annotation and ORC tables, jump-table bounds, code).
  */
 import { buildElf } from '../helpers/elf-builder.js';
 import { bytes } from '../dwarf/bytes.js';
@@ -226,6 +228,246 @@ export function headerCases(base: Uint8Array): BadCase[] {
       const str = dv.getUint32(sh(symtab.index, 40), true);
       if (str < h.shnum) { dv.setUint32(sh(str, 40), symtab.index, true); dv.setUint32(sh(str, 4), SHT_SYMTAB, true); dv.setBigUint64(sh(str, 56), 24n, true); }
     });
+  }
+  return out;
+}
+
+/**
+ * The section-content sections `sectionCases` aims at by default: name prefixes (an entry ending
+ * in `*`) or exact names. Each entry is one group; a case picks a group first, then one of its
+ * sections, so the hundreds of `.rela.*` sections of a kernel object do not crowd out the one
+ * `.eh_frame`.
+ */
+export const CONTENT_SECTIONS: readonly string[] = [
+  '.eh_frame', '.eh_frame_hdr', '.debug_frame', '.gcc_except_table*', '.symtab', '.strtab', '.rela*', '.rel.*',
+  '.dynsym', '.dynstr', '.dynamic', '.orc_unwind', '.orc_unwind_ip', '.orc_header', '.altinstructions', '.altinstr_replacement',
+  '__jump_table', '.static_call_sites', '.return_sites', '.retpoline_sites', '.call_sites', '.discard.*', '__ex_table',
+  '__bug_table', '.rodata*', '.data.rel.ro*', '.text*', '.init.text', '.noinstr.text', '.symtab_shndx', '.plt*', '.got*',
+];
+
+const SHT_REL = 9;
+const SHT_DYNSYM = 11;
+const SHT_DYNAMIC = 6;
+
+/**
+ * Seeded damage inside the contents of chosen sections (see CONTENT_SECTIONS): byte flips; a 1-,
+ * 2-, 4- or 8-byte field set to 0, all ones, a huge value or a small one, aimed at entry fields
+ * where the section has fixed-size entries (symbols, relocations, dynamic tags) and at record
+ * fields in call-frame sections (a CIE/FDE length cut short or stretched, a CIE pointer moved, an
+ * augmentation or pointer-encoding byte changed). The same seed gives the same cases.
+ */
+export function sectionCases(base: Uint8Array, seed: number, count: number, names: readonly string[] = CONTENT_SECTIONS): BadCase[] {
+  const h = headers(base);
+  if (!h) return [];
+  const groups: Headers['secs'][] = [];
+  for (const pat of names) {
+    const hit = h.secs.filter((s) => s.type !== SHT_NOBITS && s.size > 0 && s.offset + s.size <= base.length
+      && (pat.endsWith('*') ? s.name.startsWith(pat.slice(0, -1)) : s.name === pat));
+    if (hit.length) groups.push(hit);
+  }
+  if (groups.length === 0) return [];
+  const rnd = mulberry32(seed);
+  const pick = (n: number): number => Math.min(n - 1, Math.floor(rnd() * n));
+  const out: BadCase[] = [];
+  for (let k = 0; k < count; k++) {
+    const grp = groups[pick(groups.length)];
+    const sec = grp[pick(grp.length)];
+    const b = new Uint8Array(base); // a copy (Buffer.slice would share memory)
+    const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const m = rnd();
+    // mostly one change; some cases get a few, some a burst of many in the same section
+    const n = m < 0.6 ? 1 : m < 0.9 ? 2 + pick(3) : 8 + pick(25);
+    const what: string[] = [];
+    for (let j = 0; j < n; j++) what.push(mutateContent(b, dv, sec, rnd, pick));
+    if (what.length > 6) what.splice(3, what.length - 4, `...${what.length - 4} more...`);
+    out.push({ name: `sec-${seed}-${k}-${sec.name}:${what.join(',')}`, bytes: b });
+  }
+  return out;
+}
+
+type Sec = Headers['secs'][number];
+
+/** One mutation inside `sec`; returns a short description (kind@offset-in-section). */
+function mutateContent(b: Uint8Array, dv: DataView, sec: Sec, rnd: () => number, pick: (n: number) => number): string {
+  const r = rnd();
+  if (/^\.(text|init\.text|noinstr\.text)/.test(sec.name) && r < 0.3) {
+    const at = boundCompare(b, sec, dv.getUint16(18, true) === 183, pick);
+    if (at) return at;
+  }
+  if ((sec.name === '.strtab' || sec.name === '.dynstr') && r < 0.4) return renameSymbol(b, sec, pick);
+  if (r < 0.25) {
+    const at = pick(sec.size);
+    b[sec.offset + at] = pick(256);
+    return `byte@${at.toString(16)}`;
+  }
+  const ent = entryLayout(sec);
+  if (ent && r < 0.33 && sec.size >= 2 * ent.size) {
+    // one entry copied over another: duplicate relocations, symbols, sites; unsorted tables
+    const count = Math.floor(sec.size / ent.size);
+    const from = pick(count);
+    const to = pick(count);
+    b.copyWithin(sec.offset + to * ent.size, sec.offset + from * ent.size, sec.offset + (from + 1) * ent.size);
+    return `copy-e${from}-to-e${to}`;
+  }
+  if (ent && r < 0.7 && sec.size >= ent.size) {
+    const e = pick(Math.floor(sec.size / ent.size));
+    const [fo, w] = ent.fields[pick(ent.fields.length)];
+    return setField(dv, sec, e * ent.size + fo, w, rnd, pick, `e${e}`);
+  }
+  if (/^\.(eh_frame|debug_frame)$/.test(sec.name) && r < 0.75) {
+    const rec = frameRecords(dv, sec, sec.name === '.eh_frame');
+    if (rec.length) {
+      const [at, len] = rec[pick(rec.length)];
+      const k = rnd();
+      if (k < 0.35) {
+        // the length field: cut short, stretched, the 64-bit escape, zero (a terminator mid-section)
+        const vals = [0, 1, 4, 8, Math.max(0, len - 1), Math.max(0, len - 4), len + 4, len + 0x1000, 0xffffffff, 0xfffffff0, 0x7fffffff];
+        const v = vals[pick(vals.length)];
+        dv.setUint32(sec.offset + at, v >>> 0, true);
+        return `len@${at.toString(16)}=${v.toString(16)}`;
+      }
+      if (k < 0.6 && len >= 8) return setField(dv, sec, at + 4, 4, rnd, pick, 'id');
+      if (len > 4) {
+        const inner = at + 8 + pick(Math.max(1, Math.min(len - 4, 24)));
+        if (inner < sec.size) {
+          const small = [0x00, 0x01, 0x03, 0x0b, 0x1b, 0x9b, 0x50, 0x80, 0xff, 0x7f, 0x3b];
+          b[sec.offset + inner] = rnd() < 0.5 ? small[pick(small.length)] : pick(256);
+          return `rec-byte@${inner.toString(16)}`;
+        }
+      }
+    }
+  }
+  const w = [1, 2, 4, 4, 8][pick(5)];
+  const at = w === 1 ? pick(sec.size) : Math.floor(pick(Math.max(1, Math.floor(sec.size / w))) * w);
+  return setField(dv, sec, at, w, rnd, pick, 'f');
+}
+
+/**
+ * Names the analysis treats specially (objtool's tables of thunks, noreturn functions, static-call
+ * trampolines, prefix and `.cold` parts, sanitizer and ftrace calls), written over a name in a
+ * string table.
+ */
+const SPECIAL_NAMES = [
+  '__x86_return_thunk', '__x86_indirect_thunk_rax', '__x86_indirect_call_thunk_r11', '__SCT__tp_func_x', '__SCK__x',
+  '__pfx_', '__cfi_', 'x.cold', '.cold', '__fentry__', '__sanitizer_cov_trace_pc', '__stack_chk_fail', 'do_exit', 'panic',
+  '__ubsan_handle_load_invalid_value', '__kasan_check_read', 'lockdep_assert', '__static_call_return0', '.L', 'memcpy',
+  '__x86_indirect_jump_thunk_rax', 'srso_return_thunk', '__warn_printk', '__tsan_func_entry', 'longjmp', '_Unwind_Resume', '__cxa_throw',
+];
+
+/** Overwrites one name of a string table (at a string start) with one of SPECIAL_NAMES, NUL-terminated. */
+function renameSymbol(b: Uint8Array, sec: Sec, pick: (n: number) => number): string {
+  const starts: number[] = [];
+  for (let i = 1; i < sec.size && starts.length < 100_000; i++) if (b[sec.offset + i - 1] === 0 && b[sec.offset + i] !== 0) starts.push(i);
+  if (starts.length === 0) return 'rename-skip';
+  const at = starts[pick(starts.length)];
+  let name = SPECIAL_NAMES[pick(SPECIAL_NAMES.length)];
+  // a suffix keeps the old name's start (`foo.cold`), a prefix or a whole name replaces it
+  if (name.startsWith('.') && name !== '.L') {
+    let e = at;
+    while (e < sec.size && b[sec.offset + e] !== 0) e++;
+    const from = Math.max(at, e - name.length);
+    for (let k = 0; k < name.length && from + k < sec.size - 1; k++) b[sec.offset + from + k] = name.charCodeAt(k);
+    if (from + name.length < sec.size) b[sec.offset + from + name.length] = 0;
+    return `name@${at.toString(16)}+${name}`;
+  }
+  if (name === '.L' || name === '__pfx_' || name === '__cfi_') name += 'x';
+  const n = Math.min(name.length, sec.size - 1 - at);
+  for (let k = 0; k < n; k++) b[sec.offset + at + k] = name.charCodeAt(k);
+  b[sec.offset + at + n] = 0;
+  return `name@${at.toString(16)}=${name.slice(0, n)}`;
+}
+
+/**
+ * A jump table's bound: the immediate of one compare-with-immediate in the code (x86 `cmp r/m, imm8`
+ * or `imm32`, `cmp eax, imm32`; AArch64 `cmp wN|xN, #imm12`) set to 0, a small value or the largest
+ * one, so that a switch recogniser believes a table of that many entries. Undefined when the
+ * section has none.
+ */
+function boundCompare(b: Uint8Array, sec: Sec, arm64: boolean, pick: (n: number) => number): string | undefined {
+  const sites: number[] = [];
+  const dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  if (arm64) {
+    for (let p = sec.offset; p + 4 <= sec.offset + sec.size && sites.length < 4096; p += 4) {
+      if ((dv.getUint32(p, true) & 0x7f80001f) === 0x7100001f) sites.push(p);
+    }
+  } else {
+    for (let p = sec.offset; p + 6 <= sec.offset + sec.size && sites.length < 4096; p++) {
+      const op = b[p];
+      if ((op === 0x83 || op === 0x81) && b[p + 1] >= 0xf8) sites.push(p);
+      else if (op === 0x3d && (b[p - 1] === 0x48 || p === sec.offset || b[p - 1] < 0x40)) sites.push(p);
+    }
+  }
+  if (sites.length === 0) return undefined;
+  const p = sites[pick(sites.length)];
+  const rel = (p - sec.offset).toString(16);
+  if (arm64) {
+    const w = dv.getUint32(p, true);
+    const imm = [0, 1, 0xfff, 0x800][pick(4)];
+    const shift = pick(2);
+    dv.setUint32(p, ((w & ~(0x1fff << 10)) | (shift << 22) | (imm << 10)) >>> 0, true);
+    return `bound@${rel}=${imm << (12 * shift)}`;
+  }
+  const imm8 = b[p] === 0x83;
+  const at = b[p] === 0x3d ? p + 1 : p + 2;
+  const vals = imm8 ? [0, 1, 0x7f, 0xff] : [0, 1, 0x7fffffff, 0xffffffff, 0x10000, 0x1000000];
+  const v = vals[pick(vals.length)];
+  if (imm8) b[at] = v; else dv.setUint32(at, v >>> 0, true);
+  return `bound@${rel}=${v.toString(16)}`;
+}
+
+/** Set a `w`-byte little-endian field at `at` (section-relative) to one of the values that hurt. */
+function setField(dv: DataView, sec: Sec, at: number, w: number, rnd: () => number, pick: (n: number) => number, tag: string): string {
+  if (at + w > sec.size) w = sec.size - at >= 4 ? 4 : 1;
+  if (at + w > sec.size) return `${tag}-skip`;
+  const p = sec.offset + at;
+  const kinds = ['zero', 'ones', 'huge', 'small', 'neg', 'plus'];
+  const kind = kinds[pick(kinds.length)];
+  const bits = BigInt(w * 8);
+  const mask = (1n << bits) - 1n;
+  const old = w === 1 ? BigInt(dv.getUint8(p)) : w === 2 ? BigInt(dv.getUint16(p, true)) : w === 4 ? BigInt(dv.getUint32(p, true)) : dv.getBigUint64(p, true);
+  let v: bigint;
+  switch (kind) {
+    case 'zero': v = 0n; break;
+    case 'ones': v = mask; break;
+    case 'huge': v = [mask >> 1n, mask - 15n, 1n << (bits - 1n), w >= 4 ? 0x7ffffff0n : mask - 1n, w === 8 ? 1n << 40n : mask >> 2n][pick(5)] & mask; break;
+    case 'small': v = BigInt(1 + pick(16)); break;
+    case 'neg': v = (mask - BigInt(pick(64))) & mask; break;
+    default: v = (old + BigInt(1 + pick(64)) * (rnd() < 0.5 ? 1n : 4096n)) & mask; break;
+  }
+  if (w === 1) dv.setUint8(p, Number(v));
+  else if (w === 2) dv.setUint16(p, Number(v), true);
+  else if (w === 4) dv.setUint32(p, Number(v), true);
+  else dv.setBigUint64(p, v, true);
+  return `${tag}+${at.toString(16)}/${w}=${kind}`;
+}
+
+/** Fields (offset, width) of fixed-size entries, for the sections that have them. */
+function entryLayout(sec: Sec): { size: number; fields: [number, number][] } | undefined {
+  if (sec.type === SHT_SYMTAB || sec.type === SHT_DYNSYM) return { size: 24, fields: [[0, 4], [4, 1], [5, 1], [6, 2], [8, 8], [16, 8]] };
+  if (sec.type === SHT_RELA) return { size: 24, fields: [[0, 8], [8, 4], [12, 4], [16, 8]] };
+  if (sec.type === SHT_REL) return { size: 16, fields: [[0, 8], [8, 4], [12, 4]] };
+  if (sec.type === SHT_DYNAMIC) return { size: 16, fields: [[0, 8], [8, 8]] };
+  if (sec.name === '.symtab_shndx') return { size: 4, fields: [[0, 4]] };
+  if (sec.name === '.orc_unwind') return { size: 6, fields: [[0, 2], [2, 2], [4, 1], [5, 1]] };
+  if (sec.name === '.discard.unwind_hints') return { size: 12, fields: [[0, 4], [4, 2], [6, 1], [7, 1], [8, 1]] };
+  if (/^\.(orc_unwind_ip|return_sites|retpoline_sites|call_sites)$/.test(sec.name) || sec.name.startsWith('.discard.')) return { size: 4, fields: [[0, 4]] };
+  if (sec.name === '.static_call_sites') return { size: 8, fields: [[0, 4], [4, 4]] };
+  if (sec.name === '__jump_table') return { size: 16, fields: [[0, 4], [4, 4], [8, 8]] };
+  if (sec.name === '__ex_table') return { size: 12, fields: [[0, 4], [4, 4], [8, 4]] };
+  if (sec.name === '.altinstructions') return { size: 14, fields: [[0, 4], [4, 4], [8, 4], [12, 1], [13, 1]] };
+  return undefined;
+}
+
+/** The CIE/FDE records of a call-frame section: [offset, length field value] (32-bit lengths only). */
+function frameRecords(dv: DataView, sec: Sec, eh: boolean): [number, number][] {
+  const out: [number, number][] = [];
+  let at = 0;
+  while (at + 4 <= sec.size && out.length < 100_000) {
+    const len = dv.getUint32(sec.offset + at, true);
+    if (len === 0) { if (eh) break; at += 4; continue; }
+    if (len >= 0xfffffff0) break;
+    out.push([at, len]);
+    at += 4 + len;
   }
   return out;
 }

@@ -19,11 +19,24 @@ async function drive(jobFile: string): Promise<void> {
     return true;
   }) as typeof process.stderr.write;
   for (let i = 0; i < jobs.length; i++) {
-    writeSync(1, `start ${i}\n`);
+    writeAll(`start ${i}\n`);
     stderr = '';
     const t0 = process.hrtime.bigint();
     const status = await main(jobs[i]);
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    writeSync(1, `${JSON.stringify({ i, status, stderr, ms })}\n`);
+    writeAll(`${JSON.stringify({ i, status, stderr, ms })}\n`);
+  }
+}
+
+/** Writes all of `text` to fd 1: a pipe may take only part of a large write (objtool's warnings can run to megabytes). */
+function writeAll(text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  let done = 0;
+  while (done < buf.length) {
+    try {
+      done += writeSync(1, buf, done, buf.length - done);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+    }
   }
 }

@@ -9,10 +9,19 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { buildElf } from '../helpers/elf-builder.js';
 import { corruptions, headerCases, validArm64, validX86 } from './bad-input-cases.js';
 import type { BadCase } from './bad-input-cases.js';
 import { commands, describeFindings, OBJFLOW, REPO, runBatch, runSpawned } from './bad-input-contract.js';
 import type { Command, Input } from './bad-input-contract.js';
+
+/**
+ * Reproducers (test/fixtures/robustness/) of bugs in the readers of section contents, found by
+ * fuzzing real objects with `sectionCases`: every command must fail with this reason.
+ */
+const CONTENT_REPRODUCERS: readonly { file: string; reason: RegExp }[] = [
+  { file: 'symtab-xindex-out-of-range.bin', reason: /symbol 2: section index 128 out of range/ },
+];
 
 /** per input and command; generous because the machine running the tests may be busy */
 const LIMIT_MS = 15_000;
@@ -79,6 +88,33 @@ describe('objflow on bad input', () => {
   it('every command on damaged copies of the x86-64 object with ORC tables', (t) => {
     if (!withOrc) { t.skip('objflow objtool --orc did not add ORC tables to the x86-64 object'); return; }
     const found = runBatch(materialize(corruptions(withOrc, 303, 80, 30), 'orc'), cmds, LIMIT_MS, scratch, 600_000);
+    assert.equal(found.length, 0, describeFindings(found));
+  });
+
+  it('the reproducers of section-content bugs fail every command with their reason', () => {
+    const dir = join(REPO, 'test', 'fixtures', 'robustness');
+    for (const { file, reason } of CONTENT_REPRODUCERS) {
+      for (const cmd of cmds) {
+        const path = join(scratch, `reason-${cmd.name}-${file}`);
+        writeFileSync(path, readFileSync(join(dir, file)));
+        const r = spawnSync(process.execPath, [OBJFLOW, ...cmd.argv(path)], {
+          encoding: 'latin1', timeout: LIMIT_MS, env: { ...process.env, OBJTOOL_ARGS: '', OBJFLOW_DEBUG: '' },
+        });
+        assert.equal(r.status, cmd.failStatus, `${cmd.name} on ${file}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`^objflow: ${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: .*${reason.source}`, 'm'), `${cmd.name} on ${file}`);
+      }
+    }
+  });
+
+  it('the batch driver hands back a run whose stderr is megabytes long (a pipe takes large writes in parts)', () => {
+    // .text: ret, then 20,000 unreachable one-byte pushes: objtool warns about each (about 1.2 MB)
+    const text = new Uint8Array(20_001).fill(0x50);
+    text[0] = 0xc3;
+    const obj = buildElf({
+      sections: [{ name: '.text', flags: 6, data: text, addralign: 16 }],
+      symbols: [{ name: '', bind: 0, type: 3, section: '.text' }],
+    }).bytes;
+    const found = runBatch(materialize([{ name: 'many-warnings', bytes: obj }], 'many'), cmds.filter((c) => c.name === 'objtool-orc'), LIMIT_MS, scratch, 120_000);
     assert.equal(found.length, 0, describeFindings(found));
   });
 
