@@ -58,12 +58,54 @@ export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
   const i = p.find(syms.sec[f], syms.offset[f]);
   if (i < 0 || p.func(i) < 0) return false;
   if (scanFunction(ctx, i, SCAN_RETURN) >= 0) return false;
+  if (!ctx.opts.kernel && continuesIntoReturningCode(ctx, f, i, depth)) return false;
   const j = scanFunction(ctx, i, SCAN_SIBLING);
   if (j < 0) return true;
   const d = p.jumpDest[j];
   if (d < 0) return false;
   if (depth === 5) return false;
   return deadEndFunction(ctx, p.func(d), depth + 1);
+}
+
+/**
+ * Userspace: does function `f` continue into another function (not its `.cold` part) whose code
+ * returns, by a jump into its middle or by running off its own end? Hand-written assembly shares a
+ * tail that way: GMP's `__gmpn_sub_nc` (AArch64) sets the borrow and branches into `__gmpn_sub_n` after
+ * its first instruction, and x86-64 `__gmpn_modexact_1_odd` is one `mov $0,%ecx` that runs on into
+ * `__gmpn_modexact_1c_odd`. Neither is a sibling call (none lands on a function start through a
+ * jump), so without this `f` would look like a function that never returns.
+ */
+function continuesIntoReturningCode(ctx: Context, f: number, start: number, depth: number): boolean {
+  const p = ctx.prog;
+  const end = Math.min(p.count, p.secRange(p.sec[start])[1]);
+  let last = -1;
+  for (let r = start; r < end && p.sym[r] === f; r++) {
+    const k = p.kind[r];
+    if (k !== InsnKind.Nop) last = r;
+    if (k !== InsnKind.JumpCond && k !== InsnKind.JumpUncond) continue;
+    const d = p.jumpDest[r];
+    if (d >= 0 && continuesInto(ctx, f, d, depth)) return true;
+  }
+  if (last < 0) return false;
+  const next = p.next(last);
+  return next >= 0 && runsOn(p.kind[last]) && continuesInto(ctx, f, next, depth);
+}
+
+/** Does row `d`, reached from function `f`, lie in another function that can return? */
+function continuesInto(ctx: Context, f: number, d: number, depth: number): boolean {
+  const { syms } = ctx.prog;
+  const df = ctx.prog.func(d);
+  if (df < 0 || syms.pfunc[df] === syms.pfunc[f]) return false;
+  return depth === 5 || !deadEndFunction(ctx, df, depth + 1);
+}
+
+/**
+ * Does an instruction of this kind let execution run on to the next one? Calls do not count: a
+ * function whose code ends in a call is taken to end in a call that never returns.
+ */
+function runsOn(k: number): boolean {
+  return k === InsnKind.Other || k === InsnKind.JumpCond || k === InsnKind.JumpDynamicCond || k === InsnKind.Syscall ||
+    k === InsnKind.Stac || k === InsnKind.Clac || k === InsnKind.Std || k === InsnKind.Cld || k === InsnKind.Endbr;
 }
 
 /** `scanFunction` modes: the first return, or the first jump that is a sibling call. */

@@ -50,6 +50,10 @@ export function assignSymbols(ctx: Context): void {
       }
       if ((ctx.symFlags[f] & SF.EmbeddedInsn) || syms.alias[f] !== f) continue;
       let i = p.find(s.index, syms.offset[f]);
+      // userspace: a label without a type inside code is often on data the code section holds
+      // (OpenSSL's perlasm `K256_shaext` table in node's .text), decoded as instructions it is not
+      // at a boundary of; it names no code, and nothing else is wrong with the file
+      if (i < 0 && t === STT_NOTYPE && !ctx.opts.kernel) continue;
       if (i < 0) ctx.fatal(`${syms.name(f)}(): can't find starting instruction`);
       const end = syms.offset[f] + syms.len[f];
       // the section's rows are contiguous: the symbol's are the next ones up to its end

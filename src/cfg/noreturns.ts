@@ -14,6 +14,12 @@ export const USERSPACE_NORETURNS: ReadonlySet<string> = new Set([
   'std::terminate()', '_ZSt9terminatev', '__gxx_personality_v0_never', '__libc_start_main',
   // GLib's g_assert() failure path (declared G_NORETURN; libgtk-x11 and libgirepository put other code after it)
   'g_assertion_message_expr',
+  // systemd's assert() failure paths (`_noreturn_`, src/basic/log.h; libsystemd-core puts other code after them)
+  'log_assert_failed', 'log_assert_failed_unreachable',
+  // Perl's croak/die family (PERL_CALLCONV_NO_RET in proto.h; XS modules such as Opcode.so call them through the PLT)
+  'Perl_croak', 'Perl_croak_nocontext', 'Perl_croak_sv', 'Perl_croak_xs_usage', 'Perl_croak_caller', 'Perl_croak_no_mem',
+  'Perl_croak_no_modify', 'Perl_croak_popstack', 'Perl_vcroak', 'Perl_die', 'Perl_die_nocontext', 'Perl_die_sv',
+  'Perl_die_unwind', 'Perl_my_exit', 'Perl_my_failure_exit', 'Perl_abort_execution', 'Perl_noperl_die',
 ]);
 
 /** `name@VERSION` / `name@@VERSION` → `name`. */

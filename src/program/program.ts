@@ -119,7 +119,8 @@ export class Program {
    * and use .dynsym when there is no .symtab (stripped binaries).
    */
   constructor(readonly elf: ElfFile, readonly arch: Arch, module = false, userspace = false) {
-    this.syms = buildSymbols(elf, userspace);
+    const fdeStarts = new Map<number, number[]>();
+    this.syms = buildSymbols(elf, userspace, fdeStarts);
     this.relocs = new RelocIndex(elf);
     const nsec = elf.sections.length;
     this.secRole = new Uint8Array(nsec);
@@ -139,7 +140,7 @@ export class Program {
       if (name === '.init.text' && !module) role |= SecRole.Init;
       this.secRole[s.index] = role;
       const linked = elf.type !== 1;
-      arch.decodeSection(elf.sectionData(s), s.index, linked ? s.addr : 0, b, linked ? functionStarts(this.syms, s.index, s.size) : undefined, userspace);
+      arch.decodeSection(elf.sectionData(s), s.index, linked ? s.addr : 0, b, linked ? functionStarts(this.syms, s.index, s.size, fdeStarts.get(s.index)) : undefined, userspace);
     }
     for (const s of elf.sections) {
       const n = s.name;
@@ -374,26 +375,37 @@ function warmUpDecoder(elf: ElfFile, arch: Arch, codeBytes: number, userspace: b
 /** Analysis-array rows beyond the real ones (at least; 1/32 of the rows in large files), for synthetic rows before the arrays grow. */
 const SYNTHETIC_ROOM = 1024;
 
-function buildSymbols(elf: ElfFile, userspace: boolean): Symbols {
+/** `fdeStarts` (userspace linked files) receives the FDE starts per section, for the decoder's anchors. */
+function buildSymbols(elf: ElfFile, userspace: boolean, fdeStarts: Map<number, number[]>): Symbols {
   const table = elf.symtab ?? (userspace ? elf.dynsym : undefined);
   const plain = new Symbols(elf, table, [], userspace);
   if (!userspace || elf.type === 1) return plain;
-  const extra = syntheticFunctions(elf, (sec, off) => plain.funcAt(sec, off) >= 0);
+  const extra = syntheticFunctions(elf, (sec, off) => plain.funcAt(sec, off) >= 0, fdeStarts);
   return extra.length ? new Symbols(elf, table, extra, true) : plain;
 }
 
-/** Sorted distinct offsets of the function symbols that start inside a section (decoder anchors). */
-function functionStarts(syms: Symbols, sec: number, size: number): Uint32Array | undefined {
+/**
+ * Sorted distinct offsets of the function symbols and the FDEs (`fdeStarts`, may be absent) that
+ * start inside a section: decoder anchors. An FDE starts at an instruction even where no function
+ * does: a stripped executable's `_start` (its return address undefined, so no function entry) sits
+ * after zero fill that would otherwise swallow its first byte.
+ */
+function functionStarts(syms: Symbols, sec: number, size: number, fdeStarts: readonly number[] | undefined): Uint32Array | undefined {
   const list = syms.list(sec);
-  const out = new Uint32Array(list.length);
+  const extra = fdeStarts ?? [];
+  const all = new Uint32Array(list.length + extra.length);
   let n = 0;
   for (let k = 0; k < list.length; k++) {
     const s = list[k];
     const off = syms.offset[s];
     if (syms.type[s] !== STT_FUNC || off <= 0 || off >= size) continue;
-    if (n === 0 || out[n - 1] !== off) out[n++] = off;
+    all[n++] = off;
   }
-  return n > 0 ? out.subarray(0, n) : undefined;
+  for (const off of extra) if (off > 0 && off < size) all[n++] = off;
+  const out = all.subarray(0, n).sort();
+  let m = 0;
+  for (let k = 0; k < n; k++) if (m === 0 || out[m - 1] !== out[k]) out[m++] = out[k];
+  return m > 0 ? out.subarray(0, m) : undefined;
 }
 
 

@@ -36,8 +36,14 @@ const R_AARCH64_GLOB_DAT = 1025;
 const R_AARCH64_JUMP_SLOT = 1026;
 const R_AARCH64_IRELATIVE = 1032;
 
-/** PLT stubs and FDE-covered code without a function symbol; `covered(sec, off)` says where one starts. */
-export function syntheticFunctions(elf: ElfFile, covered: (sec: number, off: number) => boolean): SyntheticFunction[] {
+/**
+ * PLT stubs and FDE-covered code without a function symbol; `covered(sec, off)` says where one starts.
+ * `fdeStarts`, when given, receives per executable section the offsets where FDEs start, except those
+ * of signal frames (an unwinder looks one byte before a return address, so a signal trampoline's FDE
+ * starts one byte early, often inside the padding before it): every other FDE starts at an
+ * instruction, a decoder anchor even where the code is no function entry (`_start`, `.cold` parts).
+ */
+export function syntheticFunctions(elf: ElfFile, covered: (sec: number, off: number) => boolean, fdeStarts?: Map<number, number[]>): SyntheticFunction[] {
   if (elf.type === 1) return [];
   const out: SyntheticFunction[] = pltStubs(elf).slice();
   // (section, offset) as one number: offsets are below 2^32
@@ -54,6 +60,11 @@ export function syntheticFunctions(elf: ElfFile, covered: (sec: number, off: num
       const sec = sectionAt(elf, fde.pcBegin);
       if (sec < 0) continue;
       const off = fde.pcBegin - elf.sections[sec].addr;
+      if (fdeStarts && !fde.cie.signalFrame) {
+        let list = fdeStarts.get(sec);
+        if (!list) fdeStarts.set(sec, (list = []));
+        list.push(off);
+      }
       if (covered(sec, off) || taken.has(sec * 2 ** 32 + off)) continue;
       if (!fdeStartsAsEntry(ev, fde)) continue;
       out.push({ name: `fde_${fde.pcBegin.toString(16)}`, sec, offset: off, len: fde.pcRange });
