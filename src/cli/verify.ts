@@ -46,6 +46,8 @@ export async function verifyCommand(argv: readonly string[], io: { out(s: string
       unusable = true;
       continue;
     }
+    // the verdicts still come, but those of code the analysis never reached would otherwise look ordinary
+    if (report.stopped) io.err(`objflow: ${f}: the analysis stopped early: ${report.stopped}; code it had not reached is unknown\n`);
     const s = report.summary;
     total.fdes += s.fdes; total.agrees += s.agrees; total.mismatch += s.mismatch; total.unknown += s.unknown;
     if (format === 'text') io.out(textReport(report, verbose, synchronous));

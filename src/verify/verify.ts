@@ -103,6 +103,8 @@ export interface VerifyReport {
   summary: VerifySummary;
   /** entries of the tables that could not be read */
   problems: string[];
+  /** the analysis stopped early (objtool's fatal problems): its last message; FDEs it did not reach are unknown */
+  stopped?: string;
 }
 
 /** Reasons for `unknown`, the part before any detail in parentheses. */
@@ -145,7 +147,9 @@ export async function verifyFile(path: string, dynamicSymbols = true, options: V
   // library would build one warning per instruction before its FDE entries are walked)
   const opts = userspaceOptions();
   const r = runChecks(prog, { ...opts, orc: true, noUnreachable: true }, path);
-  return verifyAnalysis(r.ctx, path, tables, options);
+  const report = verifyAnalysis(r.ctx, path, tables, options);
+  if (r.stopped) report.stopped = r.ctx.diag.list.at(-1)?.message ?? 'a fatal problem';
+  return report;
 }
 
 /** The unwind tables of a file; FormatError when it has none. */

@@ -66,3 +66,15 @@ test('verify: unusable input exits 2 with one line; bad options exit 2', async (
   assert.equal((await run([])).code, 2);
   assert.equal((await run([join(d, 'missing.o')])).code, 2);
 });
+
+test('verify: an analysis that stopped early says so on stderr, in every format, and its unreached FDEs stay unknown', async () => {
+  // g starts inside a movabs decoded from the section's start: objtool's fatal "can't find starting instruction"
+  const f = `${dir}x86-64-function-in-text-data.o`;
+  for (const format of ['text', 'json', 'sarif']) {
+    const r = await run(['--format', format, f]);
+    assert.equal(r.code, 0, format);
+    assert.equal(r.err, `objflow: ${f}: the analysis stopped early: g(): can't find starting instruction; code it had not reached is unknown\n`, format);
+  }
+  const ok = await run([`${dir}x86-64-cfi.o`]);
+  assert.ok(!ok.err.includes('stopped early'));
+});
