@@ -8,13 +8,10 @@
 import { InsnKind } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { SF } from '../cfg/context.js';
-import { SHF_EXECINSTR } from '../elf/constants.js';
+import { R_X86_64_PC32, R_X86_64_PLT32, SHF_EXECINSTR } from '../elf/constants.js';
 import { isIbtSkippedSection } from '../kernel/names.js';
 import { B } from '../program/program.js';
 import { placeText } from '../report/diag.js';
-
-const R_X86_64_PC32 = 2;
-const R_X86_64_PLT32 = 4;
 
 /** Branches and NOPs: their relocations are no taken addresses. */
 const BRANCH_KINDS = (1 << InsnKind.Call) | (1 << InsnKind.CallDynamic) | (1 << InsnKind.JumpCond) |
@@ -40,15 +37,13 @@ export function validateIbt(ctx: Context): number {
 /** The relocations inside instruction i (one per offset, in offset order) that take a code address. */
 function codeReferences(ctx: Context, i: number): number {
   const p = ctx.prog;
-  const relocs = p.relocs.of(p.sec[i]);
-  if (!relocs) return 0;
+  // most instructions have none (and the row remembers it)
+  if (p.insnReloc(i) < 0) return 0;
+  const relocs = p.relocs.of(p.sec[i])!;
   const { sym, addend, type } = relocs.table;
   const end = p.off[i] + p.len[i];
   let warnings = 0;
-  let prevOff = -1;
-  for (let k = relocs.lowerBound(p.off[i]); k < relocs.order.length && relocs.offsets[k] < end; k++) {
-    if (relocs.offsets[k] === prevOff) continue;
-    prevOff = relocs.offsets[k];
+  for (let k = relocs.lowerBound(p.off[i]); k < relocs.order.length && relocs.offsets[k] < end; k = relocs.nextOffset(k)) {
     const r = relocs.order[k];
     const s = sym[r];
     // static_call_update() takes the trampoline's address, which needs no ENDBR

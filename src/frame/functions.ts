@@ -106,8 +106,8 @@ export function validateUnwindHints(ctx: Context, v: Validator, sec = -1): numbe
   const p = ctx.prog;
   let warnings = 0;
   const state = v.newState(false, false, sec >= 0 && noinstrPaths(ctx, sec));
-  for (let i = 0; i < p.count; i++) {
-    if (sec >= 0 && p.sec[i] !== sec) continue;
+  const [from, to] = sec >= 0 ? p.secRange(sec) : [0, p.count];
+  for (let i = from; i < to; i++) {
     if ((p.bits[i] & B.Hint) && !(p.bits[i] & VISITED_MASK) && !(p.bits[i] & B.Ignore)) {
       const ret = v.validateBranch(p.func(i), i, state, ctx.initStateId);
       if (ret) ctx.backtrace(i, '<=== (hint)');

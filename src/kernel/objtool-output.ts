@@ -29,20 +29,19 @@ const STATIC_CALL_SITE_TAIL = 1;
  */
 export function sectionWarnings(ctx: Context): boolean {
   const o = ctx.opts;
-  const has = (name: string): boolean => ctx.prog.elf.sections.some((sec) => sec.name === name);
   if (o.staticCall) {
-    if (has('.static_call_sites')) ctx.diag.warn('file already has .static_call_sites section, skipping');
+    if (hasSection(ctx, '.static_call_sites')) ctx.diag.warn('file already has .static_call_sites section, skipping');
     else if (!staticCallKeysFound(ctx)) return false;
   }
-  if (o.retpoline && has('.retpoline_sites')) ctx.diag.warn('file already has .retpoline_sites, skipping');
-  if (o.cfi && has('.cfi_sites')) ctx.diag.warn('file already has .cfi_sites section, skipping');
+  if (o.retpoline && hasSection(ctx, '.retpoline_sites')) ctx.diag.warn('file already has .retpoline_sites, skipping');
+  if (o.cfi && hasSection(ctx, '.cfi_sites')) ctx.diag.warn('file already has .cfi_sites section, skipping');
   if (o.rethunk) {
-    if (has('.return_sites')) ctx.diag.warn('file already has .return_sites, skipping');
-    if (o.hackSkylake && has('.call_sites')) ctx.diag.warn('file already has .call_sites section, skipping');
+    if (hasSection(ctx, '.return_sites')) ctx.diag.warn('file already has .return_sites, skipping');
+    if (o.hackSkylake && hasSection(ctx, '.call_sites')) ctx.diag.warn('file already has .call_sites section, skipping');
   }
-  if (o.mcount && has('__mcount_loc')) ctx.diag.warn('file already has __mcount_loc section, skipping');
+  if (o.mcount && hasSection(ctx, '__mcount_loc')) ctx.diag.warn('file already has __mcount_loc section, skipping');
   if (o.ibt) {
-    if (has('.ibt_endbr_seal')) {
+    if (hasSection(ctx, '.ibt_endbr_seal')) {
       ctx.diag.warn('file already has .ibt_endbr_seal, skipping');
     } else {
       const seal = endbrSeal(ctx);

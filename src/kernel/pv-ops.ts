@@ -10,6 +10,7 @@ import type { Context } from '../cfg/context.js';
 import { SecRole } from '../program/program.js';
 import type { Program } from '../program/program.js';
 import { PV_OPS_TABLES } from './names.js';
+import { LEGACY_PREFIX } from '../arch/x86/length-tables.js';
 
 const PV_OPS = 'pv_ops';
 /** Functions paravirt patching replaces by native code: never a call target. */
@@ -49,11 +50,8 @@ export class PvOps {
     const start = syms.offset[t];
     const end = start + syms.len[t];
     const { sym, addend } = relocs.table;
-    let prevOff = -1;
-    for (let k = relocs.lowerBound(start); k < relocs.order.length && relocs.offsets[k] < end; k++) {
+    for (let k = relocs.lowerBound(start); k < relocs.order.length && relocs.offsets[k] < end; k = relocs.nextOffset(k)) {
       const off = relocs.offsets[k];
-      if (off === prevOff) continue;
-      prevOff = off;
       const r = relocs.order[k];
       let f = sym[r];
       if (syms.type[f] === STT_SECTION) f = syms.symbolAt(syms.sec[f], addend[r]);
@@ -63,21 +61,24 @@ export class PvOps {
 
   /** `movq $func, pv_ops+off(%rip)` in .init.text: 11 bytes, pv_ops' relocation at +3, the function's at +7. */
   private addInitStores(p: Program): void {
-    const sections = p.elf.sections;
     const syms = p.syms;
-    for (let i = 0; i < p.count; i++) {
-      if (p.len[i] !== 11 || !sections[p.sec[i]].name.startsWith('.init.text')) continue;
-      if (!isMovImmToMemory(p, i)) continue;
-      const relocs = p.relocs.of(p.sec[i]);
+    for (const sec of p.elf.sections) {
+      if (!sec.name.startsWith('.init.text')) continue;
+      const relocs = p.relocs.of(sec.index);
       if (!relocs) continue;
-      const { sym, addend, offset } = relocs.table;
-      const dst = relocs.inRange(p.off[i] + 3, 1);
-      if (dst < 0 || offset[dst] !== p.off[i] + 3 || syms.name(sym[dst]) !== PV_OPS) continue;
-      const src = relocs.inRange(p.off[i] + 7, 1);
-      let f = src >= 0 && offset[src] === p.off[i] + 7 ? sym[src] : -1;
-      if (f >= 0 && syms.type[f] === STT_SECTION) f = syms.symbolAt(syms.sec[f], addend[src]);
-      // the slot the store writes: the displacement is relative to the end of the instruction, 8 bytes on
-      if (f >= 0) this.add(p, Math.trunc((addend[dst] + 8) / 8), f);
+      const { sym, addend } = relocs.table;
+      const [from, to] = p.secRange(sec.index);
+      for (let i = from; i < to; i++) {
+        if (p.len[i] !== 11 || !isMovImmToMemory(p, i)) continue;
+        // (offsets are whole numbers: a one-byte range is the exact offset)
+        const dst = relocs.inRange(p.off[i] + 3, 1);
+        if (dst < 0 || syms.name(sym[dst]) !== PV_OPS) continue;
+        const src = relocs.inRange(p.off[i] + 7, 1);
+        let f = src >= 0 ? sym[src] : -1;
+        if (f >= 0 && syms.type[f] === STT_SECTION) f = syms.symbolAt(syms.sec[f], addend[src]);
+        // the slot the store writes: the displacement is relative to the end of the instruction, 8 bytes on
+        if (f >= 0) this.add(p, Math.trunc((addend[dst] + 8) / 8), f);
+      }
     }
   }
 
@@ -121,11 +122,6 @@ function isMovImmToMemory(p: Program, i: number): boolean {
   const bytes = p.elf.sectionData(p.elf.sections[p.sec[i]]);
   let k = p.off[i];
   const end = k + p.len[i];
-  while (k < end && isPrefix(bytes[k])) k++;
+  while (k < end && (LEGACY_PREFIX[bytes[k]] !== 0 || (bytes[k] & 0xf0) === 0x40)) k++;
   return k < end && bytes[k] === 0xc7;
-}
-
-function isPrefix(b: number): boolean {
-  return (b >= 0x40 && b <= 0x4f) || b === 0x66 || b === 0x67 || b === 0xf0 || b === 0xf2 || b === 0xf3 ||
-    b === 0x2e || b === 0x36 || b === 0x3e || b === 0x26 || b === 0x64 || b === 0x65;
 }

@@ -38,6 +38,17 @@ export class SectionRelocs {
     return -1;
   }
 
+  /**
+   * Position (in `order`) of the first relocation at a greater offset than the one at position k: the
+   * next relocation objtool's range look-up finds when it walks a range offset by offset.
+   */
+  nextOffset(k: number): number {
+    const o = this.offsets;
+    let j = k + 1;
+    while (j < o.length && o[j] === o[k]) j++;
+    return j;
+  }
+
   /** Position (in `order`) of the first relocation at or after `off`. */
   lowerBound(off: number): number {
     const o = this.offsets;
