@@ -37,6 +37,12 @@ export const InsnKind = {
 } as const;
 export type InsnKind = (typeof InsnKind)[keyof typeof InsnKind];
 
+/** Can execution go on to the next instruction after one of this kind (calls: when they return)? */
+export function fallsThrough(k: number): boolean {
+  return k !== InsnKind.JumpUncond && k !== InsnKind.JumpDynamic && k !== InsnKind.Return &&
+    k !== InsnKind.ContextSwitch && k !== InsnKind.Bug && k !== InsnKind.Trap && k !== InsnKind.Invalid;
+}
+
 export const INSN_KIND_NAMES: readonly string[] = [
   'other', 'jcc', 'jmp', 'jmp*', 'jcc*', 'call', 'call*', 'ret', 'ctxsw', 'bug', 'nop',
   'stac', 'clac', 'std', 'cld', 'trap', 'endbr', 'invalid', 'syscall',

@@ -2,7 +2,7 @@
  * Branch and call destinations: through relocations where the object has them, from the immediate
  * otherwise. Decides sibling (tail) calls, retpoline/return-thunk calls, and which calls never return.
  */
-import { InsnKind } from '../arch/arch.js';
+import { InsnKind, fallsThrough } from '../arch/arch.js';
 import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION } from '../elf/constants.js';
 import { B } from '../program/program.js';
 import type { Context } from './context.js';
@@ -88,7 +88,9 @@ function continuesIntoReturningCode(ctx: Context, f: number, start: number, dept
   }
   if (last < 0) return false;
   const next = p.next(last);
-  return next >= 0 && runsOn(p.kind[last]) && continuesInto(ctx, f, next, depth);
+  // a function whose code ends in a call is taken to end in a call that never returns
+  const k = p.kind[last];
+  return next >= 0 && fallsThrough(k) && k !== InsnKind.Call && k !== InsnKind.CallDynamic && continuesInto(ctx, f, next, depth);
 }
 
 /** Does row `d`, reached from function `f`, lie in another function that can return? */
@@ -99,14 +101,6 @@ function continuesInto(ctx: Context, f: number, d: number, depth: number): boole
   return depth === 5 || !deadEndFunction(ctx, df, depth + 1);
 }
 
-/**
- * Does an instruction of this kind let execution run on to the next one? Calls do not count: a
- * function whose code ends in a call is taken to end in a call that never returns.
- */
-function runsOn(k: number): boolean {
-  return k === InsnKind.Other || k === InsnKind.JumpCond || k === InsnKind.JumpDynamicCond || k === InsnKind.Syscall ||
-    k === InsnKind.Stac || k === InsnKind.Clac || k === InsnKind.Std || k === InsnKind.Cld || k === InsnKind.Endbr;
-}
 
 /** `scanFunction` modes: the first return, or the first jump that is a sibling call. */
 const SCAN_RETURN = 0;

@@ -31,7 +31,7 @@
  * no successor; no table is indexed by what a callee its compiler could not see (undefined symbol, PLT
  * stub) left in a call-clobbered register, so a path where that would happen is not taken.
  */
-import { InsnFlag, InsnKind } from '../arch/arch.js';
+import { InsnFlag, InsnKind, fallsThrough } from '../arch/arch.js';
 import { SHF_ALLOC, SHT_NOBITS, STB_LOCAL, STT_FUNC, STT_NOTYPE, STT_OBJECT, STT_SECTION } from '../elf/constants.js';
 import { relocDest, type RelocDest } from '../elf/reloc-target.js';
 import { B } from '../program/program.js';
@@ -1780,11 +1780,6 @@ function rhsAt(s: InsnSem, loc: number): Rhs | undefined {
   if (s.dst === loc) return s.rhs;
   if (s.also) for (const a of s.also) if (a.dst === loc) return a.rhs;
   return undefined;
-}
-
-function fallsThrough(k: number): boolean {
-  return k !== InsnKind.JumpUncond && k !== InsnKind.JumpDynamic && k !== InsnKind.Return &&
-    k !== InsnKind.ContextSwitch && k !== InsnKind.Bug && k !== InsnKind.Trap && k !== InsnKind.Invalid;
 }
 
 function readInt(dv: DataView, off: number, size: number, signed: boolean, le: boolean): number | undefined {
