@@ -10,10 +10,14 @@ import { addSpecialSectionAlts } from './cfg/alternatives.js';
 import { addCallDestinations, addJumpDestinations } from './cfg/destinations.js';
 import { assignSymbols, classifySymbols } from './cfg/functions.js';
 import { addJumpTableAlts } from './cfg/jump-tables.js';
+import { addUnownedEntries } from './cfg/entry-points.js';
 import { validateReachable } from './checks/reachable.js';
 import { validateRetpoline, validateSls } from './checks/speculation.js';
 import { validateFunctions, validateNoinstrSections, validateUnwindHints } from './frame/functions.js';
 import { validateUnrets } from './checks/unret.js';
+import { analyseLandingPads, collectPads } from './frame/landing-pads.js';
+import { analyseFdeEntries } from './frame/fde-entries.js';
+import type { CfiSection } from './dwarf/index.js';
 import { validateIbt } from './checks/ibt.js';
 import { StateType } from './frame/state.js';
 import { Validator } from './frame/validate.js';
@@ -42,16 +46,29 @@ export interface CheckResult {
   prefixFuncs: number[];
 }
 
-export function runChecks(prog: Program, opts: CheckOptions, objname: string): CheckResult {
+/**
+ * `tables` (userspace): the file's unwind tables, whose FDE starts and exception landing pads are
+ * walked too (code no branch leads to).
+ */
+export function runChecks(prog: Program, opts: CheckOptions, objname: string, tables?: readonly CfiSection[]): CheckResult {
   const ctx = new Context(prog, opts, objname);
+  if (tables) ctx.unwindTables = tables;
   const result: CheckResult = { ctx, stopped: false, orc: undefined, prefixFuncs: [] };
   if (opts.stats) readStats(ctx);
   try {
     decodeSections(ctx);
-    check(ctx, result);
+    check(ctx, result, tables);
   } catch (e) {
     if (!(e instanceof Fatal)) throw e;
     result.stopped = true;
+    // what the tables lead to is still walked: verify reports on the FDEs it reaches
+    if (tables && !opts.kernel && !ctx.tablesWalked) {
+      try {
+        walkFromTables(ctx, tables);
+      } catch (f) {
+        if (!(f instanceof Fatal)) throw f;
+      }
+    }
   }
   return result;
 }
@@ -193,6 +210,7 @@ function decodeUserspace(ctx: Context): void {
   addJumpDestinations(ctx);
   mark(ctx, 'jump destinations');
   addCallDestinations(ctx);
+  addUnownedEntries(ctx);
   mark(ctx, 'call destinations');
   inferNoreturnCalls(ctx);
   mark(ctx, 'noreturn inference');
@@ -368,7 +386,7 @@ function readHints(ctx: Context): void {
   if (h.error) { emit(ctx, h.error); ctx.stop(); }
 }
 
-function check(ctx: Context, result: CheckResult): void {
+function check(ctx: Context, result: CheckResult, tables: readonly CfiSection[] | undefined): void {
   const p = ctx.prog;
   const o = ctx.opts;
   ctx.ignoreUnreachables ||= o.noUnreachable;
@@ -382,6 +400,7 @@ function check(ctx: Context, result: CheckResult): void {
     warnings += validateFunctions(ctx, v);
     mark(ctx, 'validate functions');
     warnings += validateUnwindHints(ctx, v);
+    if (tables && !o.kernel) warnings += walkFromTables(ctx, tables);
     if (!warnings) warnings += validateReachable(ctx);
     mark(ctx, 'reachable');
   } else if (o.noinstr) {
@@ -408,6 +427,25 @@ function check(ctx: Context, result: CheckResult): void {
     ctx.stdout.push(`nr_cfi_reused: ${ctx.cfiReused}`);
     ctx.stdout.push(`nr_cfi_cache: ${ctx.pool.hits}`);
   }
+}
+
+/**
+ * Userspace: code the unwind tables lead to and no branch does. An exception landing pad starts with
+ * the state its call site leaves; an FDE start no function symbol names starts as a function when
+ * its first row is what a call leaves. Pads whose call the symbol-driven walk reached go first: a
+ * `.cold` part may open with a nop before its pad (GCC's way to give a pad offset 1), which would
+ * otherwise look like a function entry and carry the entry state into the pad; pads behind FDE-entry
+ * code follow. Returns the number of warnings these walks gave.
+ */
+function walkFromTables(ctx: Context, tables: readonly CfiSection[]): number {
+  ctx.tablesWalked = true;
+  const before = ctx.diag.warningCount;
+  const walk = new Validator(ctx);
+  const pads = collectPads(ctx, tables);
+  analyseLandingPads(ctx, tables, walk, pads);
+  analyseFdeEntries(ctx, tables, walk);
+  analyseLandingPads(ctx, tables, walk, pads);
+  return ctx.diag.warningCount - before;
 }
 
 /** Functions preceded by exactly `prefix` bytes of NOPs get a `__pfx_` symbol; the NOPs take the function's state. */

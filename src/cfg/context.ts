@@ -3,6 +3,7 @@
  * sink, the interned frame states, per-symbol classification, and what the passes collect for the
  * output sections. Passes are functions of this context; nothing lives at module scope.
  */
+import type { CfiSection } from '../dwarf/index.js';
 import type { Program } from '../program/program.js';
 import { Diagnostics } from '../report/diag.js';
 import { StatePool, initState, setFuncState, stateLayout } from '../frame/state.js';
@@ -95,6 +96,10 @@ export class Context {
   openFailed = false;
   hasRodata = false;
   hints = false;
+  /** userspace: the file's unwind tables (runChecks' argument; empty when it has none or was not given them) */
+  unwindTables: readonly CfiSection[] = [];
+  /** the unwind tables' FDE starts and landing pads have been walked (userspace; once, also after a fatal stop) */
+  tablesWalked = false;
   /** paravirt call tables (--noinstr on a file with `pv_ops`), else null */
   pvOps: PvOps | null = null;
   /** rows collected for the output sections, in objtool's list order */

@@ -228,10 +228,12 @@ function jumpIsSiblingCall(ctx: Context, from: number, to: number): boolean {
   const p = ctx.prog;
   const fs = p.sym[from];
   const ts = p.sym[to];
-  if (fs < 0 || ts < 0) return false;
+  if (ts < 0 || (fs < 0 && ctx.opts.kernel)) return false;
   if (!isFirstFuncInsn(ctx, to, ts)) return false;
   if (p.syms.type[ts] === STT_NOTYPE) return false;
-  return p.syms.pfunc[fs] !== p.syms.pfunc[ts];
+  // userspace: code no symbol owns (a stripped binary's `.cold` parts, whose FDEs do not start like
+  // functions) leaves by tail calls too, `jmp __cxa_end_catch@plt` after its epilogue
+  return fs < 0 || p.syms.pfunc[fs] !== p.syms.pfunc[ts];
 }
 
 /** Immediate-relative destination of a direct branch, as a section offset. */

@@ -2,6 +2,7 @@
 import { InsnKind } from '../arch/arch.js';
 import { B, VISITED_MASK } from '../program/program.js';
 import type { Context } from '../cfg/context.js';
+import type { Program } from '../program/program.js';
 import { SF } from '../cfg/context.js';
 import { callDest } from '../cfg/destinations.js';
 
@@ -59,7 +60,10 @@ function ignoreUnreachable(ctx: Context, start: number): boolean {
   if (ctx.symFlags[f] & SF.StaticCallTramp) return true;
   const prev = p.prev(i);
   if (prev >= 0 && (p.bits[prev] & B.DeadEnd) &&
-      (k === InsnKind.Bug || (k === InsnKind.JumpUncond && p.jumpDest[i] >= 0 && p.kind[p.jumpDest[i]] === InsnKind.Bug))) {
+      (k === InsnKind.Bug || (k === InsnKind.JumpUncond && p.jumpDest[i] >= 0 && p.kind[p.jumpDest[i]] === InsnKind.Bug) ||
+        (!ctx.opts.kernel && isTrapLoopJump(p, i)) ||
+        // userspace: a guard call that never returns either (glibc's AArch64 `_start`: `bl abort` after `bl __libc_start_main`)
+        (!ctx.opts.kernel && k === InsnKind.Call && (p.bits[i] & B.DeadEnd)))) {
     return true;
   }
   for (let n = 0; n < 5; n++) {
@@ -75,4 +79,15 @@ function ignoreUnreachable(ctx: Context, start: number): boolean {
     if (i < 0) break;
   }
   return false;
+}
+
+/**
+ * A jump right after a trap back to a trap (glibc's `hlt; jmp .-1`): what would run if the trap
+ * returned, which in user mode it does not.
+ */
+export function isTrapLoopJump(p: Program, i: number): boolean {
+  if (p.kind[i] !== InsnKind.JumpUncond) return false;
+  const prev = p.prev(i);
+  const d = p.jumpDest[i];
+  return prev >= 0 && p.kind[prev] === InsnKind.Trap && d >= 0 && p.kind[d] === InsnKind.Trap;
 }

@@ -251,7 +251,9 @@ export class Symbols {
         const s = list[k];
         if (this.type[s] !== STT_FUNC || this.len[s] !== 0) continue;
         let e = end;
-        for (let j = k + 1; j < list.length; j++) if (off[list[j]] > off[s]) { e = off[list[j]]; break; }
+        // AArch64 `$x` mapping symbols mark where code starts, not a new function: crtn.o's half of
+        // `_init` follows crti.o's under one of its own
+        for (let j = k + 1; j < list.length; j++) if (off[list[j]] > off[s] && !isCodeMappingSymbol(this.name(list[j]))) { e = off[list[j]]; break; }
         this.len[s] = Math.max(0, e - off[s]);
       }
     }
@@ -347,3 +349,8 @@ export interface SyntheticSymbol {
 }
 
 export { STT_FUNC, STT_NOTYPE, STT_SECTION };
+
+/** An ARM ELF mapping symbol that marks code (`$x`, `$x.NAME`; `$a`, `$t` on 32-bit ARM). */
+function isCodeMappingSymbol(name: string): boolean {
+  return name.length >= 2 && name.charCodeAt(0) === 0x24 && 'xat'.includes(name[1]) && (name.length === 2 || name[2] === '.');
+}

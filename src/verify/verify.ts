@@ -16,16 +16,15 @@ import { openElf } from '../cli/io.js';
 import type { ElfFile } from '../elf/reader.js';
 import { runChecks } from '../pipeline.js';
 import { Program } from '../program/program.js';
-import { callLocalDefinitions, dropCallPushes, markNoreturnCalls, markNoreturnPltCalls } from './call-targets.js';
+import { prepareUserspaceCalls } from '../cfg/linked-calls.js';
 import { CfaEvaluator, CfaKind, RuleKind, RuleSpeller, dwarfFramePointer, dwarfStackPointer, readCfi } from '../dwarf/index.js';
 import type { CfiKind, CfiSection, Fde } from '../dwarf/index.js';
 import { EM_AARCH64 } from '../elf/constants.js';
 import { FormatError } from '../elf/errors.js';
 import { CfaBaseKind } from './compare-rows.js';
 import { CodeRules, FP_SAVED, RA_SAVED, RULE_NAMES, Rule } from './code-rules.js';
-import { CodeSections } from './fde-code.js';
-import { analyseFdeEntries } from './fde-entries.js';
-import { analyseLandingPads, collectPads } from './landing-pads.js';
+import { CodeSections } from '../program/fde-code.js';
+import { isTrapLoopJump } from '../checks/reachable.js';
 import { PAC_FLAGS, Validator } from '../frame/validate.js';
 import { unchangedSinceSave } from './prologue.js';
 import { Walker } from './walker.js';
@@ -138,15 +137,12 @@ export async function verifyFile(path: string, dynamicSymbols = true, options: V
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const tables = readTables(elf);
   const prog = new Program(elf, arch, false, dynamicSymbols);
-  dropCallPushes(prog, tables);
-  markNoreturnCalls(prog, tables);
-  markNoreturnPltCalls(prog);
-  callLocalDefinitions(prog);
+  prepareUserspaceCalls(prog, tables);
   // the options `unwind` analyses with (analyzeFile), so that rows are the ones it prints; no
   // unreachable-instruction warnings (verify reports unreached code per FDE, and a stripped
   // library would build one warning per instruction before its FDE entries are walked)
   const opts = userspaceOptions();
-  const r = runChecks(prog, { ...opts, orc: true, noUnreachable: true }, path);
+  const r = runChecks(prog, { ...opts, orc: true, noUnreachable: true }, path, tables);
   const report = verifyAnalysis(r.ctx, path, tables, options);
   if (r.stopped) report.stopped = r.ctx.diag.list.at(-1)?.message ?? 'a fatal problem';
   return report;
@@ -163,21 +159,10 @@ export function readTables(elf: ElfFile): CfiSection[] {
   return tables;
 }
 
-/**
- * Verifies the tables of an analysed file (the analysis is extended from unreached FDE starts and
- * from exception landing pads).
- */
+/** Verifies the tables of an analysed file (analysed with those tables: its FDE starts and landing pads walked). */
 export function verifyAnalysis(ctx: Context, file: string, tables: readonly CfiSection[] = readTables(ctx.prog.elf),
   options: VerifyOptions = {}): VerifyReport {
   const elf = ctx.prog.elf;
-  // pads whose call the symbol-driven walk reached go first: a `.cold` part may open with a nop
-  // before its pad (GCC's way to give a pad offset 1), which would otherwise look like a function
-  // entry and carry the entry state into the pad; pads behind FDE-entry code follow
-  const walk = new Validator(ctx);
-  const pads = collectPads(ctx, tables);
-  analyseLandingPads(ctx, tables, walk, pads);
-  analyseFdeEntries(ctx, tables, walk);
-  analyseLandingPads(ctx, tables, walk, pads);
   const checker = new FdeChecker(ctx, options.synchronous ?? false);
   const verdicts: FdeVerdict[] = [];
   const problems: string[] = [];
@@ -506,10 +491,11 @@ function hasPacInsn(p: Program, first: number, secEnd: number, endOff: number): 
   return false;
 }
 
-/** Instructions no path needs to reach: alignment padding and traps. */
+/** Instructions no path needs to reach: alignment padding, traps, and the jump back of a trap loop. */
 function isPadding(p: Program, i: number): boolean {
   const k = p.kind[i];
-  return k === InsnKind.Nop || k === InsnKind.Trap || k === InsnKind.Bug || k === InsnKind.Invalid || (p.flags[i] & InsnFlag.Padding) !== 0;
+  return k === InsnKind.Nop || k === InsnKind.Trap || k === InsnKind.Bug || k === InsnKind.Invalid || (p.flags[i] & InsnFlag.Padding) !== 0 ||
+    isTrapLoopJump(p, i);
 }
 
 /**

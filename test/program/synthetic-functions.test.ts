@@ -14,7 +14,7 @@ import { openElf } from '../../src/cli/io.js';
 import { runChecks } from '../../src/pipeline.js';
 import { B, Program } from '../../src/program/program.js';
 import { pltStubs, syntheticFunctions } from '../../src/program/synthetic-functions.js';
-import { markNoreturnPltCalls } from '../../src/verify/call-targets.js';
+import { markNoreturnPltCalls } from '../../src/cfg/linked-calls.js';
 import { verifyFile } from '../../src/verify/verify.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/userspace-symbols/', import.meta.url));

@@ -14,7 +14,7 @@ import { RuleSpeller } from '../../src/dwarf/format.js';
 import { runChecks } from '../../src/pipeline.js';
 import { Program } from '../../src/program/program.js';
 import { rowFields } from '../../src/unwind/table.js';
-import { dropCallPushes, markNoreturnCalls } from '../../src/verify/call-targets.js';
+import { dropCallPushes, markNoreturnCalls } from '../../src/cfg/linked-calls.js';
 import { CodeRules, FP_SAVED, RA_SAVED } from '../../src/verify/code-rules.js';
 import { readTables } from '../../src/verify/verify.js';
 

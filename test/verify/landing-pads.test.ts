@@ -13,9 +13,9 @@ import { openElf } from '../../src/cli/io.js';
 import { runChecks } from '../../src/pipeline.js';
 import { Program } from '../../src/program/program.js';
 import { rowFields } from '../../src/unwind/table.js';
-import { dropCallPushes, markNoreturnCalls } from '../../src/verify/call-targets.js';
-import { analyseFdeEntries } from '../../src/verify/fde-entries.js';
-import { analyseLandingPads } from '../../src/verify/landing-pads.js';
+import { dropCallPushes, markNoreturnCalls } from '../../src/cfg/linked-calls.js';
+import { analyseFdeEntries } from '../../src/frame/fde-entries.js';
+import { analyseLandingPads } from '../../src/frame/landing-pads.js';
 import { readTables, verifyFile } from '../../src/verify/verify.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/verify/', import.meta.url));

@@ -9,10 +9,10 @@
 import type { Context } from '../cfg/context.js';
 import { CfaEvaluator } from '../dwarf/index.js';
 import type { CfiSection } from '../dwarf/index.js';
-import { Validator } from '../frame/validate.js';
+import { Validator } from './validate.js';
 import { VISITED_MASK } from '../program/program.js';
 import { fdeStartsAsEntry } from '../program/synthetic-functions.js';
-import { CodeSections } from './fde-code.js';
+import { CodeSections } from '../program/fde-code.js';
 
 /** Walks the unreached FDE starts; returns how many walks were started. */
 export function analyseFdeEntries(ctx: Context, tables: readonly CfiSection[], validator?: Validator): number {

@@ -13,12 +13,12 @@ import type { Context } from '../cfg/context.js';
 import { CfaEvaluator, LsdaReader } from '../dwarf/index.js';
 import type { CfiSection, Fde } from '../dwarf/index.js';
 import { FormatError } from '../elf/errors.js';
-import { updateState, UpdateError } from '../frame/update.js';
-import type { Op, UpdateEnv } from '../frame/update.js';
-import { Validator } from '../frame/validate.js';
+import { updateState, UpdateError } from './update.js';
+import type { Op, UpdateEnv } from './update.js';
+import { Validator } from './validate.js';
 import { OP_WORDS } from '../program/insns.js';
 import { VISITED_MASK } from '../program/program.js';
-import { CodeSections } from './fde-code.js';
+import { CodeSections } from '../program/fde-code.js';
 
 /** Walks every landing pad whose call is reached; returns how many pads were walked. */
 export function analyseLandingPads(ctx: Context, tables: readonly CfiSection[], validator?: Validator, pads = collectPads(ctx, tables)): number {

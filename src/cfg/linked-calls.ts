@@ -1,11 +1,14 @@
 /**
- * Calls in linked files whose destination has no function symbol (PLT stubs, functions of a
+ * Calls in userspace files, linked ones above all, read with the file's unwind tables and dynamic
+ * relocations before the analysis runs (`prepareUserspaceCalls`; check, unwind and verify alike, so
+ * that unwind prints the rows verify compares).
+ *
+ * `dropCallPushes`: calls whose destination has no function symbol (PLT stubs, functions of a
  * stripped binary) keep the return-address push the decoder gives every call, so the frame walk
- * sees the stack 8 bytes deeper after them (the core's userspace branch of addCallDestinations
- * removes the push only when it finds a symbol). Until the core does it, verify removes the push
- * of every direct call to a PLT section or to the start of an FDE (a function entry by the
- * compiler's own account) before the analysis runs. Intra-function calls (`call 1f; 1: pop`) go to
- * neither and keep their push.
+ * would see the stack 8 bytes deeper after them (the userspace branch of addCallDestinations
+ * removes the push only when it finds a symbol). The push of every direct call to a PLT section or
+ * to the start of an FDE (a function entry by the compiler's own account) is removed. Intra-function
+ * calls (`call 1f; 1: pop`) go to neither and keep their push.
  *
  * `markNoreturnCalls`: a call whose return address is (after padding) the start of another FDE
  * cannot return into its own function, so it ends its path. Without symbols (stripped binaries)
@@ -27,7 +30,15 @@ import type { CfiSection } from '../dwarf/index.js';
 import { B } from '../program/program.js';
 import type { Program } from '../program/program.js';
 import { pltStubs } from '../program/synthetic-functions.js';
-import { CodeSections } from './fde-code.js';
+import { CodeSections } from '../program/fde-code.js';
+
+/** All four, in their order; `tables` may be empty (a file without unwind tables). */
+export function prepareUserspaceCalls(p: Program, tables: readonly CfiSection[]): void {
+  dropCallPushes(p, tables);
+  markNoreturnCalls(p, tables);
+  markNoreturnPltCalls(p);
+  callLocalDefinitions(p);
+}
 
 /** Returns how many calls lost their push. */
 export function dropCallPushes(p: Program, tables: readonly CfiSection[]): number {

@@ -5,7 +5,7 @@
  */
 import { SHF_EXECINSTR } from '../elf/constants.js';
 import type { Fde } from '../dwarf/index.js';
-import type { Program } from '../program/program.js';
+import type { Program } from './program.js';
 
 export interface FdeCode {
   sec: number;
