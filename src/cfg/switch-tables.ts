@@ -266,29 +266,17 @@ function familyOfSymbol(syms: Program['syms'], f: number): number {
   return pf >= 0 ? pf : f;
 }
 
+/** The index atom for the value of `loc` just before `row`. */
+function xAtom(loc: number, row: number): Expr {
+  return { t: 'x', loc, row, bits: 64, signed: false };
+}
+
 function linOf(e: Expr): Lin | undefined {
   switch (e.t) {
     case 'c': return { c: e.c, terms: [] };
     case 'lin': return e.lin;
     default: return { c: ZERO, terms: [{ k: 1, a: e }] };
   }
-}
-
-function addAddr(a: Addr, b: Addr): Addr | undefined {
-  if (a.sec >= 0 && b.sec >= 0) return undefined;
-  return { sec: a.sec >= 0 ? a.sec : b.sec, off: a.off + b.off };
-}
-
-function linAdd(a: Lin, b: Lin): Lin | undefined {
-  const c = addAddr(a.c, b.c);
-  if (!c) return undefined;
-  return { c, terms: [...a.terms, ...b.terms] };
-}
-
-function linScale(a: Lin, k: number): Lin | undefined {
-  if (k === 1) return a;
-  if (a.c.sec >= 0) return undefined;
-  return { c: { sec: -1, off: a.c.off * k }, terms: a.terms.map((t) => ({ k: t.k * k, a: t.a })) };
 }
 
 /** ext(e) from its low `bits` (64: identity); undefined when the result is not expressible. */
@@ -340,6 +328,13 @@ interface ProofState {
   gw: number;
   /** a bound already proven for this path by a low-bits mask (`and` with 2^k - 1) met on the way, -1 when none */
   cap: number;
+  /** proveBound's number for the state's value, -1 until it is numbered (a state lives in one proof) */
+  id: number;
+}
+
+/** A proof state (always made here: one object shape). */
+function proofState(I: number[], w: number, G: number[] | null, gN: number, gw: number, cap: number): ProofState {
+  return { I, w, G, gN, gw, cap, id: -1 };
 }
 
 /** `Recoverer.writeFlags` bits: what a described row writes besides registers 0..31 */
@@ -347,20 +342,49 @@ const WRITES_MEM_ANY = 1;
 const WRITES_FRAME_ANY = 2;
 /** frame slot chunks, narrow stores, or anything else the fast check does not cover */
 const WRITES_OTHER = 4;
-/** `Recoverer.rowCfg` fields of a row (at row * CFG_STRIDE) */
-const CFG_STRIDE = 4;
-const CFG_FAM = 0;
-const CFG_BUILD = 1;
-const CFG_START = 2;
-const CFG_COUNT = 3;
-/** `Recoverer.buildScratch` fields of a row (at its local number * SCRATCH_STRIDE) */
-const SCRATCH_STRIDE = 4;
-const SCR_COUNT = 0;
-const SCR_START = 1;
-const SCR_FILL = 2;
+/** searchDefs: how a row's writes are asked about the location searched for */
+const ASK_ANY = 0;
+const ASK_REG = 1;
+const ASK_CELL = 2;
+const ASK_SLOT = 3;
 /** `Recoverer.noReturnKnown` values */
 const RETURNS = 1;
 const NO_RETURN = 2;
+
+/**
+ * The predecessor lists of one family's rows, by local row number: the rows of its ranges one after
+ * another (a row in two ranges takes its place in the first), then the table targets outside them.
+ * Only the rows of this family are looked up here (a row of another family has that family's lists).
+ */
+class FamilyCfg {
+  constructor(
+    /** the first range, where nearly every row asked for lies */
+    readonly lo: number,
+    readonly hi: number,
+    readonly ranges: readonly (readonly [number, number])[],
+    /** local numbers of table targets outside the ranges, null when none */
+    readonly extra: ReadonlyMap<number, number> | null,
+    /**
+     * per local row l: its list starts at `data[data[2l]]` and holds `data[2l + 1]` rows (the lists
+     * follow the local rows' records in the same array)
+     */
+    readonly data: Int32Array,
+  ) {}
+
+  /** The local number of `row`, -1 when the family's control flow does not hold it. */
+  local(row: number): number {
+    if (row >= this.lo && row < this.hi) return row - this.lo;
+    const rs = this.ranges;
+    let base = 0;
+    for (let x = 0; x < rs.length; x++) {
+      const a = rs[x][0];
+      const b = rs[x][1];
+      if (row >= a && row < b) return base + row - a;
+      base += b - a;
+    }
+    return this.extra?.get(row) ?? -1;
+  }
+}
 
 class Recoverer {
   /**
@@ -369,6 +393,7 @@ class Recoverer {
    * bit mask and `WRITES_*` flags, so that a backward search asks "does this row write loc" without
    * looking at the InsnSem; the family + 2, the direct branch destination + 2, whether a call returns.
    */
+  private readonly famOf: Int32Array;
   private readonly semIndex: Int32Array;
   private readonly semList: InsnSem[] = [];
   private readonly regWrites: Uint32Array;
@@ -376,36 +401,35 @@ class Recoverer {
   private readonly destRow: Int32Array;
   private readonly noReturnKnown: Uint8Array;
   /**
-   * Predecessors, rebuilt per family (parent function symbol) when its edges change: a row whose
-   * family was built as `famBuild[fam]` has its predecessors at `famPreds[fam][start .. + count]`
-   * when its build is that build; any other row has none. Per row, side by side (`rowCfg`, a backward
-   * search reads them together): the family + 2, the build, start and count.
+   * Predecessors, built per family (parent function symbol) on first need and again when its edges
+   * change (null until then), in arrays of the family's own size: a row's lists are those of its
+   * family, and a row its family's control flow does not hold has none.
    */
-  private readonly famBuild: Int32Array;
-  private readonly famPreds: (Int32Array | null)[];
+  private readonly famCfg: (FamilyCfg | null)[];
   private readonly famBudget: Int32Array;
-  private readonly rowCfg: Int32Array;
-  private builds = 0;
   /** set by `preds(row)`: the list holding the row's predecessors and where they start */
   private predList: Int32Array = new Int32Array(0);
   private predAt = 0;
+  /**
+   * bound proofs: the row a step continues from (with the state it returns); by place in the first range
+   * of the proof's family, the proof's number and where the row's list of (successor, state id, next)
+   * triples done starts in `proofPairs`
+   */
+  private stepFrom = -1;
+  private boundProofs = 0;
+  private proofRowStamp = new Int32Array(4096);
+  private proofRowHead = new Int32Array(4096);
+  private proofPairs = new Int32Array(3 * 256);
   /** definition search: rows seen (stamped with the search's number) and the work stack */
   private readonly seenStamp: Int32Array;
   private searches = 0;
   private work = new Int32Array(1024);
-  /** buildPreds scratch: edges in the order they are found, and per-row edge counts */
+  private defsFound = new Int32Array(64);
+  /** buildPreds scratch: edges (local number of the row reached, row it comes from) in the order they are found */
   private edgeTo = new Int32Array(1024);
   private edgeFrom = new Int32Array(1024);
-  /** buildPreds scratch: the rows edges reach, each once, in the order first reached, and their local numbers */
-  private buildTargets = new Int32Array(1024);
-  private buildTargetAt = new Int32Array(1024);
   /** buildPreds: local numbers of table targets outside the family's ranges */
-  private readonly extraLocal = new Map<number, number>();
-  /**
-   * buildPreds scratch by local row number (`localRow`), side by side: edges reaching the row, where its
-   * list starts and how much of it is filled (counts and fills are zero between builds)
-   */
-  private buildScratch = new Int32Array(4096 * SCRATCH_STRIDE);
+  private extraLocal = new Map<number, number>();
   /** linked files: loaded sections by address (`sectionOf`), and the offset its last answer left */
   private loadedByAddr: { index: number[]; start: number[]; end: number[] } | undefined;
   private mappedOff = 0;
@@ -454,7 +478,10 @@ class Recoverer {
   /** families whose edges changed since their control flow was last rebuilt */
   private readonly dirty = new Set<number>();
   private readonly proofs = new Map<number, { fam: number; gen: number; mode: number; r: RecoveredTable | string | undefined }>();
-  /** reachingDefs answers by row and location (null: some path has no definition); cleared when control flow or mode changes */
+  /**
+   * reachingDefs answers by location and row (null: some path has no definition); cleared when control
+   * flow or mode changes. By location first: a recovery asks about few locations and many rows.
+   */
   private readonly defsMemo = new Map<number, Map<number, number[] | null>>();
 
   constructor(private readonly p: Program, private readonly arch: SwitchArch, private readonly describer: SwitchDescriber,
@@ -467,11 +494,10 @@ class Recoverer {
     this.writeFlags = new Uint8Array(n);
     this.destRow = new Int32Array(n);
     this.noReturnKnown = new Uint8Array(n);
-    this.rowCfg = new Int32Array(n * CFG_STRIDE);
+    this.famOf = new Int32Array(n);
     this.seenStamp = new Int32Array(n);
     const nsym = p.syms.count;
-    this.famBuild = new Int32Array(nsym);
-    this.famPreds = new Array<Int32Array | null>(nsym).fill(null);
+    this.famCfg = new Array<FamilyCfg | null>(nsym).fill(null);
     this.famBudget = new Int32Array(nsym);
   }
 
@@ -496,8 +522,7 @@ class Recoverer {
   private rebuild(): void {
     if (this.dirty.size > 0) this.defsMemo.clear();
     for (const fam of this.dirty) {
-      this.famBuild[fam] = 0;
-      this.famPreds[fam] = null;
+      this.famCfg[fam] = null;
       this.famGen.set(fam, (this.famGen.get(fam) ?? 0) + 1);
     }
     this.dirty.clear();
@@ -518,7 +543,9 @@ class Recoverer {
   run(): SwitchTableResult {
     const p = this.p;
     const jumps: number[] = [];
-    for (let i = 0; i < p.count; i++) if (p.kind[i] === InsnKind.JumpDynamic) jumps.push(i);
+    // a native scan of the kind column (a library has millions of rows and thousands of dispatches)
+    const kinds = p.kind.subarray(0, p.count);
+    for (let i = kinds.indexOf(InsnKind.JumpDynamic); i >= 0; i = kinds.indexOf(InsnKind.JumpDynamic, i + 1)) jumps.push(i);
     const tables: RecoveredTable[] = [];
     const reasons = new Map<number, string>();
     // a table found adds edges that can prove another (nested switches): repeat until nothing changes
@@ -828,7 +855,9 @@ class Recoverer {
     this.semIndex[row] = this.semList.length;
     let regs = 0;
     let flags = 0;
-    for (const w of s.writes) {
+    const ws = s.writes;
+    for (let x = 0; x < ws.length; x++) {
+      const w = ws[x];
       if (w >= 0 && w < 32) regs |= 1 << w;
       else if (w === MEM_ANY) flags |= WRITES_MEM_ANY;
       else if (w === FRAME_ANY) flags |= WRITES_FRAME_ANY;
@@ -865,28 +894,48 @@ class Recoverer {
       }
       case 'load': {
         const lin = this.sumTerms(rhs.c, rhs.terms, row, depth);
-        return lin && { t: 'ld', addr: lin, size: rhs.size, signed: rhs.signed, width: rhs.width };
+        return lin && { t: 'ld', addr: lin, size: rhs.size, signed: rhs.signed, width: rhs.width, from: undefined };
       }
     }
   }
 
   private sumTerms(c: Addr | null, terms: Term[], row: number, depth: number): Lin | undefined {
-    let lin: Lin | undefined = { c: c ?? ZERO, terms: [] };
-    for (const t of terms) {
+    const c0 = c ?? ZERO;
+    if (terms.length === 0) return { c: c0, terms: [] };
+    // c + sum of 2^shift * term: a plain number scales, an address only adds to plain numbers
+    let sec = c0.sec;
+    let off = c0.off;
+    const out: { k: number; a: Expr }[] = [];
+    for (let x = 0; x < terms.length; x++) {
+      const t = terms[x];
       const e = this.evalLoc(t.loc, row, depth + 1);
       // an index computed from another (`add x5, x4, #-c`) and then scaled or extended: the bound proof
       // takes it as a value of its own, from here (compilers compare the rebased index, not its source)
       const rebased = e && e.t === 'lin' && e.lin.terms.length > 0 && (t.shift > 0 || t.bits < 64);
       const v = rebased ? { t: 'x' as const, loc: t.loc, row, bits: t.bits, signed: t.signed } : e && extend(e, t.bits, t.signed);
       if (!v) return undefined;
-      const tl = linOf(v);
-      if (!tl) return undefined;
-      const sl = linScale(tl, 2 ** t.shift);
-      if (!sl) return undefined;
-      lin = linAdd(lin, sl);
-      if (!lin) return undefined;
+      const k = 2 ** t.shift;
+      const vc = v.t === 'c' ? v.c : v.t === 'lin' ? v.lin.c : ZERO;
+      let vSec = vc.sec;
+      let vOff = vc.off;
+      if (k !== 1) {
+        // only a plain number scales
+        if (vSec >= 0) return undefined;
+        vSec = -1;
+        vOff = vOff * k;
+      }
+      // two section-relative addresses do not add
+      if (sec >= 0 && vSec >= 0) return undefined;
+      sec = sec >= 0 ? sec : vSec;
+      off = off + vOff;
+      if (v.t === 'lin') {
+        const vt = v.lin.terms;
+        for (let y = 0; y < vt.length; y++) out.push(k === 1 ? vt[y] : { k: vt[y].k * k, a: vt[y].a });
+      } else if (v.t !== 'c') {
+        out.push({ k, a: v });
+      }
     }
-    return lin;
+    return { c: { sec, off }, terms: out };
   }
 
   /**
@@ -898,32 +947,32 @@ class Recoverer {
    * null: every definition is such a cycle.
    */
   private evalLoc(loc: number, row: number, depth: number): Expr | null {
-    const atom: Expr = { t: 'x', loc, row, bits: 64, signed: false };
-    if (depth > 24 || --this.evalBudget < 0) return atom;
+    if (depth > 24 || --this.evalBudget < 0) return xAtom(loc, row);
     const defs = this.reachingDefs(loc, row);
-    if (!defs || defs.length === 0) return atom;
+    if (!defs || defs.length === 0) return xAtom(loc, row);
     let first: Expr | undefined;
     let cyclic = false;
     const rows = this.evalRows;
     const locs = this.evalLocs;
-    for (const d of defs) {
+    for (let x = 0; x < defs.length; x++) {
+      const d = defs[x];
       let busy = false;
-      for (let x = 0; x < rows.length; x++) if (rows[x] === d && locs[x] === loc) { busy = true; break; }
+      for (let y = 0; y < rows.length; y++) if (rows[y] === d && locs[y] === loc) { busy = true; break; }
       if (busy) { cyclic = true; continue; }
       const rhs = rhsAt(this.sem(d), loc);
-      if (!rhs) return atom;
+      if (!rhs) return xAtom(loc, row);
       rows.push(d);
       locs.push(loc);
       const v = this.evalRhs(rhs, d, depth);
       rows.pop();
       locs.pop();
       if (v === null) { cyclic = true; continue; }
-      if (!v || v.t === 'x') return atom;
-      if ((defs.length > 1 || cyclic) && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return atom;
+      if (!v || v.t === 'x') return xAtom(loc, row);
+      if ((defs.length > 1 || cyclic) && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return xAtom(loc, row);
       first ??= v;
     }
-    if (!first) return cyclic ? null : atom;
-    if (cyclic && first.t !== 'c') return atom;
+    if (!first) return cyclic ? null : xAtom(loc, row);
+    if (cyclic && first.t !== 'c') return xAtom(loc, row);
     if (first.t === 'ld') first.from = [loc, row];
     return first;
   }
@@ -934,22 +983,24 @@ class Recoverer {
    * is not kept.
    */
   private reachingDefs(loc: number, row: number): number[] | undefined {
-    let byLoc = this.defsMemo.get(row);
-    const known = byLoc?.get(loc);
+    let byRow = this.defsMemo.get(loc);
+    const known = byRow?.get(row);
     if (known !== undefined) return known ?? undefined;
     const r = this.searchDefs(loc, row);
     if (r !== BUDGET_SPENT) {
-      if (!byLoc) { byLoc = new Map(); this.defsMemo.set(row, byLoc); }
-      byLoc.set(loc, r ?? null);
+      if (!byRow) { byRow = new Map(); this.defsMemo.set(loc, byRow); }
+      byRow.set(row, r ?? null);
     }
     return r === BUDGET_SPENT ? undefined : r;
   }
 
   private searchDefs(loc: number, row: number): number[] | undefined | typeof BUDGET_SPENT {
-    const defs: number[] = [];
+    // the definitions found, in order (copied out at the end: most searches find one or two)
+    let defs = this.defsFound;
+    let nd = 0;
     // depth-first over predecessors, rows marked seen when popped (the order decides which budget runs out first)
     const n0 = this.preds(row);
-    if (n0 === 0) return this.deadEnd(row) ? defs : undefined;
+    if (n0 === 0) return this.deadEnd(row) ? [] : undefined;
     const seen = this.seenStamp;
     const stamp = ++this.searches;
     let work = this.work;
@@ -960,39 +1011,74 @@ class Recoverer {
     for (let k = 0; k < n0; k++) work[k] = list0[at0 + k];
     top = n0;
     let budget = this.budget(row);
-    const isReg = loc >= 0 && loc < 32;
+    // what "row r writes loc" reads (as writesAt answers it): a register's bit; a memory cell whose
+    // address registers are all below 32: any of their bits or an unplaced store; a frame slot: its base
+    // register's bit or an unplaced frame store, when the row stores nothing narrower or elsewhere
     const semIndex = this.semIndex;
     const regWrites = this.regWrites;
+    const writeFlags = this.writeFlags;
+    let mode = ASK_ANY;
+    let cellMask = 0;
+    const slotReg = loc >= SLOT_BASE && loc < CELL_BASE ? slotBase(loc) : -1;
+    if (loc >= 0 && loc < 32) mode = ASK_REG;
+    else if (loc >= CELL_BASE && loc < NARROW_BASE) {
+      const cr = this.cellRegs[loc - CELL_BASE];
+      mode = ASK_CELL;
+      for (let x = 0; x < cr.length; x++) if (cr[x] < 32) cellMask |= 1 << cr[x]; else mode = ASK_ANY;
+    } else if (slotReg >= 0 && slotReg < 32) mode = ASK_SLOT;
+    // the lists of the rows of the start's family's first range (nearly every row visited) are read
+    // straight from its arrays; preds() answers for any other row
+    const famOf = this.famOf;
+    const fam = famOf[row] - 2;
+    const cfg = this.famCfg[fam]!;
+    const famTag = fam + 2;
+    const lo = cfg.lo;
+    const hi = cfg.hi;
+    const cfgData = cfg.data;
     while (top > 0) {
       const r = work[--top];
       if (seen[r] === stamp) continue;
       seen[r] = stamp;
       if (--budget < 0 || --this.visits < 0) return BUDGET_SPENT;
       // registers (most questions) straight from the row's write mask
-      if (isReg) {
+      let defines: boolean;
+      if (mode === ASK_ANY) defines = this.writesAt(r, loc);
+      else {
         if (semIndex[r] === 0) this.sem(r);
-        if (((regWrites[r] >>> loc) & 1) !== 0 && !this.keptByCallee(r, loc)) { defs.push(r); continue; }
-      } else if (this.writesAt(r, loc)) { defs.push(r); continue; }
-      const n = this.preds(r);
+        const regs = regWrites[r];
+        if (mode === ASK_REG) defines = ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(r, loc);
+        else if (mode === ASK_CELL) defines = (writeFlags[r] & WRITES_MEM_ANY) !== 0 || (regs & cellMask) !== 0;
+        else if ((writeFlags[r] & WRITES_OTHER) === 0) defines = ((regs >>> slotReg) & 1) !== 0 || (writeFlags[r] & WRITES_FRAME_ANY) !== 0;
+        else defines = this.writesLoc(this.semList[semIndex[r] - 1], loc, r);
+      }
+      if (defines) {
+        if (nd === defs.length) defs = this.defsFound = grown(defs, 2 * nd);
+        defs[nd++] = r;
+        continue;
+      }
+      let n: number;
+      let list: Int32Array;
+      let at: number;
+      if (r >= lo && r < hi && famOf[r] === famTag) {
+        at = cfgData[2 * (r - lo)];
+        n = cfgData[2 * (r - lo) + 1];
+        list = cfgData;
+      } else {
+        n = this.preds(r);
+        list = this.predList;
+        at = this.predAt;
+      }
       if (n === 0) { if (this.deadEnd(r)) continue; return undefined; }
       if (top + n > work.length) work = this.growWork(top + n);
-      const list = this.predList;
-      const at = this.predAt;
       for (let k = 0; k < n; k++) work[top++] = list[at + k];
     }
-    return defs;
+    return listOf(defs, nd);
   }
 
   private growEdges(need: number): void {
     const len = doubledUntil(this.edgeTo.length, need);
     this.edgeTo = grown(this.edgeTo, len);
     this.edgeFrom = grown(this.edgeFrom, len);
-  }
-
-  private growTargets(need: number): void {
-    const len = doubledUntil(this.buildTargets.length, need);
-    this.buildTargets = grown(this.buildTargets, len);
-    this.buildTargetAt = grown(this.buildTargetAt, len);
   }
 
   private growWork(need: number): Int32Array {
@@ -1008,7 +1094,11 @@ class Recoverer {
     if (loc >= 0 && loc < 32) return ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(row, loc);
     if (loc >= CELL_BASE) {
       if (flags & WRITES_MEM_ANY) return true;
-      for (const r of this.cellRegs[loc - CELL_BASE]) if (r < 32 ? (regs >>> r) & 1 : s.writes.includes(r)) return true;
+      const cr = this.cellRegs[loc - CELL_BASE];
+      for (let x = 0; x < cr.length; x++) {
+        const r = cr[x];
+        if (r < 32 ? (regs >>> r) & 1 : s.writes.includes(r)) return true;
+      }
       return false;
     }
     if (loc >= SLOT_BASE && !(flags & WRITES_OTHER)) {
@@ -1023,14 +1113,17 @@ class Recoverer {
     if (s.writes.includes(loc)) return row < 0 || !this.keptByCallee(row, loc);
     if (loc >= CELL_BASE) {
       if (s.writes.includes(MEM_ANY)) return true;
-      for (const r of this.cellRegs[loc - CELL_BASE]) if (s.writes.includes(r)) return true;
+      const cr = this.cellRegs[loc - CELL_BASE];
+      for (let x = 0; x < cr.length; x++) if (s.writes.includes(cr[x])) return true;
       return false;
     }
     const b = slotBase(loc);
     if (b < 0) return false;
     if (s.writes.includes(b) || s.writes.includes(FRAME_ANY)) return true;
     // a store at another offset of the same base that may overlap the slot's 8 bytes
-    for (const w of s.writes) {
+    const ws = s.writes;
+    for (let x = 0; x < ws.length; x++) {
+      const w = ws[x];
       let size = SLOT_CHUNK;
       let at = w;
       if (w >= NARROW_BASE) {
@@ -1056,50 +1149,73 @@ class Recoverer {
     const workRow: number[] = [];
     const workSucc: number[] = [];
     const workState: ProofState[] = [];
-    const start: ProofState = { I: [loc], w: bits, G: null, gN: 0, gw: 0, cap: -1 };
+    const start = proofState([loc], bits, null, 0, 0, -1);
     const n0 = this.preds(row);
     if (n0 === 0) return undefined;
     for (let k = 0; k < n0; k++) { workRow.push(this.predList[this.predAt + k]); workSucc.push(row); workState.push(start); }
     // a step is done once per edge and state value: states are numbered by value (each state object
-    // is numbered once, as one is pushed for every predecessor), and the states seen kept per row
-    const stateIds = new Map<ProofState, number>();
+    // is numbered once, as one is pushed for every predecessor), and the (successor, state) pairs done
+    // at a row kept as a list through `pairs`, whose head is kept by the row's place in the first range
+    // of the row's family (stamped with this proof's number), or for another row in `otherHead`
     const states: ProofState[] = [];
     const idsByHash = new Map<number, number[]>();
-    const seen = new Map<number, number[]>();
+    const stamp = ++this.boundProofs;
+    const cfg = this.famCfg[this.famOf[row] - 2]!;
+    const lo = cfg.lo;
+    const hi = cfg.hi;
+    if (hi - lo > this.proofRowStamp.length) {
+      const len = doubledUntil(this.proofRowStamp.length, hi - lo);
+      this.proofRowStamp = grown(this.proofRowStamp, len);
+      this.proofRowHead = grown(this.proofRowHead, len);
+    }
+    const doneStamp = this.proofRowStamp;
+    const doneHead = this.proofRowHead;
+    const otherHead = new Map<number, number>();
+    let pairs = this.proofPairs;
+    let npairs = 0;
     let best = -1;
     let budget = 4 * this.budget(row);
     while (workRow.length > 0) {
       const r = workRow.pop()!;
       const succ = workSucc.pop()!;
       const st = workState.pop()!;
-      let id = stateIds.get(st);
-      if (id === undefined) {
+      let id = st.id;
+      if (id < 0) {
         const h = stateHash(st);
         const same = idsByHash.get(h);
-        if (same !== undefined) for (const other of same) if (sameState(states[other], st)) { id = other; break; }
-        if (id === undefined) {
+        if (same !== undefined) {
+          for (let x = 0; x < same.length; x++) if (sameState(states[same[x]], st)) { id = same[x]; break; }
+        }
+        if (id < 0) {
           id = states.length;
           states.push(st);
           if (same !== undefined) same.push(id); else idsByHash.set(h, [id]);
         }
-        stateIds.set(st, id);
+        st.id = id;
       }
       // (successor, state) pairs done at row r
-      const done = seen.get(r);
-      if (done === undefined) seen.set(r, [succ, id]);
-      else {
-        let again = false;
-        for (let x = 0; x < done.length; x += 2) if (done[x] === succ && done[x + 1] === id) { again = true; break; }
-        if (again) continue;
-        done.push(succ, id);
-      }
+      const inRange = r >= lo && r < hi;
+      let head = -1;
+      if (inRange) {
+        if (doneStamp[r - lo] === stamp) head = doneHead[r - lo];
+      } else head = otherHead.get(r) ?? -1;
+      let again = false;
+      for (let x = head; x >= 0; x = pairs[x + 2]) if (pairs[x] === succ && pairs[x + 1] === id) { again = true; break; }
+      if (again) continue;
+      if (npairs + 3 > pairs.length) pairs = this.proofPairs = grown(pairs, doubledUntil(pairs.length, npairs + 3));
+      pairs[npairs] = succ;
+      pairs[npairs + 1] = id;
+      pairs[npairs + 2] = head;
+      if (inRange) { doneStamp[r - lo] = stamp; doneHead[r - lo] = npairs; } else otherHead.set(r, npairs);
+      npairs += 3;
       if (--budget < 0) return undefined;
       const out = this.proofStep(r, succ, st);
       if (out === IMPOSSIBLE) continue;
       // a path without a tighter guard keeps the bound of a mask it crossed
       if (out === undefined) { if (st.cap < 0) return undefined; if (st.cap > best) best = st.cap; continue; }
       if (typeof out === 'number') { const b = st.cap >= 0 ? Math.min(out, st.cap) : out; if (b > best) best = b; continue; }
-      const [from, next] = out;
+      const from = this.stepFrom;
+      const next = out;
       const n = this.preds(from);
       if (n === 0) {
         if (this.deadEnd(from)) continue;
@@ -1116,9 +1232,9 @@ class Recoverer {
 
   /**
    * Backward step over row `r` (reached from `succ`): a bound (path proven), undefined (path fails), or the
-   * row to continue from with the new state.
+   * new state, with the row to continue from in `stepFrom`.
    */
-  private proofStep(r: number, succ: number, st: ProofState): number | [number, ProofState] | undefined {
+  private proofStep(r: number, succ: number, st: ProofState): number | ProofState | undefined {
     const s = this.sem(r);
     const p = this.p;
     if (s.cond) {
@@ -1135,7 +1251,7 @@ class Recoverer {
   }
 
   /** The flags setter feeding the conditional jump `j` (same block, nothing in between writes flags). */
-  private guardAt(j: number, st: ProofState, adj: number): number | [number, ProofState] | undefined {
+  private guardAt(j: number, st: ProofState, adj: number): number | ProofState | undefined {
     let cur = st;
     let r = j;
     for (let steps = 0; steps < 24; steps++) {
@@ -1147,17 +1263,18 @@ class Recoverer {
       if (s.cmp) {
         const N = s.cmp.imm + adj;
         if (N < 0 || s.cmp.imm < 0) return undefined;
-        const after = this.transfer(r, s, cur);
-        if (typeof after !== 'object') return undefined;
-        const [from, next] = after;
+        const next = this.transfer(r, s, cur);
+        if (typeof next !== 'object') return undefined;
+        const from = this.stepFrom;
         if (next.I.includes(s.cmp.loc) && this.widthOk(s.cmp.width, next.w, s.cmp.loc, r)) return this.withNarrow(next, N);
-        if (next.G !== null) return [from, next];
-        return [from, { ...next, G: [s.cmp.loc], gN: N, gw: s.cmp.width }];
+        this.stepFrom = from;
+        if (next.G !== null) return next;
+        return proofState(next.I, next.w, [s.cmp.loc], N, s.cmp.width, next.cap);
       }
       if (s.writesFlags) return undefined;
       const t = this.transfer(r, s, cur);
       if (typeof t !== 'object') return t;
-      cur = t[1];
+      cur = t;
     }
     return undefined;
   }
@@ -1204,10 +1321,9 @@ class Recoverer {
     return true;
   }
 
-  private transfer(r: number, s: InsnSem, st: ProofState): number | [number, ProofState] | undefined {
+  private transfer(r: number, s: InsnSem, st: ProofState): number | ProofState | undefined {
     let { I, w, G, gw, cap } = st;
-    const hits = (set: number[]): boolean => set.some((l) => this.writesAt(r, l));
-    if (hits(I)) {
+    if (this.writesAny(r, I)) {
       // a pending narrow guard on this value holds for all of it when the definition fits its width
       if (G && I.includes(s.dst) && G.includes(s.dst) && st.gw < 64) {
         const fits = s.rhs?.op === 'copy' ? !s.rhs.signed && s.rhs.bits <= st.gw
@@ -1232,33 +1348,33 @@ class Recoverer {
           // the low `low` bits of the source: bounded by the mask, or tighter by a guard on the same bits
           // further up (Clang AArch64 masks a 16-bit index twice: once for the compare, once for the load)
           const m = s.rhs.mask;
-          I = [...I.filter((l) => !this.writesAt(r, l)), s.rhs.src];
+          I = [...this.notWritten(r, I), s.rhs.src];
           w = Math.min(w, low);
           cap = cap >= 0 ? Math.min(cap, m) : m;
         } else if (s.rhs.op === 'copy') {
-          I = [...I.filter((l) => !this.writesAt(r, l)), s.rhs.src];
+          I = [...this.notWritten(r, I), s.rhs.src];
           w = Math.min(w, s.rhs.bits);
         } else if (s.alias !== undefined && s.alias >= 0 && s.rhs.op === 'load') {
-          I = [...I.filter((l) => !this.writesAt(r, l)), s.alias];
+          I = [...this.notWritten(r, I), s.alias];
           w = Math.min(w, s.rhs.size * 8);
         } else {
-          I = I.filter((l) => !this.writesAt(r, l));
+          I = this.notWritten(r, I);
         }
       } else {
-        I = I.filter((l) => !this.writesAt(r, l));
+        I = this.notWritten(r, I);
       }
     }
-    if (G && hits(G)) {
+    if (G && this.writesAny(r, G)) {
       const low = s.rhs && s.rhs.op === 'and' ? lowMaskBits(s.rhs.mask) : 0;
       if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst) && (s.rhs.bits >= gw || !s.rhs.signed)) {
         // the guard bounded the low `bits` of the source (zero-extended): a narrower compare from here
-        G = [...G.filter((l) => !this.writesAt(r, l)), s.rhs.src];
+        G = [...this.notWritten(r, G), s.rhs.src];
         gw = Math.min(gw, s.rhs.bits);
       } else if (s.rhs && s.rhs.op === 'and' && low > 0 && G.includes(s.dst)) {
-        G = [...G.filter((l) => !this.writesAt(r, l)), s.rhs.src];
+        G = [...this.notWritten(r, G), s.rhs.src];
         gw = Math.min(gw, low);
-      } else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...G.filter((l) => !this.writesAt(r, l)), s.alias];
-      else G = G.filter((l) => !this.writesAt(r, l));
+      } else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...this.notWritten(r, G), s.alias];
+      else G = this.notWritten(r, G);
     }
     // the index is whatever a callee the compiler could not see left in a call-clobbered register: no
     // compiled code indexes a table with that, so the callee does not return and the path is not taken
@@ -1266,19 +1382,33 @@ class Recoverer {
     if (G && G.length === 0) G = null;
     const met = G ? I.find((l) => G!.includes(l)) : undefined;
     if (met !== undefined && this.widthOk(gw, w, met, r)) return cap >= 0 ? Math.min(st.gN, cap) : st.gN;
-    return [r, { I, w, G, gN: G ? st.gN : 0, gw: G ? gw : 0, cap }];
+    this.stepFrom = r;
+    return proofState(I, w, G, G ? st.gN : 0, G ? gw : 0, cap);
+  }
+
+  /** Row `r` writes one of the locations (asked in order, up to the first written). */
+  private writesAny(r: number, locs: readonly number[]): boolean {
+    for (let x = 0; x < locs.length; x++) if (this.writesAt(r, locs[x])) return true;
+    return false;
+  }
+
+  /** The locations row `r` leaves as they were, in order (each asked once, in order). */
+  private notWritten(r: number, locs: readonly number[]): number[] {
+    const out: number[] = [];
+    for (let x = 0; x < locs.length; x++) if (!this.writesAt(r, locs[x])) out.push(locs[x]);
+    return out;
   }
 
   // -------------------------------------------------------------- control flow of one function family
 
   /** Parent function symbol of the row's function ('.cold' parts belong to their parent), or -1. */
   private family(row: number): number {
-    const known = this.rowCfg[row * CFG_STRIDE + CFG_FAM];
+    const known = this.famOf[row];
     if (known !== 0) return known - 2;
     const p = this.p;
     const f = p.syms.funcContaining(p.sec[row], p.off[row]);
     const fam = familyOfSymbol(p.syms, f);
-    this.rowCfg[row * CFG_STRIDE + CFG_FAM] = fam + 2;
+    this.famOf[row] = fam + 2;
     return fam;
   }
 
@@ -1291,18 +1421,18 @@ class Recoverer {
   private sweepFamilies(a: number, b: number): void {
     const p = this.p;
     const syms = p.syms;
-    const cfg = this.rowCfg;
+    const famOf = this.famOf;
     let f = -1;
     let fSec = -1;
     for (let i = a; i < b; i++) {
-      if (cfg[i * CFG_STRIDE + CFG_FAM] !== 0) { f = -1; continue; }
+      if (famOf[i] !== 0) { f = -1; continue; }
       const sec = p.sec[i];
       const off = p.off[i];
       if (!(f >= 0 && sec === fSec && off >= syms.offset[f] && off < syms.offset[f] + syms.len[f])) {
         f = syms.funcContaining(sec, off);
         fSec = sec;
       }
-      cfg[i * CFG_STRIDE + CFG_FAM] = familyOfSymbol(syms, f) + 2;
+      famOf[i] = familyOfSymbol(syms, f) + 2;
     }
   }
 
@@ -1334,7 +1464,7 @@ class Recoverer {
     const known = this.calleeMemo.get(f);
     if (known !== undefined) return known;
     this.calleeMemo.set(f, null); // recursion: unknown
-    const rs = this.ranges(this.family(dest));
+    const rs = this.ranges(familyOfSymbol(p.syms, f));
     const inside = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
     let n = 0;
     for (const [a, b] of rs) n += b - a;
@@ -1470,12 +1600,13 @@ class Recoverer {
       if (byCallee !== undefined) {
         out = byCallee;
       } else if (atStart) {
-        const rs = this.ranges(this.family(dest));
+        const rs = this.ranges(familyOfSymbol(p.syms, f));
         const inside = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
         out = rs.length > 0;
-        // first the kinds alone (most callees return), then where their branches go
+        // first the kinds alone (most callees return, most near their end: searched from there), then
+        // where their branches go
         for (const [a, b] of rs) {
-          for (let r = a; r < b && out; r++) {
+          for (let r = b - 1; r >= a && out; r--) {
             const k = p.kind[r];
             if (k === InsnKind.Return || k === InsnKind.JumpDynamic || k === InsnKind.JumpDynamicCond ||
               k === InsnKind.ContextSwitch || k === InsnKind.Invalid) out = false;
@@ -1536,13 +1667,12 @@ class Recoverer {
   private preds(row: number): number {
     const fam = this.family(row);
     if (fam < 0) return 0;
-    if (this.famBuild[fam] === 0) this.buildPreds(fam);
-    const cfg = this.rowCfg;
-    const at = row * CFG_STRIDE;
-    if (cfg[at + CFG_BUILD] !== this.famBuild[fam]) return 0;
-    this.predList = this.famPreds[fam]!;
-    this.predAt = cfg[at + CFG_START];
-    return cfg[at + CFG_COUNT];
+    const c = this.famCfg[fam] ?? this.buildPreds(fam);
+    const l = c.local(row);
+    if (l < 0) return 0;
+    this.predList = c.data;
+    this.predAt = c.data[2 * l];
+    return c.data[2 * l + 1];
   }
 
   /** Rows a backward search from `row` may visit: the function's size, at least BUDGET. */
@@ -1571,8 +1701,15 @@ class Recoverer {
       // the section's rows are sorted by offset: the last one before `end` by bisection, then on row by
       // row past the section's decoded rows, as far as next() goes
       const sec = p.sec[first];
+      const top = p.table.secFirst[sec] + p.table.secRows[sec] - 1;
       let lo = first;
-      let hi = p.table.secFirst[sec] + p.table.secRows[sec] - 1;
+      let hi = top;
+      // galloping first (a function is short next to its section), then bisection in the window found
+      for (let step = 1; lo < top; step *= 2) {
+        const probe = Math.min(lo + step, top);
+        if (p.off[probe] < end) lo = probe;
+        else { hi = probe - 1; break; }
+      }
       while (lo < hi) {
         const mid = (lo + hi + 1) >>> 1;
         if (p.off[mid] < end) lo = mid; else hi = mid - 1;
@@ -1590,7 +1727,7 @@ class Recoverer {
    * the targets of tables recovered or assumed; a row nothing reaches (but the entry) may be reached
    * by any dynamic jump still unknown. Each list keeps the order edges are found in, without repeats.
    */
-  private buildPreds(fam: number): void {
+  private buildPreds(fam: number): FamilyCfg {
     const p = this.p;
     const rs = this.ranges(fam);
     let overlap = false;
@@ -1598,16 +1735,10 @@ class Recoverer {
       for (let y = x + 1; y < rs.length; y++) if (rs[x][0] < rs[y][1] && rs[y][0] < rs[x][1]) overlap = true;
     }
     const dynamic: number[] = [];
-    // the scratch numbers rows locally (it stays small and warm): the ranges' rows one after another,
-    // then any other row a table names; a row in two ranges takes its place in the first
+    // rows are numbered locally: the ranges' rows one after another, then any other row a table names
     let rows = 0;
     for (const [a, b] of rs) rows += b - a;
-    this.extraLocal.clear();
-    if (rows * SCRATCH_STRIDE > this.buildScratch.length) this.growScratch(rows);
-    let scr = this.buildScratch;
-    let targets = this.buildTargets;
-    let targetAt = this.buildTargetAt;
-    let nt = 0;
+    if (this.extraLocal.size > 0) this.extraLocal = new Map();
     let ne = 0;
     let edgeTo = this.edgeTo;
     let edgeFrom = this.edgeFrom;
@@ -1615,97 +1746,71 @@ class Recoverer {
     for (const [a, b] of rs) this.sweepFamilies(a, b);
     let base = 0;
     for (const [a, b] of rs) {
-      // room for a fall-through and a branch edge per row (table edges make room for themselves); a
-      // row is a new target at most once
+      // room for a fall-through and a branch edge per row (table edges make room for themselves)
       if (ne + 2 * (b - a) > edgeTo.length) { this.growEdges(ne + 2 * (b - a)); edgeTo = this.edgeTo; edgeFrom = this.edgeFrom; }
-      if (nt + 2 * (b - a) > targets.length) { this.growTargets(nt + 2 * (b - a)); targets = this.buildTargets; targetAt = this.buildTargetAt; }
       for (let i = a; i < b; i++) {
         const k = kind[i];
         if (i + 1 < b && fallsThrough(k) && !(k === InsnKind.Call && this.noReturn(i))) {
-          const l = overlap ? this.localRow(i + 1, rs, rows) : base + (i + 1 - a);
-          edgeTo[ne] = l; edgeFrom[ne++] = i;
-          if (scr[l * SCRATCH_STRIDE + SCR_COUNT]++ === 0) { targets[nt] = i + 1; targetAt[nt++] = l; }
+          edgeTo[ne] = overlap ? this.localRow(i + 1, rs, rows) : base + (i + 1 - a);
+          edgeFrom[ne++] = i;
         }
         if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond) {
           const d = this.destOf(i);
           let inside = false;
-          if (d >= 0) for (const r of rs) if (d >= r[0] && d < r[1]) { inside = true; break; }
-          if (inside) {
-            const l = this.localRow(d, rs, rows);
-            edgeTo[ne] = l; edgeFrom[ne++] = i;
-            if (scr[l * SCRATCH_STRIDE + SCR_COUNT]++ === 0) { targets[nt] = d; targetAt[nt++] = l; }
-          }
+          if (d >= 0) for (let x = 0; x < rs.length; x++) if (d >= rs[x][0] && d < rs[x][1]) { inside = true; break; }
+          if (inside) { edgeTo[ne] = this.localRow(d, rs, rows); edgeFrom[ne++] = i; }
         } else if (k === InsnKind.JumpDynamic) {
           const ts = this.recovered.get(i) ?? this.assumed?.get(i);
           if (ts) {
             if (ne + ts.length + 2 * (b - i) > edgeTo.length) { this.growEdges(ne + ts.length + 2 * (b - i)); edgeTo = this.edgeTo; edgeFrom = this.edgeFrom; }
-            if (nt + ts.length + 2 * (b - i) > targets.length) { this.growTargets(nt + ts.length + 2 * (b - i)); targets = this.buildTargets; targetAt = this.buildTargetAt; }
-            for (const t of ts) {
-              const l = this.localRow(t, rs, rows);
-              scr = this.buildScratch;
-              edgeTo[ne] = l; edgeFrom[ne++] = i;
-              if (scr[l * SCRATCH_STRIDE + SCR_COUNT]++ === 0) { targets[nt] = t; targetAt[nt++] = l; }
-            }
+            for (let x = 0; x < ts.length; x++) { edgeTo[ne] = this.localRow(ts[x], rs, rows); edgeFrom[ne++] = i; }
           } else dynamic.push(i);
         }
       }
       base += b - a;
     }
-    const build = ++this.builds;
-    // the unknown dynamic jumps first (shared by every row they may reach), then one list per target row
-    const list = new Int32Array(dynamic.length + ne);
-    for (let x = 0; x < dynamic.length; x++) list[x] = dynamic[x];
-    // lists are laid out in the scratch first: a target row of another family (overlapping symbols)
-    // keeps the lists its own family gave it
-    const cfg = this.rowCfg;
-    let at = dynamic.length;
-    for (let x = 0; x < nt; x++) {
-      const l = targetAt[x] * SCRATCH_STRIDE;
-      scr[l + SCR_START] = at;
-      at += scr[l + SCR_COUNT];
+    // the unknown dynamic jumps first (shared by every row they may reach), then one data per row reached
+    const nd = dynamic.length;
+    const locals = rows + this.extraLocal.size;
+    // one array: the local rows' records (start, count), then the lists
+    const data = new Int32Array(2 * locals + nd + ne);
+    const dynAt = 2 * locals;
+    for (let e = 0; e < ne; e++) data[2 * edgeTo[e] + 1]++;
+    let at = dynAt + nd;
+    for (let l = 0; l < locals; l++) {
+      data[2 * l] = at;
+      at += data[2 * l + 1];
+      data[2 * l + 1] = 0;
     }
+    for (let x = 0; x < nd; x++) data[dynAt + x] = dynamic[x];
     for (let e = 0; e < ne; e++) {
-      const to = edgeTo[e] * SCRATCH_STRIDE;
+      const to = 2 * edgeTo[e];
       const from = edgeFrom[e];
-      const s0 = scr[to + SCR_START];
-      const c = scr[to + SCR_FILL];
+      const s0 = data[to];
+      const c = data[to + 1];
       // edges from one row come together, so a repeat is the last one added (unless ranges overlap)
-      if (c > 0 && (list[s0 + c - 1] === from || (overlap && list.subarray(s0, s0 + c).includes(from)))) continue;
-      list[s0 + c] = from;
-      scr[to + SCR_FILL] = c + 1;
+      if (c > 0 && (data[s0 + c - 1] === from || (overlap && data.subarray(s0, s0 + c).includes(from)))) continue;
+      data[s0 + c] = from;
+      data[to + 1] = c + 1;
     }
-    for (let x = 0; x < nt; x++) {
-      const t = targets[x];
-      if (this.family(t) === fam) {
-        const c = t * CFG_STRIDE;
-        const l = targetAt[x] * SCRATCH_STRIDE;
-        cfg[c + CFG_START] = scr[l + SCR_START];
-        cfg[c + CFG_COUNT] = scr[l + SCR_FILL];
-        cfg[c + CFG_BUILD] = build;
-      }
-    }
-    if (dynamic.length > 0) {
+    if (nd > 0) {
       const entry = rs.length > 0 ? rs[0][0] : -1;
       base = 0;
       for (const [a, b] of rs) {
         for (let i = a; i < b; i++) {
           const l = overlap ? this.localRow(i, rs, rows) : base + (i - a);
-          if (i === entry || scr[l * SCRATCH_STRIDE + SCR_COUNT] > 0 || this.family(i) !== fam) continue;
-          const c = i * CFG_STRIDE;
-          cfg[c + CFG_START] = 0;
-          cfg[c + CFG_COUNT] = dynamic.length;
-          cfg[c + CFG_BUILD] = build;
+          if (i === entry || data[2 * l + 1] > 0) continue;
+          data[2 * l] = dynAt;
+          data[2 * l + 1] = nd;
         }
         base += b - a;
       }
     }
-    for (let x = 0; x < nt; x++) {
-      const l = targetAt[x] * SCRATCH_STRIDE;
-      scr[l + SCR_COUNT] = 0;
-      scr[l + SCR_FILL] = 0;
-    }
-    this.famBuild[fam] = build;
-    this.famPreds[fam] = list;
+    const lo = rs.length > 0 ? rs[0][0] : 0;
+    const hi = rs.length > 0 ? rs[0][1] : 0;
+    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data);
+    this.famCfg[fam] = cfg;
+    return cfg;
   }
 
   /**
@@ -1714,7 +1819,9 @@ class Recoverer {
    */
   private localRow(row: number, rs: readonly (readonly [number, number])[], rows: number): number {
     let base = 0;
-    for (const [a, b] of rs) {
+    for (let x = 0; x < rs.length; x++) {
+      const a = rs[x][0];
+      const b = rs[x][1];
       if (row >= a && row < b) return base + row - a;
       base += b - a;
     }
@@ -1722,15 +1829,22 @@ class Recoverer {
     if (l === undefined) {
       l = rows + this.extraLocal.size;
       this.extraLocal.set(row, l);
-      if ((l + 1) * SCRATCH_STRIDE > this.buildScratch.length) this.growScratch(l + 1);
     }
     return l;
   }
 
-  private growScratch(rows: number): void {
-    this.buildScratch = grown(this.buildScratch, doubledUntil(this.buildScratch.length, rows * SCRATCH_STRIDE));
-  }
 
+}
+
+/** The first `n` numbers of `src` as an array of exactly that length. */
+function listOf(src: Int32Array, n: number): number[] {
+  switch (n) {
+    case 0: return [];
+    case 1: return [src[0]];
+    case 2: return [src[0], src[1]];
+    case 3: return [src[0], src[1], src[2]];
+    default: return Array.from(src.subarray(0, n));
+  }
 }
 
 function hashLocs(h: number, locs: readonly number[]): number {
@@ -1778,7 +1892,8 @@ function sameTable(a: RecoveredTable, b: RecoveredTable): boolean {
 /** The value an instruction gives `loc`, when `loc` is one of its modelled destinations. */
 function rhsAt(s: InsnSem, loc: number): Rhs | undefined {
   if (s.dst === loc) return s.rhs;
-  if (s.also) for (const a of s.also) if (a.dst === loc) return a.rhs;
+  const also = s.also;
+  if (also) for (let x = 0; x < also.length; x++) if (also[x].dst === loc) return also[x].rhs;
   return undefined;
 }
 

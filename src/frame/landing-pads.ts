@@ -28,7 +28,7 @@ export function analyseLandingPads(ctx: Context, tables: readonly CfiSection[], 
   let s: Int32Array | undefined;
   const env: UpdateEnv = {
     arch: p.arch, L: ctx.L, stackval: ctx.opts.stackval, inFunc: true, nextIsHint: false, framePointerSym: false,
-    trackRestores: !ctx.opts.kernel,
+    trackRestores: !ctx.opts.kernel, changed: false,
   };
   const done = new Uint8Array(pads.count);
   const evaluators = new Map<CfiSection, CfaEvaluator>();

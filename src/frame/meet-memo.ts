@@ -2,15 +2,15 @@
  * Outcomes of paths meeting, by (arriving state id, recorded state id): the frames agreed, and
  * `meetRestores` either ended the path or weakened it to the state `result` (-1: not known yet).
  * Both depend on the two states' contents only, so any entry is as good as recomputing; the table
- * is direct-mapped and a colliding entry replaces the old one.
+ * is direct-mapped and a colliding entry replaces the old one. An entry's four words are adjacent,
+ * so a lookup reads one cache line.
  */
 const SLOTS_LOG2 = 16;
+/** words per entry: arriving id, recorded id, weaker (0/1), result id */
+const W = 4;
 
 export class MeetMemo {
-  private readonly arriving = new Int32Array(1 << SLOTS_LOG2).fill(-1);
-  private readonly recorded = new Int32Array(1 << SLOTS_LOG2).fill(-1);
-  readonly weaker = new Uint8Array(1 << SLOTS_LOG2);
-  readonly result = new Int32Array(1 << SLOTS_LOG2).fill(-1);
+  private readonly entries = new Int32Array((1 << SLOTS_LOG2) * W).fill(-1);
 
   slot(arriving: number, recorded: number): number {
     const h = Math.imul(arriving, 0x9e3779b1) ^ Math.imul(recorded + 0x7f4a7c15, 0x85ebca6b);
@@ -18,13 +18,28 @@ export class MeetMemo {
   }
 
   has(slot: number, arriving: number, recorded: number): boolean {
-    return this.arriving[slot] === arriving && this.recorded[slot] === recorded;
+    return this.entries[W * slot] === arriving && this.entries[W * slot + 1] === recorded;
+  }
+
+  /** Did the meeting weaken the arriving state? (for an entry `has` found) */
+  weaker(slot: number): boolean {
+    return this.entries[W * slot + 2] === 1;
+  }
+
+  /** The weakened state's id, or -1 while not known. */
+  result(slot: number): number {
+    return this.entries[W * slot + 3];
+  }
+
+  setResult(slot: number, id: number): void {
+    this.entries[W * slot + 3] = id;
   }
 
   store(slot: number, arriving: number, recorded: number, weaker: boolean, result: number): void {
-    this.arriving[slot] = arriving;
-    this.recorded[slot] = recorded;
-    this.weaker[slot] = weaker ? 1 : 0;
-    this.result[slot] = result;
+    const e = this.entries;
+    e[W * slot] = arriving;
+    e[W * slot + 1] = recorded;
+    e[W * slot + 2] = weaker ? 1 : 0;
+    e[W * slot + 3] = result;
   }
 }

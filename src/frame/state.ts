@@ -110,6 +110,22 @@ export class StatePool {
     this.slots = new Int32Array(2 * (this.mask + 1)).fill(-1);
   }
 
+  /**
+   * Makes room for `states` states in one allocation. Growing by doubling from a few hundred copies
+   * the pool again and again on a large library (hundreds of thousands of states), and at its last
+   * step holds the old copy and the new one at once; pages of the room never used are never touched.
+   * Best effort: when the system refuses that much address space, the pool grows as before.
+   */
+  reserve(states: number): void {
+    const words = Math.ceil(states) * this.size;
+    if (words <= this.data.length) return;
+    try {
+      this.data = grown(this.data, words);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  }
+
   /** Id of the state equal to `s`, adding it when new. */
   intern(s: Int32Array): number {
     const h = hashState(s, this.size);

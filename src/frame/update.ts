@@ -68,6 +68,19 @@ export interface UpdateEnv {
   framePointerSym: boolean;
   /** remember which stack slot a restored register came from (see StateLayout.restored) */
   trackRestores: boolean;
+  /**
+   * Set when an op changed a word of the state (the caller clears it): whether ops left a state as it
+   * was is then known without comparing all its words with a copy taken before.
+   */
+  changed: boolean;
+}
+
+/** Word k of state s becomes v; every write of the interpreter goes through here, to keep `changed` exact. */
+function put(env: UpdateEnv, s: Int32Array, k: number, v: number): void {
+  if (s[k] !== v) {
+    s[k] = v;
+    env.changed = true;
+  }
 }
 
 /**
@@ -87,9 +100,9 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
   const type = s[L.type];
   if (type === StateType.Regs || type === StateType.RegsPartial) {
     if (s[CB] !== SP && s[CB] !== SP_IND) return UpdateError.None;
-    if (op.destType === OpDest.Push || op.destType === OpDest.PushF) s[CO] += slot;
-    if (op.srcType === OpSrc.Pop || op.srcType === OpSrc.PopF) s[CO] -= slot;
-    if (op.destType === OpDest.Reg && op.srcType === OpSrc.Add && op.destReg === SP && op.srcReg === SP) s[CO] -= op.srcOff;
+    if (op.destType === OpDest.Push || op.destType === OpDest.PushF) put(env, s, CO, s[CO] + slot);
+    if (op.srcType === OpSrc.Pop || op.srcType === OpSrc.PopF) put(env, s, CO, s[CO] - slot);
+    if (op.destType === OpDest.Reg && op.srcType === OpSrc.Add && op.destReg === SP && op.srcReg === SP) put(env, s, CO, s[CO] - op.srcOff);
     return UpdateError.None;
   }
   const V = L.vals;
@@ -99,100 +112,102 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
   switch (op.destType) {
     case OpDest.Reg:
       // whatever the register held is gone (a reload below records its slot again)
-      if (env.trackRestores) s[L.restored + op.destReg] = 0;
+      if (env.trackRestores) put(env, s, L.restored + op.destReg, 0);
       switch (op.srcType) {
         case OpSrc.Reg:
           if (env.trackRestores && s[L.drap] && op.destReg === SP && op.srcReg === s[CB] && op.srcReg === s[L.drapReg]) {
             // `mov %r9,%rsp` back from a DRAP register the CFA is still based on (see OpSrc.And)
-            s[CB] = SP;
-            s[SS] = s[CO];
-            s[L.drapReg] = UNDEF;
-            s[L.drap] = 0;
+            put(env, s, CB, SP);
+            put(env, s, SS, s[CO]);
+            put(env, s, L.drapReg, UNDEF);
+            put(env, s, L.drap, 0);
             return UpdateError.None;
           }
           if (op.srcReg === SP && op.destReg === BP && s[CB] === SP && framePos(BP, -s[CO])) {
-            s[CB] = op.destReg; // mov sp -> fp: the frame pointer now holds the CFA base
-            s[L.bpScratch] = 0;
+            put(env, s, CB, op.destReg); // mov sp -> fp: the frame pointer now holds the CFA base
+            put(env, s, L.bpScratch, 0);
           } else if (op.srcReg === SP && op.destReg === BP && s[L.drap]) {
-            s[2 * BP] = BP;
-            s[2 * BP + 1] = -s[SS];
-            s[L.bpScratch] = 0;
+            put(env, s, 2 * BP, BP);
+            put(env, s, 2 * BP + 1, -s[SS]);
+            put(env, s, L.bpScratch, 0);
           } else if (op.srcReg === SP && s[CB] === SP) {
             // sp copied to another register, to be copied back later
-            s[V + 2 * op.destReg] = CFA;
-            s[V + 2 * op.destReg + 1] = -s[SS];
+            put(env, s, V + 2 * op.destReg, CFA);
+            put(env, s, V + 2 * op.destReg + 1, -s[SS]);
           } else if (op.srcReg === BP && op.destReg === SP && (s[CB] === BP || s[CB] === s[L.drapReg])) {
             // mov fp -> sp: the frame's stack size is known again (objtool: from the frame record; userspace:
             // from the frame pointer's own value when it is known, `mov %rsp,%rbp` without a record)
-            s[SS] = env.trackRestores && s[V + 2 * BP] === CFA ? -s[V + 2 * BP + 1] : -regOff(BP);
+            put(env, s, SS, env.trackRestores && s[V + 2 * BP] === CFA ? -s[V + 2 * BP + 1] : -regOff(BP));
           } else if (op.destReg === s[CB]) {
             if (s[CB] === SP && s[V + 2 * op.srcReg] === CFA) {
-              s[CO] = -s[V + 2 * op.srcReg + 1];
-              s[SS] = s[CO];
+              put(env, s, CO, -s[V + 2 * op.srcReg + 1]);
+              put(env, s, SS, s[CO]);
             } else if (s[CB] === SP && s[V + 2 * op.srcReg] === SP_IND && s[V + 2 * op.srcReg + 1] === s[CO]) {
-              s[CB] = SP_IND; // stack swizzle: the old sp is stored at the top of the new stack
+              put(env, s, CB, SP_IND); // stack swizzle: the old sp is stored at the top of the new stack
             } else {
-              s[CB] = UNDEF;
-              s[CO] = 0;
+              put(env, s, CB, UNDEF);
+              put(env, s, CO, 0);
             }
           } else if (op.destReg === SP && s[V + 2 * op.srcReg] === SP_IND && s[V + 2 * op.srcReg + 1] === s[CO]) {
-            s[SS] += slot; // swizzle seen from a frame-pointer CFA: balance the later pop
+            put(env, s, SS, s[SS] + slot); // swizzle seen from a frame-pointer CFA: balance the later pop
           } else if (s[V + 2 * op.srcReg] === CFA) {
-            s[V + 2 * op.destReg] = CFA;
-            s[V + 2 * op.destReg + 1] = s[V + 2 * op.srcReg + 1];
+            put(env, s, V + 2 * op.destReg, CFA);
+            put(env, s, V + 2 * op.destReg + 1, s[V + 2 * op.srcReg + 1]);
           } else if (env.trackRestores) {
             copyReg(env, s, op.destReg, op.srcReg);
           }
           return UpdateError.None;
         case OpSrc.Add:
           if (op.destReg === SP && op.srcReg === SP) {
-            s[SS] -= op.srcOff;
-            if (s[CB] === SP) s[CO] -= op.srcOff;
+            put(env, s, SS, s[SS] - op.srcOff);
+            if (s[CB] === SP) put(env, s, CO, s[CO] - op.srcOff);
             return UpdateError.None;
           }
           if (op.destReg === BP && op.srcReg === SP && env.framePointerSym) {
-            if (s[CB] === SP && s[CO] === op.srcOff) { s[CB] = BP; s[CO] = 0; }
+            if (s[CB] === SP && s[CO] === op.srcOff) { put(env, s, CB, BP); put(env, s, CO, 0); }
             return UpdateError.None;
           }
           if (op.destReg === SP && op.srcReg === BP) {
             if (s[CB] === BP && s[CO] === 0) {
-              if (env.framePointerSym) { s[CB] = SP; s[CO] = -op.srcOff; }
+              if (env.framePointerSym) { put(env, s, CB, SP); put(env, s, CO, -op.srcOff); }
             } else {
-              s[SS] = -(op.srcOff + regOff(BP)); // sp = fp + disp
+              put(env, s, SS, -(op.srcOff + regOff(BP))); // sp = fp + disp
               // a CFA still on sp moves with it (AArch64 `sub sp, x29, #n` after an alloca); objtool
               // leaves the offset, which kernel output must match
-              if (env.trackRestores && s[CB] === SP && regBase(BP) === CFA) s[CO] = s[SS];
+              if (env.trackRestores && s[CB] === SP && regBase(BP) === CFA) put(env, s, CO, s[SS]);
             }
             return UpdateError.None;
           }
           if (op.srcReg === SP && s[CB] === SP) {
-            s[L.drapReg] = op.destReg; // candidate DRAP register: reg = sp + disp
-            s[V + 2 * op.destReg] = CFA;
-            s[V + 2 * op.destReg + 1] = -s[SS] + op.srcOff;
+            put(env, s, L.drapReg, op.destReg); // candidate DRAP register: reg = sp + disp
+            put(env, s, V + 2 * op.destReg, CFA);
+            put(env, s, V + 2 * op.destReg + 1, -s[SS] + op.srcOff);
             return UpdateError.None;
           }
           if (s[L.drap] && op.destReg === SP && op.srcReg === s[L.drapReg]) {
             // sp = drap + disp. objtool takes the DRAP register to hold the CFA (GCC's `lea 8(%rsp),%r10`);
             // userspace keeps the offset it had (OpenSSL's `lea -8(%rsp),%r11` holds CFA-16)
             const drapAt = env.trackRestores && s[CB] === op.srcReg ? s[CO] : 0;
-            s[CB] = SP;
-            s[CO] = s[SS] = drapAt - op.srcOff;
-            s[L.drapReg] = UNDEF;
-            s[L.drap] = 0;
+            put(env, s, CB, SP);
+            put(env, s, SS, drapAt - op.srcOff);
+            put(env, s, CO, s[SS]);
+            put(env, s, L.drapReg, UNDEF);
+            put(env, s, L.drap, 0);
             return UpdateError.None;
           }
           if (env.trackRestores && op.destReg === SP && s[CB] === SP && op.srcOff === 0 && op.srcReg !== SP && s[V + 2 * BP] === CFA) {
             // `sub %rax,%rsp` (an amount the analysis does not know) under a frame pointer holding CFA+k
             // (OpenSSL's `mov %rsp,%rbp` after its pushes): the CFA goes on the frame pointer
-            s[CB] = BP;
-            s[CO] = -s[V + 2 * BP + 1];
-            s[SS] = STACK_SIZE_UNKNOWN;
+            put(env, s, CB, BP);
+            put(env, s, CO, -s[V + 2 * BP + 1]);
+            put(env, s, SS, STACK_SIZE_UNKNOWN);
             return UpdateError.None;
           }
           if (env.trackRestores && op.destReg === SP && s[CB] === SP && op.srcOff !== 0 && s[V + 2 * op.srcReg] === CFA) {
             // sp = reg + disp, reg holding CFA+k (OpenSSL's `lea 8(%r11),%rsp` after `mov %rsp,%r11`);
             // offset 0 is x86 `add/sub %reg,%rsp`, whose amount is not known
-            s[CO] = s[SS] = -(s[V + 2 * op.srcReg + 1] + op.srcOff);
+            put(env, s, SS, -(s[V + 2 * op.srcReg + 1] + op.srcOff));
+            put(env, s, CO, s[SS]);
             return UpdateError.None;
           }
           if (op.destReg === s[CB] && !env.nextIsHint) return UpdateError.UnsupportedStackRegModification;
@@ -202,14 +217,14 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
           if (env.trackRestores && op.destReg === SP && s[CB] === SP && !s[L.drap] && s[V + 2 * BP] === CFA) {
             // realigned under a frame pointer that already holds CFA+k (AArch64 Clang and rustc set x29
             // before `and sp, x9, #-32`): the CFA goes on the frame pointer, as the table puts it
-            s[CB] = BP;
-            s[CO] = -s[V + 2 * BP + 1];
+            put(env, s, CB, BP);
+            put(env, s, CO, -s[V + 2 * BP + 1]);
             return UpdateError.None;
           }
           if (env.trackRestores && op.destReg === SP && s[CB] === SP && !s[L.drap] && s[L.drapReg] === UNDEF) {
             // realigned after copying sp with `mov %rsp,%reg` (OpenSSL: `mov %rsp,%r9` ... `and $-32,%rsp`,
             // CFA r9+8): that register serves as the DRAP register
-            s[L.drapReg] = spCopy(env, s);
+            put(env, s, L.drapReg, spCopy(env, s));
           }
           if (op.destReg !== SP || (s[L.drapReg] !== UNDEF && s[CB] !== SP) || (s[L.drapReg] === UNDEF && s[CB] !== BP)) {
             return UpdateError.UnsupportedRealignment;
@@ -218,40 +233,40 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
             // objtool: the DRAP register holds the CFA; userspace: what it holds, CFA+k (OpenSSL's
             // poly1305 AVX2 code realigns after `lea -8(%rsp),%r11`: CFA = r11+16, as its table says)
             const k = env.trackRestores && s[V + 2 * s[L.drapReg]] === CFA ? s[V + 2 * s[L.drapReg] + 1] : 0;
-            s[CB] = s[L.drapReg];
-            s[CO] = -k;
-            s[SS] = 0;
-            s[L.drap] = 1;
+            put(env, s, CB, s[L.drapReg]);
+            put(env, s, CO, -k);
+            put(env, s, SS, 0);
+            put(env, s, L.drap, 1);
           }
           return UpdateError.None;
         case OpSrc.Pop:
         case OpSrc.PopF:
-          if (env.trackRestores) forgetValue(s, V, op.destReg);
+          if (env.trackRestores) forgetValue(env, s, op.destReg);
           if (op.destReg === SP && s[CB] === SP_IND) {
-            s[CB] = SP;
+            put(env, s, CB, SP);
             return UpdateError.None;
           }
-          if (!s[L.drap] && op.destReg === s[CB]) s[CB] = SP;
+          if (!s[L.drap] && op.destReg === s[CB]) put(env, s, CB, SP);
           if (s[L.drap] && s[CB] === BP_IND && op.destReg === s[L.drapReg] && s[L.drapOff] === -s[SS]) {
-            s[CB] = s[L.drapReg];
-            s[CO] = 0;
-            s[L.drapOff] = -1;
+            put(env, s, CB, s[L.drapReg]);
+            put(env, s, CO, 0);
+            put(env, s, L.drapOff, -1);
           } else if (s[SS] === -regOff(op.destReg)) {
             restoreReg(env, s, op.destReg);
           }
-          s[SS] -= slot;
-          if (s[CB] === SP) s[CO] -= slot;
+          put(env, s, SS, s[SS] - slot);
+          if (s[CB] === SP) put(env, s, CO, s[CO] - slot);
           return UpdateError.None;
         case OpSrc.RegIndirect:
-          if (env.trackRestores) forgetValue(s, V, op.destReg);
+          if (env.trackRestores) forgetValue(env, s, op.destReg);
           if (!s[L.drap] && op.destReg === s[CB] && op.destReg === BP) {
-            s[CB] = SP;
-            s[CO] = s[SS];
+            put(env, s, CB, SP);
+            put(env, s, CO, s[SS]);
           }
           if (s[L.drap] && op.srcReg === BP && op.srcOff === s[L.drapOff]) {
-            s[CB] = s[L.drapReg];
-            s[CO] = 0;
-            s[L.drapOff] = -1;
+            put(env, s, CB, s[L.drapReg]);
+            put(env, s, CO, 0);
+            put(env, s, L.drapOff, -1);
           }
           if (s[L.drap] && op.srcReg === BP && op.srcOff === regOff(op.destReg)) {
             restoreReg(env, s, op.destReg);
@@ -272,31 +287,31 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
       }
     case OpDest.Push:
     case OpDest.PushF:
-      s[SS] += slot;
-      if (s[CB] === SP) s[CO] += slot;
+      put(env, s, SS, s[SS] + slot);
+      if (s[CB] === SP) put(env, s, CO, s[CO] + slot);
       if (env.trackRestores) forgetSlot(env, s, -s[SS]);
       if (op.srcType !== OpSrc.Reg) return UpdateError.None;
       if (s[L.drap]) {
         if (op.srcReg === s[CB] && op.srcReg === s[L.drapReg]) {
-          s[CB] = BP_IND; // the DRAP register is saved: the CFA is found through it
-          s[CO] = -s[SS];
-          s[L.drapOff] = -s[SS];
+          put(env, s, CB, BP_IND); // the DRAP register is saved: the CFA is found through it
+          put(env, s, CO, -s[SS]);
+          put(env, s, L.drapOff, -s[SS]);
         } else if (op.srcReg === BP && s[CB] === s[L.drapReg]) {
-          s[SS] = 0;
+          put(env, s, SS, 0);
         } else {
           saveReg(env, s, op.srcReg, BP, -s[SS]);
         }
       } else {
         saveReg(env, s, op.srcReg, CFA, -s[SS]);
       }
-      if (env.stackval && env.inFunc && op.srcReg === BP && s[CB] !== BP) s[L.bpScratch] = 1;
+      if (env.stackval && env.inFunc && op.srcReg === BP && s[CB] !== BP) put(env, s, L.bpScratch, 1);
       return UpdateError.None;
     case OpDest.RegIndirect:
       if (s[L.drap]) {
         if (op.srcReg === s[CB] && op.srcReg === s[L.drapReg]) {
-          s[CB] = BP_IND;
-          s[CO] = op.destOff;
-          s[L.drapOff] = op.destOff;
+          put(env, s, CB, BP_IND);
+          put(env, s, CO, op.destOff);
+          put(env, s, L.drapOff, op.destOff);
         } else {
           saveReg(env, s, op.srcReg, BP, op.destOff);
         }
@@ -305,14 +320,14 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
       } else if (op.destReg === SP) {
         saveReg(env, s, op.srcReg, CFA, op.destOff - s[SS]);
       } else if (op.srcReg === SP && op.destOff === 0) {
-        s[V + 2 * op.destReg] = SP_IND; // swizzle set-up: the old sp is stored at (reg)
-        s[V + 2 * op.destReg + 1] = s[CO];
+        put(env, s, V + 2 * op.destReg, SP_IND); // swizzle set-up: the old sp is stored at (reg)
+        put(env, s, V + 2 * op.destReg + 1, s[CO]);
       }
       return UpdateError.None;
     case OpDest.Mem:
       if (op.srcType !== OpSrc.Pop && op.srcType !== OpSrc.PopF) return UpdateError.UnknownStackMemOp;
-      s[SS] -= slot;
-      if (s[CB] === SP) s[CO] -= slot;
+      put(env, s, SS, s[SS] - slot);
+      if (s[CB] === SP) put(env, s, CO, s[CO] - slot);
       return UpdateError.None;
     default:
       return UpdateError.UnknownStackInsn;
@@ -329,10 +344,10 @@ function clobberReg(env: UpdateEnv, s: Int32Array, reg: number): number {
   const L = env.L;
   if (reg === s[L.cfaBase]) return env.nextIsHint ? UpdateError.None : UpdateError.UnsupportedStackRegModification;
   if (reg === env.arch.regs.sp) return UpdateError.None; // CFA not sp-based: the frame survives
-  s[L.vals + 2 * reg] = UNDEF;
-  s[L.vals + 2 * reg + 1] = 0;
-  if (!s[L.drap] && s[L.drapReg] === reg) s[L.drapReg] = UNDEF;
-  if (env.trackRestores) s[L.restored + reg] = 0;
+  put(env, s, L.vals + 2 * reg, UNDEF);
+  put(env, s, L.vals + 2 * reg + 1, 0);
+  if (!s[L.drap] && s[L.drapReg] === reg) put(env, s, L.drapReg, UNDEF);
+  if (env.trackRestores) put(env, s, L.restored + reg, 0);
   return UpdateError.None;
 }
 
@@ -346,10 +361,10 @@ function copyReg(env: UpdateEnv, s: Int32Array, dest: number, src: number): void
   const L = env.L;
   const V = L.vals;
   if (src === s[L.cfaBase] && src !== env.arch.regs.sp) {
-    s[V + 2 * dest] = CFA;
-    s[V + 2 * dest + 1] = -s[L.cfaOff];
+    put(env, s, V + 2 * dest, CFA);
+    put(env, s, V + 2 * dest + 1, -s[L.cfaOff]);
   } else {
-    forgetValue(s, V, dest);
+    forgetValue(env, s, dest);
   }
 }
 
@@ -362,13 +377,13 @@ function addToReg(env: UpdateEnv, s: Int32Array, dest: number, src: number, disp
   const L = env.L;
   const V = L.vals;
   if (src === s[L.cfaBase] && src !== dest) {
-    s[V + 2 * dest] = CFA;
-    s[V + 2 * dest + 1] = disp - s[L.cfaOff];
+    put(env, s, V + 2 * dest, CFA);
+    put(env, s, V + 2 * dest + 1, disp - s[L.cfaOff]);
   } else if (s[V + 2 * src] === CFA) {
-    s[V + 2 * dest + 1] = s[V + 2 * src + 1] + disp;
-    s[V + 2 * dest] = CFA;
+    put(env, s, V + 2 * dest + 1, s[V + 2 * src + 1] + disp);
+    put(env, s, V + 2 * dest, CFA);
   } else {
-    forgetValue(s, V, dest);
+    forgetValue(env, s, dest);
   }
 }
 
@@ -392,7 +407,7 @@ function spCopy(env: UpdateEnv, s: Int32Array): number {
  */
 export function forgetCallClobbered(env: UpdateEnv, s: Int32Array): void {
   const V = env.L.vals;
-  for (let r = 0; r < env.L.n; r++) if (callClobbered(env, r) && s[V + 2 * r] !== UNDEF) forgetValue(s, V, r);
+  for (let r = 0; r < env.L.n; r++) if (callClobbered(env, r) && s[V + 2 * r] !== UNDEF) forgetValue(env, s, r);
 }
 
 /**
@@ -416,9 +431,10 @@ function callClobbered(env: UpdateEnv, r: number): boolean {
  * reloads the caller's frame pointer while the CFA is still described from sp). Userspace only:
  * objtool keeps such stale values, and kernel output must stay byte-identical to its own.
  */
-function forgetValue(s: Int32Array, V: number, reg: number): void {
-  s[V + 2 * reg] = UNDEF;
-  s[V + 2 * reg + 1] = 0;
+function forgetValue(env: UpdateEnv, s: Int32Array, reg: number): void {
+  const V = env.L.vals;
+  put(env, s, V + 2 * reg, UNDEF);
+  put(env, s, V + 2 * reg + 1, 0);
 }
 
 function saveReg(env: UpdateEnv, s: Int32Array, reg: number, base: number, offset: number): void {
@@ -428,24 +444,24 @@ function saveReg(env: UpdateEnv, s: Int32Array, reg: number, base: number, offse
     // values in their caller's frame, `mov %rbp,0x10(%rsp)` at CFA = rsp+8): never a save
     if (offset >= 0) return;
     // the register and its save slot now hold the same value until either is written
-    if (env.arch.regs.calleeSaved[reg]) s[env.L.restored + reg] = offset;
+    if (env.arch.regs.calleeSaved[reg]) put(env, s, env.L.restored + reg, offset);
   }
   if (env.arch.regs.calleeSaved[reg] && s[2 * reg] === UNDEF) {
-    s[2 * reg] = base;
-    s[2 * reg + 1] = offset;
+    put(env, s, 2 * reg, base);
+    put(env, s, 2 * reg + 1, offset);
   }
 }
 
 /** A store to CFA+offset: a register restored from that slot no longer matches it. */
 function forgetSlot(env: UpdateEnv, s: Int32Array, offset: number): void {
   const R = env.L.restored;
-  for (let r = 0; r < env.L.n; r++) if (s[R + r] === offset) s[R + r] = 0;
+  for (let r = 0; r < env.L.n; r++) if (s[R + r] === offset) put(env, s, R + r, 0);
 }
 
 function restoreReg(env: UpdateEnv, s: Int32Array, reg: number): void {
-  if (env.trackRestores) s[env.L.restored + reg] = s[2 * reg] === CFA ? s[2 * reg + 1] : 0;
-  s[2 * reg] = env.arch.entryRegs[reg].base;
-  s[2 * reg + 1] = env.arch.entryRegs[reg].offset;
+  if (env.trackRestores) put(env, s, env.L.restored + reg, s[2 * reg] === CFA ? s[2 * reg + 1] : 0);
+  put(env, s, 2 * reg, env.arch.entryRegs[reg].base);
+  put(env, s, 2 * reg + 1, env.arch.entryRegs[reg].offset);
 }
 
 /** objtool's has_modified_stack_frame: anything differs from the function-entry state. */

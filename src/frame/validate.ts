@@ -18,7 +18,6 @@ import { UPDATE_MESSAGES, UpdateError, forgetCallClobbered, hasModifiedStackFram
 import type { Op, UpdateEnv } from './update.js';
 import { frameRecordMessage, hasFrameRecord } from '../checks/frame-record.js';
 import { TransitionCache } from './transition-cache.js';
-import { statesEqual } from './state.js';
 import { MeetMemo } from './meet-memo.js';
 import { placeText } from '../report/diag.js';
 import { UBSAN_HANDLER_PREFIX } from '../kernel/names.js';
@@ -80,8 +79,9 @@ export class Validator {
   constructor(private readonly ctx: Context) {
     this.S = ctx.L.size + EXTRA;
     this.scratch = new Int32Array(this.S);
-    this.beforeOps = new Int32Array(this.S);
-    this.env = { arch: ctx.prog.arch, L: ctx.L, stackval: ctx.opts.stackval, inFunc: false, nextIsHint: false, framePointerSym: false, trackRestores: !ctx.opts.kernel };
+    // about one state per 12 rows at most on the libraries measured (x86-64 libLLVM: one per 19)
+    ctx.pool.reserve(ctx.prog.count / 12);
+    this.env = { arch: ctx.prog.arch, L: ctx.L, stackval: ctx.opts.stackval, inFunc: false, nextIsHint: false, framePointerSym: false, trackRestores: !ctx.opts.kernel, changed: false };
   }
 
   /**
@@ -157,8 +157,6 @@ export class Validator {
   private readonly cache = new TransitionCache();
   private readonly meets = new MeetMemo();
   private readonly scratch: Int32Array;
-  /** the path state before an instruction's ops, to tell whether they changed it */
-  private readonly beforeOps: Int32Array;
 
   /** Starts path `depth` at insn with a copy of `state` (`extrasOnly`: only the words after the frame part). */
   private push(depth: number, func: number, insn: number, state: Int32Array, extrasOnly: boolean): void {
@@ -213,10 +211,14 @@ export class Validator {
     const p = ctx.prog;
     const L = ctx.L;
     const track = this.env.trackRestores;
+    // most files have no alternatives, and only link-register ISAs sign return addresses: those
+    // columns are then not read per row
+    const hasAlts = p.altGroups.length !== 0;
+    const pacIsa = !p.arch.callPushesRa;
     for (;;) {
       const i = f.insn;
       if (f.phase === Phase.Start) {
-        f.next = this.nextToValidate(i);
+        f.next = hasAlts ? nextToValidate(p, i) : p.next(i);
         // the path can enter another function only where the owning symbol changes
         const fi = f.prev < 0 || p.sym[i] !== p.sym[f.prev] ? p.func(i) : -1;
         if (f.func >= 0 && fi >= 0 && f.func !== p.syms.pfunc[fi]) {
@@ -299,7 +301,7 @@ export class Validator {
         f.pendIn = -1;
         f.pendMeet = -1;
         f.unlike = -1;
-        if (p.altGroup[i] >= 0 && this.propagateAltCfi(i)) return 1;
+        if (hasAlts && p.altGroup[i] >= 0 && this.propagateAltCfi(i)) return 1;
         f.phase = Phase.Alts;
         f.altIdx = 0;
         f.skipOrig = false;
@@ -318,7 +320,7 @@ export class Validator {
           f.dirty = true;
           const inId = track ? f.trueId : p.cfi[i];
           const flags = (p.func(i) >= 0 ? 1 : 0) | (f.next >= 0 && (p.bits[f.next] & B.Hint) ? 2 : 0);
-          const cacheable = p.altGroup[i] < 0 && !(p.bits[i] & B.Hint);
+          const cacheable = (!hasAlts || p.altGroup[i] < 0) && !(p.bits[i] & B.Hint);
           const out = cacheable ? this.cache.get(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i]) : -1;
           if (out >= 0) {
             f.knownId = out;
@@ -327,13 +329,13 @@ export class Validator {
           } else {
             this.materialize(f, s);
             // without kernel conventions the state before the ops is known exactly: many ops (loads
-            // and moves through untracked registers) leave it as it was, and a comparison with a copy
-            // in the processor's cache says so more cheaply than one with the pool's record later
+            // and moves through untracked registers) leave it as it was, which the interpreter says
+            // (`changed`), and the state keeps its id
             const before = track ? f.trueId : -1;
-            if (before >= 0) this.beforeOps.set(s);
             f.trueId = -1;
+            this.env.changed = false;
             if (this.handleOps(i, f.next, s)) return 1;
-            if (before >= 0 && statesEqual(this.beforeOps, s, L.size)) {
+            if (before >= 0 && !this.env.changed) {
               f.trueId = before;
               if (cacheable) this.cache.set(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i], before);
             } else {
@@ -343,7 +345,7 @@ export class Validator {
             }
           }
         }
-        if (p.flags[i] & PAC_FLAGS) {
+        if (pacIsa && (p.flags[i] & PAC_FLAGS)) {
           // AArch64 return-address signing: paciasp.. sign x30, autiasp/retaa.. authenticate it
           const pac = p.flags[i] & InsnFlag.PacSign ? 1 : 0;
           if (this.word(f, s, L.pac) !== pac) {
@@ -484,10 +486,6 @@ export class Validator {
     return CONTINUE;
   }
 
-  private nextToValidate(i: number): number {
-    return nextToValidate(this.ctx.prog, i);
-  }
-
   private propagateAltCfi(i: number): number {
     const ctx = this.ctx;
     const p = ctx.prog;
@@ -561,8 +559,8 @@ export class Validator {
     const memoable = same && arriving >= 0 && recorded >= 0;
     const slot = memoable ? memo.slot(arriving, recorded) : -1;
     if (memoable && memo.has(slot, arriving, recorded)) {
-      if (!memo.weaker[slot]) return 0;
-      const result = memo.result[slot];
+      if (!memo.weaker(slot)) return 0;
+      const result = memo.result(slot);
       if (result >= 0) {
         f.trueId = result;
         f.lazy = true;
@@ -593,7 +591,7 @@ export class Validator {
   private nowKnown(f: Frame, id: number): void {
     f.trueId = id;
     if (f.pendMeet >= 0) {
-      this.meets.result[f.pendMeet] = id;
+      this.meets.setResult(f.pendMeet, id);
       f.pendMeet = -1;
     }
   }

@@ -183,7 +183,7 @@ const VECTORS: Vector[] = [
 ];
 
 function env(over: Partial<UpdateEnv> = {}): UpdateEnv {
-  return { arch: x86_64, L, stackval: false, inFunc: true, nextIsHint: false, framePointerSym: false, trackRestores: false, ...over };
+  return { arch: x86_64, L, stackval: false, inFunc: true, nextIsHint: false, framePointerSym: false, trackRestores: false, changed: false, ...over };
 }
 
 /** Field names for a readable diff when a vector fails. */
@@ -216,6 +216,19 @@ for (const v of VECTORS) {
     assert.deepEqual(describe(s), describe(apply(before.slice(), v.after ?? {})));
   });
 }
+
+test('updateState: `changed` is set whenever the state changed (the walk keeps an id by it)', () => {
+  for (const v of VECTORS) {
+    for (const trackRestores of [false, true]) {
+      const s = apply(entry(), v.before);
+      const before = s.slice();
+      const E = env({ ...v.env, trackRestores });
+      updateState(E, s, v.op);
+      const differs = s.some((x, k) => x !== before[k]);
+      assert.equal(E.changed, differs, `${v.name} (trackRestores ${trackRestores})`);
+    }
+  }
+});
 
 test('error messages are objtool\'s texts', () => {
   assert.equal(UPDATE_MESSAGES[UpdateError.UndefinedState], 'undefined stack state');

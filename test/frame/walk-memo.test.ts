@@ -35,10 +35,10 @@ test('meet memo: entries by (arriving, recorded) pair, replaced on collision', (
   assert.ok(!m.has(slot, 3, 4));
   m.store(slot, 3, 4, true, -1);
   assert.ok(m.has(slot, 3, 4));
-  assert.equal(m.weaker[slot], 1);
-  assert.equal(m.result[slot], -1);
-  m.result[slot] = 8;
-  assert.equal(m.result[slot], 8);
+  assert.ok(m.weaker(slot));
+  assert.equal(m.result(slot), -1);
+  m.setResult(slot, 8);
+  assert.equal(m.result(slot), 8);
   assert.ok(!m.has(m.slot(4, 3), 4, 3), 'the pair is ordered');
   m.store(slot, 10, 11, false, -1);
   assert.ok(!m.has(slot, 3, 4));

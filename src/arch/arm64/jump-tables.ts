@@ -127,7 +127,10 @@ class Arm64Describer implements SwitchDescriber {
       if (known !== undefined) return known;
     }
     const o = decodeOperands(w, this.addrOf(row));
-    const sem: InsnSem = { writes: writesOf(w), writesFlags: setsFlags(w), dst: -1, rhs: undefined, cmp: undefined, cond: undefined };
+    const sem: InsnSem = {
+      writes: writesOf(w), writesFlags: setsFlags(w), dst: -1, rhs: undefined, also: undefined, zx32: undefined, alias: undefined,
+      cmp: undefined, cond: undefined,
+    };
     frameWrites(w, sem);
     this.model(row, w, o, sem);
     if (writesW(w, o) && sem.writes.includes(w & 31)) sem.zx32 = [w & 31];

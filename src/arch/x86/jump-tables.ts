@@ -27,7 +27,7 @@ export const x86SwitchArch: SwitchArch = {
 };
 
 function empty(): InsnSem {
-  return { writes: [], writesFlags: true, dst: -1, rhs: undefined, cmp: undefined, cond: undefined };
+  return { writes: [], writesFlags: true, dst: -1, rhs: undefined, also: undefined, zx32: undefined, alias: undefined, cmp: undefined, cond: undefined };
 }
 
 /** Bytes [from, to) of an instruction packed into one number (at most 6 bytes). */
@@ -35,6 +35,28 @@ function packBytes(bytes: Uint8Array, from: number, to: number): number {
   let k = 0;
   for (let i = from; i < to; i++) k = k * 256 + bytes[i];
   return k;
+}
+
+/** `SemsByBytes` rest of a direct branch keyed by its opcode alone (other rests are -1 or a byte string). */
+const REL_BRANCH = -2;
+
+/**
+ * Opcode bytes of a direct call or jump without prefixes, whose displacement is all that follows
+ * (call/jmp rel32, jmp rel8, jcc rel8/rel32), or 0 for any other instruction.
+ */
+function relBranchOpcodeBytes(bytes: Uint8Array, off: number, len: number): number {
+  const b = bytes[off];
+  if ((b === 0xe8 || b === 0xe9) && len === 5) return 1;
+  if ((b === 0xeb || (b >= 0x70 && b <= 0x7f)) && len === 2) return 1;
+  if (b === 0x0f && len === 6 && bytes[off + 1] >= 0x80 && bytes[off + 1] <= 0x8f) return 2;
+  return 0;
+}
+
+/** A call's writes: the callee returns with rsp as it was and its return address below it (frame slots survive). */
+function callWrites(sem: InsnSem): void {
+  sem.writes = sem.writes.filter((r) => r !== RSP && r < 64 || r === MEM_ANY);
+  for (const r of CALL_CLOBBERS) if (!sem.writes.includes(r)) sem.writes.push(r);
+  if (!sem.writes.includes(MEM_ANY)) sem.writes.push(MEM_ANY);
 }
 
 function term(loc: number): Term {
@@ -155,7 +177,8 @@ class X86Describer implements SwitchDescriber {
   /**
    * Descriptions by instruction bytes, for the instructions of a linked file whose description does
    * not depend on where they are (no rip-relative operand; no relocations in a linked file): code
-   * repeats the same register moves, compares and spills everywhere.
+   * repeats the same register moves, compares and spills everywhere. Direct calls and jumps are kept
+   * by opcode alone (their displacement changes nothing the recogniser reads).
    */
   private readonly semByBytes = new SemsByBytes();
   /** the section's bytes (the last section asked for is kept: rows come in runs from one section) */
@@ -187,8 +210,15 @@ class X86Describer implements SwitchDescriber {
       const bytes = this.sectionBytes(p.sec[row]);
       const off = p.off[row];
       if (off + len <= bytes.length) {
-        key = packBytes(bytes, off, off + Math.min(len, 6)) * 16 + len;
-        if (len > 6) rest = packBytes(bytes, off + 6, off + len);
+        const ops = relBranchOpcodeBytes(bytes, off, len);
+        if (ops > 0) {
+          // a direct call or jump means the same whatever its displacement: keyed by its opcode
+          key = packBytes(bytes, off, off + ops) * 16 + len;
+          rest = REL_BRANCH;
+        } else {
+          key = packBytes(bytes, off, off + Math.min(len, 6)) * 16 + len;
+          if (len > 6) rest = packBytes(bytes, off + 6, off + len);
+        }
         const known = this.semByBytes.get(key, rest);
         if (known) return known;
       }
@@ -203,9 +233,22 @@ class X86Describer implements SwitchDescriber {
     return sem;
   }
 
+  /**
+   * The instruction's meaning in three parts, each its own compiled function (what it writes, by iced's
+   * register and memory use; a call's writes; the value it gives its destination): V8 recompiles a part
+   * that meets a new kind of instruction, not all of them.
+   */
   private model(row: number, insn: Instruction, sem: InsnSem): void {
+    this.usedWrites(insn, sem);
+    const I = this.ice!.I;
+    const fc = insn.flowControl;
+    if (fc === I.FlowControl.Call || fc === I.FlowControl.IndirectCall) callWrites(sem);
+    else this.value(row, insn, fc, sem);
+  }
+
+  /** The registers and stack slots the instruction writes, and whether it writes flags. */
+  private usedWrites(insn: Instruction, sem: InsnSem): void {
     const { I, factory } = this.ice!;
-    const OK = I.OpKind;
     const A = I.OpAccess;
     sem.writesFlags = insn.rflagsModified !== 0;
     const ii = factory.info(insn);
@@ -244,14 +287,12 @@ class X86Describer implements SwitchDescriber {
     } finally {
       ii.free();
     }
-    const fc = insn.flowControl;
-    if (fc === I.FlowControl.Call || fc === I.FlowControl.IndirectCall) {
-      // the callee returns with rsp as it was and its return address lies below it: frame slots survive
-      sem.writes = sem.writes.filter((r) => r !== RSP && r < 64 || r === MEM_ANY);
-      for (const r of CALL_CLOBBERS) if (!sem.writes.includes(r)) sem.writes.push(r);
-      if (!sem.writes.includes(MEM_ANY)) sem.writes.push(MEM_ANY);
-      return;
-    }
+  }
+
+  /** The value the instruction gives its destination, compares and conditional jumps (not calls). */
+  private value(row: number, insn: Instruction, fc: number, sem: InsnSem): void {
+    const I = this.ice!.I;
+    const OK = I.OpKind;
     const M = I.Mnemonic;
     const mn = insn.mnemonic;
     const n = insn.opCount;
