@@ -374,16 +374,21 @@ class FamilyCfg {
   /** The local number of `row`, -1 when the family's control flow does not hold it. */
   local(row: number): number {
     if (row >= this.lo && row < this.hi) return row - this.lo;
-    const rs = this.ranges;
-    let base = 0;
-    for (let x = 0; x < rs.length; x++) {
-      const a = rs[x][0];
-      const b = rs[x][1];
-      if (row >= a && row < b) return base + row - a;
-      base += b - a;
-    }
-    return this.extra?.get(row) ?? -1;
+    const l = rangeLocal(row, this.ranges);
+    return l >= 0 ? l : this.extra?.get(row) ?? -1;
   }
+}
+
+/** `row`'s place in the concatenated ranges `rs` (its first range holding it), -1 outside them. */
+function rangeLocal(row: number, rs: readonly (readonly [number, number])[]): number {
+  let base = 0;
+  for (let x = 0; x < rs.length; x++) {
+    const a = rs[x][0];
+    const b = rs[x][1];
+    if (row >= a && row < b) return base + row - a;
+    base += b - a;
+  }
+  return -1;
 }
 
 class Recoverer {
@@ -1818,13 +1823,8 @@ class Recoverer {
    * the first range holding it, else a number past them given on first sight (a table target outside).
    */
   private localRow(row: number, rs: readonly (readonly [number, number])[], rows: number): number {
-    let base = 0;
-    for (let x = 0; x < rs.length; x++) {
-      const a = rs[x][0];
-      const b = rs[x][1];
-      if (row >= a && row < b) return base + row - a;
-      base += b - a;
-    }
+    const inRanges = rangeLocal(row, rs);
+    if (inRanges >= 0) return inRanges;
     let l = this.extraLocal.get(row);
     if (l === undefined) {
       l = rows + this.extraLocal.size;
