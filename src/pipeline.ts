@@ -57,14 +57,14 @@ export function runChecks(prog: Program, opts: CheckOptions, objname: string, ta
   if (opts.stats) readStats(ctx);
   try {
     decodeSections(ctx);
-    check(ctx, result, tables);
+    check(ctx, result);
   } catch (e) {
     if (!(e instanceof Fatal)) throw e;
     result.stopped = true;
     // what the tables lead to is still walked: verify reports on the FDEs it reaches
-    if (tables && !opts.kernel && !ctx.tablesWalked) {
+    if (!opts.kernel && !ctx.tablesWalked) {
       try {
-        walkFromTables(ctx, tables);
+        walkFromTables(ctx);
       } catch (f) {
         if (!(f instanceof Fatal)) throw f;
       }
@@ -386,7 +386,7 @@ function readHints(ctx: Context): void {
   if (h.error) { emit(ctx, h.error); ctx.stop(); }
 }
 
-function check(ctx: Context, result: CheckResult, tables: readonly CfiSection[] | undefined): void {
+function check(ctx: Context, result: CheckResult): void {
   const p = ctx.prog;
   const o = ctx.opts;
   ctx.ignoreUnreachables ||= o.noUnreachable;
@@ -400,7 +400,7 @@ function check(ctx: Context, result: CheckResult, tables: readonly CfiSection[] 
     warnings += validateFunctions(ctx, v);
     mark(ctx, 'validate functions');
     warnings += validateUnwindHints(ctx, v);
-    if (tables && !o.kernel) warnings += walkFromTables(ctx, tables);
+    if (!o.kernel) warnings += walkFromTables(ctx);
     if (!warnings) warnings += validateReachable(ctx);
     mark(ctx, 'reachable');
   } else if (o.noinstr) {
@@ -437,8 +437,10 @@ function check(ctx: Context, result: CheckResult, tables: readonly CfiSection[] 
  * otherwise look like a function entry and carry the entry state into the pad; pads behind FDE-entry
  * code follow. Returns the number of warnings these walks gave.
  */
-function walkFromTables(ctx: Context, tables: readonly CfiSection[]): number {
+function walkFromTables(ctx: Context): number {
   ctx.tablesWalked = true;
+  const tables = ctx.unwindTables;
+  if (tables.length === 0) return 0;
   const before = ctx.diag.warningCount;
   const walk = new Validator(ctx);
   const pads = collectPads(ctx, tables);

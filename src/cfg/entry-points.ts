@@ -9,20 +9,13 @@
  * entry holding the state a call leaves, the way an unwind hint starts a walk, so that this code is
  * checked instead of reported unreachable.
  */
-import { SHF_EXECINSTR, SHT_RELA } from '../elf/constants.js';
+import { EM_X86_64, R_AARCH64_RELATIVE, R_X86_64_RELATIVE, SHF_EXECINSTR, SHT_FINI_ARRAY, SHT_INIT_ARRAY, SHT_PREINIT_ARRAY, SHT_RELA } from '../elf/constants.js';
 import { FormatError } from '../elf/errors.js';
 import type { ElfFile } from '../elf/reader.js';
 import { InsnKind } from '../arch/arch.js';
 import { B } from '../program/program.js';
 import type { Context } from './context.js';
 import type { CfiSection } from '../dwarf/index.js';
-
-const SHT_INIT_ARRAY = 14;
-const SHT_FINI_ARRAY = 15;
-const SHT_PREINIT_ARRAY = 16;
-const EM_X86_64 = 62;
-const R_X86_64_RELATIVE = 8;
-const R_AARCH64_RELATIVE = 1027;
 
 /** Marks the entries above as walk starts; call after call destinations are known (userspace, linked files). */
 export function addUnownedEntries(ctx: Context): void {

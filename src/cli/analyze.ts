@@ -8,9 +8,7 @@ import type { CheckResult } from '../pipeline.js';
 import { Program } from '../program/program.js';
 import { openElf } from './io.js';
 import { prepareUserspaceCalls } from '../cfg/linked-calls.js';
-import { readCfi } from '../dwarf/cfi.js';
-import type { CfiSection } from '../dwarf/cfi.js';
-import type { ElfFile } from '../elf/reader.js';
+import { readCfiTables } from '../dwarf/index.js';
 
 /** Options for validating any file without kernel conventions (no frame-pointer rule, no kernel tables). */
 export function userspaceOptions(): CheckOptions {
@@ -23,21 +21,8 @@ export async function analyzeFile(path: string, opts: CheckOptions): Promise<Che
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const prog = new Program(elf, arch, opts.module, !opts.kernel);
   if (opts.kernel) return runChecks(prog, opts, path);
-  const tables = unwindTables(elf);
+  // a broken table only costs what it would have explained
+  const tables = readCfiTables(elf, true);
   prepareUserspaceCalls(prog, tables);
   return runChecks(prog, opts, path, tables);
-}
-
-/** The file's `.eh_frame` and `.debug_frame`; a broken table is left out (it only costs what calls it would explain). */
-function unwindTables(elf: ElfFile): CfiSection[] {
-  const tables: CfiSection[] = [];
-  for (const which of ['eh_frame', 'debug_frame'] as const) {
-    try {
-      const t = readCfi(elf, which);
-      if (t) tables.push(t);
-    } catch (e) {
-      if (!(e instanceof FormatError)) throw e;
-    }
-  }
-  return tables;
 }

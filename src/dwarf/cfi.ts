@@ -81,6 +81,23 @@ export interface CfiOptions {
   bases?: PointerBases;
 }
 
+/**
+ * A file's `.eh_frame` and `.debug_frame`, those it has. A broken one throws its FormatError, or with
+ * `skipBroken` is left out (an analysis that only uses the tables for hints loses just those).
+ */
+export function readCfiTables(elf: ElfFile, skipBroken = false): CfiSection[] {
+  const tables: CfiSection[] = [];
+  for (const which of ['eh_frame', 'debug_frame'] as const) {
+    try {
+      const t = readCfi(elf, which);
+      if (t) tables.push(t);
+    } catch (e) {
+      if (!skipBroken || !(e instanceof FormatError)) throw e;
+    }
+  }
+  return tables;
+}
+
 /** Reads `.eh_frame`/`.debug_frame` (by name or section); undefined when the file has no such section. */
 export function readCfi(elf: ElfFile, which: CfiKind | Section, options: CfiOptions = {}): CfiSection | undefined {
   if (typeof which === 'string' && Object.keys(options).length === 0) {

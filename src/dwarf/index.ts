@@ -3,7 +3,7 @@
  * `CfaEvaluator` turns an FDE into unwind rows (pull-based: `begin`, `next`, `seek`),
  * `FdeLookup` finds the FDE covering a location, `format*` spell rules like the test oracle.
  */
-export { readCfi, CfiSection, type Cie, type Fde, type CfiKind, type CfiOptions, type CfiProblem } from './cfi.js';
+export { readCfi, readCfiTables, CfiSection, type Cie, type Fde, type CfiKind, type CfiOptions, type CfiProblem } from './cfi.js';
 export { CfaEvaluator, CfaKind, RuleKind, MAX_COLUMNS, MAX_STATE_DEPTH } from './eval.js';
 export { FdeLookup } from './lookup.js';
 export { dwarfRegName, dwarfFramePointer, dwarfStackPointer, formatCfa, formatRule, formatOracleRules, RuleSpeller, type OracleRules } from './format.js';

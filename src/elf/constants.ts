@@ -14,6 +14,9 @@ export const SHT_RELA = 4;
 export const SHT_NOBITS = 8;
 export const SHT_REL = 9;
 export const SHT_DYNSYM = 11;
+export const SHT_INIT_ARRAY = 14;
+export const SHT_FINI_ARRAY = 15;
+export const SHT_PREINIT_ARRAY = 16;
 export const SHT_GROUP = 17;
 export const SHT_SYMTAB_SHNDX = 18;
 
@@ -55,6 +58,7 @@ export const R_X86_64_NONE = 0;
 export const R_X86_64_64 = 1;
 export const R_X86_64_PC32 = 2;
 export const R_X86_64_PLT32 = 4;
+export const R_X86_64_RELATIVE = 8;
 export const R_X86_64_32 = 10;
 export const R_X86_64_32S = 11;
 export const R_X86_64_PC64 = 24;
@@ -64,6 +68,7 @@ export const R_X86_64_REX_GOTPCRELX = 42;
 
 // AArch64 relocation types
 export const R_AARCH64_ABS64 = 257;
+export const R_AARCH64_RELATIVE = 1027;
 export const R_AARCH64_ABS32 = 258;
 export const R_AARCH64_PREL32 = 261;
 export const R_AARCH64_PREL64 = 260;

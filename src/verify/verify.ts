@@ -17,7 +17,7 @@ import type { ElfFile } from '../elf/reader.js';
 import { runChecks } from '../pipeline.js';
 import { Program } from '../program/program.js';
 import { prepareUserspaceCalls } from '../cfg/linked-calls.js';
-import { CfaEvaluator, CfaKind, RuleKind, RuleSpeller, dwarfFramePointer, dwarfStackPointer, readCfi } from '../dwarf/index.js';
+import { CfaEvaluator, CfaKind, RuleKind, RuleSpeller, dwarfFramePointer, dwarfStackPointer, readCfiTables } from '../dwarf/index.js';
 import type { CfiKind, CfiSection, Fde } from '../dwarf/index.js';
 import { EM_AARCH64 } from '../elf/constants.js';
 import { FormatError } from '../elf/errors.js';
@@ -150,11 +150,7 @@ export async function verifyFile(path: string, dynamicSymbols = true, options: V
 
 /** The unwind tables of a file; FormatError when it has none. */
 export function readTables(elf: ElfFile): CfiSection[] {
-  const tables: CfiSection[] = [];
-  for (const which of ['eh_frame', 'debug_frame'] as const) {
-    const t = readCfi(elf, which);
-    if (t) tables.push(t);
-  }
+  const tables = readCfiTables(elf);
   if (tables.length === 0) throw new FormatError('no .eh_frame or .debug_frame: nothing to verify');
   return tables;
 }

@@ -13,7 +13,9 @@ import { analyzeFile, userspaceOptions } from '../../src/cli/analyze.js';
 import { openElf } from '../../src/cli/io.js';
 import { readCfi } from '../../src/dwarf/cfi.js';
 import { InsnFlag, InsnKind } from '../../src/arch/arch.js';
+import { SHT_FINI_ARRAY, SHT_INIT_ARRAY } from '../../src/elf/constants.js';
 import { B } from '../../src/program/program.js';
+import { isTrapLoopJump } from '../../src/checks/reachable.js';
 import type { Program } from '../../src/program/program.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/check/', import.meta.url));
@@ -54,8 +56,8 @@ test('analysis of a stripped executable walks its start-up code from the ELF ent
     const places = [elf.entry];
     for (const s of elf.sections) {
       if (s.name === '.init' || s.name === '.fini') places.push(s.addr);
-      // SHT_INIT_ARRAY, SHT_FINI_ARRAY: frame_dummy and our constructor, __do_global_dtors_aux and our destructor
-      if (s.type === 14 || s.type === 15) for (let o = 0; o < s.size; o += 8) places.push(elf.u64(s.offset + o));
+      // frame_dummy and our constructor, __do_global_dtors_aux and our destructor
+      if (s.type === SHT_INIT_ARRAY || s.type === SHT_FINI_ARRAY) for (let o = 0; o < s.size; o += 8) places.push(elf.u64(s.offset + o));
     }
     assert.ok(places.length >= 7, `${name}: ${places.length} places`);
     for (const a of places) {
@@ -72,9 +74,8 @@ test('analysis of a stripped executable walks its start-up code from the ELF ent
 function isPadding(p: Program, i: number): boolean {
   const k = p.kind[i];
   if (k === InsnKind.Nop || k === InsnKind.Trap || k === InsnKind.Invalid || (p.flags[i] & InsnFlag.Padding)) return true;
+  if (isTrapLoopJump(p, i)) return true;
+  // a guard call after a call that never returns (`bl abort`)
   const prev = p.prev(i);
-  if (prev < 0) return false;
-  // the jump back of a trap loop (`hlt; jmp .-1`); a guard call after a call that never returns (`bl abort`)
-  return (k === InsnKind.JumpUncond && p.kind[prev] === InsnKind.Trap) ||
-    (k === InsnKind.Call && (p.bits[i] & B.DeadEnd) !== 0 && (p.bits[prev] & B.DeadEnd) !== 0);
+  return prev >= 0 && k === InsnKind.Call && (p.bits[i] & B.DeadEnd) !== 0 && (p.bits[prev] & B.DeadEnd) !== 0;
 }
