@@ -25,6 +25,7 @@ import type { Program } from './program/program.js';
 import { B, SecRole } from './program/program.js';
 import { buildOrc } from './unwind/orc-gen.js';
 import { recoverJumpTables } from './cfg/switch-tables.js';
+import { proveTables } from './frame/table-proof.js';
 import type { OrcTable } from './unwind/orc-gen.js';
 import { readAnnotations } from './kernel/annotations.js';
 import type { AnnotationTable } from './kernel/annotations.js';
@@ -397,6 +398,10 @@ function check(ctx: Context, result: CheckResult): void {
   if (o.stackval || o.orc || o.uaccess || !o.kernel) {
     const v = new Validator(ctx);
     mark(ctx, '');
+    if (o.proveTables && !o.kernel) {
+      ctx.tableProof = proveTables(ctx, ctx.unwindTables);
+      mark(ctx, `table proof (${ctx.tableProof?.proven.size ?? 0} FDEs proven)`);
+    }
     warnings += validateFunctions(ctx, v);
     mark(ctx, 'validate functions');
     warnings += validateUnwindHints(ctx, v);

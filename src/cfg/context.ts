@@ -4,6 +4,7 @@
  * output sections. Passes are functions of this context; nothing lives at module scope.
  */
 import type { CfiSection } from '../dwarf/index.js';
+import type { TableProof } from '../frame/table-proof.js';
 import type { Program } from '../program/program.js';
 import { Diagnostics } from '../report/diag.js';
 import { StatePool, initState, setFuncState, stateLayout } from '../frame/state.js';
@@ -39,6 +40,11 @@ export interface CheckOptions {
   kernel: boolean;
   /** `check --frame-pointer`: every call needs a frame record (src/checks/frame-record.ts) */
   framePointer?: boolean;
+  /**
+   * verify: FDEs whose rules hold along every edge are proven before the walk, which then skips
+   * their code (src/verify/table-proof.ts); the walk's states of that code are not computed
+   */
+  proveTables?: boolean;
 }
 
 export function defaultOptions(): CheckOptions {
@@ -98,6 +104,8 @@ export class Context {
   hints = false;
   /** userspace: the file's unwind tables (runChecks' argument; empty when it has none or was not given them) */
   unwindTables: readonly CfiSection[] = [];
+  /** `proveTables`: what the proof settled (undefined: no proof ran) */
+  tableProof: TableProof | undefined;
   /** the unwind tables' FDE starts and landing pads have been walked (userspace; once, also after a fatal stop) */
   tablesWalked = false;
   /** paravirt call tables (--noinstr on a file with `pv_ops`), else null */

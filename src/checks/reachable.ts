@@ -1,5 +1,5 @@
 /** Unreachable instructions: code no path reached, except the padding and sanitizer shapes compilers leave. */
-import { InsnKind } from '../arch/arch.js';
+import { InsnFlag, InsnKind } from '../arch/arch.js';
 import { B, VISITED_MASK } from '../program/program.js';
 import type { Context } from '../cfg/context.js';
 import type { Program } from '../program/program.js';
@@ -79,6 +79,13 @@ function ignoreUnreachable(ctx: Context, start: number): boolean {
     if (i < 0) break;
   }
   return false;
+}
+
+/** Instructions no path needs to reach: alignment padding, traps, and the jump back of a trap loop. */
+export function isPadding(p: Program, i: number): boolean {
+  const k = p.kind[i];
+  return k === InsnKind.Nop || k === InsnKind.Trap || k === InsnKind.Bug || k === InsnKind.Invalid || (p.flags[i] & InsnFlag.Padding) !== 0 ||
+    isTrapLoopJump(p, i);
 }
 
 /**

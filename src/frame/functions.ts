@@ -94,6 +94,8 @@ function validateSymbol(ctx: Context, v: Validator, sec: number, f: number, noin
   if (syms.pfunc[f] !== f || syms.alias[f] !== f) return 0;
   const i = p.find(sec, syms.offset[f]);
   if (i < 0 || (p.bits[i] & B.Ignore) || (p.bits[i] & VISITED_MASK)) return 0;
+  // verify: code whose unwind rules were proven to hold needs no walk
+  if (ctx.tableProof && ctx.tableProof.skipWalk[i]) return 0;
   const state = v.entryState(true, ctx.opts.uaccess && (ctx.symFlags[f] & SF.UaccessSafe) !== 0, noinstr);
   const ret = v.validateBranch(p.func(i), i, state, ctx.funcStateId);
   if (ret) ctx.backtrace(i, '<=== (sym)');

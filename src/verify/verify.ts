@@ -24,7 +24,7 @@ import { FormatError } from '../elf/errors.js';
 import { CfaBaseKind } from './compare-rows.js';
 import { CodeRules, FP_SAVED, RA_SAVED, RULE_NAMES, Rule } from './code-rules.js';
 import { CodeSections } from '../program/fde-code.js';
-import { isTrapLoopJump } from '../checks/reachable.js';
+import { isPadding } from '../checks/reachable.js';
 import { PAC_FLAGS, Validator } from '../frame/validate.js';
 import { unchangedSinceSave } from './prologue.js';
 import { Walker } from './walker.js';
@@ -84,6 +84,11 @@ export interface VerifyOptions {
    * instructions only. Reachability is still required of every instruction.
    */
   synchronous?: boolean;
+  /**
+   * Prove FDEs from their own rules first and walk only the rest (src/verify/table-proof.ts); the
+   * verdicts are the same either way, the proof is cheaper. Default true.
+   */
+  prove?: boolean;
 }
 
 export interface VerifySummary {
@@ -104,6 +109,8 @@ export interface VerifyReport {
   problems: string[];
   /** the analysis stopped early (objtool's fatal problems): its last message; FDEs it did not reach are unknown */
   stopped?: string;
+  /** FDEs the table proof settled (agrees) without walking their code */
+  proven: number;
 }
 
 /** Reasons for `unknown`, the part before any detail in parentheses. */
@@ -142,7 +149,7 @@ export async function verifyFile(path: string, dynamicSymbols = true, options: V
   // unreachable-instruction warnings (verify reports unreached code per FDE, and a stripped
   // library would build one warning per instruction before its FDE entries are walked)
   const opts = userspaceOptions();
-  const r = runChecks(prog, { ...opts, orc: true, noUnreachable: true }, path, tables);
+  const r = runChecks(prog, { ...opts, orc: true, noUnreachable: true, proveTables: options.prove ?? true }, path, tables);
   const report = verifyAnalysis(r.ctx, path, tables, options);
   if (r.stopped) report.stopped = r.ctx.diag.list.at(-1)?.message ?? 'a fatal problem';
   return report;
@@ -173,7 +180,7 @@ export function verifyAnalysis(ctx: Context, file: string, tables: readonly CfiS
     else if (v.status === 'mismatch') summary.mismatch++;
     else summary.unknown++;
   }
-  return { file, machine: elf.machine, relocatable: elf.type === 1, verdicts, summary, problems };
+  return { file, machine: elf.machine, relocatable: elf.type === 1, verdicts, summary, problems, proven: ctx.tableProof?.proven.size ?? 0 };
 }
 
 /** Checks FDEs one by one; per-file caches (code rows by state) live here. */
@@ -234,6 +241,7 @@ class FdeChecker {
     v.sec = p.elf.sections[c.sec].name;
     v.func = this.funcName(c.sec, start - c.base);
     if (c.first < 0) { v.reason = `${REASON.notInsn} (0x${start.toString(16)})`; return v; }
+    if (this.ctx.tableProof?.proven.has(fde)) { v.status = 'agrees'; return v; }
     const ev = this.ev;
     const sp = this.speller;
     const code = this.codeRules;
@@ -487,12 +495,6 @@ function hasPacInsn(p: Program, first: number, secEnd: number, endOff: number): 
   return false;
 }
 
-/** Instructions no path needs to reach: alignment padding, traps, and the jump back of a trap loop. */
-function isPadding(p: Program, i: number): boolean {
-  const k = p.kind[i];
-  return k === InsnKind.Nop || k === InsnKind.Trap || k === InsnKind.Bug || k === InsnKind.Invalid || (p.flags[i] & InsnFlag.Padding) !== 0 ||
-    isTrapLoopJump(p, i);
-}
 
 /**
  * The first rule (Rule.Cfa, Ra, Fp) in which code state `id` differs from the table's row, or

@@ -1,0 +1,723 @@
+/**
+ * Table-guided proof: an FDE whose rules hold along every edge the frame walk would take is `agrees`
+ * without the walk. The table's row at each instruction is taken as the claim; each instruction's
+ * stack ops are applied to it and the result compared with the row at every successor. When the
+ * first row of every walk root is the entry state and every such step holds, every path from a root
+ * carries the table's rules (induction over path length), which is what the walk would find.
+ *
+ * The semantics are the stack-op model's (the same ops, the same blind spots) reduced to what verify
+ * compares: the CFA as distances from sp and from fp, and for the frame pointer and the return address
+ * whether the caller's value is still in its register and in which frame slot it was saved. Anything
+ * else (another CFA register, DWARF expressions, realignment, landing pads, hints, pointer signing,
+ * code outside functions, a path the walk would stop at with a warning) leaves the FDE to the walk.
+ * So does an FDE that code the proof does not cover can jump into, and an FDE whose code jumps into
+ * an FDE left to the walk keeps its own walk (that walk gives the other FDE its states).
+ *
+ * Used by verify (pipeline option `proveTables`): its verdict for a proven FDE is `agrees` and the
+ * walk skips the code of proven FDEs. Which rows a walk reaches is decided here from the structure
+ * (roots, jumps, jump tables, falling through), so the proof needs no walk of its own.
+ */
+import { InsnKind, OpDest, OpSrc, fallsThrough } from '../arch/arch.js';
+import type { Context } from '../cfg/context.js';
+import { isSiblingCall } from '../cfg/destinations.js';
+import { isPadding } from '../checks/reachable.js';
+import { CfaEvaluator, CfaKind, RuleKind, dwarfFramePointer, dwarfStackPointer } from '../dwarf/index.js';
+import type { CfiSection, Fde } from '../dwarf/index.js';
+import { FormatError } from '../elf/errors.js';
+import { CodeSections } from '../program/fde-code.js';
+import { OP_WORDS } from '../program/insns.js';
+import { B } from '../program/program.js';
+import { PAC_FLAGS } from './validate.js';
+import type { Program } from '../program/program.js';
+import { STT_FUNC } from '../elf/constants.js';
+import { grown } from '../typed-arrays.js';
+
+export interface TableProof {
+  /** FDEs shown to agree at every instruction */
+  proven: Set<Fde>;
+  /** rows no walk needs to visit (their FDE is proven and leads only into proven FDEs) */
+  skipWalk: Uint8Array;
+}
+
+/** Distance not known. */
+const UNK = 0x7fffffff;
+/** A register rule: the caller's value is in the register (else: a negative CFA offset where it is saved). */
+const SAME = 1;
+
+// Row flags (`mark`):
+/** something other than the row before leads here (a jump, a jump table, a root, code outside the FDE) */
+const JOIN = 1;
+/** a walk starts here with the function-entry state */
+const ROOT = 2;
+/** code outside the row's FDE may lead here: its state is the table's rules alone */
+const EXT_IN = 4;
+/** the first row of an FDE */
+const FDE_FIRST = 8;
+
+/** Kinds the walk only steps over (no branch, no check of its own): their one successor is the next row. */
+const PLAIN = new Uint8Array(32);
+for (const k of [InsnKind.Other, InsnKind.Bug, InsnKind.Nop, InsnKind.Trap, InsnKind.Endbr, InsnKind.Invalid, InsnKind.Syscall]) PLAIN[k] = 1;
+
+/** Outcome of `edges`: the successors are in `succ`; EXIT: a return or tail call (the entry state is due). */
+const EXIT = -2;
+const FAIL = -1;
+
+/**
+ * Proves what it can of `tables` (one table, the usual case for linked files; with several, a row may
+ * be described twice and nothing is proven) against the analysed program before the walk.
+ */
+export function proveTables(ctx: Context, tables: readonly CfiSection[]): TableProof | undefined {
+  const p = ctx.prog;
+  if (tables.length !== 1 || p.count === 0) return undefined;
+  const prover = new Prover(ctx, tables[0]);
+  return prover.run();
+}
+
+class Prover {
+  private readonly p: Program;
+  private readonly flags: Uint8Array;
+  private succ = new Int32Array(64);
+  /** index in `succ` of the fall-through successor, or -1 */
+  private fallIdx = -1;
+  private readonly SP: number;
+  private readonly FP: number;
+  private readonly RA: number;
+  private readonly slot: number;
+  private readonly lr: boolean;
+  private readonly entrySp: number;
+  private readonly dwarfSp: number;
+  private readonly dwarfFp: number;
+  // the state being stepped (see the file comment): CFA-sp, CFA-fp, fp and ra rules
+  private sp = UNK;
+  private fpd = UNK;
+  private fpIn = 0;
+  private fpSlot = 0;
+  private raIn = 0;
+  private raSlot = 0;
+  // per-FDE table rows by row index from the FDE's first row
+  private tBase = new Int8Array(256);
+  private tOff = new Int32Array(256);
+  private tFp = new Int32Array(256);
+  private tRa = new Int32Array(256);
+  // per-FDE incoming states merged from the rows before (inSet: any yet); seen: stepped in this pass
+  private inSet = new Uint8Array(256);
+  private seen = new Uint8Array(256);
+  /** rows stepped only because code outside their FDE may lead there, with their FDE: pairs */
+  readonly entered: number[] = [];
+  private inSp = new Int32Array(256);
+  private inFpd = new Int32Array(256);
+  private inFpIn = new Uint8Array(256);
+  private inFpSlot = new Int32Array(256);
+  private inRaIn = new Uint8Array(256);
+  private inRaSlot = new Int32Array(256);
+
+  constructor(private readonly ctx: Context, private readonly table: CfiSection) {
+    const p = ctx.prog;
+    this.p = p;
+    this.flags = new Uint8Array(p.count);
+    const regs = p.arch.regs;
+    this.SP = regs.sp;
+    this.FP = regs.fp;
+    this.RA = regs.ra;
+    this.slot = p.arch.slot;
+    this.lr = !p.arch.callPushesRa;
+    this.entrySp = p.arch.entryCfa.offset;
+    this.dwarfSp = dwarfStackPointer(p.elf.machine);
+    this.dwarfFp = dwarfFramePointer(p.elf.machine);
+  }
+
+  run(): TableProof {
+    const p = this.p;
+    // the FDEs whose rules are all of the compared kinds, by first row
+    const fdes: Fde[] = [];
+    const first: number[] = [];
+    const last: number[] = [];
+    const code = new CodeSections(p);
+    for (const fde of this.table.fdes) {
+      if (fde.pcRange <= 0 || fde.lsda) continue;
+      const c = code.locate(fde);
+      if (!c || c.first < 0) continue;
+      const secEnd = p.secRange(c.sec)[1];
+      const endOff = fde.pcBegin + fde.pcRange - c.base;
+      let r = c.first;
+      while (r + 1 < secEnd && p.off[r + 1] < endOff) r++;
+      fdes.push(fde);
+      first.push(c.first);
+      last.push(r);
+    }
+    const order = fdes.map((_, k) => k).sort((a, b) => first[a] - first[b]);
+    const n = order.length;
+    const aFde: Fde[] = new Array<Fde>(n);
+    const aFirst = new Int32Array(n);
+    const aLast = new Int32Array(n);
+    for (let k = 0; k < n; k++) {
+      aFde[k] = fdes[order[k]];
+      aFirst[k] = first[order[k]];
+      aLast[k] = last[order[k]];
+      // FDEs sharing code: which one a row belongs to is no longer one lookup; left to the walk
+      if (k > 0 && aFirst[k] <= aLast[k - 1]) return { proven: new Set(), skipWalk: new Uint8Array(0) };
+    }
+    this.mark(aFirst, aLast);
+    const ok = new Uint8Array(n);
+    /** out-edge of an FDE into code no proven FDE covers: the FDE keeps its walk */
+    const leaks = new Uint8Array(n);
+    // edges between FDEs: source FDE, target FDE, target row, and the state carried
+    const cross = new CrossEdges();
+    const ev = new CfaEvaluator(this.table);
+    for (let k = 0; k < n; k++) {
+      ok[k] = this.proveFde(ev, aFde[k], aFirst[k], aLast[k], k, cross, aFirst, aLast) ? 1 : 0;
+    }
+    // code outside the FDEs that held (in no FDE, or in one that did not) that can go on into an
+    // FDE: its walk (or one from a root the proof does not model: a landing pad, an FDE entry, a hint)
+    // gives that FDE its states, so that FDE is left to the walk too
+    let g = 0;
+    for (let k = 0; k <= n; k++) {
+      const end = k < n ? (ok[k] ? aFirst[k] : aLast[k] + 1) : p.count;
+      for (let r = g; r < end; r++) this.taintTargets(r, ok, aFirst, aLast);
+      if (k < n) g = Math.max(g, aLast[k] + 1);
+    }
+    // cross edges: each must meet the target's rules, and come from a proven FDE (to a fixed point)
+    const proven = ok;
+    for (let e = 0; e < cross.count; e++) {
+      const t = cross.to[e];
+      if (t < 0) { leaks[cross.from[e]] = 1; continue; }
+      if (proven[t] && !this.crossHolds(ev, aFde[t], aFirst[t], cross, e)) proven[t] = 0;
+    }
+    // rows entered only from outside: the edges that enter each
+    const enteredBy = new Map<number, number[]>();
+    for (let k = 0; k < this.entered.length; k += 2) enteredBy.set(this.entered[k], []);
+    for (let e = 0; e < cross.count; e++) enteredBy.get(cross.row[e])?.push(cross.from[e]);
+    for (let changed = true; changed;) {
+      changed = false;
+      for (let e = 0; e < cross.count; e++) {
+        const t = cross.to[e];
+        if (t >= 0 && proven[t] && !proven[cross.from[e]]) { proven[t] = 0; changed = true; }
+      }
+      for (let k = 0; k < this.entered.length; k += 2) {
+        const t = this.entered[k + 1];
+        const from = enteredBy.get(this.entered[k]) ?? [];
+        if (proven[t] && !from.some((f) => proven[f] === 1)) { proven[t] = 0; changed = true; }
+      }
+    }
+    // a proven FDE skips its walk unless it leads into code that still needs one
+    const skip = new Uint8Array(n);
+    for (let k = 0; k < n; k++) skip[k] = proven[k] && !leaks[k] ? 1 : 0;
+    for (let changed = true; changed;) {
+      changed = false;
+      for (let e = 0; e < cross.count; e++) {
+        const f = cross.from[e];
+        const t = cross.to[e];
+        if (skip[f] && t >= 0 && !skip[t]) { skip[f] = 0; changed = true; }
+      }
+    }
+    const out: TableProof = { proven: new Set(), skipWalk: this.flags };
+    const skipWalk = this.flags;
+    skipWalk.fill(0);
+    for (let k = 0; k < n; k++) {
+      if (proven[k]) out.proven.add(aFde[k]);
+      if (skip[k]) skipWalk.fill(1, aFirst[k], aLast[k] + 1);
+    }
+    return out;
+  }
+
+  /**
+   * Marks, from the code's structure alone: the roots (function entries a walk starts at), JOIN rows
+   * (a jump, a jump table or a root leads there) and EXT_IN rows (code outside their FDE, ranges
+   * aFirst..aLast, may lead there: a jump from elsewhere, or the row before the FDE running into it).
+   */
+  private mark(aFirst: Int32Array, aLast: Int32Array): void {
+    const p = this.p;
+    const { syms, kind, bits, jumpDest } = p;
+    const flags = this.flags;
+    for (let k = 0; k < aFirst.length; k++) {
+      const r = aFirst[k];
+      flags[r] |= FDE_FIRST;
+      const before = p.prev(r);
+      if (before >= 0 && mayFallThrough(p, before)) flags[r] |= EXT_IN | JOIN;
+    }
+    for (let f = 0; f < syms.count; f++) {
+      if (syms.type[f] !== STT_FUNC || !syms.len[f] || syms.pfunc[f] !== f || syms.alias[f] !== f) continue;
+      const i = p.find(syms.sec[f], syms.offset[f]);
+      if (i >= 0 && !(bits[i] & B.Ignore)) flags[i] |= ROOT | JOIN;
+    }
+    // rows ascend, so the FDE holding row i is found by moving one cursor forward
+    let cur = 0;
+    const n = aFirst.length;
+    for (let i = 0; i < p.count; i++) {
+      const k = kind[i];
+      const jump = k === InsnKind.JumpCond || k === InsnKind.JumpUncond;
+      if (!(jump && jumpDest[i] >= 0) && !(bits[i] & B.HasAlts)) continue;
+      while (cur < n && aLast[cur] < i) cur++;
+      const lo = cur < n && aFirst[cur] <= i ? aFirst[cur] : -1;
+      const hi = lo >= 0 ? aLast[cur] : -2;
+      if (jump && jumpDest[i] >= 0) {
+        const j = jumpDest[i];
+        flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
+      }
+      if (bits[i] & B.HasAlts) {
+        for (const a of p.alts.get(i) ?? []) {
+          const j = a.insn;
+          if (j >= 0) flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
+        }
+      }
+    }
+  }
+
+  /**
+   * The rows the walk goes on to from row i, in `succ` (count returned; `fallIdx` says which one
+   * falls through); EXIT for a return or tail call (no successor; the entry state is due), FAIL where
+   * the walk would stop with a warning or the proof does not follow it.
+   */
+  private edges(i: number): number {
+    const p = this.p;
+    const bits = p.bits[i];
+    this.fallIdx = -1;
+    if (bits & B.Hint) return FAIL;
+    const fi = p.func(i);
+    if (fi < 0) return FAIL;
+    const k = p.kind[i];
+    if (PLAIN[k] && !(bits & (B.HasAlts | B.DeadEnd))) {
+      // most rows: the next row, in the same symbol or one of the same function
+      const n = p.next(i);
+      if (n < 0 || (p.sym[n] !== fi && !this.sameOwner(n, p.syms.pfunc[fi]))) return FAIL;
+      this.fallIdx = 0;
+      this.succ[0] = n;
+      return 1;
+    }
+    const owner = p.syms.pfunc[fi];
+    let m = 0;
+    if ((bits & (B.IgnoreAlts | B.HasAlts)) === B.HasAlts) {
+      const alts = p.alts.get(i);
+      if (alts) {
+        for (const a of alts) {
+          if (a.skipOrig) return FAIL;
+          if (a.insn < 0) continue;
+          if (!this.sameOwner(a.insn, owner)) return FAIL;
+          m = this.add(m, a.insn);
+        }
+      }
+    }
+    let falls = true;
+    switch (k) {
+      case InsnKind.Return:
+        return m === 0 ? EXIT : FAIL;
+      case InsnKind.Call:
+      case InsnKind.CallDynamic:
+        break;
+      case InsnKind.JumpCond:
+      case InsnKind.JumpUncond:
+        if (isSiblingCall(this.ctx, i)) {
+          if (k === InsnKind.JumpUncond && m === 0) return EXIT;
+          return FAIL; // a conditional tail call: the entry state would be due on one edge only
+        }
+        if (p.jumpDest[i] >= 0) {
+          if (!this.sameOwner(p.jumpDest[i], owner)) return FAIL;
+          m = this.add(m, p.jumpDest[i]);
+        }
+        falls = k === InsnKind.JumpCond;
+        break;
+      case InsnKind.JumpDynamic:
+      case InsnKind.JumpDynamicCond:
+        if (isSiblingCall(this.ctx, i)) {
+          if (k === InsnKind.JumpDynamic && m === 0) return EXIT;
+          return FAIL;
+        }
+        falls = k === InsnKind.JumpDynamicCond;
+        break;
+      case InsnKind.ContextSwitch:
+      case InsnKind.Stac:
+      case InsnKind.Clac:
+      case InsnKind.Std:
+      case InsnKind.Cld:
+        return FAIL;
+      default:
+        break;
+    }
+    if (bits & B.DeadEnd) falls = false;
+    if (falls) {
+      const n = p.next(i);
+      if (n < 0 || !this.sameOwner(n, owner)) return FAIL;
+      this.fallIdx = m;
+      m = this.add(m, n);
+    }
+    return m;
+  }
+
+  /** Marks not-ok the FDEs row r may go on to (a superset of the walk's edges, without its stops). */
+  private taintTargets(r: number, ok: Uint8Array, aFirst: Int32Array, aLast: Int32Array): void {
+    const p = this.p;
+    const k = p.kind[r];
+    const bits = p.bits[r];
+    const jump = k === InsnKind.JumpCond || k === InsnKind.JumpUncond || k === InsnKind.JumpDynamic || k === InsnKind.JumpDynamicCond;
+    if (jump && isSiblingCall(this.ctx, r)) {
+      if (k === InsnKind.JumpUncond || k === InsnKind.JumpDynamic) return;
+    } else if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && p.jumpDest[r] >= 0) {
+      taint(ok, aFirst, aLast, p.jumpDest[r]);
+    }
+    if (bits & B.HasAlts) for (const a of p.alts.get(r) ?? []) if (a.insn >= 0) taint(ok, aFirst, aLast, a.insn);
+    if ((bits & B.DeadEnd) || k === InsnKind.JumpUncond || k === InsnKind.JumpDynamic || k === InsnKind.Return || isPadding(p, r)) return;
+    const n = p.next(r);
+    if (n >= 0) taint(ok, aFirst, aLast, n);
+  }
+
+  private sameOwner(j: number, owner: number): boolean {
+    const f = this.p.func(j);
+    return f >= 0 && this.p.syms.pfunc[f] === owner;
+  }
+
+  private add(m: number, j: number): number {
+    if (m === this.succ.length) this.succ = grown(this.succ, m * 2);
+    this.succ[m] = j;
+    return m + 1;
+  }
+
+  /** Reads the FDE's rows into the t* arrays; false when a rule is not of a compared kind. */
+  private readRows(ev: CfaEvaluator, fde: Fde, firstRow: number, lastRow: number): boolean {
+    const p = this.p;
+    const rows = lastRow - firstRow + 1;
+    if (rows > this.tOff.length) {
+      const cap = Math.max(rows, this.tOff.length * 2);
+      this.tBase = grown(this.tBase, cap);
+      this.tOff = grown(this.tOff, cap);
+      this.tFp = grown(this.tFp, cap);
+      this.tRa = grown(this.tRa, cap);
+    }
+    if (rows > this.inSp.length) this.growIn(rows);
+    const base = p.elf.type === 1 ? 0 : p.sectionAddr(p.sec[firstRow]);
+    const off = p.off;
+    let r = firstRow;
+    try {
+      ev.begin(fde);
+      while (r <= lastRow && ev.next()) {
+        if (ev.cfaKind !== CfaKind.RegOffset || ev.raSigned) return false;
+        const cb = ev.cfaReg === this.dwarfSp ? 0 : ev.cfaReg === this.dwarfFp ? 1 : -1;
+        const co = ev.cfaOffset;
+        if (cb < 0 || (co | 0) !== co) return false;
+        const fp = this.ruleOf(ev, this.dwarfFp);
+        const ra = this.ruleOf(ev, ev.cie ? ev.cie.raColumn : -1);
+        if (fp === 0 || ra === 0) return false;
+        const end = ev.rowEnd - base;
+        for (; r <= lastRow && off[r] < end; r++) {
+          const t = r - firstRow;
+          this.tBase[t] = cb;
+          this.tOff[t] = co;
+          this.tFp[t] = fp;
+          this.tRa[t] = ra;
+        }
+      }
+    } catch (e) {
+      if (e instanceof FormatError) return false;
+      throw e;
+    }
+    return r > lastRow;
+  }
+
+  /** SAME, a negative CFA offset, or 0 for a rule the proof does not compare. */
+  private ruleOf(ev: CfaEvaluator, col: number): number {
+    if (col < 0) return 0;
+    const k = ev.rule(col);
+    if (k === RuleKind.Unspecified || k === RuleKind.SameValue) return SAME;
+    if (k !== RuleKind.Offset) return 0;
+    const v = ev.value[col];
+    return v < 0 && (v | 0) === v ? v : 0;
+  }
+
+  /** The state from row t of the current FDE's table. */
+  private loadRow(t: number): void {
+    const b = this.tBase[t];
+    this.sp = b === 0 ? this.tOff[t] : UNK;
+    this.fpd = b === 1 ? this.tOff[t] : UNK;
+    const fp = this.tFp[t];
+    this.fpIn = fp === SAME ? 1 : 0;
+    this.fpSlot = fp === SAME ? 0 : fp;
+    const ra = this.tRa[t];
+    this.raIn = ra === SAME ? 1 : 0;
+    this.raSlot = ra === SAME ? 0 : ra;
+  }
+
+  /** Does the stepped state give row t's rules? */
+  private holds(t: number): boolean {
+    const off = this.tOff[t];
+    if (this.tBase[t] === 0 ? this.sp !== off : this.fpd !== off) return false;
+    const fp = this.tFp[t];
+    if (fp === SAME ? !this.fpIn : this.fpSlot !== fp) return false;
+    const ra = this.tRa[t];
+    return ra === SAME ? this.raIn === 1 : this.raSlot === ra;
+  }
+
+  /** Is the stepped state the function-entry state (what a return or tail call needs, and a root starts with)? */
+  private isEntry(): boolean {
+    if (this.sp !== this.entrySp || !this.fpIn) return false;
+    return this.lr ? this.raIn === 1 : this.raSlot === -this.slot;
+  }
+
+  /** Sets the stepped state to the function-entry state. */
+  private loadEntry(): void {
+    this.sp = this.entrySp;
+    this.fpd = UNK;
+    this.fpIn = 1;
+    this.fpSlot = 0;
+    this.raIn = this.lr ? 1 : 0;
+    this.raSlot = this.lr ? 0 : -this.slot;
+  }
+
+  /**
+   * One FDE: forward passes over its rows in address order, each reached row's ops applied to its
+   * state and the result checked against the table at every successor. A row's state is what its
+   * predecessors in the FDE give it, merged (a distance or slot they disagree on is unknown), or
+   * the table's rules alone where code from outside the FDE also leads (those edges are checked
+   * against the table by `crossHolds`). A row no stepped row leads to yet waits for a later pass;
+   * merging only weakens, and an edge back to a row already passed that sets or weakens its state
+   * starts another pass, so each row ends with the state of every path to it.
+   */
+  private proveFde(ev: CfaEvaluator, fde: Fde, firstRow: number, lastRow: number, self: number, cross: CrossEdges,
+    aFirst: Int32Array, aLast: Int32Array): boolean {
+    const p = this.p;
+    const flags = this.flags;
+    if (!this.readRows(ev, fde, firstRow, lastRow)) return false;
+    const rows = lastRow - firstRow + 1;
+    const inSet = this.inSet;
+    const seen = this.seen;
+    inSet.fill(0, 0, rows);
+    const crossStart = cross.count;
+    for (let pass = 0; ; pass++) {
+      // each pass sets or weakens some row's state, a bounded number of times; blocks laid out
+      // far from the order of their paths can need many passes: left to the walk
+      if (pass > 16) return false;
+      cross.count = crossStart;
+      seen.fill(0, 0, rows);
+      let again = false;
+      // the stepped state is row r's: r is reached only by falling through from the row before
+      let carried = false;
+      for (let r = firstRow; r <= lastRow; r++) {
+        const fl = flags[r];
+        const t = r - firstRow;
+        if (fl & ROOT) {
+          this.loadEntry();
+          if (!this.holds(t)) return false;
+          this.merge(t);
+        }
+        if (!carried) {
+          if (fl & EXT_IN) this.loadRow(t);
+          else if (inSet[t]) this.loadIn(t);
+          else continue; // no stepped path leads here yet (a later row may: a pass after this one)
+        }
+        carried = false;
+        seen[t] = 1;
+        // return-address signing is compared by a walk of its own (verify.ts)
+        if (p.flags[r] & PAC_FLAGS) return false;
+        if (!this.applyOps(r)) return false;
+        const m = this.edges(r);
+        if (m === FAIL) return false;
+        if (m === EXIT) {
+          if (this.tBase[t] !== 0 || !this.isEntry()) return false;
+          continue;
+        }
+        for (let e = 0; e < m; e++) {
+          const j = this.succ[e];
+          if (j >= firstRow && j <= lastRow) {
+            if (!this.holds(j - firstRow)) return false;
+            if (e === this.fallIdx && !(flags[j] & JOIN)) carried = true;
+            else if (this.merge(j - firstRow) && j <= r) again = true;
+          } else {
+            cross.add(self, findRange(aFirst, aLast, j), j, this.sp, this.fpd, this.fpIn, this.fpSlot, this.raIn, this.raSlot);
+          }
+        }
+      }
+      if (again) continue;
+      // what no path from a root reaches must be padding: the walk leaves it unreached too
+      for (let t = 0; t < rows; t++) if (!seen[t] && !isPadding(p, firstRow + t)) return false;
+      // a row stepped only as something outside leads to: some proven code must lead there (run())
+      for (let t = 0; t < rows; t++) {
+        if ((flags[firstRow + t] & (EXT_IN | ROOT)) === EXT_IN && !inSet[t]) this.entered.push(firstRow + t, self);
+      }
+      return true;
+    }
+  }
+
+  /** Merges the stepped state into row t's incoming state; true when that changed it. */
+  private merge(t: number): boolean {
+    if (t >= this.inSp.length) this.growIn(t + 1);
+    if (!this.inSet[t]) {
+      this.inSet[t] = 1;
+      this.inSp[t] = this.sp; this.inFpd[t] = this.fpd; this.inFpIn[t] = this.fpIn;
+      this.inFpSlot[t] = this.fpSlot; this.inRaIn[t] = this.raIn; this.inRaSlot[t] = this.raSlot;
+      return true;
+    }
+    let changed = false;
+    if (this.inSp[t] !== this.sp && this.inSp[t] !== UNK) { this.inSp[t] = UNK; changed = true; }
+    if (this.inFpd[t] !== this.fpd && this.inFpd[t] !== UNK) { this.inFpd[t] = UNK; changed = true; }
+    if (this.inFpIn[t] && !this.fpIn) { this.inFpIn[t] = 0; changed = true; }
+    if (this.inFpSlot[t] !== this.fpSlot && this.inFpSlot[t] !== 0) { this.inFpSlot[t] = 0; changed = true; }
+    if (this.inRaIn[t] && !this.raIn) { this.inRaIn[t] = 0; changed = true; }
+    if (this.inRaSlot[t] !== this.raSlot && this.inRaSlot[t] !== 0) { this.inRaSlot[t] = 0; changed = true; }
+    return changed;
+  }
+
+  private loadIn(t: number): void {
+    this.sp = this.inSp[t]; this.fpd = this.inFpd[t]; this.fpIn = this.inFpIn[t];
+    this.fpSlot = this.inFpSlot[t]; this.raIn = this.inRaIn[t]; this.raSlot = this.inRaSlot[t];
+  }
+
+  private growIn(n: number): void {
+    const cap = Math.max(n, this.inSp.length * 2);
+    this.inSet = grown(this.inSet, cap);
+    this.seen = grown(this.seen, cap);
+    this.inSp = grown(this.inSp, cap); this.inFpd = grown(this.inFpd, cap); this.inFpIn = grown(this.inFpIn, cap);
+    this.inFpSlot = grown(this.inFpSlot, cap); this.inRaIn = grown(this.inRaIn, cap); this.inRaSlot = grown(this.inRaSlot, cap);
+  }
+
+  /** Applies row r's stack ops to the stepped state; false for an op the proof does not follow. */
+  private applyOps(r: number): boolean {
+    const p = this.p;
+    const n = p.opCount[r];
+    const k = p.kind[r];
+    if (n === 0) {
+      if (this.lr && (k === InsnKind.Call || k === InsnKind.CallDynamic)) this.raIn = 0;
+      return true;
+    }
+    const ops = p.ops;
+    const SP = this.SP;
+    const FP = this.FP;
+    const RA = this.RA;
+    let w = p.opStart[r] * OP_WORDS;
+    for (let q = 0; q < n; q++, w += OP_WORDS) {
+      const dt = ops[w];
+      const dr = ops[w + 1];
+      const doff = ops[w + 2];
+      const st = ops[w + 3];
+      const sr = ops[w + 4];
+      const soff = ops[w + 5];
+      if (dt === OpDest.Push || dt === OpDest.PushF) {
+        if (this.sp !== UNK) this.sp += this.slot;
+        if (dt === OpDest.Push && st === OpSrc.Reg) this.saved(sr, this.sp === UNK ? UNK : -this.sp);
+        continue;
+      }
+      if (dt === OpDest.Mem) {
+        if (st !== OpSrc.Pop && st !== OpSrc.PopF) continue;
+        if (this.sp !== UNK) this.sp -= this.slot;
+        continue;
+      }
+      if (dt === OpDest.RegIndirect) {
+        if (st === OpSrc.Reg) this.saved(sr, this.slotAt(dr, doff));
+        continue;
+      }
+      if (dt !== OpDest.Reg) return false;
+      if (dr === SP) {
+        if (st === OpSrc.Add && sr === SP) { if (this.sp !== UNK) this.sp -= soff; continue; }
+        if (st === OpSrc.Add && sr === FP) { if (this.fpd === UNK) return false; this.sp = this.fpd - soff; continue; }
+        if (st === OpSrc.Reg && sr === FP) { if (this.fpd === UNK) return false; this.sp = this.fpd; continue; }
+        // realignment and anything else moving sp: left to the walk
+        return false;
+      }
+      if (st === OpSrc.Pop) {
+        const at = this.sp === UNK ? UNK : -this.sp;
+        if (this.sp !== UNK) this.sp -= this.slot;
+        this.loaded(dr, at);
+        continue;
+      }
+      if (dr === FP) {
+        this.fpIn = 0;
+        if (st === OpSrc.Reg && sr === SP) this.fpd = this.sp;
+        else if (st === OpSrc.Add && sr === SP) this.fpd = this.sp === UNK ? UNK : this.sp - soff;
+        else if (st === OpSrc.Add && sr === FP) this.fpd = this.fpd === UNK ? UNK : this.fpd - soff;
+        else if (st === OpSrc.RegIndirect) this.loaded(dr, this.slotAt(sr, soff));
+        else this.fpd = UNK;
+        continue;
+      }
+      if (dr === RA) {
+        if (st === OpSrc.RegIndirect) this.loaded(dr, this.slotAt(sr, soff));
+        else this.raIn = 0;
+        continue;
+      }
+      // other registers: not compared (a CFA kept in one is left to the walk by readRows)
+    }
+    if (this.lr && (k === InsnKind.Call || k === InsnKind.CallDynamic)) this.raIn = 0;
+    return true;
+  }
+
+  /** The CFA offset of [reg + disp], or UNK. */
+  private slotAt(reg: number, disp: number): number {
+    if (reg === this.SP) return this.sp === UNK ? UNK : disp - this.sp;
+    if (reg === this.FP) return this.fpd === UNK ? UNK : disp - this.fpd;
+    return UNK;
+  }
+
+  /** Register `reg` stored at CFA offset `at`: the first save of a caller's value is where the rule points. */
+  private saved(reg: number, at: number): void {
+    if (at === UNK) return;
+    if (reg === this.FP) { if (this.fpIn && !this.fpSlot) this.fpSlot = at; }
+    else if (reg === this.RA && this.lr) { if (this.raIn && !this.raSlot) this.raSlot = at; }
+  }
+
+  /** Register `reg` loaded from CFA offset `at`: the caller's value again when that is its slot. */
+  private loaded(reg: number, at: number): void {
+    if (reg === this.FP) {
+      this.fpIn = at !== UNK && this.fpSlot !== 0 && at === this.fpSlot ? 1 : 0;
+      this.fpd = UNK;
+    } else if (reg === this.RA && this.lr) {
+      this.raIn = at !== UNK && this.raSlot !== 0 && at === this.raSlot ? 1 : 0;
+    }
+  }
+
+  /** Does cross edge e's carried state meet the target FDE's row? */
+  private crossHolds(ev: CfaEvaluator, fde: Fde, firstRow: number, cross: CrossEdges, e: number): boolean {
+    const j = cross.row[e];
+    if (!this.readRows(ev, fde, firstRow, j)) return false;
+    this.sp = cross.sp[e];
+    this.fpd = cross.fpd[e];
+    this.fpIn = cross.fpIn[e];
+    this.fpSlot = cross.fpSlot[e];
+    this.raIn = cross.raIn[e];
+    this.raSlot = cross.raSlot[e];
+    return this.holds(j - firstRow);
+  }
+}
+
+/** Edges from one FDE's code into another's (or into none: target -1), with the state they carry. */
+class CrossEdges {
+  count = 0;
+  from = new Int32Array(64);
+  to = new Int32Array(64);
+  row = new Int32Array(64);
+  sp = new Int32Array(64);
+  fpd = new Int32Array(64);
+  fpIn = new Uint8Array(64);
+  fpSlot = new Int32Array(64);
+  raIn = new Uint8Array(64);
+  raSlot = new Int32Array(64);
+
+  add(from: number, to: number, row: number, sp: number, fpd: number, fpIn: number, fpSlot: number, raIn: number, raSlot: number): void {
+    const k = this.count++;
+    if (k === this.from.length) {
+      const n = k * 2;
+      this.from = grown(this.from, n); this.to = grown(this.to, n); this.row = grown(this.row, n);
+      this.sp = grown(this.sp, n); this.fpd = grown(this.fpd, n); this.fpIn = grown(this.fpIn, n);
+      this.fpSlot = grown(this.fpSlot, n); this.raIn = grown(this.raIn, n); this.raSlot = grown(this.raSlot, n);
+    }
+    this.from[k] = from; this.to[k] = to; this.row[k] = row;
+    this.sp[k] = sp; this.fpd[k] = fpd; this.fpIn[k] = fpIn; this.fpSlot[k] = fpSlot; this.raIn[k] = raIn; this.raSlot[k] = raSlot;
+  }
+}
+
+/** Can row r run on into the next row (by its structure alone: kind, dead end, padding)? */
+function mayFallThrough(p: Program, r: number): boolean {
+  return fallsThrough(p.kind[r]) && !(p.bits[r] & B.DeadEnd) && !isPadding(p, r);
+}
+
+function taint(ok: Uint8Array, first: Int32Array, last: Int32Array, r: number): void {
+  const t = findRange(first, last, r);
+  if (t >= 0) ok[t] = 0;
+}
+
+/** The range [first[k], last[k]] (sorted by first, disjoint) holding row r, or -1. */
+function findRange(first: Int32Array, last: Int32Array, r: number): number {
+  let lo = 0;
+  let hi = first.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (first[mid] <= r) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return hi >= 0 && r <= last[hi] ? hi : -1;
+}
