@@ -492,6 +492,12 @@ class Prover {
       for (let r = firstRow; r <= lastRow; r++) {
         const fl = flags[r];
         const t = r - firstRow;
+        if (carried && fl === 0 && r < lastRow && this.plainStep(r, t)) {
+          // no ops, no branch, the next row in the same symbol and reached only from here, the
+          // table unchanged: the state holds at the next row as it holds here
+          seen[t] = 1;
+          continue;
+        }
         if (fl & ROOT) {
           this.loadEntry();
           if (!this.holds(t)) return false;
@@ -533,6 +539,16 @@ class Prover {
       }
       return true;
     }
+  }
+
+  /** Is row r (state carried, t = r - its FDE's first row, not the FDE's last) a step that changes nothing? */
+  private plainStep(r: number, t: number): boolean {
+    const p = this.p;
+    const n = r + 1;
+    return p.opCount[r] === 0 && PLAIN[p.kind[r]] === 1 && !(p.bits[r] & (B.Hint | B.HasAlts | B.DeadEnd)) &&
+      !(p.flags[r] & PAC_FLAGS) && p.sym[n] === p.sym[r] && p.sec[n] === p.sec[r] && !(this.flags[n] & JOIN) &&
+      this.tOff[t + 1] === this.tOff[t] && this.tBase[t + 1] === this.tBase[t] && this.tFp[t + 1] === this.tFp[t] &&
+      this.tRa[t + 1] === this.tRa[t];
   }
 
   /** Merges the stepped state into row t's incoming state; true when that changed it. */
