@@ -315,19 +315,20 @@ function inferNoreturnCalls(ctx: Context): void {
 /**
  * Kernel readings of two x86 instructions: `syscall` ends a path like the other context switches,
  * and `iret` inside a function is the IRET-to-self of sync_core(), an ordinary instruction that
- * pops its frame (the decoder marks it a context switch carrying that stack op).
+ * pops its frame (the decoder marks it a context switch carrying that stack op). Both are rare: the
+ * kind column is searched for them (a native scan) rather than read row by row.
  */
 function kernelKinds(ctx: Context): void {
   const p = ctx.prog;
-  for (let i = 0; i < p.count; i++) {
-    const k = p.kind[i];
-    if (k === InsnKind.Syscall) p.kind[i] = InsnKind.ContextSwitch;
-    else if (k === InsnKind.ContextSwitch && p.opCount[i] > 0) {
-      const s = p.syms.symbolContaining(p.sec[i], p.off[i]);
-      if (s >= 0 && p.syms.type[s] === STT_FUNC) p.kind[i] = InsnKind.Other;
-      else p.opCount[i] = 0;
-    }
+  const kind = p.kind.subarray(0, p.count);
+  // the context switches the decoder found (before syscalls join them)
+  for (let i = kind.indexOf(InsnKind.ContextSwitch); i >= 0; i = kind.indexOf(InsnKind.ContextSwitch, i + 1)) {
+    if (p.opCount[i] === 0) continue;
+    const s = p.syms.symbolContaining(p.sec[i], p.off[i]);
+    if (s >= 0 && p.syms.type[s] === STT_FUNC) kind[i] = InsnKind.Other;
+    else p.opCount[i] = 0;
   }
+  for (let i = kind.indexOf(InsnKind.Syscall); i >= 0; i = kind.indexOf(InsnKind.Syscall, i + 1)) kind[i] = InsnKind.ContextSwitch;
 }
 
 /** For each annotation entry in order: its instruction, or objtool's fatal warning when there is none. */
@@ -455,32 +456,51 @@ function walkFromTables(ctx: Context): number {
   return ctx.diag.warningCount - before;
 }
 
-/** Functions preceded by exactly `prefix` bytes of NOPs get a `__pfx_` symbol; the NOPs take the function's state. */
+/**
+ * Functions preceded by exactly `prefix` bytes of NOPs get a `__pfx_` symbol; the NOPs take the
+ * function's state. The NOPs are found first and given their states after (the same copies in the
+ * same order: a function's prefix lies before its first row, so no copy changes a state the search
+ * or a later copy reads), so that each loop does one thing.
+ */
 function prefixFunctions(ctx: Context): number[] {
   const p = ctx.prog;
   const out: number[] = [];
   const size = ctx.opts.prefix;
+  const { kind, off, cfi } = p;
+  const { type, offset } = p.syms;
+  // [from, to): prefix rows that take row `to`'s state
+  const from: number[] = [];
+  const to: number[] = [];
   for (const sec of p.elf.sections) {
     if (!(Number(sec.flags) & 4)) continue;
-    for (const f of p.syms.list(sec.index)) {
-      if (p.syms.type[f] !== 2) continue;
-      const i = p.find(sec.index, p.syms.offset[f]);
+    const first = p.secRange(sec.index)[0];
+    const list = p.syms.list(sec.index);
+    for (let k = 0; k < list.length; k++) {
+      const f = list[k];
+      if (type[f] !== STT_FUNC) continue;
+      const i = p.find(sec.index, offset[f]);
       if (i < 0) continue;
-      let prev = p.prev(i);
+      // back over the NOPs before the function, in its section
+      let prev = i - 1;
       let found = false;
-      for (; prev >= 0; prev = p.prev(prev)) {
-        if (p.kind[prev] !== InsnKind.Nop) break;
-        const off = p.syms.offset[f] - p.off[prev];
-        if (off > size) break;
-        if (off < size) continue;
+      for (; prev >= first; prev--) {
+        if (kind[prev] !== InsnKind.Nop) break;
+        const d = offset[f] - off[prev];
+        if (d > size) break;
+        if (d < size) continue;
         out.push(f);
         found = true;
         break;
       }
-      if (!found || p.cfi[i] < 0) continue;
-      ctx.pool.hits++; // objtool looks the state up again before copying it to the prefix
-      for (let j = prev; j !== i; j = p.next(j)) p.cfi[j] = p.cfi[i];
+      if (!found || cfi[i] < 0) continue;
+      from.push(prev);
+      to.push(i);
     }
+  }
+  for (let k = 0; k < from.length; k++) {
+    ctx.pool.hits++; // objtool looks the state up again before copying it to the prefix
+    const id = cfi[to[k]];
+    for (let j = from[k]; j < to[k]; j++) cfi[j] = id;
   }
   return out;
 }

@@ -5,6 +5,7 @@
 import { InsnKind, fallsThrough } from '../arch/arch.js';
 import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION } from '../elf/constants.js';
 import { B } from '../program/program.js';
+import type { Program } from '../program/program.js';
 import type { Context } from './context.js';
 import { SF } from './context.js';
 import { NORETURN_NAMES, USERSPACE_NORETURNS, isRustNoreturn, stripVersion } from './noreturns.js';
@@ -13,9 +14,44 @@ export function isStaticJump(kind: number): boolean {
   return kind === InsnKind.JumpCond || kind === InsnKind.JumpUncond;
 }
 
-/** The relocation of row i as (table, index) in its section's relocations, or -1 for the index. */
-function relocOf(ctx: Context, i: number): number {
-  return ctx.prog.insnReloc(i);
+/**
+ * Relocations of rows asked for in ascending order (a pass over `Program.branchRows`): what
+ * `Program.insnReloc` answers (the index in the relocation table of the row's section, or -1, and
+ * rows without one marked NoReloc), found by walking each section's sorted relocations alongside
+ * the rows instead of a binary search per row. A section's relocations are read when a row of it
+ * is first asked about, as insnReloc reads them.
+ */
+class RelocCursor {
+  private sec = -1;
+  private offsets: Float64Array | undefined;
+  private order: Int32Array | undefined;
+  private k = 0;
+
+  constructor(private readonly p: Program) {}
+
+  of(i: number): number {
+    const p = this.p;
+    const bits = p.bits;
+    if (bits[i] & (B.NoReloc | B.Synthetic)) return -1;
+    const sec = p.sec[i];
+    if (sec !== this.sec) {
+      this.sec = sec;
+      const r = p.relocs.of(sec);
+      this.offsets = r?.offsets;
+      this.order = r?.order;
+      this.k = 0;
+    }
+    const offsets = this.offsets;
+    if (offsets !== undefined) {
+      const o = p.off[i];
+      let k = this.k;
+      while (k < offsets.length && offsets[k] < o) k++;
+      this.k = k;
+      if (k < offsets.length && offsets[k] < o + p.len[i]) return this.order![k];
+    }
+    bits[i] |= B.NoReloc;
+    return -1;
+  }
 }
 
 export function callDest(ctx: Context, i: number): number {
@@ -145,9 +181,9 @@ function removeOps(ctx: Context, i: number): void {
   ctx.prog.opCount[i] = 0;
 }
 
-function annotateCallSite(ctx: Context, i: number, sibling: boolean): void {
+/** `r`: the row's relocation (`RelocCursor.of`). */
+function annotateCallSite(ctx: Context, i: number, sibling: boolean, r: number): void {
   const p = ctx.prog;
-  const r = relocOf(ctx, i);
   let sym = callDest(ctx, i);
   if (sym < 0 && r >= 0) sym = p.relocs.of(p.sec[i])!.table.sym[r];
   if (p.elf.sections[p.sec[i]].name === '.altinstr_replacement') return;
@@ -187,14 +223,16 @@ function deadEndCallee(ctx: Context, sym: number): boolean {
   return memo[sym] === 1;
 }
 
-function addCallDest(ctx: Context, i: number, dest: number, sibling: boolean): void {
+/** `r`: the row's relocation (`RelocCursor.of`). */
+function addCallDest(ctx: Context, i: number, dest: number, sibling: boolean, r: number): void {
   ctx.prog.callDest[i] = dest;
   if (dest < 0) return;
   removeOps(ctx, i);
-  annotateCallSite(ctx, i, sibling);
+  annotateCallSite(ctx, i, sibling, r);
 }
 
-function addRetpolineCall(ctx: Context, i: number): void {
+/** `r`: the row's relocation (`RelocCursor.of`). */
+function addRetpolineCall(ctx: Context, i: number, r: number): void {
   const p = ctx.prog;
   switch (p.kind[i]) {
     case InsnKind.Call: p.kind[i] = InsnKind.CallDynamic; break;
@@ -204,7 +242,7 @@ function addRetpolineCall(ctx: Context, i: number): void {
   }
   p.bits[i] |= B.RetpolineSafe;
   removeOps(ctx, i);
-  annotateCallSite(ctx, i, false);
+  annotateCallSite(ctx, i, false, r);
 }
 
 function addReturnCall(ctx: Context, i: number, add: boolean): void {
@@ -251,13 +289,14 @@ export function addJumpDestinations(ctx: Context): void {
   // the kind column is read once per row here: a local (kinds change only at jumps already passed)
   const kind = p.kind;
   const rows = p.branchRows;
+  const relocs = new RelocCursor(p);
   for (let b = 0; b < rows.length; b++) {
     const i = rows[b];
     const ki = kind[i];
     if (ki !== InsnKind.JumpCond && ki !== InsnKind.JumpUncond) continue;
     if (p.jumpDest[i] >= 0) continue;
     const func = p.func(i);
-    const r = relocOf(ctx, i);
+    const r = relocs.of(i);
     let destSec: number;
     let destOff: number;
     if (r < 0) {
@@ -271,13 +310,13 @@ export function addJumpDestinations(ctx: Context): void {
         destSec = syms.sec[s];
         destOff = k ? k.destRelocOffset(rt.addend[r]) : rt.addend[r];
       } else if (fl & SF.RetpolineThunk) {
-        addRetpolineCall(ctx, i);
+        addRetpolineCall(ctx, i, r);
         continue;
       } else if (fl & SF.ReturnThunk) {
         addReturnCall(ctx, i, true);
         continue;
       } else if (func >= 0) {
-        addCallDest(ctx, i, s, true);
+        addCallDest(ctx, i, s, true, r);
         continue;
       } else if (syms.sec[s] !== 0) {
         destSec = syms.sec[s];
@@ -307,7 +346,7 @@ export function addJumpDestinations(ctx: Context): void {
     }
     const ds = p.sym[dest];
     if (ds >= 0 && p.off[dest] === syms.offset[ds]) {
-      if (ctx.symFlags[ds] & SF.RetpolineThunk) { addRetpolineCall(ctx, i); continue; }
+      if (ctx.symFlags[ds] & SF.RetpolineThunk) { addRetpolineCall(ctx, i, r); continue; }
       if (ctx.symFlags[ds] & SF.ReturnThunk) { addReturnCall(ctx, i, true); continue; }
     }
     const df = p.func(dest);
@@ -318,7 +357,7 @@ export function addJumpDestinations(ctx: Context): void {
       }
     }
     if (jumpIsSiblingCall(ctx, i, dest)) {
-      addCallDest(ctx, i, df, true);
+      addCallDest(ctx, i, df, true, r);
       continue;
     }
     p.jumpDest[i] = dest;
@@ -345,6 +384,7 @@ function addCallDestinationsMemo(ctx: Context): void {
   const k = p.arch.kernel;
   const kind = p.kind;
   const rows = p.branchRows;
+  const relocs = new RelocCursor(p);
   // a direct call's destination depends only on its section and target, and calls go to few
   // places (libLLVM: 707 K calls, 51 K targets): each is looked up once per section. The value is
   // the symbol found in the call's section (>= 0), or -2 - the function found by address.
@@ -353,7 +393,7 @@ function addCallDestinationsMemo(ctx: Context): void {
   for (let b = 0; b < rows.length; b++) {
     const i = rows[b];
     if (kind[i] !== InsnKind.Call) continue;
-    const r = relocOf(ctx, i);
+    const r = relocs.of(i);
     if (r < 0) {
       if (p.sec[i] !== destOfSec) { destOf.clear(); destOfSec = p.sec[i]; }
       const t = p.target[i];
@@ -368,13 +408,13 @@ function addCallDestinationsMemo(ctx: Context): void {
       let dest = found;
       if (!ctx.opts.kernel && dest < 0) {
         dest = -2 - found;
-        addCallDest(ctx, i, dest, false);
+        addCallDest(ctx, i, dest, false, r);
         // a call returns to the next instruction with the stack as it was, wherever it goes;
         // only a call to the next instruction (a pc-reading idiom) keeps its push
         if (dest < 0 && p.target[i] !== p.addrOf(i) + p.len[i]) removeOps(ctx, i);
         continue;
       }
-      addCallDest(ctx, i, dest, false);
+      addCallDest(ctx, i, dest, false, r);
       if (p.bits[i] & B.Ignore) continue;
       if (callDest(ctx, i) < 0) ctx.fatalInsn(i, 'unannotated intra-function call');
       if (p.func(i) >= 0 && syms.type[callDest(ctx, i)] !== STT_FUNC) ctx.fatalInsn(i, 'unsupported call to non-function');
@@ -386,11 +426,11 @@ function addCallDestinationsMemo(ctx: Context): void {
       const destOff = k ? k.destRelocOffset(rt.addend[r]) : rt.addend[r];
       const dest = findCallDestination(ctx, syms.sec[s], destOff);
       if (dest < 0) ctx.fatalInsn(i, `can't find call dest symbol at ${p.elf.sections[syms.sec[s]].name}+0x${destOff.toString(16)}`);
-      addCallDest(ctx, i, dest, false);
+      addCallDest(ctx, i, dest, false, r);
     } else if (ctx.symFlags[s] & SF.RetpolineThunk) {
-      addRetpolineCall(ctx, i);
+      addRetpolineCall(ctx, i, r);
     } else {
-      addCallDest(ctx, i, s, false);
+      addCallDest(ctx, i, s, false, r);
     }
   }
 }

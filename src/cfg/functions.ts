@@ -41,7 +41,9 @@ export function assignSymbols(ctx: Context): void {
   for (const s of p.elf.sections) {
     const [first, secEnd] = p.secRange(s.index);
     if (first < 0) continue;
-    for (const f of syms.list(s.index)) {
+    const list = syms.list(s.index);
+    for (let k = 0; k < list.length; k++) {
+      const f = list[k];
       const t = syms.type[f];
       if (t !== STT_NOTYPE && t !== STT_FUNC) continue;
       if (syms.offset[f] === s.size) {
@@ -49,26 +51,39 @@ export function assignSymbols(ctx: Context): void {
         ctx.fatal(`${syms.name(f)}(): STT_FUNC at end of section`);
       }
       if ((ctx.symFlags[f] & SF.EmbeddedInsn) || syms.alias[f] !== f) continue;
-      let i = p.find(s.index, syms.offset[f]);
+      const i = p.find(s.index, syms.offset[f]);
       // userspace: a label without a type inside code is often on data the code section holds
       // (OpenSSL's perlasm `K256_shaext` table in node's .text), decoded as instructions it is not
       // at a boundary of; it names no code, and nothing else is wrong with the file
       if (i < 0 && t === STT_NOTYPE && !ctx.opts.kernel) continue;
       if (i < 0) ctx.fatal(`${syms.name(f)}(): can't find starting instruction`);
-      const end = syms.offset[f] + syms.len[f];
-      // the section's rows are contiguous: the symbol's are the next ones up to its end
-      for (; i < secEnd && off[i] < end; i++) {
-        sym[i] = f;
-        if (t === STT_FUNC && kind[i] === InsnKind.Endbr && !ctx.endbrInList.has(i)) {
-          if (off[i] === syms.offset[f]) {
-            ctx.endbrList.push(i);
-            ctx.endbrInList.add(i);
-            ctx.nrEndbr++;
-          } else {
-            ctx.nrEndbrInt++;
-          }
+      // the section's rows are contiguous and ascend: the symbol's are the next ones up to its end
+      const end = rowsBefore(off, i, secEnd, syms.offset[f] + syms.len[f]);
+      sym.fill(f, i, end);
+      if (t !== STT_FUNC) continue;
+      // ENDBRs are rare: the kind column is searched for them (a native scan)
+      const kinds = kind.subarray(0, end);
+      for (let e = kinds.indexOf(InsnKind.Endbr, i); e >= 0; e = kinds.indexOf(InsnKind.Endbr, e + 1)) {
+        if (ctx.endbrInList.has(e)) continue;
+        if (off[e] === syms.offset[f]) {
+          ctx.endbrList.push(e);
+          ctx.endbrInList.add(e);
+          ctx.nrEndbr++;
+        } else {
+          ctx.nrEndbrInt++;
         }
       }
     }
   }
+}
+
+/** The first row in [from, to) whose offset is not below `end` (offsets ascend there), or `to`. */
+function rowsBefore(off: Uint32Array, from: number, to: number, end: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (off[mid] < end) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }

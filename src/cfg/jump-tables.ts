@@ -37,13 +37,33 @@ function funcInsns(ctx: Context, f: number): number {
   return ctx.prog.find(ctx.prog.syms.sec[f], ctx.prog.syms.offset[f]);
 }
 
+/**
+ * objtool's pass over one function's instructions (`nextInFunc` order: the function's rows, then
+ * its `.cold` child's): notes each row's first forward jump source and finds the tables of its
+ * dynamic jumps. The rows are read run by run straight from the columns (a row belongs to function
+ * `g` exactly when its symbol is `g`), not through a call per row: this visits every row of the file.
+ */
 function markFuncJumpTables(ctx: Context, f: number, firstJumpSrc: Int32Array, withTable: Uint8Array): void {
   const p = ctx.prog;
-  for (let i = funcInsns(ctx, f); i >= 0; i = p.nextInFunc(i)) {
-    const d = p.jumpDest[i];
-    if (d >= 0 && p.off[d] > p.off[i] && firstJumpSrc[d] < 0) firstJumpSrc[d] = i;
-    if (p.kind[i] !== InsnKind.JumpDynamic) continue;
-    if (findJumpTable(ctx, f, i, firstJumpSrc)) markWithTable(ctx, i, withTable);
+  const { sym, jumpDest, off, kind, sec } = p;
+  const { type, cfunc } = p.syms;
+  const count = p.count;
+  let i = funcInsns(ctx, f);
+  while (i >= 0) {
+    // row i, then the rows after it in its section that belong to the same function
+    const g = sym[i] >= 0 && type[sym[i]] === STT_FUNC ? sym[i] : -1;
+    const s = sec[i];
+    let r = i;
+    do {
+      const d = jumpDest[r];
+      if (d >= 0 && off[d] > off[r] && firstJumpSrc[d] < 0) firstJumpSrc[d] = r;
+      if (kind[r] === InsnKind.JumpDynamic && findJumpTable(ctx, f, r, firstJumpSrc)) markWithTable(ctx, r, withTable);
+      r++;
+    } while (g >= 0 && r < count && sec[r] === s && sym[r] === g);
+    if (g < 0) return;
+    const c = cfunc[g];
+    if (c === g || c < 0) return;
+    i = p.find(p.syms.sec[c], p.syms.offset[c]);
   }
 }
 

@@ -193,14 +193,27 @@ export async function objtoolCommand(argv: readonly string[], io: Streams): Prom
     if (!analysed) return 1;
     // the analysis is garbage now; on a large file, reclaim it before the new file is built
     if (analysed.rows >= RELEASE_ROWS) collectGarbage();
+    let t = timingMark('', 0);
     const ed = writeObjtoolOutput(elf, analysed.output);
+    t = timingMark('output: edits', t);
     if (ed && !p.dryRun) writeFileAtomic(file, ed.chunks());
+    timingMark('output: write', t);
     return 0;
   } catch (e) {
     if (!isFormatError(e)) throw e;
     io.err(`objflow: ${file}: ${e.message}\n`);
     return 1;
   }
+}
+
+/** OBJFLOW_TIMING=1: the output stages' CPU time on stderr, as the pipeline prints its stages' (development aid). */
+const TIMING = process.env.OBJFLOW_TIMING === '1';
+function timingMark(label: string, since: number): number {
+  if (!TIMING) return 0;
+  const u = process.cpuUsage();
+  const now = (u.user + u.system) / 1000;
+  if (label) process.stderr.write(`objflow: timing: ${label} ${(now - since).toFixed(1)} ms cpu\n`);
+  return now;
 }
 
 /**

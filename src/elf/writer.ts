@@ -83,15 +83,18 @@ export interface NewSymbol {
 }
 
 /**
- * Relocations of a rela section the editor created, kept as the section's own bytes (Elf64_Rela),
- * except that r_info's symbol field holds the symbol's handle: final indices are known only once
- * every symbol exists, and are put in while the section is written.
+ * Relocations of a rela section the editor created, as columns (one entry per index): the symbol is
+ * held as its handle, since final indices are known only once every symbol exists; the section's
+ * bytes (Elf64_Rela) are made from the columns while it is written, so each entry is encoded once.
  */
 interface NewRelocs {
-  bytes: Uint8Array;
-  view: DataView;
-  /** entries filled by initReloc (the others stay all-zero, as objtool leaves them) */
-  set: Uint8Array;
+  readonly offset: Float64Array;
+  /** symbol handle */
+  readonly sym: Int32Array;
+  readonly type: Uint32Array;
+  readonly addend: Float64Array;
+  /** entries filled by initReloc (the others stay all-zero, as objtool leaves them, but for a type set on them) */
+  readonly set: Uint8Array;
 }
 
 /** Bytes appended to a string table: one growing buffer (many small names, no object per name). */
@@ -126,6 +129,8 @@ interface Layout {
 }
 
 const U32 = 0x100000000;
+/** objtool's name for the symbol of a function's prefix NOPs: this + the function's name */
+const PREFIX_SYMBOL = '__pfx_';
 const ELF64_PHDR_SIZE = 56;
 const ELF64_DYN_SIZE = 16;
 /** libelf aligns the section header table to sizeof(Elf64_Off) */
@@ -139,6 +144,8 @@ const SHT_SUNW_MOVE = 0x6ffffffa;
 const SHT_SUNW_SYMINFO = 0x6ffffffc;
 const EM_S390 = 22;
 const EM_ALPHA = 0x9026;
+/** whether typed arrays on this machine are little-endian (they use the host's byte order) */
+const HOST_LE = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export class ElfEditor {
   readonly le: boolean;
@@ -287,8 +294,10 @@ export class ElfEditor {
     s.info = sec;
     s.flags = SHF_INFO_LINK;
     this.relaOfSection = undefined;
-    const bytes = new Uint8Array(s.size);
-    s.relocs = { bytes, view: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), set: new Uint8Array(relocNr) };
+    s.relocs = {
+      offset: new Float64Array(relocNr), sym: new Int32Array(relocNr), type: new Uint32Array(relocNr),
+      addend: new Float64Array(relocNr), set: new Uint8Array(relocNr),
+    };
     return r;
   }
 
@@ -337,9 +346,20 @@ export class ElfEditor {
 
   /** elf_create_prefix_symbol: `__pfx_NAME`, `size` bytes before function `func` (a handle). */
   createPrefixSymbol(func: number, size: number): number {
-    const name = `__pfx_${this.symbolName(func)}`;
-    const nameOff = this.addString(this.strtabForSymbols(), name);
-    return this.createSymbolEntry(name, nameOff, this.symbolInfo(func), 0, this.symbolSection(func),
+    return this.prefixSymbol(this.strtabForSymbols(), func, size);
+  }
+
+  /** createPrefixSymbol for each function of `funcs` in order (one loop for the 10 K of a large object). */
+  createPrefixSymbols(funcs: ArrayLike<number>, size: number): void {
+    if (funcs.length === 0) return;
+    const strtab = this.strtabForSymbols();
+    for (let k = 0; k < funcs.length; k++) this.prefixSymbol(strtab, funcs[k], size);
+  }
+
+  private prefixSymbol(strtab: number, func: number, size: number): number {
+    const base = this.symbolName(func);
+    const nameOff = this.addString(strtab, PREFIX_SYMBOL, base);
+    return this.createSymbolEntry(PREFIX_SYMBOL + base, nameOff, this.symbolInfo(func), 0, this.symbolSection(func),
       this.symbolValue(func) - size, size);
   }
 
@@ -437,10 +457,10 @@ export class ElfEditor {
     if (r.set[idx]) throw new Error(`elf_init_reloc: ${s.name}: reloc ${idx} already initialized!`);
     if (sym < 0 || sym >= this.origSymCount + this.newName.length) throw new Error(`elf_init_reloc: bad symbol ${sym}`);
     r.set[idx] = 1;
-    const p = idx * ELF64_RELA_SIZE;
-    setU64(r.view, p, offset, this.le);
-    setInfo(r.view, p + 8, sym, type, this.le);
-    setI64(r.view, p + 16, addend, this.le);
+    r.offset[idx] = offset;
+    r.sym[idx] = sym;
+    r.type[idx] = type >>> 0;
+    r.addend[idx] = addend;
     this.markChanged(s);
   }
 
@@ -449,12 +469,45 @@ export class ElfEditor {
    * `insnSec + insnOff` through insnSec's section symbol (created if missing); type relocTypes.text.
    */
   initRelocTextSym(sec: number, offset: number, idx: number, insnSec: number, insnOff: number): void {
-    const code = this.sec(insnSec);
-    if (!(code.flags & SHF_EXECINSTR)) throw new Error(`bad call to elf_init_reloc_text_sym() for data symbol ${code.name}`);
-    let sym = code.sym;
-    if (sym < 0) sym = this.createSectionSymbol(insnSec);
+    const sym = this.textSymbol(insnSec);
     // objtool keeps the offset in an int
     this.initReloc(this.relaOf(sec), idx, offset, sym, insnOff | 0, this.relocTypes.text);
+  }
+
+  /**
+   * initRelocTextSym for a whole table of `entsize`-byte entries: relocation k, at offset
+   * k * entsize, points at insnSec[k] + insnOff[k], for k < count (the same relocations and section
+   * symbols, created in the same order, as one call per entry; one loop for tables of 100 K entries).
+   */
+  initRelocsTextSym(sec: number, entsize: number, count: number, insnSec: Uint32Array, insnOff: Uint32Array): void {
+    if (count === 0) return;
+    const s = this.sec(this.relaOf(sec));
+    const r = s.relocs;
+    if (!r) throw new Error(`elf_init_reloc: ${s.name} is not a relocation section created here`);
+    if (count > r.set.length) throw new Error(`elf_init_reloc: bad reloc_idx ${r.set.length} for ${s.name} with ${r.set.length} relocs`);
+    const type = this.relocTypes.text >>> 0;
+    const { set, offset, sym, addend } = r;
+    let lastSec = -1;
+    let lastSym = -1;
+    for (let k = 0; k < count; k++) {
+      const code = insnSec[k];
+      // tables list their sites section by section: the symbol is looked up once per run
+      if (code !== lastSec) { lastSym = this.textSymbol(code); lastSec = code; }
+      if (set[k]) throw new Error(`elf_init_reloc: ${s.name}: reloc ${k} already initialized!`);
+      set[k] = 1;
+      offset[k] = k * entsize;
+      sym[k] = lastSym;
+      r.type[k] = type;
+      addend[k] = insnOff[k] | 0;
+    }
+    this.markChanged(s);
+  }
+
+  /** objtool's section symbol for relocations against code in `insnSec` (created on first use). */
+  private textSymbol(insnSec: number): number {
+    const code = this.sec(insnSec);
+    if (!(code.flags & SHF_EXECINSTR)) throw new Error(`bad call to elf_init_reloc_text_sym() for data symbol ${code.name}`);
+    return code.sym >= 0 ? code.sym : this.createSectionSymbol(insnSec);
   }
 
   /** elf_init_reloc_data_sym: relocation `idx` of `sec`'s relocation section names `sym`; type relocTypes.data. */
@@ -469,8 +522,8 @@ export class ElfEditor {
   setRelocType(rsec: number, idx: number, type: number): void {
     const s = this.sec(rsec);
     if (s.relocs) {
-      if (idx < 0 || idx >= s.relocs.set.length) throw new Error(`${s.name}: no relocation ${idx}`);
-      setRelaType(s.relocs.view, idx * ELF64_RELA_SIZE + 8, type, this.le);
+      if (!Number.isInteger(idx) || idx < 0 || idx >= s.relocs.set.length) throw new Error(`${s.name}: no relocation ${idx}`);
+      s.relocs.type[idx] = type >>> 0;
     } else {
       if (s.type !== SHT_RELA && s.type !== SHT_REL) throw new Error(`${s.name} is not a relocation section`);
       const n = s.entsize > 0 ? Math.floor(s.size / s.entsize) : 0;
@@ -726,11 +779,15 @@ export class ElfEditor {
     return i;
   }
 
-  /** elf_add_string: appends `str` and its NUL (no sharing); returns its offset. */
-  private addString(tab: number, str: string): number {
+  /**
+   * elf_add_string: appends `head` + `str` and a NUL (no sharing); returns its offset. (Two parts, so
+   * that a prefixed name is written without being joined into a string first.)
+   */
+  private addString(tab: number, head: string, str = ''): number {
     const s = this.sec(tab);
     const a = (s.appended ??= { bytes: new Uint8Array(4096), length: 0 });
-    const need = a.length + str.length + 1;
+    const n = head.length + str.length;
+    const need = a.length + n + 1;
     if (need > a.bytes.length) {
       const grown = new Uint8Array(Math.max(need, a.bytes.length * 2));
       grown.set(a.bytes.subarray(0, a.length));
@@ -738,11 +795,12 @@ export class ElfEditor {
     }
     const b = a.bytes;
     let w = a.length;
+    for (let i = 0; i < head.length; i++) b[w++] = head.charCodeAt(i) & 0xff;
     for (let i = 0; i < str.length; i++) b[w++] = str.charCodeAt(i) & 0xff;
     b[w++] = 0;
     a.length = w;
     const off = s.size;
-    s.size += str.length + 1;
+    s.size += n + 1;
     this.markChanged(s);
     return off;
   }
@@ -827,13 +885,18 @@ export class ElfEditor {
   private relaSource(s: EditSection, pos: Int32Array): ByteSource {
     const r = s.relocs as NewRelocs;
     const le = this.le;
-    return entrySource(r.bytes, ELF64_RELA_SIZE, (dv, at, k) => {
-      // untouched entries stay all-zero
-      if (!r.set[k]) return;
-      const handle = le ? dv.getUint32(at + 12, true) : dv.getUint32(at + 8, false);
-      const type = le ? dv.getUint32(at + 8, true) : dv.getUint32(at + 12, false);
-      setInfo(dv, at + 8, pos[handle], type, le);
-    });
+    const n = r.set.length;
+    return {
+      length: n * ELF64_RELA_SIZE,
+      read(from: number, to: number): Uint8Array {
+        const first = Math.floor(from / ELF64_RELA_SIZE);
+        const end = Math.min(n, Math.ceil(to / ELF64_RELA_SIZE));
+        const out = new Uint8Array((end - first) * ELF64_RELA_SIZE);
+        encodeRelas(new DataView(out.buffer), r, pos, first, end, le);
+        const start = first * ELF64_RELA_SIZE;
+        return out.subarray(from - start, to - start);
+      },
+    };
   }
 
   /** An existing relocation section with types changed and moved symbols renumbered, a block at a time. */
@@ -843,6 +906,7 @@ export class ElfEditor {
     const data = this.elf.sectionData(s.orig as Section);
     // entries too small to hold r_info (a corrupt sh_entsize) are left as they are
     if (es < 16) return data;
+    if (le && HOST_LE && es % 4 === 0) return this.patchedRelocsLE(data, es, s.typeEdits, remap);
     return entrySource(data, es, (dv, p, i) => {
       let sym = le ? dv.getUint32(p + 12, true) : dv.getUint32(p + 8, false);
       let type = le ? dv.getUint32(p + 8, true) : dv.getUint32(p + 12, false);
@@ -853,19 +917,56 @@ export class ElfEditor {
     });
   }
 
+  /**
+   * patchedRelocs for a little-endian file on a little-endian host: r_info's halves are read and
+   * written as 32-bit words of the copy (no call per entry: a large object has 100 K relocations
+   * to renumber); type changes are put in after.
+   */
+  private patchedRelocsLE(data: Uint8Array, es: number, edits: Map<number, number> | undefined, remap: Int32Array | undefined): ByteSource {
+    const words = es >> 2;
+    const whole = Math.floor(data.length / es);
+    const origCount = this.origSymCount;
+    return {
+      length: data.length,
+      read(from: number, to: number): Uint8Array {
+        const first = Math.floor(from / es);
+        const start = first * es;
+        const out = copyBytes(data.subarray(start, Math.min(data.length, Math.ceil(to / es) * es)));
+        const u32 = new Uint32Array(out.buffer, 0, out.length >> 2);
+        // entries wholly in the copy
+        const end = Math.min(whole, first + Math.floor(out.length / es));
+        if (remap) {
+          for (let k = first, w = 3; k < end; k++, w += words) {
+            const sym = u32[w];
+            if (sym < origCount) u32[w] = remap[sym];
+          }
+        }
+        if (edits) for (const [k, t] of edits) if (k >= first && k < end) u32[(k - first) * words + 2] = t >>> 0;
+        return out.subarray(from - start, to - start);
+      },
+    };
+  }
+
   private symtabBytes(): Uint8Array {
     const orig = this.secs[this.symtabIndex].orig as Section;
     const out = new Uint8Array(this.symCount * ELF64_SYM_SIZE);
     out.set(this.elf.sectionData(orig).subarray(0, this.origSymCount * ELF64_SYM_SIZE));
     const dv = new DataView(out.buffer);
     const src = this.elf.bytes;
-    for (const p of this.touched) {
-      const h = this.order[p];
+    const touched = this.touched;
+    const order = this.order;
+    const origCount = this.origSymCount;
+    const raw = origCount > 0 ? this.origSyms().rawShndx : undefined;
+    for (let t = 0; t < touched.length; t++) {
+      const p = touched[t];
+      const h = order[p];
       const q = p * ELF64_SYM_SIZE;
-      if (h < this.origSymCount) {
-        // a moved symbol: its bytes, with st_shndx rewritten the way elf_update_symbol does
-        out.set(src.subarray(orig.offset + h * ELF64_SYM_SIZE, orig.offset + (h + 1) * ELF64_SYM_SIZE), q);
-        dv.setUint16(q + 6, this.stShndx(h), this.le);
+      if (h < origCount) {
+        // a moved symbol: its bytes, with st_shndx rewritten the way elf_update_symbol does (which
+        // gives back what was there unless it is a reserved index)
+        const from = orig.offset + h * ELF64_SYM_SIZE;
+        for (let b = 0; b < ELF64_SYM_SIZE; b++) out[q + b] = src[from + b];
+        if (raw![h] >= SHN_LORESERVE) dv.setUint16(q + 6, this.stShndx(h), this.le);
       } else {
         const k = h - this.origSymCount;
         dv.setUint32(q, this.newNameOff[k], this.le);
@@ -932,6 +1033,23 @@ function entrySource(data: Uint8Array, size: number, patch: (dv: DataView, at: n
   };
 }
 
+/**
+ * Entries [first, end) of created relocations as Elf64_Rela bytes at the start of `dv`, symbols as
+ * final indices (`pos` by handle). Entries never filled stay zero but for a type set on them.
+ */
+function encodeRelas(dv: DataView, r: NewRelocs, pos: Int32Array, first: number, end: number, le: boolean): void {
+  const { set, offset, sym, type, addend } = r;
+  for (let k = first, at = 0; k < end; k++, at += ELF64_RELA_SIZE) {
+    if (set[k]) {
+      setU64(dv, at, offset[k], le);
+      setInfo(dv, at + 8, pos[sym[k]], type[k], le);
+      setI64(dv, at + 16, addend[k], le);
+    } else if (type[k] !== 0) {
+      setInfo(dv, at + 8, 0, type[k], le);
+    }
+  }
+}
+
 /** A source's bytes in one array. */
 function readAll(src: ByteSource): Uint8Array {
   const out = new Uint8Array(src.length);
@@ -971,11 +1089,6 @@ function setI64(dv: DataView, off: number, v: number, le: boolean): void {
   const lo = v - hi * U32;
   dv.setUint32(le ? off : off + 4, lo >>> 0, le);
   dv.setInt32(le ? off + 4 : off, hi | 0, le);
-}
-
-/** r_info's type half alone (the symbol half is left as it is) */
-function setRelaType(dv: DataView, off: number, type: number, le: boolean): void {
-  dv.setUint32(le ? off : off + 4, type >>> 0, le);
 }
 
 /** r_info = sym << 32 | type, in the file's byte order */

@@ -13,7 +13,7 @@ import { ElfEditor } from '../elf/writer.js';
 import type { Context } from '../cfg/context.js';
 import { callDest, isSiblingCall } from '../cfg/destinations.js';
 import { objtoolSymbolOrder } from '../frame/functions.js';
-import { ORC_ENTRY_SIZE, encodeOrcEntry } from '../unwind/orc-format.js';
+import { ORC_ENTRY_SIZE } from '../unwind/orc-format.js';
 import type { OrcTable } from '../unwind/orc-gen.js';
 import type { CheckResult } from '../pipeline.js';
 
@@ -249,7 +249,7 @@ function createSections(out: ObjtoolOutput, ed: ElfEditor): boolean {
     if (ed.findSection(name) >= 0) return false;
     if (list.count === 0) return false;
     const sec = ed.createSectionPair(name, 4, list.count, list.count);
-    for (let k = 0; k < list.count; k++) ed.initRelocTextSym(sec, k * 4, k, list.sec[k], list.off[k]);
+    ed.initRelocsTextSym(sec, 4, list.count, list.sec, list.off);
     return true;
   };
   if (o.staticCall) {
@@ -262,7 +262,7 @@ function createSections(out: ObjtoolOutput, ed: ElfEditor): boolean {
   if (o.cfi && ed.findSection('.cfi_sites') < 0) {
     const list = out.cfiSites;
     const sec = ed.createSectionPair('.cfi_sites', 4, list.count, list.count);
-    for (let k = 0; k < list.count; k++) ed.initRelocTextSym(sec, k * 4, k, list.sec[k], list.off[k]);
+    ed.initRelocsTextSym(sec, 4, list.count, list.sec, list.off);
     changed = true;
   }
   if (o.rethunk) {
@@ -275,14 +275,15 @@ function createSections(out: ObjtoolOutput, ed: ElfEditor): boolean {
       const sec = ed.createSectionPair('__mcount_loc', 8, list.count, list.count);
       ed.updateSectionHeader(sec, { addralign: 8 });
       const rsec = ed.relaSectionOf(sec);
-      for (let k = 0; k < list.count; k++) {
-        ed.initRelocTextSym(sec, k * 8, k, list.sec[k], list.off[k]);
-        ed.setRelocType(rsec, k, ed.relocTypes.abs64);
-      }
+      ed.initRelocsTextSym(sec, 8, list.count, list.sec, list.off);
+      for (let k = 0; k < list.count; k++) ed.setRelocType(rsec, k, ed.relocTypes.abs64);
       changed = true;
     }
   }
-  for (const f of out.prefixFuncs) { ed.createPrefixSymbol(f, o.prefix); changed = true; }
+  if (out.prefixFuncs.length) {
+    ed.createPrefixSymbols(out.prefixFuncs, o.prefix);
+    changed = true;
+  }
   if (o.ibt) changed = (sitesPair('.ibt_endbr_seal', out.endbrSeal)) || changed;
   const orc = out.orc;
   if (o.orc && orc && orc.length) {
@@ -291,12 +292,8 @@ function createSections(out: ObjtoolOutput, ed: ElfEditor): boolean {
     const orcSec = ed.createSection('.orc_unwind', ORC_ENTRY_SIZE, n);
     const ipSec = ed.createSectionPair('.orc_unwind_ip', 4, n, n);
     // the entries go straight into the section's own (zero-filled) bytes
-    const bytes = ed.sectionBytes(orcSec);
-    const e = { spOffset: 0, bpOffset: 0, spReg: 0, bpReg: 0, type: 0, signal: 0 };
-    for (let k = 0; k < n; k++) {
-      encodeOrcEntry(orc.entry(k, e), bytes, k * ORC_ENTRY_SIZE, ed.le);
-      ed.initRelocTextSym(ipSec, k * 4, k, orc.sec[k], orc.off[k]);
-    }
+    orc.encodeInto(ed.sectionBytes(orcSec), ed.le);
+    ed.initRelocsTextSym(ipSec, 4, n, orc.sec, orc.off);
     changed = true;
   }
   return changed;

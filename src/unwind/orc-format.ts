@@ -65,10 +65,17 @@ export function decodeOrcEntry(bytes: Uint8Array, off: number, le: boolean, out?
 
 /** Encodes `e` at `off` in `bytes`; fields are truncated to their widths like C bitfields. */
 export function encodeOrcEntry(e: OrcEntry, bytes: Uint8Array, off: number, le: boolean): void {
-  putS16(bytes, off, e.spOffset, le);
-  putS16(bytes, off + 2, e.bpOffset, le);
-  bytes[off + 4] = (e.spReg & 0xf) | ((e.bpReg & 0xf) << 4);
-  bytes[off + 5] = (e.type & 7) | ((e.signal & 1) << 3);
+  encodeOrcFields(bytes, off, e.spOffset, e.bpOffset, e.spReg, e.bpReg, e.type, e.signal, le);
+}
+
+/** encodeOrcEntry from the fields themselves (tables kept as columns). */
+export function encodeOrcFields(
+  bytes: Uint8Array, off: number, spOffset: number, bpOffset: number, spReg: number, bpReg: number, type: number, signal: number, le: boolean,
+): void {
+  putS16(bytes, off, spOffset, le);
+  putS16(bytes, off + 2, bpOffset, le);
+  bytes[off + 4] = (spReg & 0xf) | ((bpReg & 0xf) << 4);
+  bytes[off + 5] = (type & 7) | ((signal & 1) << 3);
 }
 
 /** The 6 bytes of one entry. */
