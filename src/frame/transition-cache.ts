@@ -5,45 +5,42 @@
  * comparing the result with one lookup. Direct-mapped: a colliding entry is replaced. Only
  * successful transitions are cached (errors are always recomputed, so warnings stay exact).
  *
- * The incoming ids live in an array of their own: most misses are decided by that one word, and
- * 256 KB of tags stay in the processor's cache where the whole table (4 MB) would not.
+ * An entry is 16 words, one cache line: a lookup (hit or miss) and a store each touch one line of
+ * the table (4 MB) at a random place, which is what they cost on a large library (tags in an array
+ * of their own made a store touch two lines and a hit read two).
  */
 import { OP_WORDS } from '../program/insns.js';
 
 const WAYS_LOG2 = 16;
-/** words per entry body: flags, 2 ops × 6 words, outId */
-const E = 2 + 2 * OP_WORDS;
+/** words per entry: incoming id (-1: empty), flags, 2 ops × 6 words, outgoing id, padding to 64 bytes */
+const E = 16;
+const OUT = 2 + 2 * OP_WORDS;
 
 export class TransitionCache {
-  /** incoming state id per entry (-1: empty) */
-  private readonly tag = new Int32Array(1 << WAYS_LOG2).fill(-1);
-  private readonly body = new Int32Array((1 << WAYS_LOG2) * E);
+  private readonly table = initTable();
   hits = 0;
 
   /** Outgoing state id for (inId, flags, ops), or -1. Instructions with more than two ops are never cached. */
   get(inId: number, flags: number, ops: Int32Array, start: number, count: number): number {
     if (count > 2 || inId < 0) return -1;
-    const slot = this.slot(inId, flags, ops, start, count);
-    if (this.tag[slot] !== inId) return -1;
-    const b = slot * E;
-    const t = this.body;
-    if (t[b] !== flags) return -1;
+    const b = this.slot(inId, flags, ops, start, count) * E;
+    const t = this.table;
+    if (t[b] !== inId || t[b + 1] !== flags) return -1;
     const n = count * OP_WORDS;
-    for (let k = 0; k < 2 * OP_WORDS; k++) if (t[b + 1 + k] !== (k < n ? ops[start + k] : 0)) return -1;
+    for (let k = 0; k < 2 * OP_WORDS; k++) if (t[b + 2 + k] !== (k < n ? ops[start + k] : 0)) return -1;
     this.hits++;
-    return t[b + E - 1];
+    return t[b + OUT];
   }
 
   set(inId: number, flags: number, ops: Int32Array, start: number, count: number, outId: number): void {
     if (count > 2 || inId < 0 || outId < 0) return;
-    const slot = this.slot(inId, flags, ops, start, count);
-    this.tag[slot] = inId;
-    const b = slot * E;
-    const t = this.body;
-    t[b] = flags;
+    const b = this.slot(inId, flags, ops, start, count) * E;
+    const t = this.table;
+    t[b] = inId;
+    t[b + 1] = flags;
     const n = count * OP_WORDS;
-    for (let k = 0; k < 2 * OP_WORDS; k++) t[b + 1 + k] = k < n ? ops[start + k] : 0;
-    t[b + E - 1] = outId;
+    for (let k = 0; k < 2 * OP_WORDS; k++) t[b + 2 + k] = k < n ? ops[start + k] : 0;
+    t[b + OUT] = outId;
   }
 
   private slot(inId: number, flags: number, ops: Int32Array, start: number, count: number): number {
@@ -52,4 +49,11 @@ export class TransitionCache {
     for (let k = 0; k < n; k++) h = Math.imul(h ^ ops[start + k], 0x01000193);
     return (h ^ (h >>> 16)) & ((1 << WAYS_LOG2) - 1);
   }
+}
+
+/** An empty table: every entry's incoming id -1. */
+function initTable(): Int32Array {
+  const t = new Int32Array((1 << WAYS_LOG2) * E);
+  for (let b = 0; b < t.length; b += E) t[b] = -1;
+  return t;
 }

@@ -216,6 +216,9 @@ export class Validator {
     const hasAlts = p.altGroups.length !== 0;
     const pacIsa = !p.arch.callPushesRa;
     for (;;) {
+      // most rows change nothing: no stack op, no branch, not visited yet; they take their
+      // predecessor's state in a loop of their own
+      if (f.phase === Phase.Start && !f.dirty && f.prev >= 0) this.walkPlain(f, s, hasAlts, pacIsa);
       const i = f.insn;
       if (f.phase === Phase.Start) {
         f.next = hasAlts ? nextToValidate(p, i) : p.next(i);
@@ -364,6 +367,49 @@ export class Validator {
         if (r !== CONTINUE) return r;
       }
     }
+  }
+
+  /**
+   * Walks path f on from its current row over the rows whose whole visit is to record the state of
+   * the row before: in the same symbol, not visited, no hint, alternative, stack op, return-address
+   * signing, dead end or kind the switch handles, and a next row in the section. Stops at the first
+   * row that is not such (the full visit takes it from there). Only while the path state is the
+   * previous row's record (clean; without kernel conventions its exact id says so).
+   */
+  private walkPlain(f: Frame, s: Int32Array, hasAlts: boolean, pacIsa: boolean): void {
+    const ctx = this.ctx;
+    const p = ctx.prog;
+    let prev = f.prev;
+    const id = p.cfi[prev];
+    if (id < 0 || (this.env.trackRestores && f.trueId !== id)) return;
+    const bits = p.bits;
+    const cfi = p.cfi;
+    const sym = p.sym;
+    const sec = p.sec;
+    const kind = p.kind;
+    const opCount = p.opCount;
+    const end = p.count;
+    const plainKinds = ctx.opts.uaccess ? PLAIN_KINDS : PLAIN_KINDS | UACCESS_KINDS;
+    const L = this.ctx.L;
+    const visited = B.Visited << s[L.size + X_UACCESS];
+    const noinstr = s[L.size + X_NOINSTR] !== 0;
+    const owner = sym[prev];
+    let i = f.insn;
+    let n = 0;
+    while (i + 1 < end && (bits[i] & PLAIN_STOP) === 0 && opCount[i] === 0 && ((plainKinds >>> kind[i]) & 1) !== 0 &&
+        sym[i] === owner && sec[i + 1] === sec[i] && (!hasAlts || p.altGroup[i] < 0) && (!pacIsa || (p.flags[i] & PAC_FLAGS) === 0)) {
+      if (noinstr) s[L.size + X_INSTR] += p.instr[i];
+      cfi[i] = id;
+      bits[i] |= visited;
+      n++;
+      prev = i;
+      i++;
+    }
+    if (n === 0) return;
+    ctx.insnsVisited += n;
+    ctx.cfiReused += n;
+    f.prev = prev;
+    f.insn = i;
   }
 
   /** The switch on the instruction kind. Returns CONTINUE, CALL (branch), or a final result. */
@@ -799,6 +845,13 @@ function isPltTrampoline(ctx: Context, f: number): boolean {
   const name = syms.name(f);
   return name === '.plt' || name.endsWith('@plt.lazy');
 }
+
+/** Kinds the switch on the kind passes over (as a bit mask by kind); UACCESS_KINDS too without --uaccess. */
+const PLAIN_KINDS = (1 << InsnKind.Other) | (1 << InsnKind.Bug) | (1 << InsnKind.Nop) | (1 << InsnKind.Trap) |
+  (1 << InsnKind.Endbr) | (1 << InsnKind.Invalid) | (1 << InsnKind.Syscall);
+const UACCESS_KINDS = (1 << InsnKind.Stac) | (1 << InsnKind.Clac);
+/** Row bits that need the full visit of a row. */
+const PLAIN_STOP = B.DeadEnd | B.Ignore | B.Hint | VISITED_MASK | B.HasAlts;
 
 const CALL = -100;
 /** meetRestores: the recorded state claimed more than the arriving one; the arriving state changed */
