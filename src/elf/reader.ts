@@ -44,6 +44,9 @@ export interface SymbolTable {
   name(i: number): string;
 }
 
+/** The columns of a symbol table being read. */
+type SymbolColumns = Pick<SymbolTable, 'nameOff' | 'value' | 'size' | 'info' | 'other' | 'shndx' | 'rawShndx'>;
+
 /** Relocations of one SHT_RELA/SHT_REL section, struct of arrays, sorted as in the file. */
 export interface RelocTable {
   readonly section: number;
@@ -227,7 +230,25 @@ export class ElfFile {
     const other = new Uint8Array(n);
     const shndx = new Uint32Array(n);
     const rawShndx = new Uint16Array(n);
-    let p = s.offset;
+    this.readSymbolEntries(s.offset, n, xindex, { nameOff, value, size, info, other, shndx, rawShndx });
+    const names: (string | undefined)[] = new Array(n);
+    return {
+      section: s.index, count: n, nameOff, value, size, info, other, shndx, rawShndx,
+      name(i: number): string {
+        let v = names[i];
+        if (v === undefined) names[i] = v = cstring(strs, nameOff[i]);
+        return v;
+      },
+    };
+  }
+
+  /**
+   * The `n` entries at `at` into the columns. A method of its own: V8 compiles a loop while it runs,
+   * and code after it that has not run yet would make it throw that away and compile again.
+   */
+  private readSymbolEntries(at: number, n: number, xindex: Uint8Array | undefined, cols: SymbolColumns): void {
+    const { nameOff, value, size, info, other, shndx, rawShndx } = cols;
+    let p = at;
     for (let i = 0; i < n; i++, p += ELF64_SYM_SIZE) {
       nameOff[i] = this.u32(p);
       info[i] = this.bytes[p + 4];
@@ -247,15 +268,6 @@ export class ElfFile {
       value[i] = this.u64(p + 8);
       size[i] = this.u64(p + 16);
     }
-    const names: (string | undefined)[] = new Array(n);
-    return {
-      section: s.index, count: n, nameOff, value, size, info, other, shndx, rawShndx,
-      name(i: number): string {
-        let v = names[i];
-        if (v === undefined) names[i] = v = cstring(strs, nameOff[i]);
-        return v;
-      },
-    };
   }
 }
 

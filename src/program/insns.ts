@@ -57,8 +57,8 @@ export class InsnTableBuilder {
   private readonly secFirst: Int32Array;
   private readonly secRows: Int32Array;
   private curSec = -1;
-  /** ops added so far (opWords / OP_WORDS) */
-  private opsAdded = 0;
+  /** ops added so far (opWords / OP_WORDS): the `opStart` of the next row */
+  opsAdded = 0;
 
   constructor(sectionCount: number, expectedRows = 1024) {
     const n = Math.max(16, expectedRows);
@@ -100,7 +100,7 @@ export class InsnTableBuilder {
    */
   add(off: number, len: number, kind: InsnKind, target: number, flags: number): number {
     const i = this.count;
-    if (i === this.sec.length) this.grow();
+    if (i === this.sec.length) this.growRows();
     this.off[i] = off;
     this.len[i] = len;
     this.kind[i] = kind;
@@ -127,7 +127,7 @@ export class InsnTableBuilder {
 
   /** Makes room for `n` rows without growing later (the program appends synthetic rows). */
   reserve(n: number): void {
-    while (this.sec.length < n) this.grow();
+    while (this.sec.length < n) this.growRows();
   }
 
   /** Drops every row (a builder reused for throw-away decoding). */
@@ -170,7 +170,8 @@ export class InsnTableBuilder {
     };
   }
 
-  private grow(): void {
+  /** Doubles the row columns (a decoder writing rows itself calls this when they are full). */
+  growRows(): void {
     const n = Math.max(16, this.sec.length * 2);
     this.sec = grown(this.sec, n);
     this.off = grown(this.off, n);
@@ -196,18 +197,27 @@ function blockIndex(off: Uint32Array, secFirst: Int32Array, secRows: Int32Array)
   for (let s = 0; s < secFirst.length; s++) {
     const at = secBlock[s];
     if (at < 0) continue;
-    const first = secFirst[s];
-    const end = first + secRows[s];
-    const blocks = blocksOf(off[end - 1]);
-    // rows are sorted by offset: block b gets the first row starting at or after b * BLOCK_BYTES
-    let b = 0;
-    for (let r = first; r < end; r++) {
-      const o = off[r];
-      while (b * BLOCK_BYTES <= o) blockRow[at + b++] = r;
-    }
-    for (; b < blocks; b++) blockRow[at + b] = end;
+    const end = secFirst[s] + secRows[s];
+    const filled = fillBlockRows(off, secFirst[s], end, blockRow, at);
+    // blocks past the last row's start hold no row
+    blockRow.fill(end, at + filled, at + blocksOf(off[end - 1]));
   }
   return { secBlock, blockRow };
+}
+
+/**
+ * One section's entries of the block index up to its last row's block, from `blockRow[at]` on (rows
+ * [first, end)); returns how many. Only the loop: V8 compiles a loop while it runs, and code after
+ * it that has not run yet would make it throw that away (at every section).
+ */
+function fillBlockRows(off: Uint32Array, first: number, end: number, blockRow: Int32Array, at: number): number {
+  // rows are sorted by offset: block b gets the first row starting at or after b * BLOCK_BYTES
+  let b = 0;
+  for (let r = first; r < end; r++) {
+    const o = off[r];
+    while (b * BLOCK_BYTES <= o) blockRow[at + b++] = r;
+  }
+  return b;
 }
 
 /** Block entries of a section whose last row starts at `lastOff`: one past its block, so block + 1 always exists. */

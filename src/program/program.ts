@@ -176,19 +176,10 @@ export class Program {
     this.altGroup = new Int32Array(cap).fill(-1);
     // "ud2" ends a path unless annotated reachable; direct branches are listed for the passes
     // that look only at them
-    const kind = this.kind;
-    const bits = this.bits;
-    // one pass: the rows go to a column as long as the table (only the part written is ever
-    // touched, so the rest costs no memory), then the list is copied to its length
+    // the rows go to a column as long as the table (only the part written is ever touched, so
+    // the rest costs no memory), then the list is copied to its length
     const direct = new Int32Array(n);
-    let branches = 0;
-    for (let i = 0; i < n; i++) {
-      const k = kind[i];
-      if (k === InsnKind.Bug) bits[i] |= B.DeadEnd;
-      else if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond || k === InsnKind.Call) direct[branches++] = i;
-    }
-    const branchRows = direct.slice(0, branches);
-    this.branchRows = branchRows;
+    this.branchRows = direct.slice(0, markDeadEndsListBranches(this.kind, this.bits, n, direct));
     // executable sections in section order, for address lookups
     const exec: number[] = [];
     for (const s of elf.sections) if ((Number(s.flags) & SHF_EXECINSTR) && s.index !== 0) exec.push(s.index);
@@ -370,6 +361,21 @@ function warmUpDecoder(elf: ElfFile, arch: Arch, codeBytes: number, userspace: b
     }
     before += s.size;
   }
+}
+
+/**
+ * Marks the `ud2` rows as dead ends and lists the rows decoded as direct branches in `direct`;
+ * returns their number. Only the loop: V8 compiles the constructor while the loop runs, and would
+ * throw that code away at the first statement after it that had not run yet.
+ */
+function markDeadEndsListBranches(kind: Uint8Array, bits: Uint16Array, n: number, direct: Int32Array): number {
+  let branches = 0;
+  for (let i = 0; i < n; i++) {
+    const k = kind[i];
+    if (k === InsnKind.Bug) bits[i] |= B.DeadEnd;
+    else if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond || k === InsnKind.Call) direct[branches++] = i;
+  }
+  return branches;
 }
 
 /** Analysis-array rows beyond the real ones (at least; 1/32 of the rows in large files), for synthetic rows before the arrays grow. */

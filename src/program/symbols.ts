@@ -62,22 +62,8 @@ export class Symbols {
     this.cfunc = new Int32Array(n).fill(-1);
     this.alias = new Int32Array(n);
     const nsec = elf.sections.length;
-    const linked = elf.type !== 1;
     const counts = new Int32Array(nsec);
-    for (let i = 0; i < nt; i++) {
-      const t = table!;
-      const type = symType(t.info[i]);
-      this.type[i] = userspace && type === STT_GNU_IFUNC ? STT_FUNC : type;
-      this.bind[i] = symBind(t.info[i]);
-      const sh = t.shndx[i];
-      const inSec = sh !== SHN_UNDEF && (sh < SHN_LORESERVE || t.rawShndx[i] === 0xffff) && sh < nsec;
-      this.sec[i] = inSec ? sh : 0;
-      // in linked files symbol values are addresses; the analysis works in section offsets
-      this.offset[i] = inSec && linked ? t.value[i] - elf.sections[sh].addr : t.value[i];
-      this.len[i] = t.size[i];
-      this.alias[i] = i;
-      if (inSec) counts[sh]++;
-    }
+    if (table) this.readTable(table, counts, userspace);
     for (let k = 0; k < extra.length; k++) {
       const i = nt + k;
       const e = extra[k];
@@ -92,13 +78,10 @@ export class Symbols {
     // per-section lists sorted by (offset, index)
     this.bySec = [];
     for (let s = 0; s < nsec; s++) this.bySec.push(new Int32Array(counts[s]));
-    const fill = new Int32Array(nsec);
-    for (let i = 0; i < n; i++) {
-      const s = this.sec[i];
-      if (s !== 0) this.bySec[s][fill[s]++] = i;
-    }
+    fillSectionLists(this.sec, this.bySec);
     const off = this.offset;
-    for (const list of this.bySec) {
+    for (let sec = 0; sec < nsec; sec++) {
+      const list = this.bySec[sec];
       if (list.length > 1) sortByOffset(list, off);
     }
     if (userspace) this.sizeUnsizedFunctions();
@@ -107,24 +90,46 @@ export class Symbols {
     // sized symbols per section, for containing queries
     this.sizedBySec = [];
     this.maxEndBySec = [];
-    const len = this.len;
-    for (const list of this.bySec) {
-      let count = 0;
-      for (let k = 0; k < list.length; k++) if (len[list[k]] > 0) count++;
-      const sized = new Int32Array(count);
-      const maxEnd = new Float64Array(count);
-      let m = -Infinity;
-      for (let k = 0, j = 0; k < list.length; k++) {
-        const i = list[k];
-        if (!(len[i] > 0)) continue;
-        const e = off[i] + len[i];
-        if (e > m) m = e;
-        sized[j] = i;
-        maxEnd[j++] = m;
-      }
-      this.sizedBySec.push(sized);
-      this.maxEndBySec.push(maxEnd);
+    for (let sec = 0; sec < this.bySec.length; sec++) this.addSizedList(this.bySec[sec]);
+  }
+
+  /**
+   * The symbol table's columns as the analysis reads them, and the symbol count of each section.
+   * The constructor's loops live in methods of their own: V8 compiles a function while a loop of it
+   * runs, and throws that code away at the first statement after the loop that has not run yet (then
+   * compiles it again in the next loop); a function that is only its loop is compiled once.
+   */
+  private readTable(t: SymbolTable, counts: Int32Array, userspace: boolean): void {
+    const elf = this.elf;
+    const nsec = elf.sections.length;
+    const linked = elf.type !== 1;
+    for (let i = 0; i < t.count; i++) {
+      const type = symType(t.info[i]);
+      this.type[i] = userspace && type === STT_GNU_IFUNC ? STT_FUNC : type;
+      this.bind[i] = symBind(t.info[i]);
+      const sh = t.shndx[i];
+      const inSec = sh !== SHN_UNDEF && (sh < SHN_LORESERVE || t.rawShndx[i] === 0xffff) && sh < nsec;
+      this.sec[i] = inSec ? sh : 0;
+      // in linked files symbol values are addresses; the analysis works in section offsets
+      this.offset[i] = inSec && linked ? t.value[i] - elf.sections[sh].addr : t.value[i];
+      this.len[i] = t.size[i];
+      this.alias[i] = i;
+      if (inSec) counts[sh]++;
     }
+  }
+
+  /**
+   * Appends the sized symbols of one section's list and their running maximum end. A method of its
+   * own: the constructor's loops are compiled while they run (each time V8 meets code after a loop
+   * for the first time it throws the compiled constructor away), so they are kept out of it.
+   */
+  private addSizedList(list: Int32Array): void {
+    const count = countSized(list, this.len);
+    const sized = new Int32Array(count);
+    const maxEnd = new Float64Array(count);
+    fillSized(list, this.offset, this.len, sized, maxEnd);
+    this.sizedBySec.push(sized);
+    this.maxEndBySec.push(maxEnd);
   }
 
   name(i: number): string {
@@ -132,6 +137,12 @@ export class Symbols {
     if (i < 0 || !this.table) return '';
     if (this.type[i] === STT_SECTION) return this.elf.sections[this.sec[i]]?.name ?? '';
     return this.table.name(i);
+  }
+
+  /** `name(i)` of a symbol that is no STT_SECTION one. */
+  private nonSectionName(i: number): string {
+    if (i >= this.tableCount) return this.extraNames[i - this.tableCount] ?? '';
+    return this.table ? this.table.name(i) : '';
   }
 
   /** All symbols defined in section `sec`, by offset. */
@@ -261,7 +272,9 @@ export class Symbols {
 
   private linkAliases(): void {
     // an earlier symbol with the same offset, type and size points at the later one
-    for (const list of this.bySec) {
+    // indexed loops, not for-of: see linkColdChildren
+    for (let sec = 0; sec < this.bySec.length; sec++) {
+      const list = this.bySec[sec];
       let k = 0;
       while (k < list.length) {
         let e = k + 1;
@@ -280,12 +293,18 @@ export class Symbols {
   }
 
   private linkColdChildren(): void {
-    for (const list of this.bySec) {
-      for (const s of list) {
+    // indexed loops: a for-of's iterator call is compiled away while the first (long) list runs and
+    // then throws the compiled code away at the next list
+    for (let sec = 0; sec < this.bySec.length; sec++) {
+      const list = this.bySec[sec];
+      for (let k = 0; k < list.length; k++) {
+        const s = list[k];
         if (this.type[s] !== STT_FUNC) continue;
         if (this.pfunc[s] < 0) this.pfunc[s] = s;
         if (this.cfunc[s] < 0) this.cfunc[s] = s;
-        const name = this.name(s);
+        // `name` less its section-symbol case: asked here first, it would be compiled without that case
+        // and thrown away at the first section symbol named later
+        const name = this.nonSectionName(s);
         const cold = name.indexOf('.cold');
         if (cold < 0) continue;
         const p = this.byNameLookup(name.slice(0, cold));
@@ -316,27 +335,76 @@ function sortByOffset(list: Int32Array, off: Float64Array): void {
   let bits = 1;
   while (2 ** bits < n) bits++;
   const scale = 2 ** bits;
-  const limit = 2 ** (53 - bits);
   const keys = new Float64Array(n);
-  let sorted = true;
+  // the loops live in helpers: V8 compiles a function while its loop runs, before the code after
+  // the loop has run once, and would throw that code away (and compile again) at every section
+  // whose list needs the sort after one that did not
+  const state = sortKeys(list, off, keys, scale, 2 ** (53 - bits));
+  if (state === KEYS_INEXACT) {
+    list.sort((a, b) => off[a] - off[b] || a - b);
+  } else if (state === KEYS_UNSORTED) {
+    // already in order (offsets ascending, ties in index order as filled) needs nothing
+    keys.sort();
+    placeBySortedKeys(list, keys, scale);
+  }
+}
+
+const KEYS_SORTED = 0;
+const KEYS_UNSORTED = 1;
+const KEYS_INEXACT = 2;
+
+/**
+ * Fills `keys` with offset * scale + position; KEYS_INEXACT when a key would not be exact (offsets
+ * negative, not integral or at `limit` or above), else whether the keys are in order already.
+ */
+function sortKeys(list: Int32Array, off: Float64Array, keys: Float64Array, scale: number, limit: number): number {
+  let state = KEYS_SORTED;
   let prev = -1;
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < list.length; k++) {
     const o = off[list[k]];
-    if (!(o >= 0 && o < limit && Number.isInteger(o))) {
-      list.sort((a, b) => off[a] - off[b] || a - b);
-      return;
-    }
-    if (o < prev) sorted = false;
+    if (!(o >= 0 && o < limit && Number.isInteger(o))) return KEYS_INEXACT;
+    if (o < prev) state = KEYS_UNSORTED;
     prev = o;
     keys[k] = o * scale + k;
   }
-  // already in order (offsets ascending, ties in index order as filled)
-  if (sorted) return;
-  keys.sort();
+  return state;
+}
+
+/** Reorders `list` by its sorted keys (each key's low bits are the element's old position). */
+function placeBySortedKeys(list: Int32Array, keys: Float64Array, scale: number): void {
   const byPosition = list.slice();
-  for (let k = 0; k < n; k++) {
+  for (let k = 0; k < list.length; k++) {
     const key = keys[k];
     list[k] = byPosition[key - Math.floor(key / scale) * scale];
+  }
+}
+
+/** Symbols of a list with a size. */
+function countSized(list: Int32Array, len: Float64Array): number {
+  let count = 0;
+  for (let k = 0; k < list.length; k++) if (len[list[k]] > 0) count++;
+  return count;
+}
+
+/** The sized symbols of a list in its order, and the running maximum of their ends. */
+function fillSized(list: Int32Array, off: Float64Array, len: Float64Array, sized: Int32Array, maxEnd: Float64Array): void {
+  let m = -Infinity;
+  for (let k = 0, j = 0; k < list.length; k++) {
+    const i = list[k];
+    if (!(len[i] > 0)) continue;
+    const e = off[i] + len[i];
+    if (e > m) m = e;
+    sized[j] = i;
+    maxEnd[j++] = m;
+  }
+}
+
+/** Each symbol's index into its section's list, in index order (`lists` sized by the counts). */
+function fillSectionLists(sec: Uint32Array, lists: Int32Array[]): void {
+  const fill = new Int32Array(lists.length);
+  for (let i = 0; i < sec.length; i++) {
+    const s = sec[i];
+    if (s !== 0) lists[s][fill[s]++] = i;
   }
 }
 

@@ -32,11 +32,7 @@ export function classify(b: Uint8Array, start: number, end: number, userspace = 
   const out = classified;
   out[0] = 0;
   out[1] = 0;
-  // fast path: no prefix, no REX, and an opcode objtool has no case for
-  const b0 = b[start];
-  if (PLAIN_OTHER[b0] === 1) return InsnKind.Other;
-  // the same behind a REX prefix (REX comes last, so the next byte is the opcode)
-  if ((b0 & 0xf0) === 0x40 && start + 1 < end && PLAIN_OTHER[b[start + 1]] === 1) return InsnKind.Other;
+  if (isPlainOther(b, start, end)) return InsnKind.Other;
   let p = start;
 
   // Legacy prefixes, kept as the kernel's instruction decoder keeps them: up to four distinct
@@ -259,6 +255,17 @@ export function classify(b: Uint8Array, start: number, end: number, userspace = 
     default:
       return InsnKind.Other;
   }
+}
+
+/**
+ * True when `classify` would answer OTHER without stack ops from the first byte or two alone: no
+ * prefix, no REX (or REX and then such an opcode: REX comes last, so the next byte is the opcode),
+ * and an opcode objtool has no case for. Small, so the decoder's loop asks it inline.
+ */
+export function isPlainOther(b: Uint8Array, start: number, end: number): boolean {
+  const b0 = b[start];
+  if (PLAIN_OTHER[b0] === 1) return true;
+  return (b0 & 0xf0) === 0x40 && start + 1 < end && PLAIN_OTHER[b[start + 1]] === 1;
 }
 
 /** Two- and three-byte opcodes (0x0f escape). `m` is the ModRM position. */

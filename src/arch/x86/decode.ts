@@ -7,7 +7,7 @@
  */
 import { InsnFlag, InsnKind, OpDest, OpSrc } from '../arch.js';
 import { NO_TARGET, OP_WORDS, type InsnTableBuilder } from '../../program/insns.js';
-import { classified, classify } from './classify.js';
+import { classified, classify, isPlainOther } from './classify.js';
 import { X86_MAX_INSN_LEN, X86_RIP_REL, x86Length, x86LengthInfo } from './length.js';
 import { X86_SP } from './regs.js';
 
@@ -19,55 +19,92 @@ export function decodeX86Section(bytes: Uint8Array, secIndex: number, addr: numb
 
 const NO_ANCHORS = new Uint32Array(0);
 
-/** The hot loop, kept small (rare cases live in helpers) so V8 optimises it early. */
+/** The one-byte `nop` opcode. */
+const NOP1 = 0x90;
+
+/**
+ * The hot loop, kept small (rare cases live in helpers) so V8 optimises it early. Rows are written
+ * to the builder's columns held in locals (reloaded when they grow): the length decoder and the
+ * classifier are calls, after which V8 would load every column from the builder again.
+ */
 function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, anchors: Uint32Array, userspace: boolean): void {
   const n = bytes.length;
   let pos = 0;
   let a = 0;
   let anchor = anchors.length > 0 ? anchors[0] : n;
+  let row = out.count;
+  let offCol = out.off;
+  let lenCol = out.len;
+  let kindCol = out.kind;
+  let flagsCol = out.flags;
+  let targetCol = out.target;
+  let opStartCol = out.opStart;
   while (pos < n) {
     while (anchor <= pos) anchor = ++a < anchors.length ? anchors[a] : n;
-    let len = x86Length(bytes, pos, n);
-    if (len < 0) {
-      // one-byte Invalid row; decoding resumes at the next byte
-      out.add(pos, 1, InsnKind.Invalid, NO_TARGET, 0);
-      pos++;
-      continue;
-    }
-    if (pos + len > anchor) {
-      // runs into a known instruction start: the bytes before it are fill, not code
-      out.add(pos, anchor - pos, InsnKind.Invalid, NO_TARGET, InsnFlag.Padding);
-      pos = anchor;
-      continue;
-    }
-    let start = pos;
-    if (len === 2 && bytes[pos] === 0x0f && bytes[pos + 1] === 0x0b && isEmulatePrefix(bytes, pos)) {
-      const inner = joinEmulatePrefix(bytes, pos);
-      if (inner > 0) {
-        start = pos + EMULATE_PREFIX_LEN;
-        len = EMULATE_PREFIX_LEN + inner;
+    // what the row will be: a one-byte nop unless the bytes say otherwise
+    let rowLen = 1;
+    let kind: InsnKind = InsnKind.Nop;
+    let flags = 0;
+    let target = NO_TARGET;
+    let nOps = 0;
+    // the one-byte nop, a fifth of a kernel object's rows (function padding), is settled without
+    // asking the length decoder and the classifier (length 1, Nop, no ops: what they would say)
+    if (bytes[pos] !== NOP1) {
+      const len = x86Length(bytes, pos, n);
+      if (len < 0) {
+        // one-byte Invalid row; decoding resumes at the next byte
+        kind = InsnKind.Invalid;
+      } else if (pos + len > anchor) {
+        // runs into a known instruction start: the bytes before it are fill, not code
+        rowLen = anchor - pos;
+        kind = InsnKind.Invalid;
+        flags = InsnFlag.Padding;
       } else {
-        x86LengthInfo[0] = 0;
+        rowLen = len;
+        let start = pos;
+        if (len === 2 && bytes[pos] === 0x0f && bytes[pos + 1] === 0x0b && isEmulatePrefix(bytes, pos)) {
+          const inner = joinEmulatePrefix(bytes, pos);
+          if (inner > 0) {
+            start = pos + EMULATE_PREFIX_LEN;
+            rowLen = EMULATE_PREFIX_LEN + inner;
+          } else {
+            x86LengthInfo[0] = 0;
+          }
+        }
+        if ((x86LengthInfo[0] & X86_RIP_REL) !== 0) flags = InsnFlag.PcRel;
+        const end = pos + rowLen;
+        if (isPlainOther(bytes, start, end)) {
+          // most rows: an opcode objtool has no case for (what `classify` answers first, without the call)
+          kind = InsnKind.Other;
+        } else {
+          kind = classify(bytes, start, end, userspace);
+          if (kind === InsnKind.JumpCond || kind === InsnKind.JumpUncond || kind === InsnKind.Call) {
+            target = addr + end + classified[1];
+            flags |= InsnFlag.HasTarget;
+          } else if (kind === InsnKind.Endbr) {
+            flags |= InsnFlag.Landing;
+          }
+          nOps = classified[0];
+          if (nOps !== 0 && readsSp(nOps)) flags |= InsnFlag.SpSource;
+        }
       }
     }
-    const pcRel = (x86LengthInfo[0] & X86_RIP_REL) !== 0;
-    const end = pos + len;
-    const kind = classify(bytes, start, end, userspace);
-    let flags = pcRel ? InsnFlag.PcRel : 0;
-    let target = NO_TARGET;
-    if (kind === InsnKind.JumpCond || kind === InsnKind.JumpUncond || kind === InsnKind.Call) {
-      target = addr + end + classified[1];
-      flags |= InsnFlag.HasTarget;
-    } else if (kind === InsnKind.Endbr) {
-      flags |= InsnFlag.Landing;
+    if (row === offCol.length) {
+      out.count = row;
+      out.growRows();
+      offCol = out.off; lenCol = out.len; kindCol = out.kind;
+      flagsCol = out.flags; targetCol = out.target; opStartCol = out.opStart;
     }
-    const nOps = classified[0];
-    if (nOps === 0) {
-      out.add(pos, len, kind, target, flags);
-    } else {
-      addWithOps(out, pos, len, kind, target, flags, nOps);
-    }
-    pos = end;
+    // as InsnTableBuilder.add: the row's section and op count are written by the builder
+    offCol[row] = pos;
+    lenCol[row] = rowLen;
+    kindCol[row] = kind;
+    flagsCol[row] = flags;
+    targetCol[row] = target;
+    opStartCol[row] = out.opsAdded;
+    out.count = ++row;
+    if (nOps !== 0) addOps(out, nOps);
+    pos += rowLen;
   }
 }
 
@@ -82,10 +119,9 @@ function joinEmulatePrefix(bytes: Uint8Array, pos: number): number {
   return inner > 0 && EMULATE_PREFIX_LEN + inner <= X86_MAX_INSN_LEN ? inner : 0;
 }
 
-function addWithOps(out: InsnTableBuilder, pos: number, len: number, kind: InsnKind, target: number,
-  flags: number, nOps: number): void {
+/** The classifier's stack ops, appended to the last row added. */
+function addOps(out: InsnTableBuilder, nOps: number): void {
   const c = classified;
-  out.add(pos, len, kind, target, readsSp(nOps) ? flags | InsnFlag.SpSource : flags);
   for (let k = 0, w = 2; k < nOps; k++, w += OP_WORDS) {
     out.addOp(c[w], c[w + 1], c[w + 2], c[w + 3], c[w + 4], c[w + 5]);
   }

@@ -72,7 +72,7 @@ export function x86Length(b: Uint8Array, off: number, end: number): number {
       if ((a & 0xf) >= Imm.Grp3B && (modrm & 0x30) === 0) {
         // test r/m, imm (group 3 /0 and /1); the other members have no immediate
         if (lock !== 0) return -1;
-        p += c === 0xf6 ? 1 : osz !== 0 && (rex & 8) === 0 ? 2 : 4;
+        p += immSize(a & 0xf, osz, asz, rex);
       } else if (c >= 0xf6) {
         if (lock !== 0 && (modrm & 0x30) !== 0x10) return -1; // only not/neg lock
       } else {
@@ -89,20 +89,31 @@ export function x86Length(b: Uint8Array, off: number, end: number): number {
   return checkedOneByte(b, off, p, lim, c, osz, rex, lock);
 }
 
-/** Bytes of immediate for a one-byte-map immediate kind. */
+/**
+ * Bytes of immediate for a one-byte-map immediate kind (for the group 3 kinds: of their `test`
+ * members, /0 and /1). A table rather than a switch or conditions: the decoder is compiled once the
+ * common forms have been seen, and a case first met later (ENTER, moffs, `test` with an imm32 after
+ * one with an imm8) would throw that code away; a table lookup has no case.
+ */
 function immSize(kind: number, osz: number, asz: number, rex: number): number {
-  switch (kind) {
-    case Imm.None: return 0;
-    case Imm.B: return 1;
-    case Imm.W: return 2;
-    case Imm.Z: return osz !== 0 && (rex & 8) === 0 ? 2 : 4;
-    case Imm.V: return (rex & 8) !== 0 ? 8 : osz !== 0 ? 2 : 4;
-    case Imm.Moffs: return asz !== 0 ? 4 : 8;
-    case Imm.WB: return 3;
-    case Imm.Rel32: return 4;
-    default: return 0;
-  }
+  return IMM_BYTES[(kind << 3) | (osz << 2) | (asz << 1) | ((rex >> 3) & 1)];
 }
+
+/** IMM_BYTES[kind << 3 | 66 seen << 2 | 67 seen << 1 | REX.W]: the immediate's bytes. */
+const IMM_BYTES: Uint8Array = (() => {
+  const t = new Uint8Array(16 << 3);
+  for (let i = 0; i < t.length; i++) {
+    const kind = i >> 3;
+    const osz = (i >> 2) & 1;
+    const asz = (i >> 1) & 1;
+    const w = i & 1;
+    const z = osz !== 0 && w === 0 ? 2 : 4;
+    t[i] = kind === Imm.B || kind === Imm.Grp3B ? 1 : kind === Imm.W ? 2 : kind === Imm.Z || kind === Imm.Grp3Z ? z
+      : kind === Imm.V ? (w !== 0 ? 8 : osz !== 0 ? 2 : 4)
+      : kind === Imm.Moffs ? (asz !== 0 ? 4 : 8) : kind === Imm.WB ? 3 : kind === Imm.Rel32 ? 4 : 0;
+  }
+  return t;
+})();
 
 /**
  * Skips ModRM at `p` and its SIB and displacement; returns the position after them or -1 when
