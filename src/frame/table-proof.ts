@@ -27,7 +27,7 @@ import { FormatError } from '../elf/errors.js';
 import { CodeSections } from '../program/fde-code.js';
 import { OP_WORDS } from '../program/insns.js';
 import { B } from '../program/program.js';
-import { PAC_FLAGS } from './validate.js';
+import { PAC_FLAGS, PLAIN_KINDS } from './validate.js';
 import type { Program } from '../program/program.js';
 import { STT_FUNC } from '../elf/constants.js';
 import { grown } from '../typed-arrays.js';
@@ -53,10 +53,6 @@ const ROOT = 2;
 const EXT_IN = 4;
 /** the first row of an FDE */
 const FDE_FIRST = 8;
-
-/** Kinds the walk only steps over (no branch, no check of its own): their one successor is the next row. */
-const PLAIN = new Uint8Array(32);
-for (const k of [InsnKind.Other, InsnKind.Bug, InsnKind.Nop, InsnKind.Trap, InsnKind.Endbr, InsnKind.Invalid, InsnKind.Syscall]) PLAIN[k] = 1;
 
 /** Outcome of `edges`: the successors are in `succ`; EXIT: a return or tail call (the entry state is due). */
 const EXIT = -2;
@@ -276,7 +272,7 @@ class Prover {
     const fi = p.func(i);
     if (fi < 0) return FAIL;
     const k = p.kind[i];
-    if (PLAIN[k] && !(bits & (B.HasAlts | B.DeadEnd))) {
+    if (((PLAIN_KINDS >> k) & 1) && !(bits & (B.HasAlts | B.DeadEnd))) {
       // most rows: the next row, in the same symbol or one of the same function
       const n = p.next(i);
       if (n < 0 || (p.sym[n] !== fi && !this.sameOwner(n, p.syms.pfunc[fi]))) return FAIL;
@@ -545,7 +541,7 @@ class Prover {
   private plainStep(r: number, t: number): boolean {
     const p = this.p;
     const n = r + 1;
-    return p.opCount[r] === 0 && PLAIN[p.kind[r]] === 1 && !(p.bits[r] & (B.Hint | B.HasAlts | B.DeadEnd)) &&
+    return p.opCount[r] === 0 && ((PLAIN_KINDS >> p.kind[r]) & 1) === 1 && !(p.bits[r] & (B.Hint | B.HasAlts | B.DeadEnd)) &&
       !(p.flags[r] & PAC_FLAGS) && p.sym[n] === p.sym[r] && p.sec[n] === p.sec[r] && !(this.flags[n] & JOIN) &&
       this.tOff[t + 1] === this.tOff[t] && this.tBase[t + 1] === this.tBase[t] && this.tFp[t + 1] === this.tFp[t] &&
       this.tRa[t + 1] === this.tRa[t];

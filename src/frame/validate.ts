@@ -847,7 +847,7 @@ function isPltTrampoline(ctx: Context, f: number): boolean {
 }
 
 /** Kinds the switch on the kind passes over (as a bit mask by kind); UACCESS_KINDS too without --uaccess. */
-const PLAIN_KINDS = (1 << InsnKind.Other) | (1 << InsnKind.Bug) | (1 << InsnKind.Nop) | (1 << InsnKind.Trap) |
+export const PLAIN_KINDS = (1 << InsnKind.Other) | (1 << InsnKind.Bug) | (1 << InsnKind.Nop) | (1 << InsnKind.Trap) |
   (1 << InsnKind.Endbr) | (1 << InsnKind.Invalid) | (1 << InsnKind.Syscall);
 const UACCESS_KINDS = (1 << InsnKind.Stac) | (1 << InsnKind.Clac);
 /** Row bits that need the full visit of a row. */
