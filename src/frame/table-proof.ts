@@ -95,6 +95,18 @@ class Prover {
   private tOff = new Int32Array(256);
   private tFp = new Int32Array(256);
   private tRa = new Int32Array(256);
+  // the table being read (beginRows/rowsUpTo): its FDE's rows, the next row to fill, the current
+  // table row's end (section offset) and rules
+  private ev!: CfaEvaluator;
+  private rowsFirst = 0;
+  private rowsLast = -1;
+  private rowsNext = 0;
+  private rowsBase = 0;
+  private rowEndOff = -1;
+  private rowCb = 0;
+  private rowCo = 0;
+  private rowFp = 0;
+  private rowRa = 0;
   // per-FDE incoming states merged from the rows before (inSet: any yet); seen: stepped in this pass
   private inSet = new Uint8Array(256);
   private seen = new Uint8Array(256);
@@ -351,9 +363,11 @@ class Prover {
       taint(ok, aFirst, aLast, p.jumpDest[r]);
     }
     if (bits & B.HasAlts) for (const a of p.alts.get(r) ?? []) if (a.insn >= 0) taint(ok, aFirst, aLast, a.insn);
-    if ((bits & B.DeadEnd) || k === InsnKind.JumpUncond || k === InsnKind.JumpDynamic || k === InsnKind.Return || isPadding(p, r)) return;
+    // falling through leaves the row's FDE (or code in none) only into an FDE's first row
     const n = p.next(r);
-    if (n >= 0) taint(ok, aFirst, aLast, n);
+    if (n < 0 || !(this.flags[n] & FDE_FIRST)) return;
+    if ((bits & B.DeadEnd) || k === InsnKind.JumpUncond || k === InsnKind.JumpDynamic || k === InsnKind.Return || isPadding(p, r)) return;
+    taint(ok, aFirst, aLast, n);
   }
 
   private sameOwner(j: number, owner: number): boolean {
@@ -367,8 +381,12 @@ class Prover {
     return m + 1;
   }
 
-  /** Reads the FDE's rows into the t* arrays; false when a rule is not of a compared kind. */
-  private readRows(ev: CfaEvaluator, fde: Fde, firstRow: number, lastRow: number): boolean {
+  /**
+   * Starts reading an FDE's rows into the t* arrays (indexed from `firstRow`); `rowsUpTo` reads them
+   * as far as they are needed, so an FDE that fails early (a table made exact only at calls fails
+   * in its prologue) costs little of its table.
+   */
+  private beginRows(ev: CfaEvaluator, fde: Fde, firstRow: number, lastRow: number): void {
     const p = this.p;
     const rows = lastRow - firstRow + 1;
     if (rows > this.tOff.length) {
@@ -379,33 +397,48 @@ class Prover {
       this.tRa = grown(this.tRa, cap);
     }
     if (rows > this.inSp.length) this.growIn(rows);
-    const base = p.elf.type === 1 ? 0 : p.sectionAddr(p.sec[firstRow]);
-    const off = p.off;
-    let r = firstRow;
+    this.ev = ev;
+    this.rowsFirst = firstRow;
+    this.rowsLast = lastRow;
+    this.rowsNext = firstRow;
+    this.rowsBase = p.elf.type === 1 ? 0 : p.sectionAddr(p.sec[firstRow]);
+    this.rowEndOff = -1;
+    ev.begin(fde);
+  }
+
+  /** Reads the table's rules for rows up to `r`; false when a rule is not of a compared kind or the table ends first. */
+  private rowsUpTo(r: number): boolean {
+    if (r < this.rowsNext) return true;
+    const ev = this.ev;
+    const off = this.p.off;
+    const last = Math.min(r, this.rowsLast);
     try {
-      ev.begin(fde);
-      while (r <= lastRow && ev.next()) {
-        if (ev.cfaKind !== CfaKind.RegOffset || ev.raSigned) return false;
-        const cb = ev.cfaReg === this.dwarfSp ? 0 : ev.cfaReg === this.dwarfFp ? 1 : -1;
-        const co = ev.cfaOffset;
-        if (cb < 0 || (co | 0) !== co) return false;
-        const fp = this.ruleOf(ev, this.dwarfFp);
-        const ra = this.ruleOf(ev, ev.cie ? ev.cie.raColumn : -1);
-        if (fp === 0 || ra === 0) return false;
-        const end = ev.rowEnd - base;
-        for (; r <= lastRow && off[r] < end; r++) {
-          const t = r - firstRow;
-          this.tBase[t] = cb;
-          this.tOff[t] = co;
-          this.tFp[t] = fp;
-          this.tRa[t] = ra;
+      while (this.rowsNext <= last) {
+        if (off[this.rowsNext] >= this.rowEndOff) {
+          if (!ev.next()) return false;
+          if (ev.cfaKind !== CfaKind.RegOffset || ev.raSigned) return false;
+          const cb = ev.cfaReg === this.dwarfSp ? 0 : ev.cfaReg === this.dwarfFp ? 1 : -1;
+          const co = ev.cfaOffset;
+          if (cb < 0 || (co | 0) !== co) return false;
+          const fp = this.ruleOf(ev, this.dwarfFp);
+          const ra = this.ruleOf(ev, ev.cie ? ev.cie.raColumn : -1);
+          if (fp === 0 || ra === 0) return false;
+          this.rowEndOff = ev.rowEnd - this.rowsBase;
+          this.rowCb = cb; this.rowCo = co; this.rowFp = fp; this.rowRa = ra;
+          continue;
         }
+        const t = this.rowsNext - this.rowsFirst;
+        this.tBase[t] = this.rowCb;
+        this.tOff[t] = this.rowCo;
+        this.tFp[t] = this.rowFp;
+        this.tRa[t] = this.rowRa;
+        this.rowsNext++;
       }
     } catch (e) {
       if (e instanceof FormatError) return false;
       throw e;
     }
-    return r > lastRow;
+    return r <= this.rowsLast;
   }
 
   /** SAME, a negative CFA offset, or 0 for a rule the proof does not compare. */
@@ -470,7 +503,7 @@ class Prover {
     aFirst: Int32Array, aLast: Int32Array): boolean {
     const p = this.p;
     const flags = this.flags;
-    if (!this.readRows(ev, fde, firstRow, lastRow)) return false;
+    this.beginRows(ev, fde, firstRow, lastRow);
     const rows = lastRow - firstRow + 1;
     const inSet = this.inSet;
     const seen = this.seen;
@@ -488,6 +521,7 @@ class Prover {
       for (let r = firstRow; r <= lastRow; r++) {
         const fl = flags[r];
         const t = r - firstRow;
+        if (!this.rowsUpTo(r + 1 > lastRow ? r : r + 1)) return false;
         if (carried && fl === 0 && r < lastRow && this.plainStep(r, t)) {
           // no ops, no branch, the next row in the same symbol and reached only from here, the
           // table unchanged: the state holds at the next row as it holds here
@@ -518,7 +552,7 @@ class Prover {
         for (let e = 0; e < m; e++) {
           const j = this.succ[e];
           if (j >= firstRow && j <= lastRow) {
-            if (!this.holds(j - firstRow)) return false;
+            if (!this.rowsUpTo(j) || !this.holds(j - firstRow)) return false;
             if (e === this.fallIdx && !(flags[j] & JOIN)) carried = true;
             else if (this.merge(j - firstRow) && j <= r) again = true;
           } else {
@@ -642,7 +676,7 @@ class Prover {
         else this.raIn = 0;
         continue;
       }
-      // other registers: not compared (a CFA kept in one is left to the walk by readRows)
+      // other registers: not compared (a CFA kept in one is left to the walk by rowsUpTo)
     }
     if (this.lr && (k === InsnKind.Call || k === InsnKind.CallDynamic)) this.raIn = 0;
     return true;
@@ -675,7 +709,8 @@ class Prover {
   /** Does cross edge e's carried state meet the target FDE's row? */
   private crossHolds(ev: CfaEvaluator, fde: Fde, firstRow: number, cross: CrossEdges, e: number): boolean {
     const j = cross.row[e];
-    if (!this.readRows(ev, fde, firstRow, j)) return false;
+    this.beginRows(ev, fde, firstRow, j);
+    if (!this.rowsUpTo(j)) return false;
     this.sp = cross.sp[e];
     this.fpd = cross.fpd[e];
     this.fpIn = cross.fpIn[e];
