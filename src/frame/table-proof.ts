@@ -110,14 +110,14 @@ class Prover {
   // per-FDE incoming states merged from the rows before (inSet: any yet); seen: stepped in this pass
   private inSet = new Uint8Array(256);
   private seen = new Uint8Array(256);
-  /** rows stepped only because code outside their FDE may lead there, with their FDE: pairs */
-  readonly entered: number[] = [];
   private inSp = new Int32Array(256);
   private inFpd = new Int32Array(256);
   private inFpIn = new Uint8Array(256);
   private inFpSlot = new Int32Array(256);
   private inRaIn = new Uint8Array(256);
   private inRaSlot = new Int32Array(256);
+  /** rows stepped only because code outside their FDE may lead there, with their FDE: pairs */
+  readonly entered: number[] = [];
 
   constructor(private readonly ctx: Context, private readonly table: CfiSection) {
     const p = ctx.prog;
@@ -136,7 +136,7 @@ class Prover {
 
   run(): TableProof {
     const p = this.p;
-    // the FDEs whose rules are all of the compared kinds, by first row
+    // the FDEs with code and no LSDA (landing pads are left to the walk), by first row
     const fdes: Fde[] = [];
     const first: number[] = [];
     const last: number[] = [];
