@@ -8,7 +8,7 @@
  * The semantics are the stack-op model's (the same ops, the same blind spots) reduced to what verify
  * compares: the CFA as distances from sp and from fp, and for the frame pointer and the return address
  * whether the caller's value is still in its register and in which frame slot it was saved. Anything
- * else (another CFA register, DWARF expressions, realignment, landing pads, hints, pointer signing,
+ * else (another CFA register, DWARF expressions, realignment, outgoing arguments popped before a landing pad, hints, pointer signing,
  * code outside functions, a path the walk would stop at with a warning) leaves the FDE to the walk.
  * So does an FDE that code the proof does not cover can jump into, and an FDE whose code jumps into
  * an FDE left to the walk keeps its own walk (that walk gives the other FDE its states).
@@ -28,6 +28,7 @@ import { CodeSections } from '../program/fde-code.js';
 import { OP_WORDS } from '../program/insns.js';
 import { B } from '../program/program.js';
 import { PAC_FLAGS, PLAIN_KINDS } from './validate.js';
+import { collectPads } from './landing-pads.js';
 import type { Program } from '../program/program.js';
 import { STT_FUNC } from '../elf/constants.js';
 import { grown } from '../typed-arrays.js';
@@ -118,6 +119,8 @@ class Prover {
   private inRaSlot = new Int32Array(256);
   /** rows stepped only because code outside their FDE may lead there, with their FDE: pairs */
   readonly entered: number[] = [];
+  /** exception landing pads by the call rows whose call-site records name them */
+  private readonly padsOf = new Map<number, number[]>();
 
   constructor(private readonly ctx: Context, private readonly table: CfiSection) {
     const p = ctx.prog;
@@ -136,13 +139,24 @@ class Prover {
 
   run(): TableProof {
     const p = this.p;
-    // the FDEs with code and no LSDA (landing pads are left to the walk), by first row
+    // a landing pad is where the personality resumes after a call its call-site record covers:
+    // each such call leads there, with the state the call leaves
+    const pads = collectPads(this.ctx, [this.table]);
+    for (let k = 0; k < pads.count; k++) {
+      const sec = p.sec[pads.first[k]];
+      for (let i = pads.first[k]; i >= 0 && p.sec[i] === sec && p.off[i] < pads.end[k]; i = p.next(i)) {
+        if (p.kind[i] !== InsnKind.Call && p.kind[i] !== InsnKind.CallDynamic) continue;
+        const l = this.padsOf.get(i);
+        if (l) { if (!l.includes(pads.pad[k])) l.push(pads.pad[k]); } else this.padsOf.set(i, [pads.pad[k]]);
+      }
+    }
+    // the FDEs with code, by first row
     const fdes: Fde[] = [];
     const first: number[] = [];
     const last: number[] = [];
     const code = new CodeSections(p);
     for (const fde of this.table.fdes) {
-      if (fde.pcRange <= 0 || fde.lsda) continue;
+      if (fde.pcRange <= 0) continue;
       const c = code.locate(fde);
       if (!c || c.first < 0) continue;
       const secEnd = p.secRange(c.sec)[1];
@@ -248,6 +262,10 @@ class Prover {
       const i = p.find(syms.sec[f], syms.offset[f]);
       if (i >= 0 && !(bits[i] & B.Ignore)) flags[i] |= ROOT | JOIN;
     }
+    for (const [call, pl] of this.padsOf) {
+      const from = findRange(aFirst, aLast, call);
+      for (const pad of pl) flags[pad] |= from < 0 || pad < aFirst[from] || pad > aLast[from] ? JOIN | EXT_IN : JOIN;
+    }
     // rows ascend, so the FDE holding row i is found by moving one cursor forward
     let cur = 0;
     const n = aFirst.length;
@@ -310,8 +328,16 @@ class Prover {
       case InsnKind.Return:
         return m === 0 ? EXIT : FAIL;
       case InsnKind.Call:
-      case InsnKind.CallDynamic:
+      case InsnKind.CallDynamic: {
+        const pl = this.padsOf.get(i);
+        if (pl) {
+          for (const pad of pl) {
+            if (!this.sameOwner(pad, owner)) return FAIL;
+            m = this.add(m, pad);
+          }
+        }
         break;
+      }
       case InsnKind.JumpCond:
       case InsnKind.JumpUncond:
         if (isSiblingCall(this.ctx, i)) {
@@ -363,6 +389,7 @@ class Prover {
       taint(ok, aFirst, aLast, p.jumpDest[r]);
     }
     if (bits & B.HasAlts) for (const a of p.alts.get(r) ?? []) if (a.insn >= 0) taint(ok, aFirst, aLast, a.insn);
+    if (k === InsnKind.Call || k === InsnKind.CallDynamic) for (const pad of this.padsOf.get(r) ?? []) taint(ok, aFirst, aLast, pad);
     // falling through leaves the row's FDE (or code in none) only into an FDE's first row
     const n = p.next(r);
     if (n < 0 || !(this.flags[n] & FDE_FIRST)) return;
@@ -416,7 +443,8 @@ class Prover {
       while (this.rowsNext <= last) {
         if (off[this.rowsNext] >= this.rowEndOff) {
           if (!ev.next()) return false;
-          if (ev.cfaKind !== CfaKind.RegOffset || ev.raSigned) return false;
+          // (outgoing arguments the unwinder pops before a landing pad: left to the walk)
+          if (ev.cfaKind !== CfaKind.RegOffset || ev.raSigned || ev.argsSize !== 0) return false;
           const cb = ev.cfaReg === this.dwarfSp ? 0 : ev.cfaReg === this.dwarfFp ? 1 : -1;
           const co = ev.cfaOffset;
           if (cb < 0 || (co | 0) !== co) return false;
