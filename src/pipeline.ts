@@ -15,7 +15,7 @@ import { validateReachable } from './checks/reachable.js';
 import { validateRetpoline, validateSls } from './checks/speculation.js';
 import { validateFunctions, validateNoinstrSections, validateUnwindHints } from './frame/functions.js';
 import { validateUnrets } from './checks/unret.js';
-import { analyseLandingPads, collectPads } from './frame/landing-pads.js';
+import { analyseLandingPads, tablePads } from './frame/landing-pads.js';
 import { analyseFdeEntries } from './frame/fde-entries.js';
 import type { CfiSection } from './dwarf/index.js';
 import { validateIbt } from './checks/ibt.js';
@@ -400,7 +400,7 @@ function check(ctx: Context, result: CheckResult): void {
     const v = new Validator(ctx);
     mark(ctx, '');
     if (o.proveTables && !o.kernel) {
-      ctx.tableProof = proveTables(ctx, ctx.unwindTables);
+      ctx.tableProof = proveTables(ctx);
       mark(ctx, `table proof (${ctx.tableProof?.proven.size ?? 0} FDEs proven)`);
     }
     warnings += validateFunctions(ctx, v);
@@ -449,7 +449,7 @@ function walkFromTables(ctx: Context): number {
   if (tables.length === 0) return 0;
   const before = ctx.diag.warningCount;
   const walk = new Validator(ctx);
-  const pads = collectPads(ctx, tables);
+  const pads = tablePads(ctx);
   analyseLandingPads(ctx, tables, walk, pads);
   analyseFdeEntries(ctx, tables, walk);
   analyseLandingPads(ctx, tables, walk, pads);

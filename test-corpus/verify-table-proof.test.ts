@@ -1,5 +1,5 @@
 /**
- * The table proof (src/verify/table-proof.ts) on real code: every SQLite corpus build (x86-64 and
+ * The table proof (src/frame/table-proof.ts) on real code: every SQLite corpus build (x86-64 and
  * AArch64, GCC 12 and Clang 19, -O0..-O3/-Os, object and shared library) and Debian's C and C++
  * libraries are verified with the proof and with the walk alone.
  *

@@ -5,6 +5,7 @@
  */
 import type { CfiSection } from '../dwarf/index.js';
 import type { TableProof } from '../frame/table-proof.js';
+import type { Pads } from '../frame/landing-pads.js';
 import type { Program } from '../program/program.js';
 import { Diagnostics } from '../report/diag.js';
 import { StatePool, initState, setFuncState, stateLayout } from '../frame/state.js';
@@ -42,7 +43,7 @@ export interface CheckOptions {
   framePointer?: boolean;
   /**
    * verify: FDEs whose rules hold along every edge are proven before the walk, which then skips
-   * their code (src/verify/table-proof.ts); the walk's states of that code are not computed
+   * their code (src/frame/table-proof.ts); the walk's states of that code are not computed
    */
   proveTables?: boolean;
 }
@@ -106,6 +107,8 @@ export class Context {
   unwindTables: readonly CfiSection[] = [];
   /** `proveTables`: what the proof settled (undefined: no proof ran) */
   tableProof: TableProof | undefined;
+  /** the landing pads of `unwindTables`, once read (`tablePads`) */
+  landingPads: Pads | undefined;
   /** the unwind tables' FDE starts and landing pads have been walked (userspace; once, also after a fatal stop) */
   tablesWalked = false;
   /** paravirt call tables (--noinstr on a file with `pv_ops`), else null */

@@ -67,6 +67,11 @@ export interface Pads {
   base: number[];
 }
 
+/** The landing pads of the run's unwind tables, read once: the table proof and the pad walks both use them. */
+export function tablePads(ctx: Context): Pads {
+  return (ctx.landingPads ??= collectPads(ctx, ctx.unwindTables));
+}
+
 /** The landing pads of every LSDA, read once (`analyseLandingPads` runs more than once per file). */
 export function collectPads(ctx: Context, tables: readonly CfiSection[]): Pads {
   const p = ctx.prog;

@@ -17,7 +17,7 @@
  * walk skips the code of proven FDEs. Which rows a walk reaches is decided here from the structure
  * (roots, jumps, jump tables, falling through), so the proof needs no walk of its own.
  */
-import { InsnKind, OpDest, OpSrc, fallsThrough } from '../arch/arch.js';
+import { InsnKind, OpDest, OpSrc } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { isSiblingCall } from '../cfg/destinations.js';
 import { isPadding } from '../checks/reachable.js';
@@ -28,7 +28,7 @@ import { CodeSections } from '../program/fde-code.js';
 import { OP_WORDS } from '../program/insns.js';
 import { B } from '../program/program.js';
 import { PAC_FLAGS, PLAIN_KINDS } from './validate.js';
-import { collectPads } from './landing-pads.js';
+import { tablePads } from './landing-pads.js';
 import type { Program } from '../program/program.js';
 import { STT_FUNC } from '../elf/constants.js';
 import { grown } from '../typed-arrays.js';
@@ -60,14 +60,13 @@ const EXIT = -2;
 const FAIL = -1;
 
 /**
- * Proves what it can of `tables` (one table, the usual case for linked files; with several, a row may
- * be described twice and nothing is proven) against the analysed program before the walk.
+ * Proves what it can of the run's unwind tables (one table, the usual case for linked files; with
+ * several, a row may be described twice and nothing is proven) against the analysed program before the walk.
  */
-export function proveTables(ctx: Context, tables: readonly CfiSection[]): TableProof | undefined {
-  const p = ctx.prog;
-  if (tables.length !== 1 || p.count === 0) return undefined;
-  const prover = new Prover(ctx, tables[0]);
-  return prover.run();
+export function proveTables(ctx: Context): TableProof | undefined {
+  const tables = ctx.unwindTables;
+  if (tables.length !== 1 || ctx.prog.count === 0) return undefined;
+  return new Prover(ctx, tables[0]).run();
 }
 
 class Prover {
@@ -141,7 +140,7 @@ class Prover {
     const p = this.p;
     // a landing pad is where the personality resumes after a call its call-site record covers:
     // each such call leads there, with the state the call leaves
-    const pads = collectPads(this.ctx, [this.table]);
+    const pads = tablePads(this.ctx);
     for (let k = 0; k < pads.count; k++) {
       const sec = p.sec[pads.first[k]];
       for (let i = pads.first[k]; i >= 0 && p.sec[i] === sec && p.off[i] < pads.end[k]; i = p.next(i)) {
@@ -180,26 +179,25 @@ class Prover {
       if (k > 0 && aFirst[k] <= aLast[k - 1]) return { proven: new Set(), skipWalk: new Uint8Array(0) };
     }
     this.mark(aFirst, aLast);
-    const ok = new Uint8Array(n);
+    const proven = new Uint8Array(n);
     /** out-edge of an FDE into code no proven FDE covers: the FDE keeps its walk */
     const leaks = new Uint8Array(n);
     // edges between FDEs: source FDE, target FDE, target row, and the state carried
     const cross = new CrossEdges();
     const ev = new CfaEvaluator(this.table);
     for (let k = 0; k < n; k++) {
-      ok[k] = this.proveFde(ev, aFde[k], aFirst[k], aLast[k], k, cross, aFirst, aLast) ? 1 : 0;
+      proven[k] = this.proveFde(ev, aFde[k], aFirst[k], aLast[k], k, cross, aFirst, aLast) ? 1 : 0;
     }
     // code outside the FDEs that held (in no FDE, or in one that did not) that can go on into an
     // FDE: its walk (or one from a root the proof does not model: a landing pad, an FDE entry, a hint)
     // gives that FDE its states, so that FDE is left to the walk too
     let g = 0;
     for (let k = 0; k <= n; k++) {
-      const end = k < n ? (ok[k] ? aFirst[k] : aLast[k] + 1) : p.count;
-      for (let r = g; r < end; r++) this.taintTargets(r, ok, aFirst, aLast);
+      const end = k < n ? (proven[k] ? aFirst[k] : aLast[k] + 1) : p.count;
+      for (let r = g; r < end; r++) this.taintTargets(r, proven, aFirst, aLast);
       if (k < n) g = Math.max(g, aLast[k] + 1);
     }
     // cross edges: each must meet the target's rules, and come from a proven FDE (to a fixed point)
-    const proven = ok;
     for (let e = 0; e < cross.count; e++) {
       const t = cross.to[e];
       if (t < 0) { leaks[cross.from[e]] = 1; continue; }
@@ -255,7 +253,7 @@ class Prover {
       const r = aFirst[k];
       flags[r] |= FDE_FIRST;
       const before = p.prev(r);
-      if (before >= 0 && mayFallThrough(p, before)) flags[r] |= EXT_IN | JOIN;
+      if (before >= 0 && mayRunInto(p, before)) flags[r] |= EXT_IN | JOIN;
     }
     for (let f = 0; f < syms.count; f++) {
       if (syms.type[f] !== STT_FUNC || !syms.len[f] || syms.pfunc[f] !== f || syms.alias[f] !== f) continue;
@@ -377,8 +375,8 @@ class Prover {
     return m;
   }
 
-  /** Marks not-ok the FDEs row r may go on to (a superset of the walk's edges, without its stops). */
-  private taintTargets(r: number, ok: Uint8Array, aFirst: Int32Array, aLast: Int32Array): void {
+  /** Marks unproven the FDEs row r may go on to (a superset of the walk's edges, without its stops). */
+  private taintTargets(r: number, proven: Uint8Array, aFirst: Int32Array, aLast: Int32Array): void {
     const p = this.p;
     const k = p.kind[r];
     const bits = p.bits[r];
@@ -386,15 +384,13 @@ class Prover {
     if (jump && isSiblingCall(this.ctx, r)) {
       if (k === InsnKind.JumpUncond || k === InsnKind.JumpDynamic) return;
     } else if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && p.jumpDest[r] >= 0) {
-      taint(ok, aFirst, aLast, p.jumpDest[r]);
+      taint(proven, aFirst, aLast, p.jumpDest[r]);
     }
-    if (bits & B.HasAlts) for (const a of p.alts.get(r) ?? []) if (a.insn >= 0) taint(ok, aFirst, aLast, a.insn);
-    if (k === InsnKind.Call || k === InsnKind.CallDynamic) for (const pad of this.padsOf.get(r) ?? []) taint(ok, aFirst, aLast, pad);
+    if (bits & B.HasAlts) for (const a of p.alts.get(r) ?? []) if (a.insn >= 0) taint(proven, aFirst, aLast, a.insn);
+    if (k === InsnKind.Call || k === InsnKind.CallDynamic) for (const pad of this.padsOf.get(r) ?? []) taint(proven, aFirst, aLast, pad);
     // falling through leaves the row's FDE (or code in none) only into an FDE's first row
     const n = p.next(r);
-    if (n < 0 || !(this.flags[n] & FDE_FIRST)) return;
-    if ((bits & B.DeadEnd) || k === InsnKind.JumpUncond || k === InsnKind.JumpDynamic || k === InsnKind.Return || isPadding(p, r)) return;
-    taint(ok, aFirst, aLast, n);
+    if (n >= 0 && (this.flags[n] & FDE_FIRST) && mayRunInto(p, r)) taint(proven, aFirst, aLast, n);
   }
 
   private sameOwner(j: number, owner: number): boolean {
@@ -775,14 +771,19 @@ class CrossEdges {
   }
 }
 
-/** Can row r run on into the next row (by its structure alone: kind, dead end, padding)? */
-function mayFallThrough(p: Program, r: number): boolean {
-  return fallsThrough(p.kind[r]) && !(p.bits[r] & B.DeadEnd) && !isPadding(p, r);
+/**
+ * May a walk run on from row r into the next row, by the row's structure alone? Not after a dead end
+ * or a jump, return or context switch; padding is taken as never reached.
+ */
+function mayRunInto(p: Program, r: number): boolean {
+  const k = p.kind[r];
+  return !(p.bits[r] & B.DeadEnd) && k !== InsnKind.JumpUncond && k !== InsnKind.JumpDynamic && k !== InsnKind.Return &&
+    !isPadding(p, r);
 }
 
-function taint(ok: Uint8Array, first: Int32Array, last: Int32Array, r: number): void {
+function taint(proven: Uint8Array, first: Int32Array, last: Int32Array, r: number): void {
   const t = findRange(first, last, r);
-  if (t >= 0) ok[t] = 0;
+  if (t >= 0) proven[t] = 0;
 }
 
 /** The range [first[k], last[k]] (sorted by first, disjoint) holding row r, or -1. */

@@ -85,8 +85,9 @@ export interface VerifyOptions {
    */
   synchronous?: boolean;
   /**
-   * Prove FDEs from their own rules first and walk only the rest (src/verify/table-proof.ts); the
-   * verdicts are the same either way, the proof is cheaper. Default true.
+   * Prove FDEs from their own rules first and walk only the rest (src/frame/table-proof.ts): the
+   * walk's verdicts, except that an FDE the walk gives up on over registers verify does not compare
+   * can still be proven; cheaper. Default true.
    */
   prove?: boolean;
 }

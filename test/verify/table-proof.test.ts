@@ -1,5 +1,5 @@
 /**
- * The table proof (src/verify/table-proof.ts) settles FDEs before the walk; it must never change a
+ * The table proof (src/frame/table-proof.ts) settles FDEs before the walk; it must never change a
  * verdict. Every committed verify fixture (both architectures, planted errors, landing pads, shared
  * code, PLT stubs) is verified with and without it and the reports compared whole; and the proof
  * must do real work: prove the correct functions' FDEs and leave their code unwalked.
