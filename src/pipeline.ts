@@ -82,7 +82,7 @@ function mark(ctx: Context, label: string): void {
   const now = process.cpuUsage().user / 1000;
   if (label) {
     const m = process.memoryUsage();
-    process.stderr.write(`objflow: timing: ${label} ${(now - ctx.timingMark).toFixed(1)} ms cpu; rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)}/${(m.heapTotal / 1e6).toFixed(0)} ext ${(m.external / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
+    process.stderr.write(`objflow: timing: ${label} ${(now - ctx.timingMark).toFixed(1)} ms cpu, at ${performance.now().toFixed(0)} ms; rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)}/${(m.heapTotal / 1e6).toFixed(0)} ext ${(m.external / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
   }
   ctx.timingMark = now;
 }

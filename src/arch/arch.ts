@@ -147,6 +147,13 @@ export interface Arch {
   readonly entryRegs: readonly CfiReg[];
   /** typical bytes per instruction, to size the instruction table once (default 4) */
   readonly insnBytesHint?: number;
+  /**
+   * What code of this arch typically decodes to: bytes of code per row and op words per row (kernel
+   * objects; `userspace` where linked userspace code differs). Sizes the memory committed ahead of the
+   * decoder (program/commit-ahead.ts): a little below the real figures, as rows committed and never
+   * written would only add to the peak.
+   */
+  readonly typicalRows?: TypicalRows & { readonly userspace?: TypicalRows };
   /** true when the call instruction itself pushes the return address (x86), false on link-register ISAs */
   readonly callPushesRa: boolean;
   /**
@@ -200,4 +207,10 @@ export interface KernelHooks {
   pcRel32Reloc: number;
   /** x86: the relocation type that makes a table offset +4 (R_X86_64_PC32) */
   pc32Reloc: number;
+}
+
+/** Code bytes and op words per decoded row (Arch.typicalRows). */
+export interface TypicalRows {
+  readonly bytesPerRow: number;
+  readonly opWordsPerRow: number;
 }

@@ -16,7 +16,7 @@ export function userspaceOptions(): CheckOptions {
 }
 
 export async function analyzeFile(path: string, opts: CheckOptions): Promise<CheckResult> {
-  const elf = openElf(path);
+  const elf = openElf(path, true);
   const arch = await archFor(elf.machine);
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const prog = new Program(elf, arch, opts.module, !opts.kernel);

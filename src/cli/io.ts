@@ -3,14 +3,19 @@ import { readFileSync, statSync } from 'node:fs';
 import { ElfFile } from '../elf/reader.js';
 import { FormatError } from '../elf/errors.js';
 import { fsPath } from '../byte-strings.js';
+import { startCommitAhead } from '../program/commit-ahead.js';
 
 /** Files larger than this are refused rather than read (memory stays bounded). */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024 * 1024 - 1;
 
 export class UsageError extends Error {}
 
-/** Reads and opens an ELF file (`path`: a byte string, byte-strings.ts); throws FormatError (bad bytes) or an Error with a system reason. */
-export function openElf(path: string): ElfFile {
+/**
+ * Reads and opens an ELF file (`path`: a byte string, byte-strings.ts); throws FormatError (bad bytes) or an Error with a system reason.
+ * `analyse`: the file is to be decoded and analysed, so a large one starts the commit-ahead helper
+ * (program/commit-ahead.ts) first: the thread's start-up overlaps the read.
+ */
+export function openElf(path: string, analyse = false): ElfFile {
   let st;
   try {
     st = statSync(fsPath(path));
@@ -19,6 +24,7 @@ export function openElf(path: string): ElfFile {
   }
   if (!st.isFile()) throw new FormatError('not a regular file');
   if (st.size > MAX_INPUT_BYTES) throw new FormatError(`file too large (${st.size} bytes)`);
+  if (analyse) startCommitAhead(st.size);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(fsPath(path));

@@ -39,7 +39,7 @@ export async function jumptablesCommand(argv: readonly string[], io: Streams): P
   let status = 0;
   for (const path of files) {
     try {
-      const elf = openElf(path);
+      const elf = openElf(path, true);
       const arch = await archFor(elf.machine);
       if (!arch) { io.err(`objflow: ${path}: unsupported machine ${elf.machine}\n`); status = 2; continue; }
       const p = new Program(elf, arch);

@@ -160,7 +160,7 @@ export async function objtoolCommand(argv: readonly string[], io: Streams): Prom
   const file = p.files[0];
   let elf;
   try {
-    elf = openElf(file);
+    elf = openElf(file, !p.dumpOrc);
   } catch (e) {
     if (!isFormatError(e)) throw e;
     io.err(`objflow: ${file}: ${e.message}\n`);
@@ -212,7 +212,7 @@ function timingMark(label: string, since: number): number {
   if (!TIMING) return 0;
   const u = process.cpuUsage();
   const now = (u.user + u.system) / 1000;
-  if (label) process.stderr.write(`objflow: timing: ${label} ${(now - since).toFixed(1)} ms cpu\n`);
+  if (label) process.stderr.write(`objflow: timing: ${label} ${(now - since).toFixed(1)} ms cpu, at ${performance.now().toFixed(0)} ms; rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB\n`);
   return now;
 }
 
@@ -234,7 +234,9 @@ const RELEASE_ROWS = 200_000;
  * stays reachable once this returns), or undefined when objtool fails without writing.
  */
 function analyse(elf: ElfFile, arch: Arch, o: CheckOptions, file: string, io: Streams): { output: ObjtoolOutput; rows: number } | undefined {
+  const t = timingMark('', 0);
   const prog = new Program(elf, arch, o.module);
+  timingMark('decode', t);
   const result = runChecks(prog, o, file);
   for (const line of result.ctx.stdout) io.out(`${line}\n`);
   for (const d of result.ctx.diag.list) io.err(`${d.text}\n`);

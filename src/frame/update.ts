@@ -106,9 +106,8 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
     return UpdateError.None;
   }
   const V = L.vals;
-  const regBase = (r: number): number => s[2 * r];
-  const regOff = (r: number): number => s[2 * r + 1];
-  const framePos = (r: number, expected: number): boolean => s[2 * r] === CFA && s[2 * r + 1] === expected;
+  // register r's rule is the words s[2r] (base) and s[2r + 1] (offset); written out below, not as
+  // closures, which V8 allocated on every call
   switch (op.destType) {
     case OpDest.Reg:
       // whatever the register held is gone (a reload below records its slot again)
@@ -123,7 +122,7 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
             put(env, s, L.drap, 0);
             return UpdateError.None;
           }
-          if (op.srcReg === SP && op.destReg === BP && s[CB] === SP && framePos(BP, -s[CO])) {
+          if (op.srcReg === SP && op.destReg === BP && s[CB] === SP && (s[2 * BP] === CFA && s[2 * BP + 1] === -s[CO])) {
             put(env, s, CB, op.destReg); // mov sp -> fp: the frame pointer now holds the CFA base
             put(env, s, L.bpScratch, 0);
           } else if (op.srcReg === SP && op.destReg === BP && s[L.drap]) {
@@ -137,7 +136,7 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
           } else if (op.srcReg === BP && op.destReg === SP && (s[CB] === BP || s[CB] === s[L.drapReg])) {
             // mov fp -> sp: the frame's stack size is known again (objtool: from the frame record; userspace:
             // from the frame pointer's own value when it is known, `mov %rsp,%rbp` without a record)
-            put(env, s, SS, env.trackRestores && s[V + 2 * BP] === CFA ? -s[V + 2 * BP + 1] : -regOff(BP));
+            put(env, s, SS, env.trackRestores && s[V + 2 * BP] === CFA ? -s[V + 2 * BP + 1] : -s[2 * BP + 1]);
           } else if (op.destReg === s[CB]) {
             if (s[CB] === SP && s[V + 2 * op.srcReg] === CFA) {
               put(env, s, CO, -s[V + 2 * op.srcReg + 1]);
@@ -171,10 +170,10 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
             if (s[CB] === BP && s[CO] === 0) {
               if (env.framePointerSym) { put(env, s, CB, SP); put(env, s, CO, -op.srcOff); }
             } else {
-              put(env, s, SS, -(op.srcOff + regOff(BP))); // sp = fp + disp
+              put(env, s, SS, -(op.srcOff + s[2 * BP + 1])); // sp = fp + disp
               // a CFA still on sp moves with it (AArch64 `sub sp, x29, #n` after an alloca); objtool
               // leaves the offset, which kernel output must match
-              if (env.trackRestores && s[CB] === SP && regBase(BP) === CFA) put(env, s, CO, s[SS]);
+              if (env.trackRestores && s[CB] === SP && s[2 * BP] === CFA) put(env, s, CO, s[SS]);
             }
             return UpdateError.None;
           }
@@ -251,7 +250,7 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
             put(env, s, CB, s[L.drapReg]);
             put(env, s, CO, 0);
             put(env, s, L.drapOff, -1);
-          } else if (s[SS] === -regOff(op.destReg)) {
+          } else if (s[SS] === -s[2 * op.destReg + 1]) {
             restoreReg(env, s, op.destReg);
           }
           put(env, s, SS, s[SS] - slot);
@@ -268,14 +267,14 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
             put(env, s, CO, 0);
             put(env, s, L.drapOff, -1);
           }
-          if (s[L.drap] && op.srcReg === BP && op.srcOff === regOff(op.destReg)) {
+          if (s[L.drap] && op.srcReg === BP && op.srcOff === s[2 * op.destReg + 1]) {
             restoreReg(env, s, op.destReg);
-          } else if (op.srcReg === s[CB] && op.srcOff === regOff(op.destReg) + s[CO]) {
+          } else if (op.srcReg === s[CB] && op.srcOff === s[2 * op.destReg + 1] + s[CO]) {
             restoreReg(env, s, op.destReg);
-          } else if (op.srcReg === SP && op.srcOff === regOff(op.destReg) + s[SS]) {
+          } else if (op.srcReg === SP && op.srcOff === s[2 * op.destReg + 1] + s[SS]) {
             restoreReg(env, s, op.destReg);
           } else if (env.trackRestores && op.srcReg !== op.destReg && s[V + 2 * op.srcReg] === CFA && s[2 * op.destReg] === CFA &&
-            op.srcOff + s[V + 2 * op.srcReg + 1] === regOff(op.destReg)) {
+            op.srcOff + s[V + 2 * op.srcReg + 1] === s[2 * op.destReg + 1]) {
             // through another register that holds CFA+k (AArch64 `ldr x30, [x29, #n]` with the CFA on sp)
             restoreReg(env, s, op.destReg);
           }
@@ -332,7 +331,6 @@ export function updateState(env: UpdateEnv, s: Int32Array, op: Op): number {
     default:
       return UpdateError.UnknownStackInsn;
   }
-  void regBase;
 }
 
 /**

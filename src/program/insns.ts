@@ -7,6 +7,8 @@
  */
 import type { InsnKind } from '../arch/arch.js';
 import { grown } from '../typed-arrays.js';
+import type { NumberArray } from '../typed-arrays.js';
+import { column } from './commit-ahead.js';
 
 /** Words per stack op in `ops`: destType, destReg, destOff, srcType, srcReg, srcOff. */
 export const OP_WORDS = 6;
@@ -38,6 +40,10 @@ export interface InsnTable {
   readonly blockRow?: Int32Array;
 }
 
+function plainArray<T extends NumberArray>(ctor: new (n: number) => T, n: number): T {
+  return new ctor(n);
+}
+
 /** log2 of the bytes of code one block index entry covers (a few instructions). */
 const BLOCK_BYTES = 32;
 
@@ -60,19 +66,21 @@ export class InsnTableBuilder {
   /** ops added so far (opWords / OP_WORDS): the `opStart` of the next row */
   opsAdded = 0;
 
-  constructor(sectionCount: number, expectedRows = 1024) {
+  /** `committed`: the columns are allocated for the commit-ahead helper (commit-ahead.ts) */
+  constructor(sectionCount: number, expectedRows = 1024, committed = false) {
     const n = Math.max(16, expectedRows);
-    this.sec = new Uint32Array(n);
-    this.off = new Uint32Array(n);
-    this.len = new Uint8Array(n);
-    this.kind = new Uint8Array(n);
-    this.flags = new Uint16Array(n);
-    this.target = new Float64Array(n);
-    this.opStart = new Uint32Array(n);
-    this.opCount = new Uint8Array(n);
+    const alloc = committed ? column : plainArray;
+    this.sec = alloc(Uint32Array, n);
+    this.off = alloc(Uint32Array, n);
+    this.len = alloc(Uint8Array, n);
+    this.kind = alloc(Uint8Array, n);
+    this.flags = alloc(Uint16Array, n);
+    this.target = alloc(Float64Array, n);
+    this.opStart = alloc(Uint32Array, n);
+    this.opCount = alloc(Uint8Array, n);
     // two words a row: room for the ops of x86-64 and AArch64 code (about 1.5-1.7 words a row),
     // so that a large file's ops are not copied into a doubled array (the unused tail is never touched)
-    this.ops = new Int32Array(n * 2);
+    this.ops = alloc(Int32Array, n * 2);
     this.secFirst = new Int32Array(sectionCount).fill(-1);
     this.secRows = new Int32Array(sectionCount);
   }

@@ -16,6 +16,7 @@ import { RelocIndex } from './relocs.js';
 import { Symbols } from './symbols.js';
 import { syntheticFunctions } from './synthetic-functions.js';
 import { grown } from '../typed-arrays.js';
+import { column, commitAhead, committingAhead } from './commit-ahead.js';
 
 /** Bits of `Program.bits` (a 16-bit column: there is no room for more). */
 export const B = {
@@ -130,7 +131,12 @@ export class Program {
       if (Number(s.flags) & SHF_EXECINSTR) codeBytes += s.size;
     }
     if (codeBytes >= WARM_UP_CODE_BYTES) warmUpDecoder(elf, arch, codeBytes, userspace);
-    const b = new InsnTableBuilder(nsec, Math.ceil(codeBytes / (arch.insnBytesHint ?? 4)) + 16);
+    const capacity = Math.ceil(codeBytes / (arch.insnBytesHint ?? 4)) + 16;
+    const committed = committingAhead();
+    const b = new InsnTableBuilder(nsec, capacity, committed);
+    // the analysis columns are allocated before decoding when a helper commits their pages meanwhile
+    const analysis = committed ? analysisColumns(capacity + Math.max(SYNTHETIC_ROOM, capacity >> 5)) : undefined;
+    if (committed) commitColumns(b, analysis as AnalysisColumns, codeBytes, arch, userspace);
     for (const s of elf.sections) {
       if (!(Number(s.flags) & SHF_EXECINSTR) || s.index === 0) continue;
       const name = s.name;
@@ -166,14 +172,15 @@ export class Program {
     // the decoder's capacity is an estimate, and its unused tail is never touched, while these
     // are filled, so sizing them by it would commit memory no row uses
     const cap = n + Math.max(SYNTHETIC_ROOM, n >> 5);
-    this.sym = new Int32Array(cap).fill(-1);
-    this.jumpDest = new Int32Array(cap).fill(-1);
-    this.callDest = new Int32Array(cap).fill(-1);
-    this.jumpTable = new Int8Array(cap).fill(-1);
-    this.bits = new Uint16Array(cap);
-    this.instr = new Int8Array(cap);
-    this.cfi = new Int32Array(cap).fill(-1);
-    this.altGroup = new Int32Array(cap).fill(-1);
+    const a = analysis && analysis.sym.length >= cap ? analysis : analysisColumns(cap);
+    this.sym = a.sym.subarray(0, cap).fill(-1);
+    this.jumpDest = a.jumpDest.subarray(0, cap).fill(-1);
+    this.callDest = a.callDest.subarray(0, cap).fill(-1);
+    this.jumpTable = a.jumpTable.subarray(0, cap).fill(-1);
+    this.bits = a.bits.subarray(0, cap);
+    this.instr = a.instr.subarray(0, cap);
+    this.cfi = a.cfi.subarray(0, cap).fill(-1);
+    this.altGroup = a.altGroup.subarray(0, cap).fill(-1);
     // "ud2" ends a path unless annotated reachable; direct branches are listed for the passes
     // that look only at them
     // the rows go to a column as long as the table (only the part written is ever touched, so
@@ -377,6 +384,50 @@ function markDeadEndsListBranches(kind: Uint8Array, bits: Uint16Array, n: number
   }
   return branches;
 }
+
+interface AnalysisColumns {
+  sym: Int32Array; jumpDest: Int32Array; callDest: Int32Array; jumpTable: Int8Array;
+  bits: Uint16Array; instr: Int8Array; cfi: Int32Array; altGroup: Int32Array;
+}
+
+/** The analysis columns for `rows` rows (shared memory while the commit-ahead helper runs). */
+function analysisColumns(rows: number): AnalysisColumns {
+  return {
+    sym: column(Int32Array, rows), jumpDest: column(Int32Array, rows), callDest: column(Int32Array, rows),
+    jumpTable: column(Int8Array, rows), bits: column(Uint16Array, rows), instr: column(Int8Array, rows),
+    cfi: column(Int32Array, rows), altGroup: column(Int32Array, rows),
+  };
+}
+
+/**
+ * Asks the commit-ahead helper for the pages the decoder will write (its row columns and ops, in row
+ * order), then those the analysis columns' fill will write. Only as many rows as the code typically
+ * holds: a page committed and never used would only add to the peak.
+ */
+function commitColumns(b: InsnTableBuilder, a: AnalysisColumns, codeBytes: number, arch: Arch, userspace: boolean): void {
+  const t = arch.typicalRows ?? { bytesPerRow: 4, opWordsPerRow: 1 };
+  const per = userspace ? t.userspace ?? t : t;
+  const rows = Math.min(b.sec.length, codeBytes / per.bytesPerRow);
+  commitAhead([
+    {
+      rows,
+      columns: [
+        { array: b.off }, { array: b.len }, { array: b.kind }, { array: b.flags }, { array: b.target },
+        { array: b.opStart }, { array: b.opCount }, { array: b.ops, perRow: per.opWordsPerRow * OP_WORDS_COMMITTED },
+      ],
+    },
+    {
+      rows,
+      columns: [
+        { array: b.sec }, { array: a.sym }, { array: a.jumpDest }, { array: a.callDest }, { array: a.jumpTable },
+        { array: a.bits }, { array: a.instr }, { array: a.cfi }, { array: a.altGroup },
+      ],
+    },
+  ]);
+}
+
+/** Op words are counted per row in `typicalRows`; this is the share of them committed ahead (averages vary). */
+const OP_WORDS_COMMITTED = 0.9;
 
 /** Analysis-array rows beyond the real ones (at least; 1/32 of the rows in large files), for synthetic rows before the arrays grow. */
 const SYNTHETIC_ROOM = 1024;

@@ -140,7 +140,7 @@ export const REASON = {
  * libraries sits in functions (jump tables are found only there); `false` is the symbol table alone.
  */
 export async function verifyFile(path: string, dynamicSymbols = true, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const elf = openElf(path);
+  const elf = openElf(path, true);
   const arch = await archFor(elf.machine);
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const tables = readTables(elf);

@@ -14,6 +14,8 @@ export const EM_AARCH64 = 183;
 
 export const aarch64: Arch = {
   name: 'aarch64',
+  // fixed-width code: 4 bytes a row, less the data in text; 1.66 op words a row on libLLVM-14
+  typicalRows: { bytesPerRow: 4.1, opWordsPerRow: 1.6 },
   machine: EM_AARCH64,
   regs: arm64Regs,
   slot: 8,
