@@ -17,9 +17,11 @@ const argv = process.argv.slice(2);
  * userspace commands on a large input the process runs again with glibc told to back its large
  * blocks with transparent huge pages and to keep freed memory for reuse instead of returning it
  * (docs/ARCHITECTURE.md, "Memory"). glibc reads these settings only at start-up, so this costs one
- * more Node start-up (~50 ms), repaid many times over from inputs of a few MiB. Not for `objtool`:
- * kept memory would raise its peak, which kbuild builds run many of at once. OBJFLOW_MALLOC=default
- * keeps glibc's defaults; a GLIBC_TUNABLES that already says how to use huge pages is left as it is.
+ * more Node start-up (~50 ms), repaid many times over on a large library. Not for `objtool`: on a
+ * whole kernel build the second start-up costs what the huge pages save, and memory kept for reuse
+ * would raise its peak; kbuild's entry, bin/objflow-objtool, asks for huge pages without a second
+ * process. OBJFLOW_MALLOC=default keeps glibc's defaults; a GLIBC_TUNABLES that already says how to
+ * use huge pages is left as it is.
  */
 const TUNED_MALLOC = 'glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824';
 const TUNED_COMMANDS = new Set(['check', 'verify', 'unwind', 'jumptables']);

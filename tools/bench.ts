@@ -116,16 +116,21 @@ function wholeBuildRun(cfg: string, what: string, input: string, argsFile: strin
   const args = readFileSync(argsFile, 'latin1').trim().split(/\s+/);
   const copy = join(work, 'whole.o');
   const a: Sample[] = [];
+  const f: Sample[] = [];
   const b: Sample[] = [];
   for (let i = 0; i < RUNS; i++) {
     copyFileSync(input, copy);
     a.push(measure(NODE, [OBJFLOW, 'objtool', ...args, copy]));
     copyFileSync(input, copy);
+    f.push(measure(FAST_OBJTOOL, [...args, copy]));
+    copyFileSync(input, copy);
     b.push(measure(OBJTOOL, [...args, copy]));
   }
   const size = readFileSync(input).length;
-  out(`${(size / 1e6).toFixed(1)} MB, args: ${args.join(' ')}; ${RUNS} runs each, A B A B`);
+  out(`${(size / 1e6).toFixed(1)} MB, args: ${args.join(' ')}; ${RUNS} runs each, in turn; objflow = node bin/objflow.js objtool,`);
+  out('objflow-objtool = bin/objflow-objtool (kbuild\'s entry: the bundle, huge pages for glibc\'s large blocks)');
   ratioTable(a, b);
+  ratioTable(f, b, false, 'objflow-objtool');
   const bad = [...a, ...b].filter((s) => s.status !== 0).length;
   if (bad) out(`note: ${bad} run(s) exited non-zero`);
   out('');
