@@ -120,23 +120,24 @@ export class Program {
    * and use .dynsym when there is no .symtab (stripped binaries).
    */
   constructor(readonly elf: ElfFile, readonly arch: Arch, module = false, userspace = false) {
-    const fdeStarts = new Map<number, number[]>();
-    this.syms = buildSymbols(elf, userspace, fdeStarts);
-    this.relocs = new RelocIndex(elf);
     const nsec = elf.sections.length;
-    this.secRole = new Uint8Array(nsec);
-    this.secText = [];
     let codeBytes = 0;
     for (const s of elf.sections) {
       if (Number(s.flags) & SHF_EXECINSTR) codeBytes += s.size;
     }
-    if (codeBytes >= WARM_UP_CODE_BYTES) warmUpDecoder(elf, arch, codeBytes, userspace);
     const capacity = Math.ceil(codeBytes / (arch.insnBytesHint ?? 4)) + 16;
     const committed = committingAhead();
     const b = new InsnTableBuilder(nsec, capacity, committed);
-    // the analysis columns are allocated before decoding when a helper commits their pages meanwhile
+    // with a commit-ahead helper the analysis columns are allocated now too, and the helper touches
+    // their pages while the symbols are read and the code decoded
     const analysis = committed ? analysisColumns(capacity + Math.max(SYNTHETIC_ROOM, capacity >> 5)) : undefined;
     if (committed) commitColumns(b, analysis as AnalysisColumns, codeBytes, arch, userspace);
+    const fdeStarts = new Map<number, number[]>();
+    this.syms = buildSymbols(elf, userspace, fdeStarts);
+    this.relocs = new RelocIndex(elf);
+    this.secRole = new Uint8Array(nsec);
+    this.secText = [];
+    if (codeBytes >= WARM_UP_CODE_BYTES) warmUpDecoder(elf, arch, codeBytes, userspace);
     for (const s of elf.sections) {
       if (!(Number(s.flags) & SHF_EXECINSTR) || s.index === 0) continue;
       const name = s.name;
