@@ -43,6 +43,8 @@ if (tuned) {
 function tunedMallocEnv(args) {
   const env = process.env;
   if (process.platform !== 'linux' || env.OBJFLOW_MALLOC === 'default' || !TUNED_COMMANDS.has(args[0])) return undefined;
+  // an argument that is not UTF-8 reaches a child only as U+FFFD (the CLI reads it back from /proc)
+  if (args.some((a) => a.includes('\ufffd'))) return undefined;
   const current = env.GLIBC_TUNABLES ?? '';
   if (current.includes('glibc.malloc.hugetlb')) return undefined;
   let bytes = 0;

@@ -4,10 +4,38 @@
  * its bytes; objtool, readelf and the shell print such names as raw bytes, and so does objflow.
  * Command-line arguments arrive as text decoded from UTF-8: they become their bytes again on entry,
  * file-system calls get those bytes as a Buffer, and output is written byte for byte (latin1).
- * (Node has already replaced argument bytes that are not UTF-8 with U+FFFD; those cannot be had back.)
+ * Node has already replaced argument bytes that are not UTF-8 with U+FFFD; on Linux the process's own
+ * arguments are read again, as bytes, from /proc/self/cmdline (`argBytesOf`).
  */
+import { readFileSync } from 'node:fs';
 
 const ASCII = /^[\x00-\x7f]*$/;
+
+/**
+ * Arguments as byte strings. Where one holds U+FFFD (bytes Node could not decode) and `args` are this
+ * process's own arguments (the tail of `process.argv`), their bytes come from /proc/self/cmdline,
+ * where the kernel keeps them as given; each is checked to decode to the text Node gave.
+ */
+export function argBytesOf(args: readonly string[]): string[] {
+  const plain = args.map(argBytes);
+  if (!args.some((a) => a.includes('\ufffd')) || process.platform !== 'linux') return plain;
+  const own = process.argv;
+  if (own.length < args.length || args.some((a, k) => own[own.length - args.length + k] !== a)) return plain;
+  let raw: string[];
+  try {
+    raw = readFileSync('/proc/self/cmdline').toString('latin1').split('\0');
+  } catch {
+    return plain;
+  }
+  // the file ends with a NUL: its last field is empty
+  if (raw.length > 0 && raw[raw.length - 1] === '') raw.pop();
+  if (raw.length < args.length) return plain;
+  const tail = raw.slice(raw.length - args.length);
+  for (let k = 0; k < args.length; k++) {
+    if (Buffer.from(tail[k], 'latin1').toString('utf8') !== args[k]) return plain;
+  }
+  return tail;
+}
 
 /** A command-line argument (UTF-8-decoded text) as the byte string of its UTF-8 bytes. */
 export function argBytes(arg: string): string {

@@ -4,7 +4,7 @@
  * input or command line (`objflow objtool` keeps objtool's own 0/1).
  */
 import type { OutputStreams } from './fd-output.js';
-import { argBytes, outputBytes } from '../byte-strings.js';
+import { argBytesOf, outputBytes } from '../byte-strings.js';
 
 const HELP = `usage: objflow <command> [options] FILE...
 
@@ -34,7 +34,7 @@ const HELPED = new Set(['check', 'unwind', 'jumptables', 'verify', 'orc']);
  */
 export async function main(args: readonly string[], io: OutputStreams = processStreams()): Promise<number> {
   // names and paths are byte strings from here on (byte-strings.ts)
-  const argv = args.map(argBytes);
+  const argv = argBytesOf(args);
   const [cmd, ...rest] = argv;
   // `objflow COMMAND --help` (objtool keeps its own --help, as objtool prints it)
   if (HELPED.has(cmd ?? '') && (rest[0] === '--help' || rest[0] === '-h')) {

@@ -65,3 +65,16 @@ test('byte strings: JSON output is UTF-8 with the names as text', () => {
   const funcs = text.trim().split('\n').map((l) => (JSON.parse(l) as { func?: string }).func).filter((f) => f !== undefined);
   assert.deepEqual(funcs, ['caf\u00e9', 'bad\ufffdname']);
 });
+
+test('byte strings: a path that is not UTF-8 is opened and printed with its own bytes (read back from /proc)', { skip: process.platform !== 'linux' }, () => {
+  // Node decodes its arguments as UTF-8 (0xff becomes U+FFFD); the shell passes the raw byte
+  const dir = join(work, 'raw');
+  mkdirSync(dir, { recursive: true });
+  const name = Buffer.concat([Buffer.from(dir + '/x'), Buffer.from([0xff]), Buffer.from('y.o')]);
+  writeFileSync(name, textObject([{ name: 'f', code: [...PUSH_RBX, ...RET] }]).b.build());
+  for (const entry of [[OBJFLOW], [join(repo, 'bin', 'objflow-fast.cjs')]]) {
+    const r = spawnSync('sh', ['-c', `exec "$0" "$@" "$(printf '${dir}/x\\377y.o')"`, process.execPath, ...entry, 'check'], { encoding: 'latin1' });
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr, `${dir}/x\xffy.o: warning: objtool: f+0x1: return with modified stack frame\n`, entry.join(' '));
+  }
+});
