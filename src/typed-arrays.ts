@@ -18,3 +18,33 @@ export function doubledUntil(length: number, need: number): number {
   while (n < need) n *= 2;
   return n;
 }
+
+type ColumnCtor = { new (buffer: ArrayBuffer, byteOffset: number, length: number): NumberArray; new (length: number): NumberArray; BYTES_PER_ELEMENT: number };
+
+/**
+ * Zeroed columns of `length` elements each, for per-row tables written at few rows: their memory is
+ * the engine's own mapping (one WebAssembly memory), not glibc's, so the huge pages glibc may be asked
+ * for (docs/ARCHITECTURE.md, "Memory") do not turn each row touched into a 2 MiB page touched; only the
+ * 4 KiB pages written cost memory. Plain arrays when that memory cannot be had (over 4 GiB in all).
+ */
+export function sparseColumns<const C extends readonly ColumnCtor[]>(ctors: C, length: number): { [K in keyof C]: InstanceType<C[K]> } {
+  let bytes = 0;
+  const at: number[] = [];
+  for (const c of ctors) {
+    at.push(bytes);
+    bytes += Math.ceil((length * c.BYTES_PER_ELEMENT) / 8) * 8;
+  }
+  const pages = Math.max(1, Math.ceil(bytes / WASM_PAGE));
+  let buffer: ArrayBuffer | undefined;
+  if (pages <= MAX_WASM_PAGES) {
+    try {
+      buffer = new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer;
+    } catch {
+      buffer = undefined;
+    }
+  }
+  return ctors.map((c, k) => (buffer ? new c(buffer, at[k], length) : new c(length))) as { [K in keyof C]: InstanceType<C[K]> };
+}
+
+const WASM_PAGE = 65536;
+const MAX_WASM_PAGES = 65536;

@@ -39,7 +39,7 @@ import type { Program } from '../program/program.js';
 import { USERSPACE_NORETURNS, stripVersion } from './noreturns.js';
 import { x86SwitchArch } from '../arch/x86/jump-tables.js';
 import { arm64SwitchArch } from '../arch/arm64/jump-tables.js';
-import { doubledUntil, grown } from '../typed-arrays.js';
+import { doubledUntil, grown, sparseColumns } from '../typed-arrays.js';
 
 export interface RecoveredTable {
   /** row of the dynamic jump */
@@ -494,13 +494,8 @@ class Recoverer {
     this.linked = p.elf.type !== 1;
     const n = p.count;
     // zero means "not yet known" everywhere, so pages of rows never looked at stay untouched
-    this.semIndex = new Int32Array(n);
-    this.regWrites = new Uint32Array(n);
-    this.writeFlags = new Uint8Array(n);
-    this.destRow = new Int32Array(n);
-    this.noReturnKnown = new Uint8Array(n);
-    this.famOf = new Int32Array(n);
-    this.seenStamp = new Int32Array(n);
+    [this.semIndex, this.regWrites, this.writeFlags, this.destRow, this.noReturnKnown, this.famOf, this.seenStamp] =
+      sparseColumns([Int32Array, Uint32Array, Uint8Array, Int32Array, Uint8Array, Int32Array, Int32Array], n);
     const nsym = p.syms.count;
     this.famCfg = new Array<FamilyCfg | null>(nsym).fill(null);
     this.famBudget = new Int32Array(nsym);

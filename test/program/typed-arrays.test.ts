@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { doubledUntil, grown } from '../../src/typed-arrays.js';
+import { doubledUntil, grown, sparseColumns } from '../../src/typed-arrays.js';
 
 test('grown: same kind, old contents first, new elements zero or the fill value, never shorter', () => {
   const a = Int32Array.from([5, -6, 7]);
@@ -19,4 +19,19 @@ test('doubledUntil: doubles at least once, then until the need is met', () => {
   assert.equal(doubledUntil(16, 1), 32);
   assert.equal(doubledUntil(16, 33), 64);
   assert.equal(doubledUntil(16, 64), 64);
+});
+
+test('sparseColumns: zeroed columns of the asked kinds and length that share no byte', () => {
+  const n = 70001;
+  const cols = sparseColumns([Int32Array, Uint8Array, Uint32Array, Int32Array], n);
+  assert.deepEqual(cols.map((c) => c.constructor), [Int32Array, Uint8Array, Uint32Array, Int32Array]);
+  for (const c of cols) {
+    assert.equal(c.length, n);
+    assert.ok(c.every((v) => v === 0));
+  }
+  // every element of every column written with its own value and read back: no two overlap
+  cols.forEach((c, k) => { for (let i = 0; i < n; i++) c[i] = (i * 7 + k) & 0x7f; });
+  cols.forEach((c, k) => { for (let i = 0; i < n; i++) assert.equal(c[i], (i * 7 + k) & 0x7f); });
+  // one memory, not glibc's: the columns are views of the same buffer
+  assert.equal(cols[0].buffer, cols[3].buffer);
 });
