@@ -131,7 +131,7 @@ export class Program {
     // with a commit-ahead helper the analysis columns are allocated now too, and the helper touches
     // their pages while the symbols are read and the code decoded
     const analysis = committed ? analysisColumns(capacity + Math.max(SYNTHETIC_ROOM, capacity >> 5)) : undefined;
-    if (committed) commitColumns(b, analysis as AnalysisColumns, codeBytes, arch, userspace);
+    if (analysis) commitColumns(b, analysis, codeBytes, arch, userspace);
     const fdeStarts = new Map<number, number[]>();
     this.syms = buildSymbols(elf, userspace, fdeStarts);
     this.relocs = new RelocIndex(elf);

@@ -133,10 +133,9 @@ export class Symbols {
   }
 
   name(i: number): string {
-    if (i >= this.tableCount) return this.extraNames[i - this.tableCount] ?? '';
-    if (i < 0 || !this.table) return '';
-    if (this.type[i] === STT_SECTION) return this.elf.sections[this.sec[i]]?.name ?? '';
-    return this.table.name(i);
+    if (i < 0) return '';
+    if (i < this.tableCount && this.type[i] === STT_SECTION) return this.elf.sections[this.sec[i]]?.name ?? '';
+    return this.nonSectionName(i);
   }
 
   /** `name(i)` of a symbol that is no STT_SECTION one. */
