@@ -1,6 +1,6 @@
 /** `objflow unwind --format json FILE...`: frame-state rows as JSON Lines. */
-import { utf8Only } from '../byte-strings.js';
 import { isFormatError } from '../elf/errors.js';
+import { LineOutput } from './line-output.js';
 import { rowJson, unwindRows } from '../unwind/table.js';
 import { analyzeFile, userspaceOptions } from './analyze.js';
 import type { Streams } from './objtool.js';
@@ -26,7 +26,7 @@ export async function unwindCommand(argv: readonly string[], io: Streams): Promi
   for (const f of files) {
     try {
       const r = await analyzeFile(f, unwindOptions(kernel));
-      const lines: string[] = [];
+      const lines = new LineOutput(io.out);
       // rows whose printed fields repeat the previous row (only a hidden equivalence changed) are not printed
       let last = '';
       let lastSec = '';
@@ -36,9 +36,9 @@ export async function unwindCommand(argv: readonly string[], io: Streams): Promi
         if (row.sec === lastSec && body === last) return;
         last = body;
         lastSec = row.sec;
-        lines.push(text);
+        lines.line(text);
       });
-      io.out(lines.length ? utf8Only(`${lines.join('\n')}\n`) : '');
+      lines.flush();
     } catch (e) {
       if (!isFormatError(e)) throw e;
       io.err(`objflow: ${f}: ${e.message}\n`);

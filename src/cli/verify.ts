@@ -6,6 +6,7 @@
 import { utf8Only } from '../byte-strings.js';
 import { readFileSync } from 'node:fs';
 import { isFormatError } from '../elf/errors.js';
+import { LineOutput } from './line-output.js';
 import { sarifLog } from '../report/sarif.js';
 import type { SarifResult } from '../report/sarif.js';
 import { SARIF_RULES, jsonLine, jsonSummary, sarifResults, textReport, summaryText } from '../verify/report.js';
@@ -52,8 +53,9 @@ export async function verifyCommand(argv: readonly string[], io: { out(s: string
     total.fdes += s.fdes; total.agrees += s.agrees; total.mismatch += s.mismatch; total.unknown += s.unknown;
     if (format === 'text') io.out(textReport(report, verbose, synchronous));
     else if (format === 'json') {
-      const lines = report.verdicts.map(jsonLine);
-      if (lines.length) io.out(utf8Only(`${lines.join('\n')}\n`));
+      const lines = new LineOutput(io.out);
+      for (const v of report.verdicts) lines.line(jsonLine(v));
+      lines.flush();
       for (const pr of report.problems) io.err(`objflow: ${f}: unreadable table entry: ${pr}\n`);
     } else sarif.push(...sarifResults(report));
   }

@@ -18,7 +18,7 @@ export const Edge = { Fall: 0, Taken: 1, Alt: 2 } as const;
 export function successors(ctx: Context, i: number, out: Int32Array, how: Uint8Array): number {
   const p = ctx.prog;
   let n = 0;
-  const alts = (p.bits[i] & B.IgnoreAlts) ? undefined : p.alts.get(i);
+  const alts = (p.bits[i] & (B.IgnoreAlts | B.HasAlts)) === B.HasAlts ? p.alts.get(i) : undefined;
   let skipOrig = false;
   if (alts) {
     for (const a of alts) {
@@ -44,6 +44,7 @@ export function successors(ctx: Context, i: number, out: Int32Array, how: Uint8A
 
 /** Room `successors` needs for row `i`'s edges. */
 export function successorRoom(ctx: Context, i: number): number {
-  const alts = ctx.prog.alts.get(i);
+  const p = ctx.prog;
+  const alts = (p.bits[i] & B.HasAlts) ? p.alts.get(i) : undefined;
   return 2 + (alts ? alts.length : 0);
 }

@@ -1,0 +1,29 @@
+/**
+ * JSON Lines are written in batches (src/cli/line-output.ts): the bytes must be those of the whole
+ * report as one string made valid UTF-8, whatever the names hold (names are byte strings, one
+ * character per byte: valid UTF-8 sequences, stray bytes, a sequence cut by the end of a line).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { utf8Only } from '../../src/byte-strings.js';
+import { LineOutput } from '../../src/cli/line-output.js';
+
+test('batched lines give the bytes of the whole output', () => {
+  const names = ['plain', 'caf\xc3\xa9', 'stray\xff', 'cut\xe2\x82', '\xe2\x82\xac', 'x'.repeat(5000)];
+  const lines: string[] = [];
+  for (let i = 0; i < 40_000; i++) lines.push(`{"func": "${names[i % names.length]}", "start": ${i}}`);
+  const chunks: string[] = [];
+  const out = new LineOutput((s) => chunks.push(s));
+  for (const l of lines) out.line(l);
+  out.flush();
+  assert.ok(chunks.length > 10, `written in ${chunks.length} batches`);
+  for (const c of chunks) assert.ok(c.endsWith('\n'));
+  assert.equal(chunks.join(''), utf8Only(`${lines.join('\n')}\n`));
+});
+
+test('no lines, no output', () => {
+  const chunks: string[] = [];
+  const out = new LineOutput((s) => chunks.push(s));
+  out.flush();
+  assert.deepEqual(chunks, []);
+});
