@@ -19,7 +19,10 @@ export function doubledUntil(length: number, need: number): number {
   return n;
 }
 
-type ColumnCtor = { new (buffer: ArrayBuffer, byteOffset: number, length: number): NumberArray; new (length: number): NumberArray; BYTES_PER_ELEMENT: number };
+/** A typed-array constructor: by length, or as a view of a buffer. */
+export type ArrayCtor<T extends NumberArray = NumberArray> = {
+  new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number;
+};
 
 /**
  * Zeroed columns of `length` elements each, for per-row tables written at few rows: their memory is
@@ -27,7 +30,7 @@ type ColumnCtor = { new (buffer: ArrayBuffer, byteOffset: number, length: number
  * for (docs/ARCHITECTURE.md, "Memory") do not turn each row touched into a 2 MiB page touched; only the
  * 4 KiB pages written cost memory. Plain arrays when that memory cannot be had (over 4 GiB in all).
  */
-export function sparseColumns<const C extends readonly ColumnCtor[]>(ctors: C, length: number): { [K in keyof C]: InstanceType<C[K]> } {
+export function sparseColumns<const C extends readonly ArrayCtor[]>(ctors: C, length: number): { [K in keyof C]: InstanceType<C[K]> } {
   let bytes = 0;
   const at: number[] = [];
   for (const c of ctors) {

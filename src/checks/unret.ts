@@ -120,7 +120,7 @@ class UnretWalk {
   private alternatives(f: UnretFrame): Outcome {
     const p = this.ctx.prog;
     const i = f.insn;
-    const alts = (p.bits[i] & (B.IgnoreAlts | B.HasAlts)) === B.HasAlts ? p.alts.get(i) : undefined;
+    const alts = p.followedAlts(i);
     if (alts) {
       for (; f.altIdx < alts.length; f.altIdx++) {
         const a = alts[f.altIdx];

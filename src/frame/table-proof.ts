@@ -310,15 +310,13 @@ class Prover {
     }
     const owner = p.syms.pfunc[fi];
     let m = 0;
-    if ((bits & (B.IgnoreAlts | B.HasAlts)) === B.HasAlts) {
-      const alts = p.alts.get(i);
-      if (alts) {
-        for (const a of alts) {
-          if (a.skipOrig) return FAIL;
-          if (a.insn < 0) continue;
-          if (!this.sameOwner(a.insn, owner)) return FAIL;
-          m = this.add(m, a.insn);
-        }
+    const alts = p.followedAlts(i);
+    if (alts) {
+      for (const a of alts) {
+        if (a.skipOrig) return FAIL;
+        if (a.insn < 0) continue;
+        if (!this.sameOwner(a.insn, owner)) return FAIL;
+        m = this.add(m, a.insn);
       }
     }
     let falls = true;

@@ -310,7 +310,7 @@ export class Validator {
         f.skipOrig = false;
       }
       if (f.phase === Phase.Alts) {
-        const alts = (p.bits[i] & (B.IgnoreAlts | B.HasAlts)) === B.HasAlts ? p.alts.get(i) : undefined;
+        const alts = p.followedAlts(i);
         if (alts && f.altIdx < alts.length) {
           const a = alts[f.altIdx];
           if (a.skipOrig) f.skipOrig = true;

@@ -15,7 +15,7 @@
  * the memory can be freed with the program.
  */
 import { Worker } from 'node:worker_threads';
-import type { NumberArray } from '../typed-arrays.js';
+import type { ArrayCtor, NumberArray } from '../typed-arrays.js';
 
 /** Inputs from this size on start the helper: below it, its start-up (a thread, ~70 ms of CPU) costs more than it saves. */
 export const COMMIT_AHEAD_BYTES = 4 << 20;
@@ -66,8 +66,6 @@ export function startCommitAhead(bytes: number): void {
 export function committingAhead(): boolean {
   return helper !== undefined;
 }
-
-type ArrayCtor<T> = { new (length: number): T; new (buffer: ArrayBufferLike, byteOffset: number, length: number): T; BYTES_PER_ELEMENT: number };
 
 /** A zeroed array of `length` elements: shared memory while the helper runs (whole pages), else a plain array. */
 export function column<T extends NumberArray>(ctor: ArrayCtor<T>, length: number): T {

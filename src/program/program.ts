@@ -96,6 +96,10 @@ export class Program {
   altGroup: Int32Array;
   readonly altGroups: AltGroup[] = [];
   readonly alts = new Map<number, Alternative[]>();
+  /** The alternatives a walk follows at row `i`: none when it has none or they are to be ignored. */
+  followedAlts(i: number): Alternative[] | undefined {
+    return (this.bits[i] & (B.IgnoreAlts | B.HasAlts)) === B.HasAlts ? this.alts.get(i) : undefined;
+  }
   /**
    * Rows decoded as direct jumps or calls, ascending. Analysis only turns such rows into other
    * kinds (or a call into a jump), never others into them, so a pass over direct branches reads

@@ -18,7 +18,7 @@ export const Edge = { Fall: 0, Taken: 1, Alt: 2 } as const;
 export function successors(ctx: Context, i: number, out: Int32Array, how: Uint8Array): number {
   const p = ctx.prog;
   let n = 0;
-  const alts = (p.bits[i] & (B.IgnoreAlts | B.HasAlts)) === B.HasAlts ? p.alts.get(i) : undefined;
+  const alts = p.followedAlts(i);
   let skipOrig = false;
   if (alts) {
     for (const a of alts) {
