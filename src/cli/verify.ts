@@ -40,7 +40,7 @@ export async function verifyCommand(argv: readonly string[], io: { out(s: string
   for (const f of files) {
     let report;
     try {
-      report = await verifyFile(f, true, { synchronous });
+      report = await verifyFile(f, true, { synchronous, paths: format !== 'json' });
     } catch (e) {
       if (!isFormatError(e)) throw e;
       io.err(`objflow: ${f}: ${e.message}\n`);

@@ -64,7 +64,7 @@ export interface FdeVerdict {
   /** `func+0xoff` of `first` */
   firstWhere: string | null;
   reason: string | null;
-  /** function entry of the path (`func+0x0`), then its branches */
+  /** function entry of the path (`func+0x0`), then its branches (none unless `VerifyOptions.paths`) */
   entry: string | null;
   path: PathBranch[];
   /** a mismatch whose every differing instruction is not a call (what a synchronous table allows) */
@@ -90,6 +90,12 @@ export interface VerifyOptions {
    * can still be proven; cheaper. Default true.
    */
   prove?: boolean;
+  /**
+   * Work out each mismatch's path from the function entry (`entry`, `path`: what the text and SARIF
+   * reports show). Default true; JSON leaves them out, so it asks for none (a breadth-first walk per
+   * mismatch, a few milliseconds each in a large function).
+   */
+  paths?: boolean;
 }
 
 export interface VerifySummary {
@@ -167,7 +173,7 @@ export function readTables(elf: ElfFile): CfiSection[] {
 export function verifyAnalysis(ctx: Context, file: string, tables: readonly CfiSection[] = readTables(ctx.prog.elf),
   options: VerifyOptions = {}): VerifyReport {
   const elf = ctx.prog.elf;
-  const checker = new FdeChecker(ctx, options.synchronous ?? false);
+  const checker = new FdeChecker(ctx, options.synchronous ?? false, options.paths ?? true);
   const verdicts: FdeVerdict[] = [];
   const problems: string[] = [];
   for (const t of tables) {
@@ -202,7 +208,7 @@ class FdeChecker {
   private table!: CfiSection;
   private ev!: CfaEvaluator;
 
-  constructor(private readonly ctx: Context, private readonly synchronous: boolean) {
+  constructor(private readonly ctx: Context, private readonly synchronous: boolean, private readonly paths: boolean) {
     this.p = ctx.prog;
     this.code = new CodeSections(this.p);
     const regs = this.p.arch.regs;
@@ -379,7 +385,7 @@ class FdeChecker {
       v.betweenCalls = !callDiffers;
       v.synchronousShape = !callDiffers && !callBeforeFirst;
       v.firstWhere = this.label(c.sec, p.off[firstRow]);
-      this.explainPath(v, firstRow, c.first);
+      if (this.paths) this.explainPath(v, firstRow, c.first);
     } else if (unknown !== null) {
       v.reason = unknown;
       v.first = null;

@@ -53,6 +53,19 @@ test('verify: the path to a difference on a branch names the branch, taken', asy
   assert.equal(v.entry, 'bad_one_path+0x0');
 });
 
+test('verify: without paths (JSON), every verdict is the same but no path is worked out', async () => {
+  const withPaths = await verifyFile(`${dir}x86-64-cfi.o`);
+  const without = await verifyFile(`${dir}x86-64-cfi.o`, true, { paths: false });
+  assert.ok(withPaths.verdicts.some((v) => v.status === 'mismatch' && v.path.length > 0));
+  for (const v of without.verdicts) {
+    assert.equal(v.entry, null, v.func);
+    assert.deepEqual(v.path, [], v.func);
+  }
+  const strip = (vs: typeof without.verdicts): unknown[] => vs.map((v) => ({ ...v, entry: null, path: [] }));
+  assert.deepEqual(strip(without.verdicts), strip(withPaths.verdicts));
+  assert.deepEqual(without.summary, withPaths.summary);
+});
+
 test('verify: the first difference spells both rules (table and code)', async () => {
   const r = await verifyFile(`${dir}x86-64-cfi.o`);
   const v = r.verdicts.find((x) => x.func === 'bad_push_offset');
