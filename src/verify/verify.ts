@@ -120,6 +120,9 @@ export interface VerifyReport {
   proven: number;
 }
 
+/** Walks of a file after which verify's scratch walks use plain columns (walker.ts). */
+const DENSE_AFTER_WALKS = 512;
+
 /** Reasons for `unknown`, the part before any detail in parentheses. */
 export const REASON = {
   notReached: 'code not reached by analysis',
@@ -224,6 +227,13 @@ class FdeChecker {
   /** Scratch walks (paths to mismatches, AArch64 signing state), allocated on first need. */
   private get walker(): Walker {
     return (this.walkerMemo ??= new Walker(this.ctx));
+  }
+
+  /** The walker for a new walk: after DENSE_AFTER_WALKS on sparse columns, one on plain ones (walker.ts). */
+  private walkerForNewWalk(): Walker {
+    const w = this.walkerMemo;
+    if (w && !w.dense && w.walks >= DENSE_AFTER_WALKS) return (this.walkerMemo = new Walker(this.ctx, true));
+    return this.walker;
   }
 
   useTable(t: CfiSection): void {
@@ -444,7 +454,7 @@ class FdeChecker {
 
   private walkPac(entry: number, initial: number, sec: number, lo: number, hi: number): number {
     const p = this.p;
-    return this.walker.walkPac(entry, initial, (row) => p.sec[row] === sec && p.off[row] >= lo && p.off[row] < hi);
+    return this.walkerForNewWalk().walkPac(entry, initial, (row) => p.sec[row] === sec && p.off[row] >= lo && p.off[row] < hi);
   }
 
   /** The function entry and the branches from it to row `target`. */
@@ -459,7 +469,7 @@ class FdeChecker {
     }
     v.entry = this.label(p.sec[entry], p.off[entry]);
     const linked = p.elf.type !== 1;
-    for (const s of this.walker.pathTo(entry, target)) {
+    for (const s of this.walkerForNewWalk().pathTo(entry, target)) {
       const sec = p.sec[s.row];
       const addr = p.off[s.row] + (linked ? p.elf.sections[sec].addr : 0);
       v.path.push({ addr, where: this.label(sec, p.off[s.row]), taken: s.taken });

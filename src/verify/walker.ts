@@ -1,12 +1,13 @@
 /**
  * Walks of one function's reached code that verify does itself: the shortest path from the entry
  * to an instruction (for reports), and the AArch64 return-address signing state at each
- * instruction (the frame state does not carry it). Scratch arrays are sized once per file and
+ * instruction (the frame state does not carry it). Scratch arrays are sized once per walker and
  * reused; a generation counter clears them in O(1) between walks.
  */
 import { InsnFlag } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { Edge, successorRoom, successors } from './successors.js';
+import { sparseColumns } from '../typed-arrays.js';
 
 /** One branch on the path to an instruction: the branch's row and whether it was taken. */
 export interface PathStep {
@@ -25,16 +26,28 @@ export class Walker {
   /** signing state per row during a PAC walk: 0 unsigned, 1 signed, 2 both (paths disagree) */
   readonly pac: Uint8Array;
   private generation = 0;
+  /** walks started so far */
+  walks = 0;
   private out = new Int32Array(8);
   private how = new Uint8Array(8);
 
-  constructor(private readonly ctx: Context) {
+  /**
+   * `dense`: the per-row columns are plain arrays. A walk touches the rows of one function: with
+   * glibc's huge pages, plain arrays cost a 2 MiB page (zeroed) for each new place a walk lands in
+   * (6-12 ms each on x86-64 libLLVM), so a file's first walks use columns paged 4 KiB at a time; when
+   * there are many (verify.ts, DENSE_AFTER_WALKS), every page is touched anyway, and huge ones cost less.
+   */
+  constructor(private readonly ctx: Context, readonly dense = false) {
     const n = ctx.prog.rows;
-    this.gen = new Uint32Array(n);
-    this.parent = new Int32Array(n);
-    this.edge = new Uint8Array(n);
+    if (dense) {
+      this.gen = new Uint32Array(n);
+      this.parent = new Int32Array(n);
+      this.edge = new Uint8Array(n);
+      this.pac = new Uint8Array(n);
+    } else {
+      [this.gen, this.parent, this.edge, this.pac] = sparseColumns([Uint32Array, Int32Array, Uint8Array, Uint8Array], n);
+    }
     this.queue = new Int32Array(2 * n + 1);
-    this.pac = new Uint8Array(n);
   }
 
   /**
@@ -118,6 +131,7 @@ export class Walker {
   }
 
   private next(): number {
+    this.walks++;
     this.generation++;
     if (this.generation === 0xffffffff) { this.gen.fill(0); this.generation = 1; }
     return this.generation;
