@@ -9,6 +9,7 @@ import { recoverJumpTables } from '../cfg/switch-tables.js';
 import { FormatError } from '../elf/errors.js';
 import { Program } from '../program/program.js';
 import { openElf } from './io.js';
+import { tuneCompilerForAnalysis } from './compiler-tuning.js';
 import type { Streams } from './objtool.js';
 
 const USAGE = 'usage: objflow jumptables [--format json] [--verbose] FILE...\n';
@@ -40,6 +41,7 @@ export async function jumptablesCommand(argv: readonly string[], io: Streams): P
   for (const path of files) {
     try {
       const elf = openElf(path, true);
+      tuneCompilerForAnalysis(elf.bytes.length);
       const arch = await archFor(elf.machine);
       if (!arch) { io.err(`objflow: ${path}: unsupported machine ${elf.machine}\n`); status = 2; continue; }
       const p = new Program(elf, arch);

@@ -13,6 +13,7 @@ import type { Context } from '../cfg/context.js';
 import { archFor } from '../arch/registry.js';
 import { userspaceOptions } from '../cli/analyze.js';
 import { openElf } from '../cli/io.js';
+import { tuneCompilerForAnalysis } from '../cli/compiler-tuning.js';
 import type { ElfFile } from '../elf/reader.js';
 import { runChecks } from '../pipeline.js';
 import { Program } from '../program/program.js';
@@ -150,6 +151,7 @@ export const REASON = {
  */
 export async function verifyFile(path: string, dynamicSymbols = true, options: VerifyOptions = {}): Promise<VerifyReport> {
   const elf = openElf(path, true);
+  tuneCompilerForAnalysis(elf.bytes.length);
   const arch = await archFor(elf.machine);
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const tables = readTables(elf);
