@@ -10,14 +10,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { verifyFile } from '../../src/verify/verify.js';
 import type { VerifyReport } from '../../src/verify/verify.js';
-import { openElf } from '../../src/cli/io.js';
-import { archFor } from '../../src/arch/registry.js';
-import { Program } from '../../src/program/program.js';
-import { prepareUserspaceCalls } from '../../src/cfg/linked-calls.js';
-import { userspaceOptions } from '../../src/cli/analyze.js';
-import { runChecks } from '../../src/pipeline.js';
-import { readCfiTables } from '../../src/dwarf/index.js';
 import { readListing } from './listing.js';
+import { analyseUserspace } from '../helpers/userspace-analysis.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/verify/', import.meta.url));
 const fixtures = readdirSync(dir).filter((f) => f.endsWith('.o') || f.endsWith('.so')).sort();
@@ -58,14 +52,8 @@ for (const name of ['x86-64-cfi', 'aarch64-cfi']) {
 }
 
 test('table proof: proven code is not walked, the rest is', async () => {
-  const path = `${dir}x86-64-cfi.o`;
-  const elf = openElf(path);
-  const arch = await archFor(elf.machine);
-  assert.ok(arch);
-  const tables = readCfiTables(elf);
-  const prog = new Program(elf, arch, false, true);
-  prepareUserspaceCalls(prog, tables);
-  const r = runChecks(prog, { ...userspaceOptions(), noUnreachable: true, proveTables: true }, path, tables);
+  const r = await analyseUserspace(`${dir}x86-64-cfi.o`, { proveTables: true });
+  const prog = r.ctx.prog;
   const proof = r.ctx.tableProof;
   assert.ok(proof && proof.proven.size > 0);
   let skipped = 0;

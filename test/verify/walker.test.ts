@@ -7,28 +7,15 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { archFor } from '../../src/arch/registry.js';
-import { userspaceOptions } from '../../src/cli/analyze.js';
-import { openElf } from '../../src/cli/io.js';
-import { runChecks } from '../../src/pipeline.js';
-import { Program } from '../../src/program/program.js';
-import { dropCallPushes, markNoreturnCalls } from '../../src/cfg/linked-calls.js';
-import { readTables } from '../../src/verify/verify.js';
+import { analyseUserspace } from '../helpers/userspace-analysis.js';
 import { Walker } from '../../src/verify/walker.js';
 
 const dir = fileURLToPath(new URL('../../../test/fixtures/verify/', import.meta.url));
 
 for (const name of ['x86-64-cfi.o', 'aarch64-cfi.o']) {
   test(`walker: sparse and plain columns walk ${name} alike`, async () => {
-    const file = `${dir}${name}`;
-    const elf = openElf(file);
-    const arch = await archFor(elf.machine);
-    assert.ok(arch);
-    const tables = readTables(elf);
-    const prog = new Program(elf, arch, false, false);
-    dropCallPushes(prog, tables);
-    markNoreturnCalls(prog, tables);
-    const { ctx } = runChecks(prog, { ...userspaceOptions(), orc: true, noUnreachable: true }, file);
+    const { ctx } = await analyseUserspace(`${dir}${name}`, { orc: true });
+    const prog = ctx.prog;
     const sparse = new Walker(ctx);
     const plain = new Walker(ctx, true);
     assert.equal(sparse.dense, false);
