@@ -6,8 +6,7 @@ import { FormatError } from '../elf/errors.js';
 import { runChecks } from '../pipeline.js';
 import type { CheckResult } from '../pipeline.js';
 import { Program } from '../program/program.js';
-import { openElf } from './io.js';
-import { tuneCompilerForAnalysis } from './compiler-tuning.js';
+import { openForAnalysis } from './io.js';
 import { prepareUserspaceCalls } from '../cfg/linked-calls.js';
 import { readCfiTables } from '../dwarf/index.js';
 
@@ -17,8 +16,7 @@ export function userspaceOptions(): CheckOptions {
 }
 
 export async function analyzeFile(path: string, opts: CheckOptions): Promise<CheckResult> {
-  const elf = openElf(path, true);
-  tuneCompilerForAnalysis(elf.bytes.length);
+  const elf = openForAnalysis(path);
   const arch = await archFor(elf.machine);
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const prog = new Program(elf, arch, opts.module, !opts.kernel);

@@ -4,6 +4,7 @@ import { ElfFile } from '../elf/reader.js';
 import { FormatError } from '../elf/errors.js';
 import { fsPath } from '../byte-strings.js';
 import { startCommitAhead } from '../program/commit-ahead.js';
+import { tuneCompilerForAnalysis } from './compiler-tuning.js';
 
 /** Files larger than this are refused rather than read (memory stays bounded). */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024 * 1024 - 1;
@@ -32,6 +33,16 @@ export function openElf(path: string, analyse = false): ElfFile {
     throw new FormatError(systemReason(e));
   }
   return new ElfFile(bytes, path);
+}
+
+/**
+ * openElf for an analysis without objtool's conventions (check, unwind, jumptables, verify): V8's
+ * compiler is also tuned for the input's size (compiler-tuning.ts).
+ */
+export function openForAnalysis(path: string): ElfFile {
+  const elf = openElf(path, true);
+  tuneCompilerForAnalysis(elf.bytes.length);
+  return elf;
 }
 
 export function systemReason(e: unknown): string {

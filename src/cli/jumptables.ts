@@ -8,8 +8,7 @@ import { archFor } from '../arch/registry.js';
 import { recoverJumpTables } from '../cfg/switch-tables.js';
 import { FormatError } from '../elf/errors.js';
 import { Program } from '../program/program.js';
-import { openElf } from './io.js';
-import { tuneCompilerForAnalysis } from './compiler-tuning.js';
+import { openForAnalysis } from './io.js';
 import type { Streams } from './objtool.js';
 
 const USAGE = 'usage: objflow jumptables [--format json] [--verbose] FILE...\n';
@@ -40,8 +39,7 @@ export async function jumptablesCommand(argv: readonly string[], io: Streams): P
   let status = 0;
   for (const path of files) {
     try {
-      const elf = openElf(path, true);
-      tuneCompilerForAnalysis(elf.bytes.length);
+      const elf = openForAnalysis(path);
       const arch = await archFor(elf.machine);
       if (!arch) { io.err(`objflow: ${path}: unsupported machine ${elf.machine}\n`); status = 2; continue; }
       const p = new Program(elf, arch);

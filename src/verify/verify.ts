@@ -12,8 +12,7 @@ import { CfiBase, InsnFlag, InsnKind } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { archFor } from '../arch/registry.js';
 import { userspaceOptions } from '../cli/analyze.js';
-import { openElf } from '../cli/io.js';
-import { tuneCompilerForAnalysis } from '../cli/compiler-tuning.js';
+import { openForAnalysis } from '../cli/io.js';
 import type { ElfFile } from '../elf/reader.js';
 import { runChecks } from '../pipeline.js';
 import { Program } from '../program/program.js';
@@ -150,8 +149,7 @@ export const REASON = {
  * libraries sits in functions (jump tables are found only there); `false` is the symbol table alone.
  */
 export async function verifyFile(path: string, dynamicSymbols = true, options: VerifyOptions = {}): Promise<VerifyReport> {
-  const elf = openElf(path, true);
-  tuneCompilerForAnalysis(elf.bytes.length);
+  const elf = openForAnalysis(path);
   const arch = await archFor(elf.machine);
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
   const tables = readTables(elf);
