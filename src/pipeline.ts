@@ -25,6 +25,7 @@ import type { Program } from './program/program.js';
 import { B, SecRole } from './program/program.js';
 import { buildOrc } from './unwind/orc-gen.js';
 import { recoverJumpTables } from './cfg/switch-tables.js';
+import type { SwitchTableResult } from './cfg/switch-tables.js';
 import { proveTables } from './frame/table-proof.js';
 import type { OrcTable } from './unwind/orc-gen.js';
 import { readAnnotations } from './kernel/annotations.js';
@@ -72,6 +73,23 @@ export function runChecks(prog: Program, opts: CheckOptions, objname: string, ta
     }
   }
   return result;
+}
+
+/**
+ * The jump tables of a file without kernel conventions as the analysis finds them (after symbols, call
+ * destinations and noreturn inference, which decide the control flow the recovery proves over): what
+ * `objflow jumptables` prints is what check, unwind and verify use.
+ */
+export function recoverUserspaceJumpTables(prog: Program, opts: CheckOptions, objname: string,
+  tables: readonly CfiSection[]): SwitchTableResult {
+  const ctx = new Context(prog, { ...opts, kernel: false }, objname);
+  ctx.unwindTables = tables;
+  try {
+    decodeUserspace(ctx);
+  } catch (e) {
+    if (!(e instanceof Fatal)) throw e;
+  }
+  return ctx.switchTables ?? { tables: [], unresolved: [] };
 }
 
 /** OBJFLOW_TIMING=1: stage times on stderr (development aid). */
@@ -512,6 +530,7 @@ function prefixFunctions(ctx: Context): number[] {
 function addRecoveredJumpTables(ctx: Context): void {
   const p = ctx.prog;
   const r = recoverJumpTables(p);
+  ctx.switchTables = r;
   for (const t of r.tables) {
     const seen = new Set<number>();
     const list: { insn: number; skipOrig: boolean }[] = [];

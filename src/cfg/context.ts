@@ -5,6 +5,7 @@
  */
 import type { CfiSection } from '../dwarf/index.js';
 import type { TableProof } from '../frame/table-proof.js';
+import type { SwitchTableResult } from './switch-tables.js';
 import type { Pads } from '../frame/landing-pads.js';
 import type { Program } from '../program/program.js';
 import { Diagnostics } from '../report/diag.js';
@@ -105,6 +106,8 @@ export class Context {
   hints = false;
   /** userspace: the file's unwind tables (runChecks' argument; empty when it has none or was not given them) */
   unwindTables: readonly CfiSection[] = [];
+  /** userspace: the jump tables recovered by analysis and the table-shaped jumps left unproven */
+  switchTables: SwitchTableResult | undefined;
   /** `proveTables`: what the proof settled (undefined: no proof ran) */
   tableProof: TableProof | undefined;
   /** the landing pads of `unwindTables`, once read (`tablePads`) */

@@ -5,7 +5,10 @@
  */
 import { utf8Only } from '../byte-strings.js';
 import { archFor } from '../arch/registry.js';
-import { recoverJumpTables } from '../cfg/switch-tables.js';
+import { readCfiTables } from '../dwarf/index.js';
+import { prepareUserspaceCalls } from '../cfg/linked-calls.js';
+import { recoverUserspaceJumpTables } from '../pipeline.js';
+import { userspaceOptions } from './analyze.js';
 import { FormatError } from '../elf/errors.js';
 import { Program } from '../program/program.js';
 import { openForAnalysis } from './io.js';
@@ -42,8 +45,12 @@ export async function jumptablesCommand(argv: readonly string[], io: Streams): P
       const elf = openForAnalysis(path);
       const arch = await archFor(elf.machine);
       if (!arch) { io.err(`objflow: ${path}: unsupported machine ${elf.machine}\n`); status = 2; continue; }
-      const p = new Program(elf, arch);
-      const res = recoverJumpTables(p);
+      // the symbols, call destinations and noreturn calls `check` and `verify` analyse with: the
+      // tables printed are the ones they use
+      const p = new Program(elf, arch, false, true);
+      const tables = readCfiTables(elf, true);
+      prepareUserspaceCalls(p, tables);
+      const res = recoverUserspaceJumpTables(p, userspaceOptions(), path, tables);
       const addr = (sec: number, off: number): number => (elf.type === 1 ? 0 : elf.sections[sec].addr) + off;
       const prefix = files.length > 1 ? { file: path } : {};
       for (const t of res.tables) {

@@ -158,6 +158,28 @@ test('objflow jumptables --format json prints one line per table', async () => {
   }
 });
 
+test('objflow jumptables finds the tables of a stripped library (functions from its FDEs)', async () => {
+  const run = async (name: string): Promise<{ table: unknown; targets: number[]; func: string }[]> => {
+    let out = '';
+    let err = '';
+    const code = await jumptablesCommand(['--format', 'json', join(FIX, name)], { out: (s) => { out += s; }, err: (s) => { err += s; } });
+    assert.equal(code, 0, err);
+    return out.trim().split('\n').filter((l) => l).map((l) => JSON.parse(l) as { table: unknown; targets: number[]; func: string });
+  };
+  const full = await run('a64-gcc-Os-pic.so');
+  const stripped = await run('a64-gcc-Os-pic.stripped.so');
+  const truth = JSON.parse(readFileSync(join(FIX, 'a64-gcc-Os-pic.so.jt.json'), 'utf8')) as Truth;
+  const want = truth.functions.flatMap((f) => f.tables.map((t) => ({ table: { sec: t.section, addr: t.addr, entry: t.entry_size }, targets: t.targets })));
+  assert.ok(want.length > 0);
+  // the same tables and targets as the compiler's assembly names, in the library with and without its symbol table
+  for (const got of [full, stripped]) {
+    assert.deepEqual(got.map((l) => ({ table: l.table, targets: l.targets })).sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1),
+      want.sort((a, b) => JSON.stringify(a) < JSON.stringify(b) ? -1 : 1));
+  }
+  // without .symtab a function is named by .dynsym when exported, else after its FDE
+  for (const l of stripped) assert.match(l.func, /^(fde_[0-9a-f]+|[a-z_]+)$/);
+});
+
 test('jumptables: usage errors and unreadable files', async () => {
   const io = { out: (): void => {}, err: (): void => {} };
   assert.equal(await jumptablesCommand([], io), 2);
