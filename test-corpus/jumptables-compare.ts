@@ -7,9 +7,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { archFor } from '../src/arch/registry.js';
-import { recoverJumpTables } from '../src/cfg/switch-tables.js';
+import { analyseJumpTables } from '../src/cli/jumptables.js';
 import { ElfFile } from '../src/elf/reader.js';
-import { Program } from '../src/program/program.js';
 
 export interface CompareCounts {
   truth: number;
@@ -35,9 +34,9 @@ export async function compareFile(file: string, truthPath: string): Promise<Comp
   const elf = new ElfFile(readFileSync(file), file);
   const arch = await archFor(elf.machine);
   if (!arch) throw new Error(`${file}: no arch`);
-  // userspace symbols, as `objflow check` builds them: PLT stubs named `NAME@plt`, FDE-covered code
-  const p = new Program(elf, arch, false, true);
-  const res = recoverJumpTables(p);
+  // what `objflow jumptables` prints: the recovery over the userspace symbols (PLT stubs named
+  // `NAME@plt`, FDE-covered code), call destinations and noreturn calls that check and verify use
+  const { prog: p, res } = analyseJumpTables(elf, arch, file);
   const addr = (sec: number, off: number): number => (elf.type === 1 ? 0 : elf.sections[sec].addr) + off;
   const want = new Map<string, { t: TruthTable; fsec: string; func: string }>();
   for (const f of truth.functions) {

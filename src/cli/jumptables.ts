@@ -10,11 +10,25 @@ import { prepareUserspaceCalls } from '../cfg/linked-calls.js';
 import { recoverUserspaceJumpTables } from '../pipeline.js';
 import { userspaceOptions } from './analyze.js';
 import { FormatError } from '../elf/errors.js';
+import type { ElfFile } from '../elf/reader.js';
+import type { Arch } from '../arch/arch.js';
+import type { SwitchTableResult } from '../cfg/switch-tables.js';
 import { Program } from '../program/program.js';
 import { openForAnalysis } from './io.js';
 import type { Streams } from './objtool.js';
 
 const USAGE = 'usage: objflow jumptables [--format json] [--verbose] FILE...\n';
+
+/**
+ * The jump tables of a file, recovered over the symbols, call destinations and noreturn calls that
+ * `check` and `verify` analyse with: the tables printed are the ones they use.
+ */
+export function analyseJumpTables(elf: ElfFile, arch: Arch, path: string): { prog: Program; res: SwitchTableResult } {
+  const prog = new Program(elf, arch, false, true);
+  const tables = readCfiTables(elf, true);
+  prepareUserspaceCalls(prog, tables);
+  return { prog, res: recoverUserspaceJumpTables(prog, userspaceOptions(), path, tables) };
+}
 
 export async function jumptablesCommand(argv: readonly string[], io: Streams): Promise<number> {
   const files: string[] = [];
@@ -45,12 +59,7 @@ export async function jumptablesCommand(argv: readonly string[], io: Streams): P
       const elf = openForAnalysis(path);
       const arch = await archFor(elf.machine);
       if (!arch) { io.err(`objflow: ${path}: unsupported machine ${elf.machine}\n`); status = 2; continue; }
-      // the symbols, call destinations and noreturn calls `check` and `verify` analyse with: the
-      // tables printed are the ones they use
-      const p = new Program(elf, arch, false, true);
-      const tables = readCfiTables(elf, true);
-      prepareUserspaceCalls(p, tables);
-      const res = recoverUserspaceJumpTables(p, userspaceOptions(), path, tables);
+      const { prog: p, res } = analyseJumpTables(elf, arch, path);
       const addr = (sec: number, off: number): number => (elf.type === 1 ? 0 : elf.sections[sec].addr) + off;
       const prefix = files.length > 1 ? { file: path } : {};
       for (const t of res.tables) {
