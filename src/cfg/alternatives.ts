@@ -49,13 +49,13 @@ export function addSpecialSectionAlts(ctx: Context, alts: readonly SpecialAlt[])
 
 function handleGroupAlt(ctx: Context, a: SpecialAlt, orig: number, newInsn: number): number {
   const p = ctx.prog;
-  let og = p.altGroup[orig];
+  let og = p.altGroupOf(orig);
   if (og < 0) {
     og = p.altGroups.length;
     let last = -1;
     for (let i = orig; i >= 0; i = p.next(i)) {
       if (p.off[i] >= a.origOff + a.origLen) break;
-      p.altGroup[i] = og;
+      p.setAltGroup(i, og);
       last = i;
     }
     p.altGroups.push({ orig: -1, first: orig, last, nop: -1, cfi: new Int32Array(a.origLen).fill(-1) });
@@ -73,7 +73,7 @@ function handleGroupAlt(ctx: Context, a: SpecialAlt, orig: number, newInsn: numb
     const sec = a.newSec >= 0 ? a.newSec : p.sec[orig];
     const nop = p.addSynthetic(sec, Math.max(0, a.newOff) + a.newLen, a.origLen - a.newLen, InsnKind.Nop);
     p.sym[nop] = p.sym[orig];
-    p.altGroup[nop] = ng;
+    p.setAltGroup(nop, ng);
     if (ignore) p.bits[nop] |= B.Ignore;
     group.nop = nop;
   }
@@ -87,7 +87,7 @@ function handleGroupAlt(ctx: Context, a: SpecialAlt, orig: number, newInsn: numb
       lastNew = i;
       if (ignore) p.bits[i] |= B.Ignore; else p.bits[i] &= ~B.Ignore;
       p.sym[i] = p.sym[orig];
-      p.altGroup[i] = ng;
+      p.setAltGroup(i, ng);
       if (!isStaticJump(p.kind[i])) continue;
       if (p.target[i] < 0) continue;
       const dest = p.target[i] - (p.elf.type === 1 ? 0 : p.elf.sections[p.sec[i]].addr);

@@ -304,7 +304,7 @@ export class Validator {
         f.pendIn = -1;
         f.pendMeet = -1;
         f.unlike = -1;
-        if (hasAlts && p.altGroup[i] >= 0 && this.propagateAltCfi(i)) return 1;
+        if (hasAlts && p.altTag[i] !== 0 && this.propagateAltCfi(i)) return 1;
         f.phase = Phase.Alts;
         f.altIdx = 0;
         f.skipOrig = false;
@@ -323,7 +323,7 @@ export class Validator {
           f.dirty = true;
           const inId = track ? f.trueId : p.cfi[i];
           const flags = (p.func(i) >= 0 ? 1 : 0) | (f.next >= 0 && (p.bits[f.next] & B.Hint) ? 2 : 0);
-          const cacheable = (!hasAlts || p.altGroup[i] < 0) && !(p.bits[i] & B.Hint);
+          const cacheable = (!hasAlts || p.altTag[i] === 0) && !(p.bits[i] & B.Hint);
           const out = cacheable ? this.cache.get(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i]) : -1;
           if (out >= 0) {
             f.knownId = out;
@@ -397,7 +397,7 @@ export class Validator {
     let i = f.insn;
     let n = 0;
     while (i + 1 < end && (bits[i] & PLAIN_STOP) === 0 && opCount[i] === 0 && ((plainKinds >>> kind[i]) & 1) !== 0 &&
-        sym[i] === owner && sec[i + 1] === sec[i] && (!hasAlts || p.altGroup[i] < 0) && (!pacIsa || (p.flags[i] & PAC_FLAGS) === 0)) {
+        sym[i] === owner && sec[i + 1] === sec[i] && (!hasAlts || p.altTag[i] === 0) && (!pacIsa || (p.flags[i] & PAC_FLAGS) === 0)) {
       if (noinstr) s[L.size + X_INSTR] += p.instr[i];
       cfi[i] = id;
       bits[i] |= visited;
@@ -535,7 +535,7 @@ export class Validator {
   private propagateAltCfi(i: number): number {
     const ctx = this.ctx;
     const p = ctx.prog;
-    const g = p.altGroup[i];
+    const g = p.altGroupOf(i);
     if (g < 0) return 0;
     const grp = p.altGroups[g];
     const off = p.off[i] - p.off[grp.first];
@@ -570,7 +570,7 @@ export class Validator {
         ctx.warnInsn(i, UPDATE_MESSAGES[e]);
         return 1;
       }
-      if (!ctx.opts.uaccess || p.altGroup[i] < 0) continue;
+      if (!ctx.opts.uaccess || p.altTag[i] === 0) continue;
       if (op.destType === OpDest.PushF) {
         const st = s[L.size + X_UACCESS_STACK] >>> 0;
         if (!st) s[L.size + X_UACCESS_STACK] = 1;
@@ -826,7 +826,7 @@ export class Validator {
  * code, which go on after the original instructions they replace (through the padding NOPs, if any).
  */
 export function nextToValidate(p: Program, i: number): number {
-  const g = p.altGroup[i];
+  const g = p.altGroupOf(i);
   if (g >= 0) {
     const grp = p.altGroups[g];
     if (grp.nop >= 0) {

@@ -86,14 +86,18 @@ export class Program {
   sym: Int32Array;
   jumpDest: Int32Array;
   callDest: Int32Array;
-  /** >= 0 where the row dispatches through a jump table (set with `setJumpTable`), -1 elsewhere */
+  /**
+   * 1 where the row dispatches through a jump table (set with `setJumpTable`), 0 elsewhere. The
+   * sparse columns (this, `instr`, `altTag`) are 0 where nothing is recorded: their pages stay untouched.
+   */
   jumpTable: Int8Array;
   /** the tables themselves, by row: few rows have one, so a map rather than columns */
   readonly jumpTables = new Map<number, JumpTableRef>();
   bits: Uint16Array;
   instr: Int8Array;
   cfi: Int32Array;
-  altGroup: Int32Array;
+  /** the row's alternative group (index in `altGroups`) + 1, 0 for rows in none; `altGroupOf` reads it */
+  altTag: Int32Array;
   readonly altGroups: AltGroup[] = [];
   readonly alts = new Map<number, Alternative[]>();
   /** The alternatives a walk follows at row `i`: none when it has none or they are to be ignored. */
@@ -181,11 +185,11 @@ export class Program {
     this.sym = a.sym.subarray(0, cap).fill(-1);
     this.jumpDest = a.jumpDest.subarray(0, cap).fill(-1);
     this.callDest = a.callDest.subarray(0, cap).fill(-1);
-    this.jumpTable = a.jumpTable.subarray(0, cap).fill(-1);
+    this.jumpTable = a.jumpTable.subarray(0, cap);
     this.bits = a.bits.subarray(0, cap);
     this.instr = a.instr.subarray(0, cap);
     this.cfi = a.cfi.subarray(0, cap).fill(-1);
-    this.altGroup = a.altGroup.subarray(0, cap).fill(-1);
+    this.altTag = a.altTag.subarray(0, cap);
     // "ud2" ends a path unless annotated reachable; direct branches are listed for the passes
     // that look only at them
     // the rows go to a column as long as the table (only the part written is ever touched, so
@@ -280,6 +284,16 @@ export class Program {
     return p >= 0 && this.func(p) === this.func(i) ? p : -1;
   }
 
+  /** The alternative group of row i (index in `altGroups`), -1 when it is in none. */
+  altGroupOf(i: number): number {
+    return this.altTag[i] - 1;
+  }
+
+  /** Puts row i in alternative group `g`. */
+  setAltGroup(i: number, g: number): void {
+    this.altTag[i] = g + 1;
+  }
+
   /** Records that row i dispatches through the table at `at` in section `sec`. */
   setJumpTable(i: number, sec: number, at: number): void {
     this.jumpTable[i] = 1;
@@ -293,7 +307,7 @@ export class Program {
     this.sec[i] = sec; this.off[i] = off; this.len[i] = len; this.kind[i] = kind;
     this.opStart[i] = 0; this.opCount[i] = 0; this.bits[i] = B.Synthetic;
     this.sym[i] = -1; this.jumpDest[i] = -1; this.callDest[i] = -1;
-    this.jumpTable[i] = -1; this.cfi[i] = -1; this.altGroup[i] = -1; this.instr[i] = 0;
+    this.jumpTable[i] = 0; this.cfi[i] = -1; this.altTag[i] = 0; this.instr[i] = 0;
     return i;
   }
 
@@ -333,9 +347,9 @@ export class Program {
     this.sym = grown(this.sym, cap, -1);
     this.jumpDest = grown(this.jumpDest, cap, -1);
     this.callDest = grown(this.callDest, cap, -1);
-    this.jumpTable = grown(this.jumpTable, cap, -1);
+    this.jumpTable = grown(this.jumpTable, cap);
     this.cfi = grown(this.cfi, cap, -1);
-    this.altGroup = grown(this.altGroup, cap, -1);
+    this.altTag = grown(this.altTag, cap);
     this.bits = grown(this.bits, cap);
     this.instr = grown(this.instr, cap);
   }
@@ -392,7 +406,7 @@ function markDeadEndsListBranches(kind: Uint8Array, bits: Uint16Array, n: number
 
 interface AnalysisColumns {
   sym: Int32Array; jumpDest: Int32Array; callDest: Int32Array; jumpTable: Int8Array;
-  bits: Uint16Array; instr: Int8Array; cfi: Int32Array; altGroup: Int32Array;
+  bits: Uint16Array; instr: Int8Array; cfi: Int32Array; altTag: Int32Array;
 }
 
 /** The analysis columns for `rows` rows (shared memory while the commit-ahead helper runs). */
@@ -400,7 +414,7 @@ function analysisColumns(rows: number): AnalysisColumns {
   return {
     sym: column(Int32Array, rows), jumpDest: column(Int32Array, rows), callDest: column(Int32Array, rows),
     jumpTable: column(Int8Array, rows), bits: column(Uint16Array, rows), instr: column(Int8Array, rows),
-    cfi: column(Int32Array, rows), altGroup: column(Int32Array, rows),
+    cfi: column(Int32Array, rows), altTag: column(Int32Array, rows),
   };
 }
 
@@ -424,8 +438,9 @@ function commitColumns(b: InsnTableBuilder, a: AnalysisColumns, codeBytes: numbe
     {
       rows,
       columns: [
-        { array: b.sec }, { array: a.sym }, { array: a.jumpDest }, { array: a.callDest }, { array: a.jumpTable },
-        { array: a.bits }, { array: a.instr }, { array: a.cfi }, { array: a.altGroup },
+        // not the sparse columns (jumpTable, instr, altTag): few of their rows are ever written
+        { array: b.sec }, { array: a.sym }, { array: a.jumpDest }, { array: a.callDest },
+        { array: a.bits }, { array: a.cfi },
       ],
     },
   ]);

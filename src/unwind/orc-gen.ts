@@ -121,7 +121,7 @@ export function buildOrc(ctx: Context): OrcTable | undefined {
   const keys = orcKeys(ctx);
   if (keys === undefined) return buildOrcByEntries(ctx);
   const p = ctx.prog;
-  const run = new OrcRun(p.cfi, p.altGroup, p.off, keys);
+  const run = new OrcRun(p.cfi, p.altTag, p.off, keys);
   for (const sec of p.elf.sections) {
     if (!p.isText(sec.index)) continue;
     const [first, end] = p.secRange(sec.index);
@@ -132,9 +132,9 @@ export function buildOrc(ctx: Context): OrcTable | undefined {
     for (;;) {
       i = run.rows(i, end);
       if (i >= end) break;
-      if (p.altGroup[i] < 0) return noEntry(ctx, i, p.cfi[i]);
+      if (p.altTag[i] === 0) return noEntry(ctx, i, p.cfi[i]);
       // alternatives: the flattened states of the group, byte by byte
-      const grp = p.altGroups[p.altGroup[i]];
+      const grp = p.altGroups[p.altGroupOf(i)];
       const len = p.off[grp.last] + p.len[grp.last] - p.off[grp.first];
       for (let k = 0; k < len; k++) {
         const id = grp.cfi[k];
@@ -176,7 +176,7 @@ class OrcRun {
   private empty = true;
 
   constructor(
-    private readonly cfi: Int32Array, private readonly altGroup: Int32Array, private readonly off: Uint32Array,
+    private readonly cfi: Int32Array, private readonly altTag: Int32Array, private readonly off: Uint32Array,
     /** entry key by state id + 1 (`orcKeys`) */
     private readonly keys: Float64Array,
   ) {}
@@ -190,11 +190,11 @@ class OrcRun {
 
   /** Rows from `i` until `end`, an alternative group's row or a state without an entry; returns where it stopped. */
   rows(i: number, end: number): number {
-    const { cfi, altGroup, off, keys } = this;
+    const { cfi, altTag, off, keys } = this;
     let lastId = this.lastId;
     let prev = this.prev;
     for (; i < end; i++) {
-      if (altGroup[i] >= 0) break;
+      if (altTag[i] !== 0) break;
       const id = cfi[i];
       if (id === lastId) continue; // same state, same entry
       const key = keys[id + 1];
@@ -277,7 +277,7 @@ function buildOrcByEntries(ctx: Context): OrcTable | undefined {
     let empty = true;
     let lastId = -2;
     for (let i = first; i < end; i++) {
-      const g = p.altGroup[i];
+      const g = p.altGroupOf(i);
       if (g < 0) {
         const id = p.cfi[i];
         if (id === lastId) continue; // same state, same entry
