@@ -214,7 +214,7 @@ async function userspace(): Promise<void> {
  * and from Debian packages unpacked under OBJCORPUS/dl (the larger the better: libLLVM, libicu).
  */
 async function verifyLibraries(): Promise<void> {
-  out('## verify: whole libraries (objflow only, median of 3)');
+  out('## verify: whole libraries (objflow only, median of 3; text report, then JSON Lines)');
   const dl = join(CORPUS, 'dl');
   const candidates = [
     '/usr/lib/x86_64-linux-gnu/libstdc++.so.6',
@@ -228,15 +228,22 @@ async function verifyLibraries(): Promise<void> {
     if (!existsSync(f)) continue;
     const info = await describe(f);
     if (info.fdes === 0) continue;
+    // the text report (each mismatch with the path to it) and the JSON Lines one (no paths), in turn
     const runs: Sample[] = [];
-    for (let i = 0; i < 3; i++) runs.push(measure(NODE, [OBJFLOW, 'verify', f]));
-    const bad = runs.find((r) => r.status !== 0 && r.status !== 1);
+    const jsonRuns: Sample[] = [];
+    for (let i = 0; i < 3; i++) {
+      runs.push(measure(NODE, [OBJFLOW, 'verify', f]));
+      jsonRuns.push(measure(NODE, [OBJFLOW, 'verify', '--format', 'json', f]));
+    }
+    const bad = [...runs, ...jsonRuns].find((r) => r.status !== 0 && r.status !== 1);
     const cpu = median(runs.map((r) => r.cpu));
+    const jsonCpu = median(jsonRuns.map((r) => r.cpu));
     rows.push([f.startsWith(dl) ? `dl/${f.slice(dl.length + 1)}` : f, info.arch, `${info.fdes}`, ms(median(runs.map((r) => r.wall))), ms(cpu),
-      mb(median(runs.map((r) => r.rssKb))), bad ? `exit ${bad.status}` : `${Math.round(info.fdes / cpu)}`]);
+      mb(median(runs.map((r) => r.rssKb))), bad ? `exit ${bad.status}` : `${Math.round(info.fdes / cpu)}`,
+      ms(jsonCpu), bad ? `exit ${bad.status}` : `${Math.round(info.fdes / jsonCpu)}`]);
   }
   if (rows.length === 0) { out('skipped: no libraries found\n'); return; }
-  table(['library', 'arch', 'FDEs', 'wall ms', 'cpu ms', 'peak MB', 'FDEs/cpu-s'], rows);
+  table(['library', 'arch', 'FDEs', 'wall ms', 'cpu ms', 'peak MB', 'FDEs/cpu-s', 'json cpu ms', 'json FDEs/cpu-s'], rows);
   if (!rows.some((r) => r[1] === 'aarch64')) out('note: no AArch64 library found (apt-get install libstdc++6-arm64-cross)');
   out('');
 }
