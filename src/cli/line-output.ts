@@ -1,7 +1,8 @@
 /**
- * JSON Lines output in batches. A whole library's report is tens of MB (x86-64 libLLVM's verify: 12 MB):
- * one string of it, its UTF-8 check and its bytes would be that much memory first touched three times
- * over. Batches end at a newline, which no UTF-8 sequence spans, so the bytes are those of one string.
+ * Line output in batches. A whole library's report is tens of MB (x86-64 libLLVM's verify: 12 MB of JSON
+ * Lines, AArch64's text report 28 MB): one string of it, its UTF-8 check and its bytes would be that much
+ * memory first touched three times over. Batches end at a newline, which no UTF-8 sequence spans, so the
+ * bytes are those of one string. JSON must be UTF-8 (`utf8`, the default); text keeps the raw bytes.
  */
 import { utf8Only } from '../byte-strings.js';
 
@@ -12,7 +13,7 @@ export class LineOutput {
   private lines: string[] = [];
   private chars = 0;
 
-  constructor(private readonly out: (s: string) => void) {}
+  constructor(private readonly out: (s: string) => void, private readonly utf8 = true) {}
 
   line(s: string): void {
     this.lines.push(s);
@@ -22,7 +23,8 @@ export class LineOutput {
 
   flush(): void {
     if (this.lines.length === 0) return;
-    this.out(utf8Only(`${this.lines.join('\n')}\n`));
+    const batch = `${this.lines.join('\n')}\n`;
+    this.out(this.utf8 ? utf8Only(batch) : batch);
     this.lines = [];
     this.chars = 0;
   }

@@ -9,7 +9,7 @@ import { isFormatError } from '../elf/errors.js';
 import { LineOutput } from './line-output.js';
 import { sarifLog } from '../report/sarif.js';
 import type { SarifResult } from '../report/sarif.js';
-import { SARIF_RULES, jsonLine, jsonSummary, sarifResults, textReport, summaryText } from '../verify/report.js';
+import { SARIF_RULES, jsonLine, jsonSummary, sarifResults, writeTextReport, summaryText } from '../verify/report.js';
 import { verifyFile } from '../verify/verify.js';
 import type { VerifySummary } from '../verify/verify.js';
 
@@ -51,7 +51,11 @@ export async function verifyCommand(argv: readonly string[], io: { out(s: string
     if (report.stopped) io.err(`objflow: ${f}: the analysis stopped early: ${report.stopped}; code it had not reached is unknown\n`);
     const s = report.summary;
     total.fdes += s.fdes; total.agrees += s.agrees; total.mismatch += s.mismatch; total.unknown += s.unknown;
-    if (format === 'text') io.out(textReport(report, verbose, synchronous));
+    if (format === 'text') {
+      const lines = new LineOutput(io.out, false);
+      writeTextReport(report, verbose, synchronous, lines);
+      lines.flush();
+    }
     else if (format === 'json') {
       const lines = new LineOutput(io.out);
       for (const v of report.verdicts) lines.line(jsonLine(v));

@@ -12,31 +12,39 @@ const RULE_NAMES: Record<string, string> = {
 /** Text: each mismatch (function, first difference, path, all addresses); unknowns when `verbose`. */
 export function textReport(r: VerifyReport, verbose: boolean, synchronous = false): string {
   const out: string[] = [];
+  writeTextReport(r, verbose, synchronous, { line: (s) => { out.push(s); } });
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The text report line by line (a library's is tens of MB: the CLI writes it in batches, as one
+ * string it would be that much memory first touched again for its bytes).
+ */
+export function writeTextReport(r: VerifyReport, verbose: boolean, synchronous: boolean, out: { line(s: string): void }): void {
   const hex = (n: number): string => `0x${n.toString(16)}`;
   for (const v of r.verdicts) {
     if (v.status === 'mismatch' && v.first) {
       const f = v.first;
       const at = v.firstWhere === hex(f.addr) ? v.firstWhere : `${v.firstWhere} (${hex(f.addr)})`;
-      out.push(`${r.file}: ${v.func}: FDE ${v.sec} ${hex(v.start)}..${hex(v.end)}: mismatch at ${at}: ` +
+      out.line(`${r.file}: ${v.func}: FDE ${v.sec} ${hex(v.start)}..${hex(v.end)}: mismatch at ${at}: ` +
         `${RULE_NAMES[f.rule]}: table says ${f.table}, code has ${f.code}`);
       const steps = v.path.map((s) => `${s.where} (${s.taken ? 'taken' : 'not taken'})`);
-      out.push(`    path: ${[`${v.entry} (entry)`, ...steps].join(' -> ')}`);
+      out.line(`    path: ${[`${v.entry} (entry)`, ...steps].join(' -> ')}`);
       const shown = v.addrs.slice(0, 16).map(hex).join(' ');
-      out.push(`    differs at ${v.addrs.length} instruction${v.addrs.length === 1 ? '' : 's'}: ${shown}${v.addrs.length > 16 ? ' ...' : ''}`);
+      out.line(`    differs at ${v.addrs.length} instruction${v.addrs.length === 1 ? '' : 's'}: ${shown}${v.addrs.length > 16 ? ' ...' : ''}`);
     } else if (verbose && v.status === 'unknown') {
-      out.push(`${r.file}: ${v.func}: FDE ${v.sec} ${hex(v.start)}..${hex(v.end)}: unknown: ${v.reason}`);
+      out.line(`${r.file}: ${v.func}: FDE ${v.sec} ${hex(v.start)}..${hex(v.end)}: unknown: ${v.reason}`);
     }
   }
-  for (const pr of r.problems) out.push(`${r.file}: unreadable table entry: ${pr}`);
-  out.push(`${r.file}: ${summaryText(r.summary)}${unknownBreakdown(r.verdicts)}`);
+  for (const pr of r.problems) out.line(`${r.file}: unreadable table entry: ${pr}`);
+  out.line(`${r.file}: ${summaryText(r.summary)}${unknownBreakdown(r.verdicts)}`);
   const sync = r.verdicts.reduce((n, v) => n + (v.synchronousShape ? 1 : 0), 0);
   if (!synchronous && sync > 0 && sync * 2 >= r.summary.mismatch) {
     // most mismatches are prologues described only once complete, and calls agree: the table is
     // likely synchronous by design, not wrong
-    out.push(`${r.file}: note: ${sync} of ${r.summary.mismatch} mismatching FDEs differ only in their prologue, between calls, as synchronous ` +
+    out.line(`${r.file}: note: ${sync} of ${r.summary.mismatch} mismatching FDEs differ only in their prologue, between calls, as synchronous ` +
       'unwind tables (-fno-asynchronous-unwind-tables) do; --synchronous compares at calls only');
   }
-  return `${out.join('\n')}\n`;
 }
 
 export function summaryText(s: VerifySummary): string {

@@ -27,3 +27,15 @@ test('no lines, no output', () => {
   out.flush();
   assert.deepEqual(chunks, []);
 });
+
+test('text batches keep the raw bytes, as the whole report would', () => {
+  const names = ['plain', 'stray\xff', 'cut\xe2\x82', 'x'.repeat(3000)];
+  const lines: string[] = [];
+  for (let i = 0; i < 2_000; i++) lines.push(`lib.so: ${names[i % names.length]}: FDE .text 0x${i.toString(16)}`);
+  const chunks: string[] = [];
+  const out = new LineOutput((s) => chunks.push(s), false);
+  for (const l of lines) out.line(l);
+  out.flush();
+  assert.ok(chunks.length > 1);
+  assert.equal(chunks.join(''), `${lines.join('\n')}\n`);
+});
