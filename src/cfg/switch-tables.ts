@@ -391,6 +391,19 @@ function rangeLocal(row: number, rs: readonly (readonly [number, number])[]): nu
   return -1;
 }
 
+/**
+ * What a family's control flow keeps between rebuilds (only table edges change): its fall-through and
+ * direct branch edges (local row reached, row it comes from) in buildPreds' order, and its dynamic
+ * jumps with the number of those edges found before each.
+ */
+interface FixedEdges {
+  rows: number;
+  to: Int32Array;
+  from: Int32Array;
+  dyn: Int32Array;
+  dynAt: Int32Array;
+}
+
 class Recoverer {
   /**
    * Per-row caches (typed arrays over all rows; only rows near dynamic jumps are ever filled, and 0
@@ -433,6 +446,9 @@ class Recoverer {
   /** buildPreds scratch: edges (local number of the row reached, row it comes from) in the order they are found */
   private edgeTo = new Int32Array(1024);
   private edgeFrom = new Int32Array(1024);
+  /** buildPreds: fixed edges by family (ranges not overlapping), and the number of table edges per dynamic jump */
+  private readonly fixedEdges = new Map<number, FixedEdges>();
+  private tableEdges = new Int32Array(64);
   /** buildPreds: local numbers of table targets outside the family's ranges */
   private extraLocal = new Map<number, number>();
   /** linked files: loaded sections by address (`sectionOf`), and the offset its last answer left */
@@ -463,8 +479,8 @@ class Recoverer {
   private visits = 0;
   /** linked files: callees (function symbols) named as C library functions that never return */
   private readonly noReturnByName = new Map<number, boolean>();
-  /** linked files: whether a call returns, by its target address * 65536 + its section */
-  private readonly noReturnByTarget = new Map<number, boolean>();
+  /** linked files: whether a call returns, by its section and its target address */
+  private readonly noReturnByTarget = new Map<number, Map<number, boolean>>();
   /** callees (function symbols entered at their start) with no way back, by symbol */
   private readonly calleeEndsMemo = new Map<number, boolean>();
   /** registers written by a callee (function symbol) and its callees, null when unknown */
@@ -1035,43 +1051,55 @@ class Recoverer {
     const lo = cfg.lo;
     const hi = cfg.hi;
     const cfgData = cfg.data;
+    // the jump's visits left, kept here and given back on every way out
+    let visits = this.visits;
     while (top > 0) {
-      const r = work[--top];
-      if (seen[r] === stamp) continue;
-      seen[r] = stamp;
-      if (--budget < 0 || --this.visits < 0) return BUDGET_SPENT;
-      // registers (most questions) straight from the row's write mask
-      let defines: boolean;
-      if (mode === ASK_ANY) defines = this.writesAt(r, loc);
-      else {
-        if (semIndex[r] === 0) this.sem(r);
-        const regs = regWrites[r];
-        if (mode === ASK_REG) defines = ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(r, loc);
-        else if (mode === ASK_CELL) defines = (writeFlags[r] & WRITES_MEM_ANY) !== 0 || (regs & cellMask) !== 0;
-        else if ((writeFlags[r] & WRITES_OTHER) === 0) defines = ((regs >>> slotReg) & 1) !== 0 || (writeFlags[r] & WRITES_FRAME_ANY) !== 0;
-        else defines = this.writesLoc(this.semList[semIndex[r] - 1], loc, r);
+      let r = work[--top];
+      // a row with one predecessor goes on to it directly: pushing it and popping it next is the same order
+      for (;;) {
+        if (seen[r] === stamp) break;
+        seen[r] = stamp;
+        if (--budget < 0 || --visits < 0) { this.visits = visits; return BUDGET_SPENT; }
+        // registers (most questions) straight from the row's write mask
+        let defines: boolean;
+        if (mode === ASK_ANY) defines = this.writesAt(r, loc);
+        else {
+          if (semIndex[r] === 0) this.sem(r);
+          const regs = regWrites[r];
+          if (mode === ASK_REG) defines = ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(r, loc);
+          else if (mode === ASK_CELL) defines = (writeFlags[r] & WRITES_MEM_ANY) !== 0 || (regs & cellMask) !== 0;
+          else if ((writeFlags[r] & WRITES_OTHER) === 0) defines = ((regs >>> slotReg) & 1) !== 0 || (writeFlags[r] & WRITES_FRAME_ANY) !== 0;
+          else defines = this.writesLoc(this.semList[semIndex[r] - 1], loc, r);
+        }
+        if (defines) {
+          if (nd === defs.length) defs = this.defsFound = grown(defs, 2 * nd);
+          defs[nd++] = r;
+          break;
+        }
+        let n: number;
+        let list: Int32Array;
+        let at: number;
+        if (r >= lo && r < hi && famOf[r] === famTag) {
+          at = cfgData[2 * (r - lo)];
+          n = cfgData[2 * (r - lo) + 1];
+          list = cfgData;
+        } else {
+          n = this.preds(r);
+          list = this.predList;
+          at = this.predAt;
+        }
+        if (n === 1) { r = list[at]; continue; }
+        if (n === 0) { if (this.deadEnd(r)) break; this.visits = visits; return undefined; }
+        // rows already seen are skipped when popped: they need no place on the stack
+        if (top + n > work.length) work = this.growWork(top + n);
+        for (let k = 0; k < n; k++) {
+          const q = list[at + k];
+          if (seen[q] !== stamp) work[top++] = q;
+        }
+        break;
       }
-      if (defines) {
-        if (nd === defs.length) defs = this.defsFound = grown(defs, 2 * nd);
-        defs[nd++] = r;
-        continue;
-      }
-      let n: number;
-      let list: Int32Array;
-      let at: number;
-      if (r >= lo && r < hi && famOf[r] === famTag) {
-        at = cfgData[2 * (r - lo)];
-        n = cfgData[2 * (r - lo) + 1];
-        list = cfgData;
-      } else {
-        n = this.preds(r);
-        list = this.predList;
-        at = this.predAt;
-      }
-      if (n === 0) { if (this.deadEnd(r)) continue; return undefined; }
-      if (top + n > work.length) work = this.growWork(top + n);
-      for (let k = 0; k < n; k++) work[top++] = list[at + k];
     }
+    this.visits = visits;
     return listOf(defs, nd);
   }
 
@@ -1545,11 +1573,14 @@ class Recoverer {
     // repeat their callees
     const target = p.target[row];
     if (this.linked && (p.flags[row] & InsnFlag.HasTarget) && target >= 0 && target < 2 ** 36 && p.sec[row] < 65536) {
-      const key = target * 65536 + p.sec[row];
-      let out = this.noReturnByTarget.get(key);
+      // by section, then by target: a target alone is a small integer key, which a Map hashes fastest
+      const sec = p.sec[row];
+      let byTarget = this.noReturnByTarget.get(sec);
+      if (byTarget === undefined) { byTarget = new Map(); this.noReturnByTarget.set(sec, byTarget); }
+      let out = byTarget.get(target);
       if (out === undefined) {
         out = this.callNeverReturns(row);
-        this.noReturnByTarget.set(key, out);
+        byTarget.set(target, out);
       }
       return out;
     }
@@ -1612,8 +1643,9 @@ class Recoverer {
               k === InsnKind.ContextSwitch || k === InsnKind.Invalid) out = false;
           }
         }
+        // from the end too: a callee that leaves by a tail call mostly does so last
         for (const [a, b] of rs) {
-          for (let r = a; r < b && out; r++) {
+          for (let r = b - 1; r >= a && out; r--) {
             const k = p.kind[r];
             if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOf(r))) out = false;
           }
@@ -1728,12 +1760,128 @@ class Recoverer {
    * by any dynamic jump still unknown. Each list keeps the order edges are found in, without repeats.
    */
   private buildPreds(fam: number): FamilyCfg {
-    const p = this.p;
     const rs = this.ranges(fam);
     let overlap = false;
     for (let x = 0; x < rs.length; x++) {
       for (let y = x + 1; y < rs.length; y++) if (rs[x][0] < rs[y][1] && rs[y][0] < rs[x][1]) overlap = true;
     }
+    if (overlap) return this.buildPredsOverlapping(fam, rs);
+    let fixed = this.fixedEdges.get(fam);
+    if (fixed === undefined) {
+      fixed = this.fixedEdgesOf(rs);
+      this.fixedEdges.set(fam, fixed);
+    }
+    return this.assemblePreds(fam, rs, fixed);
+  }
+
+  /**
+   * The edges of a family (ranges not overlapping) that no table changes: fall-throughs and direct
+   * branches, in the order buildPreds lists them, with the dynamic jumps and where their edges go in
+   * that order.
+   */
+  private fixedEdgesOf(rs: readonly (readonly [number, number])[]): FixedEdges {
+    const kind = this.p.kind;
+    let rows = 0;
+    for (let x = 0; x < rs.length; x++) rows += rs[x][1] - rs[x][0];
+    for (let x = 0; x < rs.length; x++) this.sweepFamilies(rs[x][0], rs[x][1]);
+    let ne = 0;
+    let edgeTo = this.edgeTo;
+    let edgeFrom = this.edgeFrom;
+    const dyn: number[] = [];
+    const dynAt: number[] = [];
+    let base = 0;
+    for (let x = 0; x < rs.length; x++) {
+      const a = rs[x][0];
+      const b = rs[x][1];
+      // room for a fall-through and a branch edge per row
+      if (ne + 2 * (b - a) > edgeTo.length) { this.growEdges(ne + 2 * (b - a)); edgeTo = this.edgeTo; edgeFrom = this.edgeFrom; }
+      for (let i = a; i < b; i++) {
+        const k = kind[i];
+        if (i + 1 < b && fallsThrough(k) && !(k === InsnKind.Call && this.noReturn(i))) {
+          edgeTo[ne] = base + (i + 1 - a);
+          edgeFrom[ne++] = i;
+        }
+        if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond) {
+          const d = this.destOf(i);
+          if (d < 0) continue;
+          // its place in the first range holding it, if one does
+          let at = 0;
+          for (let y = 0; y < rs.length; y++) {
+            const c = rs[y][0];
+            const e = rs[y][1];
+            if (d >= c && d < e) { edgeTo[ne] = at + (d - c); edgeFrom[ne++] = i; break; }
+            at += e - c;
+          }
+        } else if (k === InsnKind.JumpDynamic) {
+          dyn.push(i);
+          dynAt.push(ne);
+        }
+      }
+      base += b - a;
+    }
+    return { rows, to: edgeTo.slice(0, ne), from: edgeFrom.slice(0, ne), dyn: Int32Array.from(dyn), dynAt: Int32Array.from(dynAt) };
+  }
+
+  /** buildPreds of a family whose ranges do not overlap, from its fixed edges and the tables known now. */
+  private assemblePreds(fam: number, rs: readonly (readonly [number, number])[], fixed: FixedEdges): FamilyCfg {
+    const { rows, to, from, dyn, dynAt } = fixed;
+    if (this.extraLocal.size > 0) this.extraLocal = new Map();
+    // the tables' edges, jump by jump in row order; the jumps without a table are the unknown ones
+    let tableTo = this.edgeTo;
+    let nt = 0;
+    if (this.tableEdges.length < dyn.length) this.tableEdges = new Int32Array(doubledUntil(this.tableEdges.length, dyn.length));
+    const perJump = this.tableEdges;
+    const dynamic: number[] = [];
+    for (let x = 0; x < dyn.length; x++) {
+      const i = dyn[x];
+      const ts = this.recovered.get(i) ?? this.assumed?.get(i);
+      if (!ts) { perJump[x] = 0; dynamic.push(i); continue; }
+      if (nt + ts.length > tableTo.length) { this.growEdges(nt + ts.length); tableTo = this.edgeTo; }
+      for (let y = 0; y < ts.length; y++) tableTo[nt++] = this.localRow(ts[y], rs, rows);
+      perJump[x] = ts.length;
+    }
+    const ns = to.length;
+    const nd = dynamic.length;
+    const locals = rows + this.extraLocal.size;
+    // one array: the local rows' records (start, count), then the lists
+    const data = new Int32Array(2 * locals + nd + ns + nt);
+    const dynList = 2 * locals;
+    for (let e = 0; e < ns; e++) data[2 * to[e] + 1]++;
+    for (let e = 0; e < nt; e++) data[2 * tableTo[e] + 1]++;
+    let at = dynList + nd;
+    for (let l = 0; l < locals; l++) {
+      data[2 * l] = at;
+      at += data[2 * l + 1];
+      data[2 * l + 1] = 0;
+    }
+    for (let x = 0; x < nd; x++) data[dynList + x] = dynamic[x];
+    // the edges in the order buildPreds finds them: each jump's table edges after the fixed edges of the rows before it
+    let e = 0;
+    let t = 0;
+    for (let x = 0; x <= dyn.length; x++) {
+      const until = x < dyn.length ? dynAt[x] : ns;
+      for (; e < until; e++) addPred(data, to[e], from[e]);
+      if (x < dyn.length) for (let y = perJump[x]; y > 0; y--) addPred(data, tableTo[t++], dyn[x]);
+    }
+    if (nd > 0) {
+      // local 0 is the family's entry
+      for (let l = 1; l < rows; l++) {
+        if (data[2 * l + 1] > 0) continue;
+        data[2 * l] = dynList;
+        data[2 * l + 1] = nd;
+      }
+    }
+    const lo = rs.length > 0 ? rs[0][0] : 0;
+    const hi = rs.length > 0 ? rs[0][1] : 0;
+    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data);
+    this.famCfg[fam] = cfg;
+    return cfg;
+  }
+
+  /** buildPreds of a family whose ranges overlap (a row in two ranges takes its place in the first). */
+  private buildPredsOverlapping(fam: number, rs: [number, number][]): FamilyCfg {
+    const p = this.p;
+    const overlap = true;
     const dynamic: number[] = [];
     // rows are numbered locally: the ranges' rows one after another, then any other row a table names
     let rows = 0;
@@ -1829,6 +1977,16 @@ class Recoverer {
   }
 
 
+}
+
+/** Appends `from` to local row `to`'s list in `data` (buildPreds' layout), unless it was the last one added. */
+function addPred(data: Int32Array, to: number, from: number): void {
+  const s0 = data[2 * to];
+  const c = data[2 * to + 1];
+  // edges from one row come together, so a repeat is the last one added
+  if (c > 0 && data[s0 + c - 1] === from) return;
+  data[s0 + c] = from;
+  data[2 * to + 1] = c + 1;
 }
 
 /** The first `n` numbers of `src` as an array of exactly that length. */
