@@ -372,6 +372,11 @@ class FamilyCfg {
     readonly data: Int32Array,
     /** per row of the first range: 1 when it belongs to this family (a function nested in it does not) */
     readonly own: Uint8Array,
+    /**
+     * per row of the first range: its place in `Recoverer.semList` + 1, 0 until the search asks (a
+     * plain array read for every row a search visits, kept across rebuilds)
+     */
+    readonly semNear: Int32Array,
   ) {}
 
   /** The local number of `row`, -1 when the family's control flow does not hold it. */
@@ -405,8 +410,9 @@ interface FixedEdges {
   from: Int32Array;
   dyn: Int32Array;
   dynAt: Int32Array;
-  /** FamilyCfg.own */
+  /** FamilyCfg.own and FamilyCfg.semNear */
   own: Uint8Array;
+  semNear: Int32Array;
 }
 
 class Recoverer {
@@ -1067,6 +1073,7 @@ class Recoverer {
     const lo = cfg.lo;
     const span = cfg.hi - lo;
     const own = cfg.own;
+    const semNear = cfg.semNear;
     const cfgData = cfg.data;
     // rows seen: by place in that range (an array used again by every search), others by row
     if (span > this.seenNear.length) this.seenNear = new Int32Array(doubledUntil(this.seenNear.length, span));
@@ -1092,7 +1099,11 @@ class Recoverer {
         let defines: boolean;
         if (mode === ASK_ANY) defines = this.writesAt(r, loc);
         else {
-          const si = this.semAt(r);
+          let si: number;
+          if (inFirst) {
+            si = semNear[x] - 1;
+            if (si < 0) { si = this.semAt(r); semNear[x] = si + 1; }
+          } else si = this.semAt(r);
           const regs = this.semRegs[si];
           const flags = this.semFlags[si];
           if (mode === ASK_REG) defines = ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(r, loc);
@@ -1860,7 +1871,10 @@ class Recoverer {
       }
       base += b - a;
     }
-    return { rows, to: edgeTo.slice(0, ne), from: edgeFrom.slice(0, ne), dyn: Int32Array.from(dyn), dynAt: Int32Array.from(dynAt), own };
+    return {
+      rows, to: edgeTo.slice(0, ne), from: edgeFrom.slice(0, ne), dyn: Int32Array.from(dyn), dynAt: Int32Array.from(dynAt),
+      own, semNear: new Int32Array(own.length),
+    };
   }
 
   /** buildPreds of a family whose ranges do not overlap, from its fixed edges and the tables known now. */
@@ -1914,7 +1928,7 @@ class Recoverer {
     }
     const lo = rs.length > 0 ? rs[0][0] : 0;
     const hi = rs.length > 0 ? rs[0][1] : 0;
-    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data, own);
+    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data, own, fixed.semNear);
     this.famCfg[fam] = cfg;
     return cfg;
   }
@@ -2021,7 +2035,7 @@ class Recoverer {
     const hi = rs.length > 0 ? rs[0][1] : 0;
     const own = new Uint8Array(hi - lo);
     for (let i = lo; i < hi; i++) if (this.famOf.get(i) === fam + 2) own[i - lo] = 1;
-    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data, own);
+    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data, own, new Int32Array(hi - lo));
     this.famCfg[fam] = cfg;
     return cfg;
   }
