@@ -40,6 +40,7 @@ import { USERSPACE_NORETURNS, stripVersion } from './noreturns.js';
 import { x86SwitchArch } from '../arch/x86/jump-tables.js';
 import { arm64SwitchArch } from '../arch/arm64/jump-tables.js';
 import { doubledUntil, grown, sparseColumns } from '../typed-arrays.js';
+import { RowChunks } from './row-chunks.js';
 
 export interface RecoveredTable {
   /** row of the dynamic jump */
@@ -369,6 +370,13 @@ class FamilyCfg {
      * follow the local rows' records in the same array)
      */
     readonly data: Int32Array,
+    /** per row of the first range: 1 when it belongs to this family (a function nested in it does not) */
+    readonly own: Uint8Array,
+    /**
+     * per row of the first range: its place in `Recoverer.semList` + 1, 0 until the search asks (a
+     * plain array read for every row a search visits, kept across rebuilds)
+     */
+    readonly semNear: Int32Array,
   ) {}
 
   /** The local number of `row`, -1 when the family's control flow does not hold it. */
@@ -391,19 +399,40 @@ function rangeLocal(row: number, rs: readonly (readonly [number, number])[]): nu
   return -1;
 }
 
+/**
+ * What a family's control flow keeps between rebuilds (only table edges change): its fall-through and
+ * direct branch edges (local row reached, row it comes from) in buildPreds' order, and its dynamic
+ * jumps with the number of those edges found before each.
+ */
+interface FixedEdges {
+  rows: number;
+  to: Int32Array;
+  from: Int32Array;
+  dyn: Int32Array;
+  dynAt: Int32Array;
+  /** FamilyCfg.own and FamilyCfg.semNear */
+  own: Uint8Array;
+  semNear: Int32Array;
+}
+
 class Recoverer {
   /**
-   * Per-row caches (typed arrays over all rows; only rows near dynamic jumps are ever filled, and 0
-   * means not yet known): the row's InsnSem (`semList[semIndex - 1]`), the registers it writes as a
-   * bit mask and `WRITES_*` flags, so that a backward search asks "does this row write loc" without
-   * looking at the InsnSem; the family + 2, the direct branch destination + 2, whether a call returns.
+   * Per-row caches (only rows near dynamic jumps are ever filled, and 0 means not yet known): the
+   * row's InsnSem (`semList[semIndex - 1]`); the family + 2, the direct branch destination + 2,
+   * whether a call returns. Memory first written costs a page fault (about 18 us per 4 KiB page
+   * here): what is wanted for every row of a family is kept by family instead (`FixedEdges`), what
+   * belongs to a description by its place in `semList`, and the columns written most in chunks.
    */
-  private readonly famOf: Int32Array;
-  private readonly semIndex: Int32Array;
+  private readonly famOf: RowChunks;
+  private readonly semIndex: RowChunks;
   private readonly semList: InsnSem[] = [];
-  private readonly regWrites: Uint32Array;
-  private readonly writeFlags: Uint8Array;
-  private readonly destRow: Int32Array;
+  /**
+   * by place in `semList`: the registers the row writes as a bit mask and `WRITES_*` flags, so that a
+   * backward search asks "does this row write loc" without looking at the InsnSem
+   */
+  private semRegs = new Uint32Array(1024);
+  private semFlags = new Uint8Array(1024);
+  private readonly destRow: RowChunks;
   private readonly noReturnKnown: Uint8Array;
   /**
    * Predecessors, built per family (parent function symbol) on first need and again when its edges
@@ -427,12 +456,16 @@ class Recoverer {
   private proofPairs = new Int32Array(3 * 256);
   /** definition search: rows seen (stamped with the search's number) and the work stack */
   private readonly seenStamp: Int32Array;
+  private seenNear = new Int32Array(4096);
   private searches = 0;
   private work = new Int32Array(1024);
   private defsFound = new Int32Array(64);
   /** buildPreds scratch: edges (local number of the row reached, row it comes from) in the order they are found */
   private edgeTo = new Int32Array(1024);
   private edgeFrom = new Int32Array(1024);
+  /** buildPreds: fixed edges by family (ranges not overlapping), and the number of table edges per dynamic jump */
+  private readonly fixedEdges = new Map<number, FixedEdges>();
+  private tableEdges = new Int32Array(64);
   /** buildPreds: local numbers of table targets outside the family's ranges */
   private extraLocal = new Map<number, number>();
   /** linked files: loaded sections by address (`sectionOf`), and the offset its last answer left */
@@ -463,8 +496,8 @@ class Recoverer {
   private visits = 0;
   /** linked files: callees (function symbols) named as C library functions that never return */
   private readonly noReturnByName = new Map<number, boolean>();
-  /** linked files: whether a call returns, by its target address * 65536 + its section */
-  private readonly noReturnByTarget = new Map<number, boolean>();
+  /** linked files: whether a call returns, by its section and its target address */
+  private readonly noReturnByTarget = new Map<number, Map<number, boolean>>();
   /** callees (function symbols entered at their start) with no way back, by symbol */
   private readonly calleeEndsMemo = new Map<number, boolean>();
   /** registers written by a callee (function symbol) and its callees, null when unknown */
@@ -494,8 +527,10 @@ class Recoverer {
     this.linked = p.elf.type !== 1;
     const n = p.count;
     // zero means "not yet known" everywhere, so pages of rows never looked at stay untouched
-    [this.semIndex, this.regWrites, this.writeFlags, this.destRow, this.noReturnKnown, this.famOf, this.seenStamp] =
-      sparseColumns([Int32Array, Uint32Array, Uint8Array, Int32Array, Uint8Array, Int32Array, Int32Array], n);
+    [this.noReturnKnown, this.seenStamp] = sparseColumns([Uint8Array, Int32Array], n);
+    this.semIndex = new RowChunks(n);
+    this.destRow = new RowChunks(n);
+    this.famOf = new RowChunks(n);
     const nsym = p.syms.count;
     this.famCfg = new Array<FamilyCfg | null>(nsym).fill(null);
     this.famBudget = new Int32Array(nsym);
@@ -848,11 +883,21 @@ class Recoverer {
   // -------------------------------------------------------------- value evaluation
 
   private sem(row: number): InsnSem {
-    const i = this.semIndex[row];
-    if (i > 0) return this.semList[i - 1];
+    return this.semList[this.semAt(row)];
+  }
+
+  /** The place of the row's InsnSem in `semList` (described on first need). */
+  private semAt(row: number): number {
+    const i = this.semIndex.get(row);
+    if (i > 0) return i - 1;
     const s = this.describer.describe(row);
+    const at = this.semList.length;
     this.semList.push(s);
-    this.semIndex[row] = this.semList.length;
+    this.semIndex.set(row, at + 1);
+    if (at === this.semRegs.length) {
+      this.semRegs = grown(this.semRegs, 2 * at);
+      this.semFlags = grown(this.semFlags, 2 * at);
+    }
     let regs = 0;
     let flags = 0;
     const ws = s.writes;
@@ -863,9 +908,9 @@ class Recoverer {
       else if (w === FRAME_ANY) flags |= WRITES_FRAME_ANY;
       else flags |= WRITES_OTHER;
     }
-    this.regWrites[row] = regs;
-    this.writeFlags[row] = flags;
-    return s;
+    this.semRegs[at] = regs;
+    this.semFlags[at] = flags;
+    return at;
   }
 
   /**
@@ -1001,7 +1046,6 @@ class Recoverer {
     // depth-first over predecessors, rows marked seen when popped (the order decides which budget runs out first)
     const n0 = this.preds(row);
     if (n0 === 0) return this.deadEnd(row) ? [] : undefined;
-    const seen = this.seenStamp;
     const stamp = ++this.searches;
     let work = this.work;
     let top = 0;
@@ -1014,9 +1058,6 @@ class Recoverer {
     // what "row r writes loc" reads (as writesAt answers it): a register's bit; a memory cell whose
     // address registers are all below 32: any of their bits or an unplaced store; a frame slot: its base
     // register's bit or an unplaced frame store, when the row stores nothing narrower or elsewhere
-    const semIndex = this.semIndex;
-    const regWrites = this.regWrites;
-    const writeFlags = this.writeFlags;
     let mode = ASK_ANY;
     let cellMask = 0;
     const slotReg = loc >= SLOT_BASE && loc < CELL_BASE ? slotBase(loc) : -1;
@@ -1028,50 +1069,78 @@ class Recoverer {
     } else if (slotReg >= 0 && slotReg < 32) mode = ASK_SLOT;
     // the lists of the rows of the start's family's first range (nearly every row visited) are read
     // straight from its arrays; preds() answers for any other row
-    const famOf = this.famOf;
-    const fam = famOf[row] - 2;
-    const cfg = this.famCfg[fam]!;
-    const famTag = fam + 2;
+    const cfg = this.famCfg[this.famOf.get(row) - 2]!;
     const lo = cfg.lo;
-    const hi = cfg.hi;
+    const span = cfg.hi - lo;
+    const own = cfg.own;
+    const semNear = cfg.semNear;
     const cfgData = cfg.data;
+    // rows seen: by place in that range (an array used again by every search), others by row
+    if (span > this.seenNear.length) this.seenNear = new Int32Array(doubledUntil(this.seenNear.length, span));
+    const near = this.seenNear;
+    const seen = this.seenStamp;
+    // the jump's visits left, kept here and given back on every way out
+    let visits = this.visits;
     while (top > 0) {
-      const r = work[--top];
-      if (seen[r] === stamp) continue;
-      seen[r] = stamp;
-      if (--budget < 0 || --this.visits < 0) return BUDGET_SPENT;
-      // registers (most questions) straight from the row's write mask
-      let defines: boolean;
-      if (mode === ASK_ANY) defines = this.writesAt(r, loc);
-      else {
-        if (semIndex[r] === 0) this.sem(r);
-        const regs = regWrites[r];
-        if (mode === ASK_REG) defines = ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(r, loc);
-        else if (mode === ASK_CELL) defines = (writeFlags[r] & WRITES_MEM_ANY) !== 0 || (regs & cellMask) !== 0;
-        else if ((writeFlags[r] & WRITES_OTHER) === 0) defines = ((regs >>> slotReg) & 1) !== 0 || (writeFlags[r] & WRITES_FRAME_ANY) !== 0;
-        else defines = this.writesLoc(this.semList[semIndex[r] - 1], loc, r);
+      let r = work[--top];
+      // a row with one predecessor goes on to it directly: pushing it and popping it next is the same order
+      for (;;) {
+        const x = r - lo;
+        const inFirst = x >= 0 && x < span;
+        if (inFirst) {
+          if (near[x] === stamp) break;
+          near[x] = stamp;
+        } else {
+          if (seen[r] === stamp) break;
+          seen[r] = stamp;
+        }
+        if (--budget < 0 || --visits < 0) { this.visits = visits; return BUDGET_SPENT; }
+        // registers (most questions) straight from the row's write mask
+        let defines: boolean;
+        if (mode === ASK_ANY) defines = this.writesAt(r, loc);
+        else {
+          let si: number;
+          if (inFirst) {
+            si = semNear[x] - 1;
+            if (si < 0) { si = this.semAt(r); semNear[x] = si + 1; }
+          } else si = this.semAt(r);
+          const regs = this.semRegs[si];
+          const flags = this.semFlags[si];
+          if (mode === ASK_REG) defines = ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(r, loc);
+          else if (mode === ASK_CELL) defines = (flags & WRITES_MEM_ANY) !== 0 || (regs & cellMask) !== 0;
+          else if ((flags & WRITES_OTHER) === 0) defines = ((regs >>> slotReg) & 1) !== 0 || (flags & WRITES_FRAME_ANY) !== 0;
+          else defines = this.writesLoc(this.semList[si], loc, r);
+        }
+        if (defines) {
+          if (nd === defs.length) defs = this.defsFound = grown(defs, 2 * nd);
+          defs[nd++] = r;
+          break;
+        }
+        let n: number;
+        let list: Int32Array;
+        let at: number;
+        if (inFirst && own[x] !== 0) {
+          at = cfgData[2 * x];
+          n = cfgData[2 * x + 1];
+          list = cfgData;
+        } else {
+          n = this.preds(r);
+          list = this.predList;
+          at = this.predAt;
+        }
+        if (n === 1) { r = list[at]; continue; }
+        if (n === 0) { if (this.deadEnd(r)) break; this.visits = visits; return undefined; }
+        // rows already seen are skipped when popped: they need no place on the stack
+        if (top + n > work.length) work = this.growWork(top + n);
+        for (let k = 0; k < n; k++) {
+          const q = list[at + k];
+          const y = q - lo;
+          if ((y >= 0 && y < span ? near[y] : seen[q]) !== stamp) work[top++] = q;
+        }
+        break;
       }
-      if (defines) {
-        if (nd === defs.length) defs = this.defsFound = grown(defs, 2 * nd);
-        defs[nd++] = r;
-        continue;
-      }
-      let n: number;
-      let list: Int32Array;
-      let at: number;
-      if (r >= lo && r < hi && famOf[r] === famTag) {
-        at = cfgData[2 * (r - lo)];
-        n = cfgData[2 * (r - lo) + 1];
-        list = cfgData;
-      } else {
-        n = this.preds(r);
-        list = this.predList;
-        at = this.predAt;
-      }
-      if (n === 0) { if (this.deadEnd(r)) continue; return undefined; }
-      if (top + n > work.length) work = this.growWork(top + n);
-      for (let k = 0; k < n; k++) work[top++] = list[at + k];
     }
+    this.visits = visits;
     return listOf(defs, nd);
   }
 
@@ -1088,9 +1157,10 @@ class Recoverer {
 
   /** writesLoc for a row, answered from the row's write mask when the location is a register, cell or plain slot. */
   private writesAt(row: number, loc: number): boolean {
-    const s = this.sem(row);
-    const flags = this.writeFlags[row];
-    const regs = this.regWrites[row];
+    const at = this.semAt(row);
+    const s = this.semList[at];
+    const flags = this.semFlags[at];
+    const regs = this.semRegs[at];
     if (loc >= 0 && loc < 32) return ((regs >>> loc) & 1) !== 0 && !this.keptByCallee(row, loc);
     if (loc >= CELL_BASE) {
       if (flags & WRITES_MEM_ANY) return true;
@@ -1160,7 +1230,7 @@ class Recoverer {
     const states: ProofState[] = [];
     const idsByHash = new Map<number, number[]>();
     const stamp = ++this.boundProofs;
-    const cfg = this.famCfg[this.famOf[row] - 2]!;
+    const cfg = this.famCfg[this.famOf.get(row) - 2]!;
     const lo = cfg.lo;
     const hi = cfg.hi;
     if (hi - lo > this.proofRowStamp.length) {
@@ -1403,12 +1473,12 @@ class Recoverer {
 
   /** Parent function symbol of the row's function ('.cold' parts belong to their parent), or -1. */
   private family(row: number): number {
-    const known = this.famOf[row];
+    const known = this.famOf.get(row);
     if (known !== 0) return known - 2;
     const p = this.p;
     const f = p.syms.funcContaining(p.sec[row], p.off[row]);
     const fam = familyOfSymbol(p.syms, f);
-    this.famOf[row] = fam + 2;
+    this.famOf.set(row, fam + 2);
     return fam;
   }
 
@@ -1425,14 +1495,14 @@ class Recoverer {
     let f = -1;
     let fSec = -1;
     for (let i = a; i < b; i++) {
-      if (famOf[i] !== 0) { f = -1; continue; }
+      if (famOf.get(i) !== 0) { f = -1; continue; }
       const sec = p.sec[i];
       const off = p.off[i];
       if (!(f >= 0 && sec === fSec && off >= syms.offset[f] && off < syms.offset[f] + syms.len[f])) {
         f = syms.funcContaining(sec, off);
         fSec = sec;
       }
-      famOf[i] = familyOfSymbol(syms, f) + 2;
+      famOf.set(i, familyOfSymbol(syms, f) + 2);
     }
   }
 
@@ -1456,7 +1526,7 @@ class Recoverer {
   /** Registers the callee of the direct call at `row` may write (itself and its callees), or null when unknown. */
   private calleeWrites(row: number, depth: number): Set<number> | null {
     const p = this.p;
-    const dest = this.destOf(row);
+    const dest = this.destOnce(row);
     if (dest < 0 || depth > 3) return null;
     const f = p.syms.funcContaining(p.sec[dest], p.off[dest]);
     if (f < 0 || p.syms.offset[f] !== p.off[dest] || p.syms.sec[f] !== p.sec[dest]) return null;
@@ -1475,7 +1545,7 @@ class Recoverer {
         const k = p.kind[r];
         if (k === InsnKind.CallDynamic || k === InsnKind.JumpDynamic || k === InsnKind.JumpDynamicCond ||
           k === InsnKind.Syscall || k === InsnKind.ContextSwitch || k === InsnKind.Invalid) return null;
-        if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOf(r))) return null;
+        if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOnce(r))) return null;
         if (k === InsnKind.Call) {
           const inner = this.calleeWrites(r, depth + 1);
           if (inner === null) return null;
@@ -1545,11 +1615,14 @@ class Recoverer {
     // repeat their callees
     const target = p.target[row];
     if (this.linked && (p.flags[row] & InsnFlag.HasTarget) && target >= 0 && target < 2 ** 36 && p.sec[row] < 65536) {
-      const key = target * 65536 + p.sec[row];
-      let out = this.noReturnByTarget.get(key);
+      // by section, then by target: a target alone is a small integer key, which a Map hashes fastest
+      const sec = p.sec[row];
+      let byTarget = this.noReturnByTarget.get(sec);
+      if (byTarget === undefined) { byTarget = new Map(); this.noReturnByTarget.set(sec, byTarget); }
+      let out = byTarget.get(target);
       if (out === undefined) {
         out = this.callNeverReturns(row);
-        this.noReturnByTarget.set(key, out);
+        byTarget.set(target, out);
       }
       return out;
     }
@@ -1592,7 +1665,7 @@ class Recoverer {
   private calleeNeverReturns(row: number): boolean {
     const p = this.p;
     let out = false;
-    const dest = this.destOf(row);
+    const dest = this.destOnce(row);
     if (dest >= 0 && (this.linked || this.callsLocal(row))) {
       const f = p.syms.funcContaining(p.sec[dest], p.off[dest]);
       const atStart = f >= 0 && p.syms.offset[f] === p.off[dest] && p.syms.sec[f] === p.sec[dest];
@@ -1612,10 +1685,11 @@ class Recoverer {
               k === InsnKind.ContextSwitch || k === InsnKind.Invalid) out = false;
           }
         }
+        // from the end too: a callee that leaves by a tail call mostly does so last
         for (const [a, b] of rs) {
-          for (let r = a; r < b && out; r++) {
+          for (let r = b - 1; r >= a && out; r--) {
             const k = p.kind[r];
-            if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOf(r))) out = false;
+            if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOnce(r))) out = false;
           }
         }
         this.calleeEndsMemo.set(f, out);
@@ -1653,13 +1727,23 @@ class Recoverer {
     return name === '.plt' || name === '.plt.sec' || name === '.iplt';
   }
 
+  /**
+   * destOf for a row asked about once (a family's or callee's branches, whose answers are kept with
+   * what is made of them): neither read from nor written into `destRow`, whose pages would be
+   * touched for every row.
+   */
+  private destOnce(r: number): number {
+    const d = this.describer.branchDest(r);
+    return d >= 0 ? d : -1;
+  }
+
   private destOf(r: number): number {
-    const known = this.destRow[r];
+    const known = this.destRow.get(r);
     if (known !== 0) return known - 2;
     const d = this.describer.branchDest(r);
     // every negative answer means "none"
     const out = d >= 0 ? d : -1;
-    this.destRow[r] = out + 2;
+    this.destRow.set(r, out + 2);
     return out;
   }
 
@@ -1728,12 +1812,153 @@ class Recoverer {
    * by any dynamic jump still unknown. Each list keeps the order edges are found in, without repeats.
    */
   private buildPreds(fam: number): FamilyCfg {
-    const p = this.p;
     const rs = this.ranges(fam);
     let overlap = false;
     for (let x = 0; x < rs.length; x++) {
       for (let y = x + 1; y < rs.length; y++) if (rs[x][0] < rs[y][1] && rs[y][0] < rs[x][1]) overlap = true;
     }
+    if (overlap) return this.buildPredsOverlapping(fam, rs);
+    let fixed = this.fixedEdges.get(fam);
+    if (fixed === undefined) {
+      fixed = this.fixedEdgesOf(fam, rs);
+      this.fixedEdges.set(fam, fixed);
+    }
+    return this.assemblePreds(fam, rs, fixed);
+  }
+
+  /**
+   * The edges of a family (ranges not overlapping) that no table changes: fall-throughs and direct
+   * branches, in the order buildPreds lists them, with the dynamic jumps and where their edges go in
+   * that order.
+   */
+  private fixedEdgesOf(fam: number, rs: readonly (readonly [number, number])[]): FixedEdges {
+    const kind = this.p.kind;
+    let rows = 0;
+    for (let x = 0; x < rs.length; x++) rows += rs[x][1] - rs[x][0];
+    const own = this.ownRows(fam, rs.length > 0 ? rs[0][0] : 0, rs.length > 0 ? rs[0][1] : 0);
+    let ne = 0;
+    let edgeTo = this.edgeTo;
+    let edgeFrom = this.edgeFrom;
+    const dyn: number[] = [];
+    const dynAt: number[] = [];
+    let base = 0;
+    for (let x = 0; x < rs.length; x++) {
+      const a = rs[x][0];
+      const b = rs[x][1];
+      // room for a fall-through and a branch edge per row
+      if (ne + 2 * (b - a) > edgeTo.length) { this.growEdges(ne + 2 * (b - a)); edgeTo = this.edgeTo; edgeFrom = this.edgeFrom; }
+      for (let i = a; i < b; i++) {
+        const k = kind[i];
+        if (i + 1 < b && fallsThrough(k) && !(k === InsnKind.Call && this.noReturnUncached(i))) {
+          edgeTo[ne] = base + (i + 1 - a);
+          edgeFrom[ne++] = i;
+        }
+        if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond) {
+          const d = this.destOnce(i);
+          if (d < 0) continue;
+          // its place in the first range holding it, if one does
+          let at = 0;
+          for (let y = 0; y < rs.length; y++) {
+            const c = rs[y][0];
+            const e = rs[y][1];
+            if (d >= c && d < e) { edgeTo[ne] = at + (d - c); edgeFrom[ne++] = i; break; }
+            at += e - c;
+          }
+        } else if (k === InsnKind.JumpDynamic) {
+          dyn.push(i);
+          dynAt.push(ne);
+        }
+      }
+      base += b - a;
+    }
+    return {
+      rows, to: edgeTo.slice(0, ne), from: edgeFrom.slice(0, ne), dyn: Int32Array.from(dyn), dynAt: Int32Array.from(dynAt),
+      own, semNear: new Int32Array(own.length),
+    };
+  }
+
+  /** buildPreds of a family whose ranges do not overlap, from its fixed edges and the tables known now. */
+  private assemblePreds(fam: number, rs: readonly (readonly [number, number])[], fixed: FixedEdges): FamilyCfg {
+    const { rows, to, from, dyn, dynAt, own } = fixed;
+    if (this.extraLocal.size > 0) this.extraLocal = new Map();
+    // the tables' edges, jump by jump in row order; the jumps without a table are the unknown ones
+    let tableTo = this.edgeTo;
+    let nt = 0;
+    if (this.tableEdges.length < dyn.length) this.tableEdges = new Int32Array(doubledUntil(this.tableEdges.length, dyn.length));
+    const perJump = this.tableEdges;
+    const dynamic: number[] = [];
+    for (let x = 0; x < dyn.length; x++) {
+      const i = dyn[x];
+      const ts = this.recovered.get(i) ?? this.assumed?.get(i);
+      if (!ts) { perJump[x] = 0; dynamic.push(i); continue; }
+      if (nt + ts.length > tableTo.length) { this.growEdges(nt + ts.length); tableTo = this.edgeTo; }
+      for (let y = 0; y < ts.length; y++) tableTo[nt++] = this.localRow(ts[y], rs, rows);
+      perJump[x] = ts.length;
+    }
+    const ns = to.length;
+    const nd = dynamic.length;
+    const locals = rows + this.extraLocal.size;
+    // one array: the local rows' records (start, count), then the lists
+    const data = new Int32Array(2 * locals + nd + ns + nt);
+    const dynList = 2 * locals;
+    for (let e = 0; e < ns; e++) data[2 * to[e] + 1]++;
+    for (let e = 0; e < nt; e++) data[2 * tableTo[e] + 1]++;
+    let at = dynList + nd;
+    for (let l = 0; l < locals; l++) {
+      data[2 * l] = at;
+      at += data[2 * l + 1];
+      data[2 * l + 1] = 0;
+    }
+    for (let x = 0; x < nd; x++) data[dynList + x] = dynamic[x];
+    // the edges in the order buildPreds finds them: each jump's table edges after the fixed edges of the rows before it
+    let e = 0;
+    let t = 0;
+    for (let x = 0; x <= dyn.length; x++) {
+      const until = x < dyn.length ? dynAt[x] : ns;
+      for (; e < until; e++) addPred(data, to[e], from[e]);
+      if (x < dyn.length) for (let y = perJump[x]; y > 0; y--) addPred(data, tableTo[t++], dyn[x]);
+    }
+    if (nd > 0) {
+      // local 0 is the family's entry
+      for (let l = 1; l < rows; l++) {
+        if (data[2 * l + 1] > 0) continue;
+        data[2 * l] = dynList;
+        data[2 * l + 1] = nd;
+      }
+    }
+    const lo = rs.length > 0 ? rs[0][0] : 0;
+    const hi = rs.length > 0 ? rs[0][1] : 0;
+    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data, own, fixed.semNear);
+    this.famCfg[fam] = cfg;
+    return cfg;
+  }
+
+  /**
+   * Which rows [a, b) belong to family `fam`, as sweepFamilies finds their families (without writing
+   * `famOf` for every row: a row's family is looked up when asked).
+   */
+  private ownRows(fam: number, a: number, b: number): Uint8Array {
+    const p = this.p;
+    const syms = p.syms;
+    const out = new Uint8Array(b - a);
+    let f = -1;
+    let fSec = -1;
+    for (let i = a; i < b; i++) {
+      const sec = p.sec[i];
+      const off = p.off[i];
+      if (!(f >= 0 && sec === fSec && off >= syms.offset[f] && off < syms.offset[f] + syms.len[f])) {
+        f = syms.funcContaining(sec, off);
+        fSec = sec;
+      }
+      if (familyOfSymbol(syms, f) === fam) out[i - a] = 1;
+    }
+    return out;
+  }
+
+  /** buildPreds of a family whose ranges overlap (a row in two ranges takes its place in the first). */
+  private buildPredsOverlapping(fam: number, rs: [number, number][]): FamilyCfg {
+    const p = this.p;
+    const overlap = true;
     const dynamic: number[] = [];
     // rows are numbered locally: the ranges' rows one after another, then any other row a table names
     let rows = 0;
@@ -1808,7 +2033,9 @@ class Recoverer {
     }
     const lo = rs.length > 0 ? rs[0][0] : 0;
     const hi = rs.length > 0 ? rs[0][1] : 0;
-    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data);
+    const own = new Uint8Array(hi - lo);
+    for (let i = lo; i < hi; i++) if (this.famOf.get(i) === fam + 2) own[i - lo] = 1;
+    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data, own, new Int32Array(hi - lo));
     this.famCfg[fam] = cfg;
     return cfg;
   }
@@ -1829,6 +2056,16 @@ class Recoverer {
   }
 
 
+}
+
+/** Appends `from` to local row `to`'s list in `data` (buildPreds' layout), unless it was the last one added. */
+function addPred(data: Int32Array, to: number, from: number): void {
+  const s0 = data[2 * to];
+  const c = data[2 * to + 1];
+  // edges from one row come together, so a repeat is the last one added
+  if (c > 0 && data[s0 + c - 1] === from) return;
+  data[s0 + c] = from;
+  data[2 * to + 1] = c + 1;
 }
 
 /** The first `n` numbers of `src` as an array of exactly that length. */
