@@ -214,13 +214,16 @@ function gotSlotNames(elf: ElfFile): Map<number, { name: string; callee: string 
     const t = elf.relocs(rel.index);
     for (let i = 0; i < t.count; i++) {
       const ty = t.type[i];
+      // most of .rela.dyn is RELATIVE relocations (hundreds of thousands in a large library): type first
+      const named = ty === R_X86_64_JUMP_SLOT || ty === R_AARCH64_JUMP_SLOT || ty === R_X86_64_GLOB_DAT || ty === R_AARCH64_GLOB_DAT;
+      if (!named && ty !== R_X86_64_IRELATIVE && ty !== R_AARCH64_IRELATIVE) continue;
       const slot = t.offset[i];
       if (m.has(slot)) continue;
-      if (ty === R_X86_64_JUMP_SLOT || ty === R_AARCH64_JUMP_SLOT || ty === R_X86_64_GLOB_DAT || ty === R_AARCH64_GLOB_DAT) {
+      if (named) {
         if (!elf.dynsym || t.sym[i] === 0) continue;
         const name = elf.dynsym.name(t.sym[i]);
         m.set(slot, { name, callee: name });
-      } else if (ty === R_X86_64_IRELATIVE || ty === R_AARCH64_IRELATIVE) {
+      } else {
         m.set(slot, { name: `*ABS*+0x${t.addend[i].toString(16)}`, callee: null });
       }
     }
