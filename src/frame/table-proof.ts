@@ -58,6 +58,9 @@ const FDE_FIRST = 8;
 /** Outcome of `edges`: the successors are in `succ`; EXIT: a return or tail call (the entry state is due). */
 const EXIT = -2;
 const FAIL = -1;
+/** Outcomes of a pass of `proveFde` (or FAIL): no state of a row already passed changed, or one did. */
+const DONE = 0;
+const AGAIN = 1;
 
 /**
  * Proves what it can of the run's unwind tables (one table, the usual case for linked files; with
@@ -110,6 +113,8 @@ class Prover {
   // per-FDE incoming states merged from the rows before (inSet: any yet); seen: stepped in this pass
   private inSet = new Uint8Array(256);
   private seen = new Uint8Array(256);
+  /** the row's incoming state changed since it was last stepped */
+  private dirty = new Uint8Array(256);
   private inSp = new Int32Array(256);
   private inFpd = new Int32Array(256);
   private inFpIn = new Uint8Array(256);
@@ -160,11 +165,9 @@ class Prover {
       if (!c || c.first < 0) continue;
       const secEnd = p.secRange(c.sec)[1];
       const endOff = fde.pcBegin + fde.pcRange - c.base;
-      let r = c.first;
-      while (r + 1 < secEnd && p.off[r + 1] < endOff) r++;
       fdes.push(fde);
       first.push(c.first);
-      last.push(r);
+      last.push(lastBefore(p.off, c.first, secEnd, endOff));
     }
     const order = fdes.map((_, k) => k).sort((a, b) => first[a] - first[b]);
     const n = order.length;
@@ -264,25 +267,29 @@ class Prover {
       const from = findRange(aFirst, aLast, call);
       for (const pad of pl) flags[pad] |= from < 0 || pad < aFirst[from] || pad > aLast[from] ? JOIN | EXT_IN : JOIN;
     }
-    // rows ascend, so the FDE holding row i is found by moving one cursor forward
+    // direct jumps: only rows decoded as direct branches can be one (Program.branchRows, ascending,
+    // so the FDE holding each is found by moving one cursor forward)
+    const rows = p.branchRows;
     let cur = 0;
     const n = aFirst.length;
-    for (let i = 0; i < p.count; i++) {
+    for (let q = 0; q < rows.length; q++) {
+      const i = rows[q];
       const k = kind[i];
-      const jump = k === InsnKind.JumpCond || k === InsnKind.JumpUncond;
-      if (!(jump && jumpDest[i] >= 0) && !(bits[i] & B.HasAlts)) continue;
+      if ((k !== InsnKind.JumpCond && k !== InsnKind.JumpUncond) || jumpDest[i] < 0 || i >= p.count) continue;
       while (cur < n && aLast[cur] < i) cur++;
       const lo = cur < n && aFirst[cur] <= i ? aFirst[cur] : -1;
       const hi = lo >= 0 ? aLast[cur] : -2;
-      if (jump && jumpDest[i] >= 0) {
-        const j = jumpDest[i];
-        flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
-      }
-      if (bits[i] & B.HasAlts) {
-        for (const a of p.alts.get(i) ?? []) {
-          const j = a.insn;
-          if (j >= 0) flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
-        }
+      const j = jumpDest[i];
+      flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
+    }
+    for (const [i, alts] of p.alts) {
+      if (i >= p.count || !(bits[i] & B.HasAlts)) continue;
+      const from = findRange(aFirst, aLast, i);
+      const lo = from >= 0 ? aFirst[from] : -1;
+      const hi = from >= 0 ? aLast[from] : -2;
+      for (const a of alts) {
+        const j = a.insn;
+        if (j >= 0) flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
       }
     }
   }
@@ -427,7 +434,10 @@ class Prover {
     ev.begin(fde);
   }
 
-  /** Reads the table's rules for rows up to `r`; false when a rule is not of a compared kind or the table ends first. */
+  /**
+   * Reads the table's rules for rows up to `r` (and on to the end of the table row holding `r`); false
+   * when a rule is not of a compared kind or the table ends first.
+   */
   private rowsUpTo(r: number): boolean {
     if (r < this.rowsNext) return true;
     const ev = this.ev;
@@ -449,12 +459,22 @@ class Prover {
           this.rowCb = cb; this.rowCo = co; this.rowFp = fp; this.rowRa = ra;
           continue;
         }
-        const t = this.rowsNext - this.rowsFirst;
-        this.tBase[t] = this.rowCb;
-        this.tOff[t] = this.rowCo;
-        this.tFp[t] = this.rowFp;
-        this.tRa[t] = this.rowRa;
-        this.rowsNext++;
+        // every row the table row covers at once: one call per table row, not per instruction
+        const end = this.rowEndOff;
+        const lastRow = this.rowsLast;
+        const cb = this.rowCb;
+        const co = this.rowCo;
+        const fp = this.rowFp;
+        const ra = this.rowRa;
+        const { tBase, tOff, tFp, tRa } = this;
+        let i = this.rowsNext;
+        for (let t = i - this.rowsFirst; i <= lastRow && off[i] < end; i++, t++) {
+          tBase[t] = cb;
+          tOff[t] = co;
+          tFp[t] = fp;
+          tRa[t] = ra;
+        }
+        this.rowsNext = i;
       }
     } catch (e) {
       if (e instanceof FormatError) return false;
@@ -530,59 +550,23 @@ class Prover {
     const inSet = this.inSet;
     const seen = this.seen;
     inSet.fill(0, 0, rows);
+    this.dirty.fill(0, 0, rows);
+    seen.fill(0, 0, rows);
     const crossStart = cross.count;
     for (let pass = 0; ; pass++) {
       // each pass sets or weakens some row's state, a bounded number of times; blocks laid out
       // far from the order of their paths can need many passes: left to the walk
       if (pass > 16) return false;
-      cross.count = crossStart;
-      seen.fill(0, 0, rows);
-      let again = false;
-      // the stepped state is row r's: r is reached only by falling through from the row before
-      let carried = false;
-      for (let r = firstRow; r <= lastRow; r++) {
-        const fl = flags[r];
-        const t = r - firstRow;
-        if (!this.rowsUpTo(r + 1 > lastRow ? r : r + 1)) return false;
-        if (carried && fl === 0 && r < lastRow && this.plainStep(r, t)) {
-          // no ops, no branch, the next row in the same symbol and reached only from here, the
-          // table unchanged: the state holds at the next row as it holds here
-          seen[t] = 1;
-          continue;
-        }
-        if (fl & ROOT) {
-          this.loadEntry();
-          if (!this.holds(t)) return false;
-          this.merge(t);
-        }
-        if (!carried) {
-          if (fl & EXT_IN) this.loadRow(t);
-          else if (inSet[t]) this.loadIn(t);
-          else continue; // no stepped path leads here yet (a later row may: a pass after this one)
-        }
-        carried = false;
-        seen[t] = 1;
-        // return-address signing is compared by a walk of its own (verify.ts)
-        if (p.flags[r] & PAC_FLAGS) return false;
-        if (!this.applyOps(r)) return false;
-        const m = this.edges(r);
-        if (m === FAIL) return false;
-        if (m === EXIT) {
-          if (this.tBase[t] !== 0 || !this.isEntry()) return false;
-          continue;
-        }
-        for (let e = 0; e < m; e++) {
-          const j = this.succ[e];
-          if (j >= firstRow && j <= lastRow) {
-            if (!this.rowsUpTo(j) || !this.holds(j - firstRow)) return false;
-            if (e === this.fallIdx && !(flags[j] & JOIN)) carried = true;
-            else if (this.merge(j - firstRow) && j <= r) again = true;
-          } else {
-            cross.add(self, findRange(aFirst, aLast, j), j, this.sp, this.fpd, this.fpIn, this.fpSlot, this.raIn, this.raSlot);
-          }
-        }
+      const done = this.pass(firstRow, lastRow, self, cross, aFirst, aLast, pass > 0);
+      if (done === FAIL) return false;
+      if (done === AGAIN) continue;
+      // the later passes stepped only the rows whose state changed, and added the edges out of
+      // the FDE of each step: the edges of the rows' final states are those of one full pass more
+      // (which changes no state)
+      if (pass > 0 && cross.count > crossStart) {
+        cross.count = crossStart;
+        if (this.pass(firstRow, lastRow, self, cross, aFirst, aLast, false) !== DONE) return false;
       }
-      if (again) continue;
       // what no path from a root reaches must be padding: the walk leaves it unreached too
       for (let t = 0; t < rows; t++) if (!seen[t] && !isPadding(p, firstRow + t)) return false;
       // a row stepped only as something outside leads to: some proven code must lead there (run())
@@ -591,6 +575,71 @@ class Prover {
       }
       return true;
     }
+  }
+
+  /**
+   * One pass of `proveFde`: DONE when no state of a row already passed changed, AGAIN when one did,
+   * FAIL when a step does not hold. `changedOnly`: a row not carried into is stepped only when its
+   * incoming state changed since its last step; stepping it again from the same state would merge
+   * the same states into the same rows again, which changes nothing (a merge is idempotent), so the
+   * pass ends as a full one would.
+   */
+  private pass(firstRow: number, lastRow: number, self: number, cross: CrossEdges, aFirst: Int32Array, aLast: Int32Array,
+    changedOnly: boolean): number {
+    const p = this.p;
+    const flags = this.flags;
+    const inSet = this.inSet;
+    const seen = this.seen;
+    const dirty = this.dirty;
+    let again = false;
+    // the stepped state is row r's: r is reached only by falling through from the row before
+    let carried = false;
+    for (let r = firstRow; r <= lastRow; r++) {
+      const t = r - firstRow;
+      if (!carried && changedOnly && !dirty[t]) continue;
+      const fl = flags[r];
+      const need = r < lastRow ? r + 1 : r;
+      if (need >= this.rowsNext && !this.rowsUpTo(need)) return FAIL;
+      if (carried && fl === 0 && r < lastRow && this.plainStep(r, t)) {
+        // no ops, no branch, the next row in the same symbol and reached only from here, the
+        // table unchanged: the state holds at the next row as it holds here
+        seen[t] = 1;
+        continue;
+      }
+      if (fl & ROOT) {
+        this.loadEntry();
+        if (!this.holds(t)) return FAIL;
+        this.merge(t);
+      }
+      if (!carried) {
+        if (fl & EXT_IN) this.loadRow(t);
+        else if (inSet[t]) this.loadIn(t);
+        else continue; // no stepped path leads here yet (a later row may: a pass after this one)
+      }
+      carried = false;
+      seen[t] = 1;
+      dirty[t] = 0;
+      // return-address signing is compared by a walk of its own (verify.ts)
+      if (p.flags[r] & PAC_FLAGS) return FAIL;
+      if (!this.applyOps(r)) return FAIL;
+      const m = this.edges(r);
+      if (m === FAIL) return FAIL;
+      if (m === EXIT) {
+        if (this.tBase[t] !== 0 || !this.isEntry()) return FAIL;
+        continue;
+      }
+      for (let e = 0; e < m; e++) {
+        const j = this.succ[e];
+        if (j >= firstRow && j <= lastRow) {
+          if ((j >= this.rowsNext && !this.rowsUpTo(j)) || !this.holds(j - firstRow)) return FAIL;
+          if (e === this.fallIdx && !(flags[j] & JOIN)) carried = true;
+          else if (this.merge(j - firstRow) && j <= r) again = true;
+        } else {
+          cross.add(self, findRange(aFirst, aLast, j), j, this.sp, this.fpd, this.fpIn, this.fpSlot, this.raIn, this.raSlot);
+        }
+      }
+    }
+    return again ? AGAIN : DONE;
   }
 
   /** Is row r (state carried, t = r - its FDE's first row, not the FDE's last) a step that changes nothing? */
@@ -608,6 +657,7 @@ class Prover {
     if (t >= this.inSp.length) this.growIn(t + 1);
     if (!this.inSet[t]) {
       this.inSet[t] = 1;
+      this.dirty[t] = 1;
       this.inSp[t] = this.sp; this.inFpd[t] = this.fpd; this.inFpIn[t] = this.fpIn;
       this.inFpSlot[t] = this.fpSlot; this.inRaIn[t] = this.raIn; this.inRaSlot[t] = this.raSlot;
       return true;
@@ -619,6 +669,7 @@ class Prover {
     if (this.inFpSlot[t] !== this.fpSlot && this.inFpSlot[t] !== 0) { this.inFpSlot[t] = 0; changed = true; }
     if (this.inRaIn[t] && !this.raIn) { this.inRaIn[t] = 0; changed = true; }
     if (this.inRaSlot[t] !== this.raSlot && this.inRaSlot[t] !== 0) { this.inRaSlot[t] = 0; changed = true; }
+    if (changed) this.dirty[t] = 1;
     return changed;
   }
 
@@ -631,6 +682,7 @@ class Prover {
     const cap = Math.max(n, this.inSp.length * 2);
     this.inSet = grown(this.inSet, cap);
     this.seen = grown(this.seen, cap);
+    this.dirty = grown(this.dirty, cap);
     this.inSp = grown(this.inSp, cap); this.inFpd = grown(this.inFpd, cap); this.inFpIn = grown(this.inFpIn, cap);
     this.inFpSlot = grown(this.inFpSlot, cap); this.inRaIn = grown(this.inRaIn, cap); this.inRaSlot = grown(this.inRaSlot, cap);
   }
@@ -782,6 +834,21 @@ function mayRunInto(p: Program, r: number): boolean {
 function taint(proven: Uint8Array, first: Int32Array, last: Int32Array, r: number): void {
   const t = findRange(first, last, r);
   if (t >= 0) proven[t] = 0;
+}
+
+/**
+ * The last row of [first, end) (offsets ascending) whose offset is below `endOff`, or `first` when none
+ * is: a binary search, an FDE's code can be long.
+ */
+function lastBefore(off: Uint32Array, first: number, end: number, endOff: number): number {
+  let lo = first + 1;
+  let hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (off[mid] < endOff) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** The range [first[k], last[k]] (sorted by first, disjoint) holding row r, or -1. */
