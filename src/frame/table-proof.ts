@@ -653,7 +653,7 @@ class Prover {
     changedOnly: boolean): number {
     const p = this.p;
     // the columns read at every row, in locals (nothing a pass calls replaces them)
-    const { kind, bits, opCount, sym } = p;
+    const { kind, bits, opCount, sym, jumpDest, callDest } = p;
     const insnFlags = p.flags;
     const symType = p.syms.type;
     const { flags, inSet, seen, dirty, tBase, tSame } = this;
@@ -700,12 +700,30 @@ class Prover {
       if (lr && (insnFlags[r] & PAC_FLAGS)) return FAIL;
       // (no ops: only a call changes the state, where the return address is in a register)
       if ((opCount[r] !== 0 || lr) && !this.applyOps(r)) return FAIL;
-      if (fallsOnly && sym[r] >= 0 && symType[sym[r]] === STT_FUNC) {
+      const inFunc = sym[r] >= 0 && symType[sym[r]] === STT_FUNC;
+      if (fallsOnly && inFunc) {
         // in a function: what `edges` gives, the next row, which is in this FDE
         if (!this.holds(t + 1)) return FAIL;
         if (!(flags[r + 1] & JOIN)) carried = true;
         else this.merge(t + 1);
         continue;
+      }
+      const j = jumpDest[r];
+      if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && inFunc && !(b & (B.Hint | B.HasAlts | B.ExternalTail)) &&
+        callDest[r] < 0 && j >= firstRow && j <= lastRow && sym[j] === sym[r]) {
+        // a jump within the function and this FDE, no tail call: what `edges` gives, the
+        // destination, then for a conditional jump the next row (when in the function and the FDE)
+        const falls = k === InsnKind.JumpCond && !(b & B.DeadEnd);
+        if (!falls || (r < lastRow && sym[r + 1] === sym[r])) {
+          if ((j >= this.rowsNext && !this.rowsUpTo(j)) || !this.holds(j - firstRow)) return FAIL;
+          if (this.merge(j - firstRow) && j <= r) again = true;
+          if (falls) {
+            if (!this.holds(t + 1)) return FAIL;
+            if (!(flags[r + 1] & JOIN)) carried = true;
+            else this.merge(t + 1);
+          }
+          continue;
+        }
       }
       const m = this.edges(r);
       if (m === FAIL) return FAIL;
