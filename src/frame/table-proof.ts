@@ -35,9 +35,24 @@ import { grown } from '../typed-arrays.js';
 
 export interface TableProof {
   /** FDEs shown to agree at every instruction */
-  proven: Set<Fde>;
+  proven: ProvenFdes;
   /** rows no walk needs to visit (their FDE is proven and leads only into proven FDEs) */
   skipWalk: Uint8Array;
+}
+
+/** FDEs of one table, by their index in it (a Set of some 10^5 FDE objects costs a hash per object). */
+export class ProvenFdes {
+  readonly size: number;
+
+  constructor(private readonly table: CfiSection | undefined, private readonly byIndex: Uint8Array) {
+    let n = 0;
+    for (let k = 0; k < byIndex.length; k++) n += byIndex[k];
+    this.size = n;
+  }
+
+  has(fde: Fde): boolean {
+    return this.table !== undefined && this.table.fdes[fde.index] === fde && this.byIndex[fde.index] === 1;
+  }
 }
 
 /** Distance not known. */
@@ -54,10 +69,18 @@ const ROOT = 2;
 const EXT_IN = 4;
 /** the first row of an FDE */
 const FDE_FIRST = 8;
+/** a call whose call-site records name landing pads (`padsOf`) */
+const PADS = 16;
+
+/** Kinds whose only successor is the next row (calls: when no landing pad follows them). */
+const FALL_KINDS = PLAIN_KINDS | (1 << InsnKind.Call) | (1 << InsnKind.CallDynamic);
 
 /** Outcome of `edges`: the successors are in `succ`; EXIT: a return or tail call (the entry state is due). */
 const EXIT = -2;
 const FAIL = -1;
+/** Outcomes of a pass of `proveFde` (or FAIL): no state of a row already passed changed, or one did. */
+const DONE = 0;
+const AGAIN = 1;
 
 /**
  * Proves what it can of the run's unwind tables (one table, the usual case for linked files; with
@@ -95,6 +118,8 @@ class Prover {
   private tOff = new Int32Array(256);
   private tFp = new Int32Array(256);
   private tRa = new Int32Array(256);
+  /** 1 where the next row has the same rules */
+  private tSame = new Uint8Array(256);
   // the table being read (beginRows/rowsUpTo): its FDE's rows, the next row to fill, the current
   // table row's end (section offset) and rules
   private ev!: CfaEvaluator;
@@ -110,12 +135,21 @@ class Prover {
   // per-FDE incoming states merged from the rows before (inSet: any yet); seen: stepped in this pass
   private inSet = new Uint8Array(256);
   private seen = new Uint8Array(256);
+  /** the row's incoming state changed since it was last stepped */
+  private dirty = new Uint8Array(256);
   private inSp = new Int32Array(256);
   private inFpd = new Int32Array(256);
   private inFpIn = new Uint8Array(256);
   private inFpSlot = new Int32Array(256);
   private inRaIn = new Uint8Array(256);
   private inRaSlot = new Int32Array(256);
+  /** passes the last `passes` made */
+  private passesRun = 0;
+  /**
+   * the last `passes` stepped an EXT_IN row (when they held, they stepped every one: the first pass
+   * steps each such row, from the table's rules)
+   */
+  private extInSeen = false;
   /** rows stepped only because code outside their FDE may lead there, with their FDE: pairs */
   readonly entered: number[] = [];
   /** exception landing pads by the call rows whose call-site records name them */
@@ -154,29 +188,31 @@ class Prover {
     const first: number[] = [];
     const last: number[] = [];
     const code = new CodeSections(p);
+    let ascending = true;
     for (const fde of this.table.fdes) {
       if (fde.pcRange <= 0) continue;
       const c = code.locate(fde);
       if (!c || c.first < 0) continue;
       const secEnd = p.secRange(c.sec)[1];
       const endOff = fde.pcBegin + fde.pcRange - c.base;
-      let r = c.first;
-      while (r + 1 < secEnd && p.off[r + 1] < endOff) r++;
+      if (first.length > 0 && c.first < first[first.length - 1]) ascending = false;
       fdes.push(fde);
       first.push(c.first);
-      last.push(r);
+      last.push(lastBefore(p.off, c.first, secEnd, endOff));
     }
-    const order = fdes.map((_, k) => k).sort((a, b) => first[a] - first[b]);
-    const n = order.length;
+    // (linkers write FDEs in address order: then the stable sort would keep the order as it is)
+    const n = fdes.length;
+    const order = ascending ? undefined : fdes.map((_, k) => k).sort((a, b) => first[a] - first[b]);
     const aFde: Fde[] = new Array<Fde>(n);
     const aFirst = new Int32Array(n);
     const aLast = new Int32Array(n);
     for (let k = 0; k < n; k++) {
-      aFde[k] = fdes[order[k]];
-      aFirst[k] = first[order[k]];
-      aLast[k] = last[order[k]];
+      const o = order ? order[k] : k;
+      aFde[k] = fdes[o];
+      aFirst[k] = first[o];
+      aLast[k] = last[o];
       // FDEs sharing code: which one a row belongs to is no longer one lookup; left to the walk
-      if (k > 0 && aFirst[k] <= aLast[k - 1]) return { proven: new Set(), skipWalk: new Uint8Array(0) };
+      if (k > 0 && aFirst[k] <= aLast[k - 1]) return { proven: new ProvenFdes(undefined, new Uint8Array(0)), skipWalk: new Uint8Array(0) };
     }
     this.mark(aFirst, aLast);
     const proven = new Uint8Array(n);
@@ -186,7 +222,13 @@ class Prover {
     const cross = new CrossEdges();
     const ev = new CfaEvaluator(this.table);
     for (let k = 0; k < n; k++) {
-      proven[k] = this.proveFde(ev, aFde[k], aFirst[k], aLast[k], k, cross, aFirst, aLast) ? 1 : 0;
+      // (an FDE's first row is marked here, not in `mark`: only its own proof and later passes read
+      // that mark, and its rows are in the cache here)
+      const r = aFirst[k];
+      this.flags[r] |= FDE_FIRST;
+      const before = p.prev(r);
+      if (before >= 0 && mayRunInto(p, before)) this.flags[r] |= EXT_IN | JOIN;
+      proven[k] = this.proveFde(ev, aFde[k], r, aLast[k], k, cross, aFirst, aLast) ? 1 : 0;
     }
     // code outside the FDEs that held (in no FDE, or in one that did not) that can go on into an
     // FDE: its walk (or one from a root the proof does not model: a landing pad, an FDE entry, a hint)
@@ -194,7 +236,11 @@ class Prover {
     let g = 0;
     for (let k = 0; k <= n; k++) {
       const end = k < n ? (proven[k] ? aFirst[k] : aLast[k] + 1) : p.count;
-      for (let r = g; r < end; r++) this.taintTargets(r, proven, aFirst, aLast);
+      for (let r = g; r < end; r++) {
+        // (most rows: no branch, and the next row starts no FDE)
+        if (((PLAIN_KINDS >> p.kind[r]) & 1) === 1 && !(p.bits[r] & B.HasAlts) && !(r + 1 < p.count && (this.flags[r + 1] & FDE_FIRST))) continue;
+        this.taintTargets(r, proven, aFirst, aLast);
+      }
       if (k < n) g = Math.max(g, aLast[k] + 1);
     }
     // cross edges: each must meet the target's rules, and come from a proven FDE (to a fixed point)
@@ -230,59 +276,59 @@ class Prover {
         if (skip[f] && t >= 0 && !skip[t]) { skip[f] = 0; changed = true; }
       }
     }
-    const out: TableProof = { proven: new Set(), skipWalk: this.flags };
+    const byIndex = new Uint8Array(this.table.fdes.length);
     const skipWalk = this.flags;
     skipWalk.fill(0);
     for (let k = 0; k < n; k++) {
-      if (proven[k]) out.proven.add(aFde[k]);
+      if (proven[k]) byIndex[aFde[k].index] = 1;
       if (skip[k]) skipWalk.fill(1, aFirst[k], aLast[k] + 1);
     }
-    return out;
+    return { proven: new ProvenFdes(this.table, byIndex), skipWalk };
   }
 
   /**
    * Marks, from the code's structure alone: the roots (function entries a walk starts at), JOIN rows
    * (a jump, a jump table or a root leads there) and EXT_IN rows (code outside their FDE, ranges
-   * aFirst..aLast, may lead there: a jump from elsewhere, or the row before the FDE running into it).
+   * aFirst..aLast, may lead there: a jump from elsewhere; the row before an FDE running into it is
+   * marked by `run`).
    */
   private mark(aFirst: Int32Array, aLast: Int32Array): void {
     const p = this.p;
     const { syms, kind, bits, jumpDest } = p;
     const flags = this.flags;
-    for (let k = 0; k < aFirst.length; k++) {
-      const r = aFirst[k];
-      flags[r] |= FDE_FIRST;
-      const before = p.prev(r);
-      if (before >= 0 && mayRunInto(p, before)) flags[r] |= EXT_IN | JOIN;
-    }
     for (let f = 0; f < syms.count; f++) {
       if (syms.type[f] !== STT_FUNC || !syms.len[f] || syms.pfunc[f] !== f || syms.alias[f] !== f) continue;
       const i = p.find(syms.sec[f], syms.offset[f]);
       if (i >= 0 && !(bits[i] & B.Ignore)) flags[i] |= ROOT | JOIN;
     }
     for (const [call, pl] of this.padsOf) {
+      flags[call] |= PADS;
       const from = findRange(aFirst, aLast, call);
       for (const pad of pl) flags[pad] |= from < 0 || pad < aFirst[from] || pad > aLast[from] ? JOIN | EXT_IN : JOIN;
     }
-    // rows ascend, so the FDE holding row i is found by moving one cursor forward
+    // direct jumps: only rows decoded as direct branches can be one (Program.branchRows, ascending,
+    // so the FDE holding each is found by moving one cursor forward)
+    const rows = p.branchRows;
     let cur = 0;
     const n = aFirst.length;
-    for (let i = 0; i < p.count; i++) {
+    for (let q = 0; q < rows.length; q++) {
+      const i = rows[q];
       const k = kind[i];
-      const jump = k === InsnKind.JumpCond || k === InsnKind.JumpUncond;
-      if (!(jump && jumpDest[i] >= 0) && !(bits[i] & B.HasAlts)) continue;
+      if ((k !== InsnKind.JumpCond && k !== InsnKind.JumpUncond) || jumpDest[i] < 0 || i >= p.count) continue;
       while (cur < n && aLast[cur] < i) cur++;
       const lo = cur < n && aFirst[cur] <= i ? aFirst[cur] : -1;
       const hi = lo >= 0 ? aLast[cur] : -2;
-      if (jump && jumpDest[i] >= 0) {
-        const j = jumpDest[i];
-        flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
-      }
-      if (bits[i] & B.HasAlts) {
-        for (const a of p.alts.get(i) ?? []) {
-          const j = a.insn;
-          if (j >= 0) flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
-        }
+      const j = jumpDest[i];
+      flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
+    }
+    for (const [i, alts] of p.alts) {
+      if (i >= p.count || !(bits[i] & B.HasAlts)) continue;
+      const from = findRange(aFirst, aLast, i);
+      const lo = from >= 0 ? aFirst[from] : -1;
+      const hi = from >= 0 ? aLast[from] : -2;
+      for (const a of alts) {
+        const j = a.insn;
+        if (j >= 0) flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
       }
     }
   }
@@ -325,7 +371,7 @@ class Prover {
         return m === 0 ? EXIT : FAIL;
       case InsnKind.Call:
       case InsnKind.CallDynamic: {
-        const pl = this.padsOf.get(i);
+        const pl = this.flags[i] & PADS ? this.padsOf.get(i) : undefined;
         if (pl) {
           for (const pad of pl) {
             if (!this.sameOwner(pad, owner)) return FAIL;
@@ -385,7 +431,9 @@ class Prover {
       taint(proven, aFirst, aLast, p.jumpDest[r]);
     }
     if (bits & B.HasAlts) for (const a of p.alts.get(r) ?? []) if (a.insn >= 0) taint(proven, aFirst, aLast, a.insn);
-    if (k === InsnKind.Call || k === InsnKind.CallDynamic) for (const pad of this.padsOf.get(r) ?? []) taint(proven, aFirst, aLast, pad);
+    if ((k === InsnKind.Call || k === InsnKind.CallDynamic) && (this.flags[r] & PADS)) {
+      for (const pad of this.padsOf.get(r) ?? []) taint(proven, aFirst, aLast, pad);
+    }
     // falling through leaves the row's FDE (or code in none) only into an FDE's first row
     const n = p.next(r);
     if (n >= 0 && (this.flags[n] & FDE_FIRST) && mayRunInto(p, r)) taint(proven, aFirst, aLast, n);
@@ -416,6 +464,7 @@ class Prover {
       this.tOff = grown(this.tOff, cap);
       this.tFp = grown(this.tFp, cap);
       this.tRa = grown(this.tRa, cap);
+      this.tSame = grown(this.tSame, cap);
     }
     if (rows > this.inSp.length) this.growIn(rows);
     this.ev = ev;
@@ -427,7 +476,10 @@ class Prover {
     ev.begin(fde);
   }
 
-  /** Reads the table's rules for rows up to `r`; false when a rule is not of a compared kind or the table ends first. */
+  /**
+   * Reads the table's rules for rows up to `r` (and on to the end of the table row holding `r`); false
+   * when a rule is not of a compared kind or the table ends first.
+   */
   private rowsUpTo(r: number): boolean {
     if (r < this.rowsNext) return true;
     const ev = this.ev;
@@ -449,12 +501,27 @@ class Prover {
           this.rowCb = cb; this.rowCo = co; this.rowFp = fp; this.rowRa = ra;
           continue;
         }
-        const t = this.rowsNext - this.rowsFirst;
-        this.tBase[t] = this.rowCb;
-        this.tOff[t] = this.rowCo;
-        this.tFp[t] = this.rowFp;
-        this.tRa[t] = this.rowRa;
-        this.rowsNext++;
+        // every row the table row covers at once: one call per table row, not per instruction
+        const end = this.rowEndOff;
+        const lastRow = this.rowsLast;
+        const cb = this.rowCb;
+        const co = this.rowCo;
+        const fp = this.rowFp;
+        const ra = this.rowRa;
+        const { tBase, tOff, tFp, tRa, tSame } = this;
+        let i = this.rowsNext;
+        let t = i - this.rowsFirst;
+        if (t > 0) tSame[t - 1] = tOff[t - 1] === co && tBase[t - 1] === cb && tFp[t - 1] === fp && tRa[t - 1] === ra ? 1 : 0;
+        // (off[i] < end here; the span's last row is found by a search, not by reading every row's offset)
+        const spanLast = lastBefore(off, i, lastRow + 1, end);
+        for (; i <= spanLast; i++, t++) {
+          tBase[t] = cb;
+          tOff[t] = co;
+          tFp[t] = fp;
+          tRa[t] = ra;
+          tSame[t] = 1;
+        }
+        this.rowsNext = i;
       }
     } catch (e) {
       if (e instanceof FormatError) return false;
@@ -523,84 +590,159 @@ class Prover {
    */
   private proveFde(ev: CfaEvaluator, fde: Fde, firstRow: number, lastRow: number, self: number, cross: CrossEdges,
     aFirst: Int32Array, aLast: Int32Array): boolean {
-    const p = this.p;
+    const crossStart = cross.count;
+    let held = this.passes(ev, fde, firstRow, lastRow, self, cross, aFirst, aLast, true);
+    // the edges out of the FDE are those of the last pass (up to the step that failed): when later
+    // passes stepped only some rows, one run of full passes finds them
+    if (this.passesRun > 1 && cross.count > crossStart) {
+      cross.count = crossStart;
+      held = this.passes(ev, fde, firstRow, lastRow, self, cross, aFirst, aLast, false);
+    }
+    if (!held) return false;
+    // a row stepped only as something outside leads to: some proven code must lead there (run())
+    if (!this.extInSeen) return true;
     const flags = this.flags;
+    const inSet = this.inSet;
+    for (let t = 0, rows = lastRow - firstRow + 1; t < rows; t++) {
+      if ((flags[firstRow + t] & (EXT_IN | ROOT)) === EXT_IN && !inSet[t]) this.entered.push(firstRow + t, self);
+    }
+    return true;
+  }
+
+  /**
+   * The passes of `proveFde` (their number in `passesRun`); `changedOnly`: after the first pass, step
+   * only the rows whose incoming state changed (see `pass`).
+   */
+  private passes(ev: CfaEvaluator, fde: Fde, firstRow: number, lastRow: number, self: number, cross: CrossEdges,
+    aFirst: Int32Array, aLast: Int32Array, changedOnly: boolean): boolean {
+    const p = this.p;
     this.beginRows(ev, fde, firstRow, lastRow);
     const rows = lastRow - firstRow + 1;
-    const inSet = this.inSet;
     const seen = this.seen;
-    inSet.fill(0, 0, rows);
+    this.inSet.fill(0, 0, rows);
+    this.dirty.fill(0, 0, rows);
+    seen.fill(0, 0, rows);
     const crossStart = cross.count;
+    this.extInSeen = false;
     for (let pass = 0; ; pass++) {
       // each pass sets or weakens some row's state, a bounded number of times; blocks laid out
       // far from the order of their paths can need many passes: left to the walk
       if (pass > 16) return false;
-      cross.count = crossStart;
-      seen.fill(0, 0, rows);
-      let again = false;
-      // the stepped state is row r's: r is reached only by falling through from the row before
-      let carried = false;
-      for (let r = firstRow; r <= lastRow; r++) {
-        const fl = flags[r];
-        const t = r - firstRow;
-        if (!this.rowsUpTo(r + 1 > lastRow ? r : r + 1)) return false;
-        if (carried && fl === 0 && r < lastRow && this.plainStep(r, t)) {
-          // no ops, no branch, the next row in the same symbol and reached only from here, the
-          // table unchanged: the state holds at the next row as it holds here
-          seen[t] = 1;
-          continue;
-        }
-        if (fl & ROOT) {
-          this.loadEntry();
-          if (!this.holds(t)) return false;
-          this.merge(t);
-        }
-        if (!carried) {
-          if (fl & EXT_IN) this.loadRow(t);
-          else if (inSet[t]) this.loadIn(t);
-          else continue; // no stepped path leads here yet (a later row may: a pass after this one)
-        }
-        carried = false;
-        seen[t] = 1;
-        // return-address signing is compared by a walk of its own (verify.ts)
-        if (p.flags[r] & PAC_FLAGS) return false;
-        if (!this.applyOps(r)) return false;
-        const m = this.edges(r);
-        if (m === FAIL) return false;
-        if (m === EXIT) {
-          if (this.tBase[t] !== 0 || !this.isEntry()) return false;
-          continue;
-        }
-        for (let e = 0; e < m; e++) {
-          const j = this.succ[e];
-          if (j >= firstRow && j <= lastRow) {
-            if (!this.rowsUpTo(j) || !this.holds(j - firstRow)) return false;
-            if (e === this.fallIdx && !(flags[j] & JOIN)) carried = true;
-            else if (this.merge(j - firstRow) && j <= r) again = true;
-          } else {
-            cross.add(self, findRange(aFirst, aLast, j), j, this.sp, this.fpd, this.fpIn, this.fpSlot, this.raIn, this.raSlot);
-          }
-        }
+      this.passesRun = pass + 1;
+      if (!changedOnly) {
+        cross.count = crossStart;
+        seen.fill(0, 0, rows);
       }
-      if (again) continue;
+      const done = this.pass(firstRow, lastRow, self, cross, aFirst, aLast, changedOnly && pass > 0);
+      if (done === FAIL) return false;
+      if (done === AGAIN) continue;
       // what no path from a root reaches must be padding: the walk leaves it unreached too
       for (let t = 0; t < rows; t++) if (!seen[t] && !isPadding(p, firstRow + t)) return false;
-      // a row stepped only as something outside leads to: some proven code must lead there (run())
-      for (let t = 0; t < rows; t++) {
-        if ((flags[firstRow + t] & (EXT_IN | ROOT)) === EXT_IN && !inSet[t]) this.entered.push(firstRow + t, self);
-      }
       return true;
     }
   }
 
-  /** Is row r (state carried, t = r - its FDE's first row, not the FDE's last) a step that changes nothing? */
-  private plainStep(r: number, t: number): boolean {
+  /**
+   * One pass of `proveFde`: DONE when no state of a row already passed changed, AGAIN when one did,
+   * FAIL when a step does not hold. `changedOnly`: a row not carried into is stepped only when its
+   * incoming state changed since its last step (`seen` then keeps the rows of earlier passes). Stepping
+   * it from the same state again would merge the same states into rows whose states are already
+   * merged with them, which changes nothing, so the pass ends as a full one would.
+   */
+  private pass(firstRow: number, lastRow: number, self: number, cross: CrossEdges, aFirst: Int32Array, aLast: Int32Array,
+    changedOnly: boolean): number {
     const p = this.p;
-    const n = r + 1;
-    return p.opCount[r] === 0 && ((PLAIN_KINDS >> p.kind[r]) & 1) === 1 && !(p.bits[r] & (B.Hint | B.HasAlts | B.DeadEnd)) &&
-      !(p.flags[r] & PAC_FLAGS) && p.sym[n] === p.sym[r] && p.sec[n] === p.sec[r] && !(this.flags[n] & JOIN) &&
-      this.tOff[t + 1] === this.tOff[t] && this.tBase[t + 1] === this.tBase[t] && this.tFp[t + 1] === this.tFp[t] &&
-      this.tRa[t + 1] === this.tRa[t];
+    // the columns read at every row, in locals (nothing a pass calls replaces them)
+    const { kind, bits, opCount, sym, jumpDest, callDest } = p;
+    const insnFlags = p.flags;
+    const symType = p.syms.type;
+    const { flags, inSet, seen, dirty, tBase, tSame } = this;
+    const lr = this.lr;
+    let again = false;
+    // the stepped state is row r's: r is reached only by falling through from the row before
+    let carried = false;
+    for (let r = firstRow; r <= lastRow; r++) {
+      const t = r - firstRow;
+      if (!carried && changedOnly && !dirty[t]) continue;
+      const fl = flags[r];
+      const need = r < lastRow ? r + 1 : r;
+      if (need >= this.rowsNext && !this.rowsUpTo(need)) return FAIL;
+      const k = kind[r];
+      const b = bits[r];
+      // the next row in the same symbol, falling through only (a call with no landing pad too):
+      // `edges` would find it alone
+      const fallsOnly = r < lastRow && ((FALL_KINDS >> k) & 1) === 1 && !(b & (B.Hint | B.HasAlts | B.DeadEnd)) &&
+        !(fl & PADS) && sym[r + 1] === sym[r];
+      if (carried && fl === 0 && fallsOnly && ((PLAIN_KINDS >> k) & 1) === 1 && opCount[r] === 0 && tSame[t] &&
+        !(lr && (insnFlags[r] & PAC_FLAGS)) && !(flags[r + 1] & JOIN)) {
+        // no ops, no branch, reached only from here, the table unchanged: the state holds at the
+        // next row as it holds here
+        seen[t] = 1;
+        continue;
+      }
+      if (fl & ROOT) {
+        this.loadEntry();
+        if (!this.holds(t)) return FAIL;
+        this.merge(t);
+      }
+      if (!carried) {
+        if (fl & EXT_IN) {
+          this.loadRow(t);
+          this.extInSeen = true;
+        } else if (inSet[t]) this.loadIn(t);
+        else continue; // no stepped path leads here yet (a later row may: a pass after this one)
+      }
+      carried = false;
+      seen[t] = 1;
+      dirty[t] = 0;
+      // return-address signing is compared by a walk of its own (verify.ts); only where the return
+      // address is in a register are instructions flagged so (the walk's test, validate.ts)
+      if (lr && (insnFlags[r] & PAC_FLAGS)) return FAIL;
+      // (no ops: only a call changes the state, where the return address is in a register)
+      if ((opCount[r] !== 0 || lr) && !this.applyOps(r)) return FAIL;
+      const inFunc = sym[r] >= 0 && symType[sym[r]] === STT_FUNC;
+      if (fallsOnly && inFunc) {
+        // in a function: what `edges` gives, the next row, which is in this FDE
+        if (!this.holds(t + 1)) return FAIL;
+        if (!(flags[r + 1] & JOIN)) carried = true;
+        else this.merge(t + 1);
+        continue;
+      }
+      const j = jumpDest[r];
+      if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && inFunc && !(b & (B.Hint | B.HasAlts | B.ExternalTail)) &&
+        callDest[r] < 0 && j >= firstRow && j <= lastRow && sym[j] === sym[r]) {
+        // a jump within the function and this FDE, no tail call: what `edges` gives, the
+        // destination, then for a conditional jump the next row (when in the function and the FDE)
+        const falls = k === InsnKind.JumpCond && !(b & B.DeadEnd);
+        if (!falls || (r < lastRow && sym[r + 1] === sym[r])) {
+          if ((j >= this.rowsNext && !this.rowsUpTo(j)) || !this.holds(j - firstRow)) return FAIL;
+          if (this.merge(j - firstRow) && j <= r) again = true;
+          if (falls) {
+            if (!this.holds(t + 1)) return FAIL;
+            if (!(flags[r + 1] & JOIN)) carried = true;
+            else this.merge(t + 1);
+          }
+          continue;
+        }
+      }
+      const m = this.edges(r);
+      if (m === FAIL) return FAIL;
+      if (m === EXIT) {
+        if (tBase[t] !== 0 || !this.isEntry()) return FAIL;
+        continue;
+      }
+      for (let e = 0; e < m; e++) {
+        const j = this.succ[e];
+        if (j >= firstRow && j <= lastRow) {
+          if ((j >= this.rowsNext && !this.rowsUpTo(j)) || !this.holds(j - firstRow)) return FAIL;
+          if (e === this.fallIdx && !(flags[j] & JOIN)) carried = true;
+          else if (this.merge(j - firstRow) && j <= r) again = true;
+        } else {
+          cross.add(self, findRange(aFirst, aLast, j), j, this.sp, this.fpd, this.fpIn, this.fpSlot, this.raIn, this.raSlot);
+        }
+      }
+    }
+    return again ? AGAIN : DONE;
   }
 
   /** Merges the stepped state into row t's incoming state; true when that changed it. */
@@ -608,6 +750,7 @@ class Prover {
     if (t >= this.inSp.length) this.growIn(t + 1);
     if (!this.inSet[t]) {
       this.inSet[t] = 1;
+      this.dirty[t] = 1;
       this.inSp[t] = this.sp; this.inFpd[t] = this.fpd; this.inFpIn[t] = this.fpIn;
       this.inFpSlot[t] = this.fpSlot; this.inRaIn[t] = this.raIn; this.inRaSlot[t] = this.raSlot;
       return true;
@@ -619,6 +762,7 @@ class Prover {
     if (this.inFpSlot[t] !== this.fpSlot && this.inFpSlot[t] !== 0) { this.inFpSlot[t] = 0; changed = true; }
     if (this.inRaIn[t] && !this.raIn) { this.inRaIn[t] = 0; changed = true; }
     if (this.inRaSlot[t] !== this.raSlot && this.inRaSlot[t] !== 0) { this.inRaSlot[t] = 0; changed = true; }
+    if (changed) this.dirty[t] = 1;
     return changed;
   }
 
@@ -631,6 +775,7 @@ class Prover {
     const cap = Math.max(n, this.inSp.length * 2);
     this.inSet = grown(this.inSet, cap);
     this.seen = grown(this.seen, cap);
+    this.dirty = grown(this.dirty, cap);
     this.inSp = grown(this.inSp, cap); this.inFpd = grown(this.inFpd, cap); this.inFpIn = grown(this.inFpIn, cap);
     this.inFpSlot = grown(this.inFpSlot, cap); this.inRaIn = grown(this.inRaIn, cap); this.inRaSlot = grown(this.inRaSlot, cap);
   }
@@ -782,6 +927,27 @@ function mayRunInto(p: Program, r: number): boolean {
 function taint(proven: Uint8Array, first: Int32Array, last: Int32Array, r: number): void {
   const t = findRange(first, last, r);
   if (t >= 0) proven[t] = 0;
+}
+
+/**
+ * The last row of [first, end) (offsets ascending) whose offset is below `endOff`, or `first` when none
+ * is. Steps that double from `first`, then a binary search: the rows read lie near `first` (an FDE's
+ * code is short next to its section's).
+ */
+function lastBefore(off: Uint32Array, first: number, end: number, endOff: number): number {
+  // off[lo - 1] < endOff (or lo - 1 = first), and off[hi] >= endOff or hi = end
+  let lo = first + 1;
+  let hi = end;
+  for (let step = 1; first + step < end; step *= 2) {
+    if (off[first + step] >= endOff) { hi = first + step; break; }
+    lo = first + step + 1;
+  }
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (off[mid] < endOff) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
 }
 
 /** The range [first[k], last[k]] (sorted by first, disjoint) holding row r, or -1. */
