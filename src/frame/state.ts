@@ -97,8 +97,9 @@ export class StatePool {
   /** lookups answered by an existing state (reported by --stats) */
   hits = 0;
   /**
-   * Open addressing, two words a slot: state id (-1: empty) and that state's hash, so a probe
-   * compares hashes without touching the states, and rehashing never rereads them.
+   * Open addressing, two words a slot: state id + 1 (0: empty, so a new table needs no filling) and
+   * that state's hash, so a probe compares hashes without touching the states, and rehashing never
+   * rereads them.
    */
   private slots: Int32Array;
   private mask: number;
@@ -107,7 +108,7 @@ export class StatePool {
     this.size = layout.size;
     this.data = new Int32Array(capacity * this.size);
     this.mask = 1023;
-    this.slots = new Int32Array(2 * (this.mask + 1)).fill(-1);
+    this.slots = new Int32Array(2 * (this.mask + 1));
   }
 
   /**
@@ -132,7 +133,7 @@ export class StatePool {
     let slot = h & this.mask;
     const slots = this.slots;
     for (;;) {
-      const id = slots[2 * slot];
+      const id = slots[2 * slot] - 1;
       if (id < 0) break;
       if (slots[2 * slot + 1] === h && this.equals(id, s)) { this.hits++; return id; }
       slot = (slot + 1) & this.mask;
@@ -140,7 +141,7 @@ export class StatePool {
     const id = this.count++;
     if (this.count * this.size > this.data.length) this.data = grown(this.data, this.data.length * 2);
     this.data.set(s.length === this.size ? s : s.subarray(0, this.size), id * this.size);
-    slots[2 * slot] = id;
+    slots[2 * slot] = id + 1;
     slots[2 * slot + 1] = h;
     if (this.count * 2 > this.mask) this.rehash();
     return id;
@@ -176,12 +177,12 @@ export class StatePool {
   private rehash(): void {
     const old = this.slots;
     this.mask = this.mask * 2 + 1;
-    const slots = new Int32Array(2 * (this.mask + 1)).fill(-1);
+    const slots = new Int32Array(2 * (this.mask + 1));
     for (let k = 0; k < old.length; k += 2) {
-      if (old[k] < 0) continue;
+      if (old[k] === 0) continue;
       const h = old[k + 1];
       let slot = h & this.mask;
-      while (slots[2 * slot] >= 0) slot = (slot + 1) & this.mask;
+      while (slots[2 * slot] !== 0) slot = (slot + 1) & this.mask;
       slots[2 * slot] = old[k];
       slots[2 * slot + 1] = h;
     }

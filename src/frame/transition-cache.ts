@@ -7,17 +7,19 @@
  *
  * An entry is 16 words, one cache line: a lookup (hit or miss) and a store each touch one line of
  * the table (4 MB) at a random place, which is what they cost on a large library (tags in an array
- * of their own made a store touch two lines and a hit read two).
+ * of their own made a store touch two lines and a hit read two). An entry holds its incoming id plus
+ * one, so that a fresh table (all zero) is empty: pages of it never used are never touched (on a
+ * small object, most of it).
  */
 import { OP_WORDS } from '../program/insns.js';
 
 const WAYS_LOG2 = 16;
-/** words per entry: incoming id (-1: empty), flags, 2 ops × 6 words, outgoing id, padding to 64 bytes */
+/** words per entry: incoming id + 1 (0: empty), flags, 2 ops × 6 words, outgoing id, padding to 64 bytes */
 const E = 16;
 const OUT = 2 + 2 * OP_WORDS;
 
 export class TransitionCache {
-  private readonly table = initTable();
+  private readonly table = new Int32Array((1 << WAYS_LOG2) * E);
   hits = 0;
 
   /** Outgoing state id for (inId, flags, ops), or -1. Instructions with more than two ops are never cached. */
@@ -25,7 +27,7 @@ export class TransitionCache {
     if (count > 2 || inId < 0) return -1;
     const b = this.slot(inId, flags, ops, start, count) * E;
     const t = this.table;
-    if (t[b] !== inId || t[b + 1] !== flags) return -1;
+    if (t[b] !== inId + 1 || t[b + 1] !== flags) return -1;
     const n = count * OP_WORDS;
     for (let k = 0; k < 2 * OP_WORDS; k++) if (t[b + 2 + k] !== (k < n ? ops[start + k] : 0)) return -1;
     this.hits++;
@@ -36,7 +38,7 @@ export class TransitionCache {
     if (count > 2 || inId < 0 || outId < 0) return;
     const b = this.slot(inId, flags, ops, start, count) * E;
     const t = this.table;
-    t[b] = inId;
+    t[b] = inId + 1;
     t[b + 1] = flags;
     const n = count * OP_WORDS;
     for (let k = 0; k < 2 * OP_WORDS; k++) t[b + 2 + k] = k < n ? ops[start + k] : 0;
@@ -51,9 +53,3 @@ export class TransitionCache {
   }
 }
 
-/** An empty table: every entry's incoming id -1. */
-function initTable(): Int32Array {
-  const t = new Int32Array((1 << WAYS_LOG2) * E);
-  for (let b = 0; b < t.length; b += E) t[b] = -1;
-  return t;
-}
