@@ -395,6 +395,11 @@ function extend(e: Expr, bits: number, signed: boolean): Expr | undefined {
 /** An index: a location just before a row, its low `bits` (zero- or sign-extended). */
 interface IndexAt { loc: number; row: number; bits: number; signed: boolean }
 
+/** indexAt(e) !== undefined, without making the index. */
+function isIndex(e: Expr): boolean {
+  return e.t === 'x' || (e.t === 'ld' && e.from !== undefined);
+}
+
 /** The index an address term stands for: an unmodelled value, or a value loaded elsewhere (bounded there). */
 function indexAt(e: Expr): IndexAt | undefined {
   if (e.t === 'x') return e;
@@ -584,6 +589,9 @@ class Recoverer {
    * is at most a few dozen deep: a scan beats building a string key per definition)
    */
   private readonly evalRows: number[] = [];
+  /** sumTerms: the terms of the sums being evaluated, innermost last */
+  private readonly termStack: { k: number; a: Expr }[] = [];
+  private termTop = 0;
   private readonly evalLocs: number[] = [];
   /** evaluations left for the current jump */
   private evalBudget = 0;
@@ -843,17 +851,24 @@ class Recoverer {
    * undefined for other jumps.
    */
   private dispatchShape(lin: Lin): { k: number; ld: Extract<Expr, { t: 'ld' }>; C: Addr; ix: IndexAt } | string | undefined {
-    const loads = lin.terms.filter((t) => t.a.t === 'ld');
-    if (loads.length !== 1) return undefined;
-    const ld = loads[0].a as Extract<Expr, { t: 'ld' }>;
-    const scaled = ld.addr.terms.filter((t) => t.k === ld.size && indexAt(t.a) !== undefined);
-    if (scaled.length === 0) return undefined;
-    if (lin.terms.length === 1 && ld.addr.terms.length === 1) {
-      return { k: loads[0].k, ld, C: lin.c, ix: indexAt(scaled[0].a)! };
+    // the one load among the terms, and its address terms scaled by its size that are indexes (counted
+    // without arrays: every jump tried in every round comes here)
+    let loads = 0;
+    let lt = lin.terms[0];
+    for (let x = 0; x < lin.terms.length; x++) if (lin.terms[x].a.t === 'ld') { loads++; lt = lin.terms[x]; }
+    if (loads !== 1) return undefined;
+    const ld = lt.a as Extract<Expr, { t: 'ld' }>;
+    const at = ld.addr.terms;
+    let first = -1;
+    for (let x = 0; x < at.length; x++) if (at[x].k === ld.size && isIndex(at[x].a)) { first = x; break; }
+    if (first < 0) return undefined;
+    if (lin.terms.length === 1 && at.length === 1) {
+      return { k: lt.k, ld, C: lin.c, ix: indexAt(at[first].a)! };
     }
-    if (lin.terms.length > 2 || ld.addr.terms.length > 2) return undefined;
-    for (const t of scaled) {
-      const ix = indexAt(t.a)!;
+    if (lin.terms.length > 2 || at.length > 2) return undefined;
+    for (let x = first; x < at.length; x++) {
+      if (at[x].k !== ld.size || !isIndex(at[x].a)) continue;
+      const ix = indexAt(at[x].a)!;
       if (this.proveBound(ix.loc, ix.row, ix.bits) !== undefined) return 'table base not proven constant';
     }
     return undefined;
@@ -1045,7 +1060,10 @@ class Recoverer {
     // c + sum of 2^shift * term: a plain number scales, an address only adds to plain numbers
     let sec = c0.sec;
     let off = c0.off;
-    const out: { k: number; a: Expr }[] = [];
+    // the terms go on a stack shared with the sums evaluated inside this one (each takes its own off
+    // the top before returning), then into an array of their number
+    const out = this.termStack;
+    const base = this.termTop;
     for (let x = 0; x < terms.length; x++) {
       const t = terms[x];
       const e = this.evalLoc(t.loc, row, depth + 1);
@@ -1053,29 +1071,31 @@ class Recoverer {
       // takes it as a value of its own, from here (compilers compare the rebased index, not its source)
       const rebased = e && e.t === 'lin' && e.lin.terms.length > 0 && (t.shift > 0 || t.bits < 64);
       const v = rebased ? { t: 'x' as const, loc: t.loc, row, bits: t.bits, signed: t.signed } : e && extend(e, t.bits, t.signed);
-      if (!v) return undefined;
+      if (!v) { this.termTop = base; return undefined; }
       const k = 2 ** t.shift;
       const vc = v.t === 'c' ? v.c : v.t === 'lin' ? v.lin.c : ZERO;
       let vSec = vc.sec;
       let vOff = vc.off;
       if (k !== 1) {
         // only a plain number scales
-        if (vSec >= 0) return undefined;
+        if (vSec >= 0) { this.termTop = base; return undefined; }
         vSec = -1;
         vOff = vOff * k;
       }
       // two section-relative addresses do not add
-      if (sec >= 0 && vSec >= 0) return undefined;
+      if (sec >= 0 && vSec >= 0) { this.termTop = base; return undefined; }
       sec = sec >= 0 ? sec : vSec;
       off = off + vOff;
       if (v.t === 'lin') {
         const vt = v.lin.terms;
-        for (let y = 0; y < vt.length; y++) out.push(k === 1 ? vt[y] : { k: vt[y].k * k, a: vt[y].a });
+        for (let y = 0; y < vt.length; y++) out[this.termTop++] = k === 1 ? vt[y] : { k: vt[y].k * k, a: vt[y].a };
       } else if (v.t !== 'c') {
-        out.push({ k, a: v });
+        out[this.termTop++] = { k, a: v };
       }
     }
-    return { c: { sec, off }, terms: out };
+    const mine = out.slice(base, this.termTop);
+    this.termTop = base;
+    return { c: { sec, off }, terms: mine };
   }
 
   /**
@@ -1572,14 +1592,14 @@ class Recoverer {
           // the low `low` bits of the source: bounded by the mask, or tighter by a guard on the same bits
           // further up (Clang AArch64 masks a 16-bit index twice: once for the compare, once for the load)
           const m = s.rhs.mask;
-          I = [...this.notWritten(r, I), s.rhs.src];
+          I = this.notWrittenAnd(r, I, s.rhs.src);
           w = Math.min(w, low);
           cap = cap >= 0 ? Math.min(cap, m) : m;
         } else if (s.rhs.op === 'copy') {
-          I = [...this.notWritten(r, I), s.rhs.src];
+          I = this.notWrittenAnd(r, I, s.rhs.src);
           w = Math.min(w, s.rhs.bits);
         } else if (s.alias !== undefined && s.alias >= 0 && s.rhs.op === 'load') {
-          I = [...this.notWritten(r, I), s.alias];
+          I = this.notWrittenAnd(r, I, s.alias);
           w = Math.min(w, s.rhs.size * 8);
         } else {
           I = this.notWritten(r, I);
@@ -1592,12 +1612,12 @@ class Recoverer {
       const low = s.rhs && s.rhs.op === 'and' ? lowMaskBits(s.rhs.mask) : 0;
       if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst) && (s.rhs.bits >= gw || !s.rhs.signed)) {
         // the guard bounded the low `bits` of the source (zero-extended): a narrower compare from here
-        G = [...this.notWritten(r, G), s.rhs.src];
+        G = this.notWrittenAnd(r, G, s.rhs.src);
         gw = Math.min(gw, s.rhs.bits);
       } else if (s.rhs && s.rhs.op === 'and' && low > 0 && G.includes(s.dst)) {
-        G = [...this.notWritten(r, G), s.rhs.src];
+        G = this.notWrittenAnd(r, G, s.rhs.src);
         gw = Math.min(gw, low);
-      } else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...this.notWritten(r, G), s.alias];
+      } else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = this.notWrittenAnd(r, G, s.alias);
       else G = this.notWritten(r, G);
     }
     // the index is whatever a callee the compiler could not see left in a call-clobbered register: no
@@ -1618,6 +1638,14 @@ class Recoverer {
   private writesAny(r: number, locs: readonly number[]): boolean {
     for (let x = 0; x < locs.length; x++) if (this.writesAt(r, locs[x])) return true;
     return false;
+  }
+
+  /** notWritten(r, locs) with `extra` after them (one array: every step that moves the index makes one). */
+  private notWrittenAnd(r: number, locs: readonly number[], extra: number): number[] {
+    const out: number[] = [];
+    for (let x = 0; x < locs.length; x++) if (!this.writesAt(r, locs[x])) out.push(locs[x]);
+    out.push(extra);
+    return out;
   }
 
   /** The locations row `r` leaves as they were, in order (each asked once, in order). */
