@@ -573,7 +573,9 @@ class Recoverer {
   private mappedOff = 0;
   /** the dispatch target of each dynamic jump tried (a jump is tried again in every round) */
   private readonly jumpTargets = new Map<number, Rhs | undefined>();
-  private readonly famRanges = new Map<number, [number, number][]>();
+  /** ranges by family (a family is a symbol), and of any other number asked for */
+  private readonly famRanges: ([number, number][] | undefined)[];
+  private readonly otherRanges = new Map<number, [number, number][]>();
   private readonly linked: boolean;
   private readonly rd: RelocDest = { sec: -1, off: 0, sym: 0 };
   /** targets of the tables recovered so far, by jump row */
@@ -598,11 +600,11 @@ class Recoverer {
   /** rows all definition searches for the current jump may still visit */
   private visits = 0;
   /** linked files: callees (function symbols) named as C library functions that never return */
-  private readonly noReturnByName = new Map<number, boolean>();
+  private readonly noReturnByName: Uint8Array;
   /** linked files: whether a call returns, by its section and its target address */
   private readonly noReturnByTarget = new Map<number, Map<number, boolean>>();
   /** callees (function symbols entered at their start) with no way back, by symbol */
-  private readonly calleeEndsMemo = new Map<number, boolean>();
+  private readonly calleeEndsMemo: Uint8Array;
   /** registers written by a callee (function symbol) and its callees, null when unknown */
   private readonly calleeMemo = new Map<number, Set<number> | null>();
   /** calleeWrites(row, 0) by call row */
@@ -637,6 +639,10 @@ class Recoverer {
     const nsym = p.syms.count;
     this.famCfg = new Array<FamilyCfg | null>(nsym).fill(null);
     this.famBudget = new Int32Array(nsym);
+    // by symbol, RETURNS or NO_RETURN once known (a Map grew and rehashed with every callee)
+    this.noReturnByName = new Uint8Array(nsym);
+    this.calleeEndsMemo = new Uint8Array(nsym);
+    this.famRanges = new Array<[number, number][] | undefined>(nsym).fill(undefined);
   }
 
   /** recoverOne, redone only when what it reads has changed. */
@@ -1832,12 +1838,12 @@ class Recoverer {
       if (d < 0) return false;
       const f = p.syms.funcContaining(p.sec[d], p.off[d]);
       if (f < 0 || p.syms.offset[f] !== p.off[d] || p.syms.sec[f] !== p.sec[d]) return false;
-      const known = this.noReturnByName.get(f);
-      if (known !== undefined) return known;
+      const known = this.noReturnByName[f];
+      if (known !== 0) return known === NO_RETURN;
       name = p.syms.name(f);
       if (name.endsWith('@plt')) name = name.slice(0, -4);
       const out = USERSPACE_NORETURNS.has(stripVersion(name));
-      this.noReturnByName.set(f, out);
+      this.noReturnByName[f] = out ? NO_RETURN : RETURNS;
       return out;
     }
     return USERSPACE_NORETURNS.has(stripVersion(name));
@@ -1855,9 +1861,9 @@ class Recoverer {
     if (dest >= 0 && (this.linked || this.callsLocal(row))) {
       const f = p.syms.funcContaining(p.sec[dest], p.off[dest]);
       const atStart = f >= 0 && p.syms.offset[f] === p.off[dest] && p.syms.sec[f] === p.sec[dest];
-      const byCallee = atStart ? this.calleeEndsMemo.get(f) : undefined;
-      if (byCallee !== undefined) {
-        out = byCallee;
+      const byCallee = atStart ? this.calleeEndsMemo[f] : 0;
+      if (byCallee !== 0) {
+        out = byCallee === NO_RETURN;
       } else if (atStart) {
         const rs = this.ranges(familyOfSymbol(p.syms, f));
         const inside = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
@@ -1878,7 +1884,7 @@ class Recoverer {
             if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOnce(r))) out = false;
           }
         }
-        this.calleeEndsMemo.set(f, out);
+        this.calleeEndsMemo[f] = out ? NO_RETURN : RETURNS;
       }
     }
     return out;
@@ -1957,7 +1963,8 @@ class Recoverer {
   }
 
   private ranges(fam: number): [number, number][] {
-    let rs = this.famRanges.get(fam);
+    const bySym = fam >= 0 && fam < this.famRanges.length;
+    let rs = bySym ? this.famRanges[fam] : this.otherRanges.get(fam);
     if (rs) return rs;
     const p = this.p;
     rs = [];
@@ -1988,7 +1995,7 @@ class Recoverer {
       while (p.next(last) >= 0 && p.off[p.next(last)] < end) last = p.next(last);
       rs.push([first, last + 1]);
     }
-    this.famRanges.set(fam, rs);
+    if (bySym) this.famRanges[fam] = rs; else this.otherRanges.set(fam, rs);
     return rs;
   }
 
