@@ -201,6 +201,92 @@ export class MemCells {
   }
 }
 
+/** reachingDefs: some path has no definition */
+const NO_DEFS = -1;
+/** DefsMemo.get: not asked yet */
+const NOT_KNOWN = -4;
+
+/**
+ * reachingDefs answers by (location, row), in an open-addressing table (a location passes 2^31) whose
+ * entries are valid in the generation that wrote them (`clear` is a new generation): the number of
+ * definitions (or NO_DEFS), the rows from `start` in `arena`, which only grows until cleared.
+ */
+class DefsMemo {
+  private locs = new Float64Array(1 << 12);
+  private rows = new Int32Array(1 << 12);
+  private gens = new Int32Array(1 << 12);
+  private starts = new Int32Array(1 << 12);
+  private counts = new Int32Array(1 << 12);
+  private gen = 1;
+  private size = 0;
+  arena = new Int32Array(1 << 12);
+  private top = 0;
+  /** set by `get` when it finds an answer: where its rows start in `arena` */
+  at = 0;
+
+  clear(): void {
+    this.gen++;
+    this.size = 0;
+    this.top = 0;
+  }
+
+  private slot(loc: number, row: number): number {
+    const mask = this.locs.length - 1;
+    let h = Math.imul((loc >>> 0) ^ Math.imul((loc / 0x100000000) | 0, 0x9e3779b1), 0x85ebca6b);
+    h = Math.imul(h ^ row, 0xc2b2ae35);
+    let i = (h ^ (h >>> 15)) & mask;
+    const gen = this.gen;
+    while (this.gens[i] === gen && (this.locs[i] !== loc || this.rows[i] !== row)) i = (i + 1) & mask;
+    return i;
+  }
+
+  /** The answer's count (rows from `at` in `arena`), NO_DEFS, or NOT_KNOWN. */
+  get(loc: number, row: number): number {
+    const i = this.slot(loc, row);
+    if (this.gens[i] !== this.gen) return NOT_KNOWN;
+    this.at = this.starts[i];
+    return this.counts[i];
+  }
+
+  /** Keeps `n` (NO_DEFS or a count of rows from `src`) for (loc, row), and sets `at` to its rows. */
+  set(loc: number, row: number, src: Int32Array, n: number): void {
+    if (2 * (this.size + 1) > this.locs.length) this.grow();
+    const start = this.top;
+    if (n > 0) {
+      if (start + n > this.arena.length) this.arena = grown(this.arena, doubledUntil(this.arena.length, start + n));
+      for (let x = 0; x < n; x++) this.arena[start + x] = src[x];
+      this.top = start + n;
+    }
+    const i = this.slot(loc, row);
+    this.gens[i] = this.gen;
+    this.locs[i] = loc;
+    this.rows[i] = row;
+    this.starts[i] = start;
+    this.counts[i] = n;
+    this.size++;
+    this.at = start;
+  }
+
+  private grow(): void {
+    const { locs, rows, gens, starts, counts, gen } = this;
+    const cap = locs.length * 2;
+    this.locs = new Float64Array(cap);
+    this.rows = new Int32Array(cap);
+    this.gens = new Int32Array(cap);
+    this.starts = new Int32Array(cap);
+    this.counts = new Int32Array(cap);
+    for (let k = 0; k < locs.length; k++) {
+      if (gens[k] !== gen) continue;
+      const i = this.slot(locs[k], rows[k]);
+      this.gens[i] = gen;
+      this.locs[i] = locs[k];
+      this.rows[i] = rows[k];
+      this.starts[i] = starts[k];
+      this.counts[i] = counts[k];
+    }
+  }
+}
+
 /** A proof step's answer for a path that compiled code cannot take. */
 const IMPOSSIBLE = -2;
 /** a definition search ran out of its budget (an answer not to keep) */
@@ -308,6 +394,11 @@ function extend(e: Expr, bits: number, signed: boolean): Expr | undefined {
 
 /** An index: a location just before a row, its low `bits` (zero- or sign-extended). */
 interface IndexAt { loc: number; row: number; bits: number; signed: boolean }
+
+/** indexAt(e) !== undefined, without making the index. */
+function isIndex(e: Expr): boolean {
+  return e.t === 'x' || (e.t === 'ld' && e.from !== undefined);
+}
 
 /** The index an address term stands for: an unmodelled value, or a value loaded elsewhere (bounded there). */
 function indexAt(e: Expr): IndexAt | undefined {
@@ -454,6 +545,15 @@ class Recoverer {
   private proofRowStamp = new Int32Array(4096);
   private proofRowHead = new Int32Array(4096);
   private proofPairs = new Int32Array(3 * 256);
+  /** bound proofs' work stacks and numbered states, and the states' hash chains (see proveBound) */
+  private proofWorkRow = new Int32Array(256);
+  private proofWorkSucc = new Int32Array(256);
+  private readonly proofWorkState: ProofState[] = [];
+  private readonly proofStates: ProofState[] = [];
+  private stateBucketStamp = new Int32Array(1024);
+  private stateBucketHead = new Int32Array(1024);
+  private stateNext = new Int32Array(1024);
+  private stateHashes = new Int32Array(1024);
   /** definition search: rows seen (stamped with the search's number) and the work stack */
   private readonly seenStamp: Int32Array;
   private seenNear = new Int32Array(4096);
@@ -473,7 +573,9 @@ class Recoverer {
   private mappedOff = 0;
   /** the dispatch target of each dynamic jump tried (a jump is tried again in every round) */
   private readonly jumpTargets = new Map<number, Rhs | undefined>();
-  private readonly famRanges = new Map<number, [number, number][]>();
+  /** ranges by family (a family is a symbol), and of any other number asked for */
+  private readonly famRanges: ([number, number][] | undefined)[];
+  private readonly otherRanges = new Map<number, [number, number][]>();
   private readonly linked: boolean;
   private readonly rd: RelocDest = { sec: -1, off: 0, sym: 0 };
   /** targets of the tables recovered so far, by jump row */
@@ -489,17 +591,20 @@ class Recoverer {
    * is at most a few dozen deep: a scan beats building a string key per definition)
    */
   private readonly evalRows: number[] = [];
+  /** sumTerms: the terms of the sums being evaluated, innermost last */
+  private readonly termStack: { k: number; a: Expr }[] = [];
+  private termTop = 0;
   private readonly evalLocs: number[] = [];
   /** evaluations left for the current jump */
   private evalBudget = 0;
   /** rows all definition searches for the current jump may still visit */
   private visits = 0;
   /** linked files: callees (function symbols) named as C library functions that never return */
-  private readonly noReturnByName = new Map<number, boolean>();
+  private readonly noReturnByName: Uint8Array;
   /** linked files: whether a call returns, by its section and its target address */
   private readonly noReturnByTarget = new Map<number, Map<number, boolean>>();
   /** callees (function symbols entered at their start) with no way back, by symbol */
-  private readonly calleeEndsMemo = new Map<number, boolean>();
+  private readonly calleeEndsMemo: Uint8Array;
   /** registers written by a callee (function symbol) and its callees, null when unknown */
   private readonly calleeMemo = new Map<number, Set<number> | null>();
   /** calleeWrites(row, 0) by call row */
@@ -517,10 +622,10 @@ class Recoverer {
   private readonly dirty = new Set<number>();
   private readonly proofs = new Map<number, { fam: number; gen: number; mode: number; r: RecoveredTable | string | undefined }>();
   /**
-   * reachingDefs answers by location and row (null: some path has no definition); cleared when control
-   * flow or mode changes. By location first: a recovery asks about few locations and many rows.
+   * reachingDefs answers by location and row; cleared when control flow or mode changes. In typed
+   * arrays (a nested Map and an array per answer were most of the recovery's garbage).
    */
-  private readonly defsMemo = new Map<number, Map<number, number[] | null>>();
+  private readonly defsMemo = new DefsMemo();
 
   constructor(private readonly p: Program, private readonly arch: SwitchArch, private readonly describer: SwitchDescriber,
     private readonly cellRegs: readonly (readonly number[])[]) {
@@ -534,6 +639,10 @@ class Recoverer {
     const nsym = p.syms.count;
     this.famCfg = new Array<FamilyCfg | null>(nsym).fill(null);
     this.famBudget = new Int32Array(nsym);
+    // by symbol, RETURNS or NO_RETURN once known (a Map grew and rehashed with every callee)
+    this.noReturnByName = new Uint8Array(nsym);
+    this.calleeEndsMemo = new Uint8Array(nsym);
+    this.famRanges = new Array<[number, number][] | undefined>(nsym).fill(undefined);
   }
 
   /** recoverOne, redone only when what it reads has changed. */
@@ -748,17 +857,24 @@ class Recoverer {
    * undefined for other jumps.
    */
   private dispatchShape(lin: Lin): { k: number; ld: Extract<Expr, { t: 'ld' }>; C: Addr; ix: IndexAt } | string | undefined {
-    const loads = lin.terms.filter((t) => t.a.t === 'ld');
-    if (loads.length !== 1) return undefined;
-    const ld = loads[0].a as Extract<Expr, { t: 'ld' }>;
-    const scaled = ld.addr.terms.filter((t) => t.k === ld.size && indexAt(t.a) !== undefined);
-    if (scaled.length === 0) return undefined;
-    if (lin.terms.length === 1 && ld.addr.terms.length === 1) {
-      return { k: loads[0].k, ld, C: lin.c, ix: indexAt(scaled[0].a)! };
+    // the one load among the terms, and its address terms scaled by its size that are indexes (counted
+    // without arrays: every jump tried in every round comes here)
+    let loads = 0;
+    let lt = lin.terms[0];
+    for (let x = 0; x < lin.terms.length; x++) if (lin.terms[x].a.t === 'ld') { loads++; lt = lin.terms[x]; }
+    if (loads !== 1) return undefined;
+    const ld = lt.a as Extract<Expr, { t: 'ld' }>;
+    const at = ld.addr.terms;
+    let first = -1;
+    for (let x = 0; x < at.length; x++) if (at[x].k === ld.size && isIndex(at[x].a)) { first = x; break; }
+    if (first < 0) return undefined;
+    if (lin.terms.length === 1 && at.length === 1) {
+      return { k: lt.k, ld, C: lin.c, ix: indexAt(at[first].a)! };
     }
-    if (lin.terms.length > 2 || ld.addr.terms.length > 2) return undefined;
-    for (const t of scaled) {
-      const ix = indexAt(t.a)!;
+    if (lin.terms.length > 2 || at.length > 2) return undefined;
+    for (let x = first; x < at.length; x++) {
+      if (at[x].k !== ld.size || !isIndex(at[x].a)) continue;
+      const ix = indexAt(at[x].a)!;
       if (this.proveBound(ix.loc, ix.row, ix.bits) !== undefined) return 'table base not proven constant';
     }
     return undefined;
@@ -950,7 +1066,10 @@ class Recoverer {
     // c + sum of 2^shift * term: a plain number scales, an address only adds to plain numbers
     let sec = c0.sec;
     let off = c0.off;
-    const out: { k: number; a: Expr }[] = [];
+    // the terms go on a stack shared with the sums evaluated inside this one (each takes its own off
+    // the top before returning), then into an array of their number
+    const out = this.termStack;
+    const base = this.termTop;
     for (let x = 0; x < terms.length; x++) {
       const t = terms[x];
       const e = this.evalLoc(t.loc, row, depth + 1);
@@ -958,29 +1077,31 @@ class Recoverer {
       // takes it as a value of its own, from here (compilers compare the rebased index, not its source)
       const rebased = e && e.t === 'lin' && e.lin.terms.length > 0 && (t.shift > 0 || t.bits < 64);
       const v = rebased ? { t: 'x' as const, loc: t.loc, row, bits: t.bits, signed: t.signed } : e && extend(e, t.bits, t.signed);
-      if (!v) return undefined;
+      if (!v) { this.termTop = base; return undefined; }
       const k = 2 ** t.shift;
       const vc = v.t === 'c' ? v.c : v.t === 'lin' ? v.lin.c : ZERO;
       let vSec = vc.sec;
       let vOff = vc.off;
       if (k !== 1) {
         // only a plain number scales
-        if (vSec >= 0) return undefined;
+        if (vSec >= 0) { this.termTop = base; return undefined; }
         vSec = -1;
         vOff = vOff * k;
       }
       // two section-relative addresses do not add
-      if (sec >= 0 && vSec >= 0) return undefined;
+      if (sec >= 0 && vSec >= 0) { this.termTop = base; return undefined; }
       sec = sec >= 0 ? sec : vSec;
       off = off + vOff;
       if (v.t === 'lin') {
         const vt = v.lin.terms;
-        for (let y = 0; y < vt.length; y++) out.push(k === 1 ? vt[y] : { k: vt[y].k * k, a: vt[y].a });
+        for (let y = 0; y < vt.length; y++) out[this.termTop++] = k === 1 ? vt[y] : { k: vt[y].k * k, a: vt[y].a };
       } else if (v.t !== 'c') {
-        out.push({ k, a: v });
+        out[this.termTop++] = { k, a: v };
       }
     }
-    return { c: { sec, off }, terms: out };
+    const mine = out.slice(base, this.termTop);
+    this.termTop = base;
+    return { c: { sec, off }, terms: mine };
   }
 
   /**
@@ -993,14 +1114,16 @@ class Recoverer {
    */
   private evalLoc(loc: number, row: number, depth: number): Expr | null {
     if (depth > 24 || --this.evalBudget < 0) return xAtom(loc, row);
-    const defs = this.reachingDefs(loc, row);
-    if (!defs || defs.length === 0) return xAtom(loc, row);
+    const nd = this.reachingDefs(loc, row);
+    if (nd <= 0) return xAtom(loc, row);
+    // the answer stays where it is in the memo's arena; the arena may be replaced by a longer one meanwhile
+    const at = this.defsMemo.at;
     let first: Expr | undefined;
     let cyclic = false;
     const rows = this.evalRows;
     const locs = this.evalLocs;
-    for (let x = 0; x < defs.length; x++) {
-      const d = defs[x];
+    for (let x = 0; x < nd; x++) {
+      const d = this.defsMemo.arena[at + x];
       let busy = false;
       for (let y = 0; y < rows.length; y++) if (rows[y] === d && locs[y] === loc) { busy = true; break; }
       if (busy) { cyclic = true; continue; }
@@ -1013,7 +1136,7 @@ class Recoverer {
       locs.pop();
       if (v === null) { cyclic = true; continue; }
       if (!v || v.t === 'x') return xAtom(loc, row);
-      if ((defs.length > 1 || cyclic) && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return xAtom(loc, row);
+      if ((nd > 1 || cyclic) && (v.t !== 'c' || (first && (first.t !== 'c' || first.c.sec !== v.c.sec || first.c.off !== v.c.off)))) return xAtom(loc, row);
       first ??= v;
     }
     if (!first) return cyclic ? null : xAtom(loc, row);
@@ -1023,29 +1146,31 @@ class Recoverer {
   }
 
   /**
-   * Rows defining `loc` on the paths reaching `row`, or undefined when some path has no definition.
-   * Answers stand while control flow and search mode do (`defsMemo`); a search cut short by a budget
+   * The number of rows defining `loc` on the paths reaching `row` (they are `defsMemo.arena` from
+   * `defsMemo.at`), or NO_DEFS when some path has no definition. Answers stand while control flow and search mode do (`defsMemo`); a search cut short by a budget
    * is not kept.
    */
-  private reachingDefs(loc: number, row: number): number[] | undefined {
-    let byRow = this.defsMemo.get(loc);
-    const known = byRow?.get(row);
-    if (known !== undefined) return known ?? undefined;
-    const r = this.searchDefs(loc, row);
-    if (r !== BUDGET_SPENT) {
-      if (!byRow) { byRow = new Map(); this.defsMemo.set(loc, byRow); }
-      byRow.set(row, r ?? null);
-    }
-    return r === BUDGET_SPENT ? undefined : r;
+  private reachingDefs(loc: number, row: number): number {
+    const memo = this.defsMemo;
+    const known = memo.get(loc, row);
+    if (known !== NOT_KNOWN) return known;
+    const n = this.searchDefs(loc, row);
+    if (n === BUDGET_SPENT) return NO_DEFS;
+    memo.set(loc, row, this.defsFound, n);
+    return n;
   }
 
-  private searchDefs(loc: number, row: number): number[] | undefined | typeof BUDGET_SPENT {
+  /**
+   * The definitions of `loc` reaching `row`: their number, with the rows in `defsFound`; NO_DEFS when
+   * some path has none, BUDGET_SPENT when a budget ran out.
+   */
+  private searchDefs(loc: number, row: number): number {
     // the definitions found, in order (copied out at the end: most searches find one or two)
     let defs = this.defsFound;
     let nd = 0;
     // depth-first over predecessors, rows marked seen when popped (the order decides which budget runs out first)
     const n0 = this.preds(row);
-    if (n0 === 0) return this.deadEnd(row) ? [] : undefined;
+    if (n0 === 0) return this.deadEnd(row) ? 0 : NO_DEFS;
     const stamp = ++this.searches;
     let work = this.work;
     let top = 0;
@@ -1129,7 +1254,7 @@ class Recoverer {
           at = this.predAt;
         }
         if (n === 1) { r = list[at]; continue; }
-        if (n === 0) { if (this.deadEnd(r)) break; this.visits = visits; return undefined; }
+        if (n === 0) { if (this.deadEnd(r)) break; this.visits = visits; return NO_DEFS; }
         // rows already seen are skipped when popped: they need no place on the stack
         if (top + n > work.length) work = this.growWork(top + n);
         for (let k = 0; k < n; k++) {
@@ -1141,7 +1266,7 @@ class Recoverer {
       }
     }
     this.visits = visits;
-    return listOf(defs, nd);
+    return nd;
   }
 
   private growEdges(need: number): void {
@@ -1215,21 +1340,31 @@ class Recoverer {
    * path has no guard.
    */
   private proveBound(loc: number, row: number, bits: number): number | undefined {
-    // work items (row, its successor on the path, state) as parallel stacks
-    const workRow: number[] = [];
-    const workSucc: number[] = [];
-    const workState: ProofState[] = [];
+    // work items (row, its successor on the path, state) as parallel stacks, kept between proofs (a
+    // proof never starts another)
+    let workRow = this.proofWorkRow;
+    let workSucc = this.proofWorkSucc;
+    const workState = this.proofWorkState;
+    workState.length = 0;
+    let top = 0;
     const start = proofState([loc], bits, null, 0, 0, -1);
     const n0 = this.preds(row);
     if (n0 === 0) return undefined;
-    for (let k = 0; k < n0; k++) { workRow.push(this.predList[this.predAt + k]); workSucc.push(row); workState.push(start); }
+    if (n0 > workRow.length) [workRow, workSucc] = this.growProofWork(n0);
+    for (let k = 0; k < n0; k++) { workRow[top] = this.predList[this.predAt + k]; workSucc[top] = row; workState[top++] = start; }
     // a step is done once per edge and state value: states are numbered by value (each state object
     // is numbered once, as one is pushed for every predecessor), and the (successor, state) pairs done
     // at a row kept as a list through `pairs`, whose head is kept by the row's place in the first range
     // of the row's family (stamped with this proof's number), or for another row in `otherHead`
-    const states: ProofState[] = [];
-    const idsByHash = new Map<number, number[]>();
+    const states = this.proofStates;
+    states.length = 0;
     const stamp = ++this.boundProofs;
+    // states by hash: chains through `stateNext` from the bucket heads (stamped with this proof's number)
+    let bucketStamp = this.stateBucketStamp;
+    let bucketHead = this.stateBucketHead;
+    let stateNext = this.stateNext;
+    let stateHash_ = this.stateHashes;
+    let bucketMask = bucketStamp.length - 1;
     const cfg = this.famCfg[this.famOf.get(row) - 2]!;
     const lo = cfg.lo;
     const hi = cfg.hi;
@@ -1240,26 +1375,37 @@ class Recoverer {
     }
     const doneStamp = this.proofRowStamp;
     const doneHead = this.proofRowHead;
-    const otherHead = new Map<number, number>();
+    let otherHead: Map<number, number> | null = null;
     let pairs = this.proofPairs;
     let npairs = 0;
     let best = -1;
     let budget = 4 * this.budget(row);
-    while (workRow.length > 0) {
-      const r = workRow.pop()!;
-      const succ = workSucc.pop()!;
-      const st = workState.pop()!;
+    while (top > 0) {
+      const r = workRow[--top];
+      const succ = workSucc[top];
+      const st = workState[top];
       let id = st.id;
       if (id < 0) {
         const h = stateHash(st);
-        const same = idsByHash.get(h);
-        if (same !== undefined) {
-          for (let x = 0; x < same.length; x++) if (sameState(states[same[x]], st)) { id = same[x]; break; }
-        }
+        const b = h & bucketMask;
+        let x = bucketStamp[b] === stamp ? bucketHead[b] : -1;
+        for (; x >= 0; x = stateNext[x]) if (stateHash_[x] === h && sameState(states[x], st)) { id = x; break; }
         if (id < 0) {
           id = states.length;
           states.push(st);
-          if (same !== undefined) same.push(id); else idsByHash.set(h, [id]);
+          if (id === stateNext.length) {
+            [stateNext, stateHash_] = this.growStateIds(id + 1);
+            // a fuller table: the states so far hashed again into twice the buckets
+            if (id > 2 * bucketStamp.length) {
+              [bucketStamp, bucketHead] = this.growStateBuckets(id, stamp);
+              bucketMask = bucketStamp.length - 1;
+            }
+          }
+          const hb = h & bucketMask;
+          stateNext[id] = bucketStamp[hb] === stamp ? bucketHead[hb] : -1;
+          stateHash_[id] = h;
+          bucketStamp[hb] = stamp;
+          bucketHead[hb] = id;
         }
         st.id = id;
       }
@@ -1268,7 +1414,7 @@ class Recoverer {
       let head = -1;
       if (inRange) {
         if (doneStamp[r - lo] === stamp) head = doneHead[r - lo];
-      } else head = otherHead.get(r) ?? -1;
+      } else if (otherHead !== null) head = otherHead.get(r) ?? -1;
       let again = false;
       for (let x = head; x >= 0; x = pairs[x + 2]) if (pairs[x] === succ && pairs[x + 1] === id) { again = true; break; }
       if (again) continue;
@@ -1276,7 +1422,7 @@ class Recoverer {
       pairs[npairs] = succ;
       pairs[npairs + 1] = id;
       pairs[npairs + 2] = head;
-      if (inRange) { doneStamp[r - lo] = stamp; doneHead[r - lo] = npairs; } else otherHead.set(r, npairs);
+      if (inRange) { doneStamp[r - lo] = stamp; doneHead[r - lo] = npairs; } else (otherHead ??= new Map()).set(r, npairs);
       npairs += 3;
       if (--budget < 0) return undefined;
       const out = this.proofStep(r, succ, st);
@@ -1295,9 +1441,41 @@ class Recoverer {
       }
       const list = this.predList;
       const at = this.predAt;
-      for (let k = 0; k < n; k++) { workRow.push(list[at + k]); workSucc.push(from); workState.push(next); }
+      if (top + n > workRow.length) [workRow, workSucc] = this.growProofWork(top + n);
+      for (let k = 0; k < n; k++) { workRow[top] = list[at + k]; workSucc[top] = from; workState[top++] = next; }
     }
     return best >= 0 ? best : undefined;
+  }
+
+  private growProofWork(need: number): [Int32Array, Int32Array] {
+    const len = doubledUntil(this.proofWorkRow.length, need);
+    this.proofWorkRow = grown(this.proofWorkRow, len);
+    this.proofWorkSucc = grown(this.proofWorkSucc, len);
+    return [this.proofWorkRow, this.proofWorkSucc];
+  }
+
+  private growStateIds(need: number): [Int32Array, Int32Array] {
+    const len = doubledUntil(this.stateNext.length, need);
+    this.stateNext = grown(this.stateNext, len);
+    this.stateHashes = grown(this.stateHashes, len);
+    return [this.stateNext, this.stateHashes];
+  }
+
+  /** Twice the buckets, with states 0 .. n - 1 of proof `stamp` chained again (each chain keeps id order). */
+  private growStateBuckets(n: number, stamp: number): [Int32Array, Int32Array] {
+    const len = 2 * this.stateBucketStamp.length;
+    const bs = new Int32Array(len);
+    const bh = new Int32Array(len);
+    const mask = len - 1;
+    for (let id = 0; id < n; id++) {
+      const b = this.stateHashes[id] & mask;
+      this.stateNext[id] = bs[b] === stamp ? bh[b] : -1;
+      bs[b] = stamp;
+      bh[b] = id;
+    }
+    this.stateBucketStamp = bs;
+    this.stateBucketHead = bh;
+    return [bs, bh];
   }
 
   /**
@@ -1371,9 +1549,11 @@ class Recoverer {
    * property (a definition met again on the way is assumed to have it, proven by the others).
    */
   private upperZero(loc: number, row: number, depth: number, seen: Set<string>): boolean {
-    const defs = this.reachingDefs(loc, row);
-    if (!defs || defs.length === 0 || depth > 8) return false;
-    for (const d of defs) {
+    const nd = this.reachingDefs(loc, row);
+    if (nd <= 0 || depth > 8) return false;
+    const at = this.defsMemo.at;
+    for (let x = 0; x < nd; x++) {
+      const d = this.defsMemo.arena[at + x];
       const s = this.sem(d);
       if (s.zx32?.includes(loc)) continue;
       const rhs = rhsAt(s, loc);
@@ -1418,14 +1598,14 @@ class Recoverer {
           // the low `low` bits of the source: bounded by the mask, or tighter by a guard on the same bits
           // further up (Clang AArch64 masks a 16-bit index twice: once for the compare, once for the load)
           const m = s.rhs.mask;
-          I = [...this.notWritten(r, I), s.rhs.src];
+          I = this.notWrittenAnd(r, I, s.rhs.src);
           w = Math.min(w, low);
           cap = cap >= 0 ? Math.min(cap, m) : m;
         } else if (s.rhs.op === 'copy') {
-          I = [...this.notWritten(r, I), s.rhs.src];
+          I = this.notWrittenAnd(r, I, s.rhs.src);
           w = Math.min(w, s.rhs.bits);
         } else if (s.alias !== undefined && s.alias >= 0 && s.rhs.op === 'load') {
-          I = [...this.notWritten(r, I), s.alias];
+          I = this.notWrittenAnd(r, I, s.alias);
           w = Math.min(w, s.rhs.size * 8);
         } else {
           I = this.notWritten(r, I);
@@ -1438,12 +1618,12 @@ class Recoverer {
       const low = s.rhs && s.rhs.op === 'and' ? lowMaskBits(s.rhs.mask) : 0;
       if (s.rhs && s.rhs.op === 'copy' && G.includes(s.dst) && (s.rhs.bits >= gw || !s.rhs.signed)) {
         // the guard bounded the low `bits` of the source (zero-extended): a narrower compare from here
-        G = [...this.notWritten(r, G), s.rhs.src];
+        G = this.notWrittenAnd(r, G, s.rhs.src);
         gw = Math.min(gw, s.rhs.bits);
       } else if (s.rhs && s.rhs.op === 'and' && low > 0 && G.includes(s.dst)) {
-        G = [...this.notWritten(r, G), s.rhs.src];
+        G = this.notWrittenAnd(r, G, s.rhs.src);
         gw = Math.min(gw, low);
-      } else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = [...this.notWritten(r, G), s.alias];
+      } else if (s.rhs && s.rhs.op === 'load' && s.alias !== undefined && s.alias >= 0 && G.includes(s.dst)) G = this.notWrittenAnd(r, G, s.alias);
       else G = this.notWritten(r, G);
     }
     // the index is whatever a callee the compiler could not see left in a call-clobbered register: no
@@ -1453,13 +1633,25 @@ class Recoverer {
     const met = G ? I.find((l) => G!.includes(l)) : undefined;
     if (met !== undefined && this.widthOk(gw, w, met, r)) return cap >= 0 ? Math.min(st.gN, cap) : st.gN;
     this.stepFrom = r;
-    return proofState(I, w, G, G ? st.gN : 0, G ? gw : 0, cap);
+    const gN = G ? st.gN : 0;
+    if (!G) gw = 0;
+    // most rows leave the state as it was: the same object goes on (its number stands for its value)
+    if (I === st.I && G === st.G && w === st.w && gN === st.gN && gw === st.gw && cap === st.cap) return st;
+    return proofState(I, w, G, gN, gw, cap);
   }
 
   /** Row `r` writes one of the locations (asked in order, up to the first written). */
   private writesAny(r: number, locs: readonly number[]): boolean {
     for (let x = 0; x < locs.length; x++) if (this.writesAt(r, locs[x])) return true;
     return false;
+  }
+
+  /** notWritten(r, locs) with `extra` after them (one array: every step that moves the index makes one). */
+  private notWrittenAnd(r: number, locs: readonly number[], extra: number): number[] {
+    const out: number[] = [];
+    for (let x = 0; x < locs.length; x++) if (!this.writesAt(r, locs[x])) out.push(locs[x]);
+    out.push(extra);
+    return out;
   }
 
   /** The locations row `r` leaves as they were, in order (each asked once, in order). */
@@ -1646,12 +1838,12 @@ class Recoverer {
       if (d < 0) return false;
       const f = p.syms.funcContaining(p.sec[d], p.off[d]);
       if (f < 0 || p.syms.offset[f] !== p.off[d] || p.syms.sec[f] !== p.sec[d]) return false;
-      const known = this.noReturnByName.get(f);
-      if (known !== undefined) return known;
+      const known = this.noReturnByName[f];
+      if (known !== 0) return known === NO_RETURN;
       name = p.syms.name(f);
       if (name.endsWith('@plt')) name = name.slice(0, -4);
       const out = USERSPACE_NORETURNS.has(stripVersion(name));
-      this.noReturnByName.set(f, out);
+      this.noReturnByName[f] = out ? NO_RETURN : RETURNS;
       return out;
     }
     return USERSPACE_NORETURNS.has(stripVersion(name));
@@ -1669,9 +1861,9 @@ class Recoverer {
     if (dest >= 0 && (this.linked || this.callsLocal(row))) {
       const f = p.syms.funcContaining(p.sec[dest], p.off[dest]);
       const atStart = f >= 0 && p.syms.offset[f] === p.off[dest] && p.syms.sec[f] === p.sec[dest];
-      const byCallee = atStart ? this.calleeEndsMemo.get(f) : undefined;
-      if (byCallee !== undefined) {
-        out = byCallee;
+      const byCallee = atStart ? this.calleeEndsMemo[f] : 0;
+      if (byCallee !== 0) {
+        out = byCallee === NO_RETURN;
       } else if (atStart) {
         const rs = this.ranges(familyOfSymbol(p.syms, f));
         const inside = (r: number): boolean => rs.some(([a, b]) => r >= a && r < b);
@@ -1692,7 +1884,7 @@ class Recoverer {
             if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && !inside(this.destOnce(r))) out = false;
           }
         }
-        this.calleeEndsMemo.set(f, out);
+        this.calleeEndsMemo[f] = out ? NO_RETURN : RETURNS;
       }
     }
     return out;
@@ -1771,7 +1963,8 @@ class Recoverer {
   }
 
   private ranges(fam: number): [number, number][] {
-    let rs = this.famRanges.get(fam);
+    const bySym = fam >= 0 && fam < this.famRanges.length;
+    let rs = bySym ? this.famRanges[fam] : this.otherRanges.get(fam);
     if (rs) return rs;
     const p = this.p;
     rs = [];
@@ -1802,7 +1995,7 @@ class Recoverer {
       while (p.next(last) >= 0 && p.off[p.next(last)] < end) last = p.next(last);
       rs.push([first, last + 1]);
     }
-    this.famRanges.set(fam, rs);
+    if (bySym) this.famRanges[fam] = rs; else this.otherRanges.set(fam, rs);
     return rs;
   }
 
@@ -2066,17 +2259,6 @@ function addPred(data: Int32Array, to: number, from: number): void {
   if (c > 0 && data[s0 + c - 1] === from) return;
   data[s0 + c] = from;
   data[2 * to + 1] = c + 1;
-}
-
-/** The first `n` numbers of `src` as an array of exactly that length. */
-function listOf(src: Int32Array, n: number): number[] {
-  switch (n) {
-    case 0: return [];
-    case 1: return [src[0]];
-    case 2: return [src[0], src[1]];
-    case 3: return [src[0], src[1], src[2]];
-    default: return Array.from(src.subarray(0, n));
-  }
 }
 
 function hashLocs(h: number, locs: readonly number[]): number {
