@@ -2096,13 +2096,7 @@ class Recoverer {
     const dynList = 2 * locals;
     for (let e = 0; e < ns; e++) data[2 * to[e] + 1]++;
     for (let e = 0; e < nt; e++) data[2 * tableTo[e] + 1]++;
-    let at = dynList + nd;
-    for (let l = 0; l < locals; l++) {
-      data[2 * l] = at;
-      at += data[2 * l + 1];
-      data[2 * l + 1] = 0;
-    }
-    for (let x = 0; x < nd; x++) data[dynList + x] = dynamic[x];
+    startLists(data, locals, dynamic, nd);
     // the edges in the order buildPreds finds them: each jump's table edges after the fixed edges of the rows before it
     let e = 0;
     let t = 0;
@@ -2194,13 +2188,7 @@ class Recoverer {
     const data = new Int32Array(2 * locals + nd + ne);
     const dynAt = 2 * locals;
     for (let e = 0; e < ne; e++) data[2 * edgeTo[e] + 1]++;
-    let at = dynAt + nd;
-    for (let l = 0; l < locals; l++) {
-      data[2 * l] = at;
-      at += data[2 * l + 1];
-      data[2 * l + 1] = 0;
-    }
-    for (let x = 0; x < nd; x++) data[dynAt + x] = dynamic[x];
+    startLists(data, locals, dynamic, nd);
     for (let e = 0; e < ne; e++) {
       const to = 2 * edgeTo[e];
       const from = edgeFrom[e];
@@ -2264,6 +2252,22 @@ function addPred(data: Int32Array, to: number, from: number): void {
 function hashLocs(h: number, locs: readonly number[]): number {
   for (const l of locs) h = Math.imul(h ^ (l | 0) ^ ((l / 0x100000000) | 0), 0x9e3779b1);
   return h;
+}
+
+/**
+ * Predecessor lists in one array: `locals` records (start, count) holding each row's count, then the
+ * list of the `nd` dynamic jumps, then the rows' lists. Turns the counts into starts (counts back to 0,
+ * for the fill that follows) and copies the dynamic jumps' list in.
+ */
+function startLists(data: Int32Array, locals: number, dynamic: readonly number[], nd: number): void {
+  const dynList = 2 * locals;
+  let at = dynList + nd;
+  for (let l = 0; l < locals; l++) {
+    data[2 * l] = at;
+    at += data[2 * l + 1];
+    data[2 * l + 1] = 0;
+  }
+  for (let x = 0; x < nd; x++) data[dynList + x] = dynamic[x];
 }
 
 function stateHash(st: ProofState): number {
