@@ -807,7 +807,6 @@ class Recoverer {
 
   /** A table, a reason (table-shaped but unproven), or undefined (not a table dispatch). */
   private recoverOne(j: number): RecoveredTable | string | undefined {
-    const p = this.p;
     const fam = this.family(j);
     if (fam < 0) return undefined;
     let rhs = this.jumpTargets.get(j);

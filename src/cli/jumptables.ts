@@ -5,15 +5,13 @@
  */
 import { utf8Only } from '../byte-strings.js';
 import { archFor } from '../arch/registry.js';
-import { readCfiTables } from '../dwarf/index.js';
-import { prepareUserspaceCalls } from '../cfg/linked-calls.js';
 import { recoverUserspaceJumpTables } from '../pipeline.js';
-import { userspaceOptions } from './analyze.js';
+import { userspaceOptions, userspaceProgram } from './analyze.js';
 import { FormatError } from '../elf/errors.js';
 import type { ElfFile } from '../elf/reader.js';
 import type { Arch } from '../arch/arch.js';
 import type { SwitchTableResult } from '../cfg/switch-tables.js';
-import { Program } from '../program/program.js';
+import type { Program } from '../program/program.js';
 import { openForAnalysis } from './io.js';
 import type { Streams } from './objtool.js';
 
@@ -24,9 +22,7 @@ const USAGE = 'usage: objflow jumptables [--format json] [--verbose] FILE...\n';
  * `check` and `verify` analyse with: the tables printed are the ones they use.
  */
 export function analyseJumpTables(elf: ElfFile, arch: Arch, path: string): { prog: Program; res: SwitchTableResult } {
-  const prog = new Program(elf, arch, false, true);
-  const tables = readCfiTables(elf, true);
-  prepareUserspaceCalls(prog, tables);
+  const { prog, tables } = userspaceProgram(elf, arch);
   return { prog, res: recoverUserspaceJumpTables(prog, userspaceOptions(), path, tables) };
 }
 
