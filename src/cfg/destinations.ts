@@ -62,11 +62,11 @@ export function callDest(ctx: Context, i: number): number {
 
 export function isJumpTableJump(ctx: Context, i: number): boolean {
   const p = ctx.prog;
-  if (p.jumpTable[i] !== 0) return true;
+  if (p.hasJumpTable(i)) return true;
   const g = p.altGroupOf(i);
   if (g < 0) return false;
   const grp = p.altGroups[g];
-  return grp.orig >= 0 && p.jumpTable[p.altGroups[grp.orig].first] !== 0;
+  return grp.orig >= 0 && p.hasJumpTable(p.altGroups[grp.orig].first);
 }
 
 export function isSiblingCall(ctx: Context, i: number): boolean {

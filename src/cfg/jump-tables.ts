@@ -120,7 +120,7 @@ function addFuncJumpTables(ctx: Context, f: number): void {
   const p = ctx.prog;
   let t1 = -1;
   for (let i = funcInsns(ctx, f); i >= 0; i = p.nextInFunc(i)) {
-    if (p.jumpTable[i] === 0 || (p.kind[i] !== InsnKind.JumpDynamic && p.kind[i] !== InsnKind.CallDynamic)) continue;
+    if ((p.kind[i] !== InsnKind.JumpDynamic && p.kind[i] !== InsnKind.CallDynamic) || !p.hasJumpTable(i)) continue;
     if (t1 < 0) { t1 = i; continue; }
     addJumpTable(ctx, t1, i);
     t1 = i;

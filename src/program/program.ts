@@ -87,11 +87,11 @@ export class Program {
   jumpDest: Int32Array;
   callDest: Int32Array;
   /**
-   * 1 where the row dispatches through a jump table (set with `setJumpTable`), 0 elsewhere. The
-   * sparse columns (this, `instr`, `altTag`) are 0 where nothing is recorded: their pages stay untouched.
+   * The rows that dispatch through a jump table (set with `setJumpTable`) and their tables: few rows
+   * have one, so a map rather than columns (a column's pages would be touched at rows spread over the
+   * whole program). The sparse columns (`instr`, `altTag`) are 0 where nothing is recorded: their
+   * pages stay untouched.
    */
-  jumpTable: Int8Array;
-  /** the tables themselves, by row: few rows have one, so a map rather than columns */
   readonly jumpTables = new Map<number, JumpTableRef>();
   bits: Uint16Array;
   instr: Int8Array;
@@ -185,7 +185,6 @@ export class Program {
     this.sym = a.sym.subarray(0, cap).fill(-1);
     this.jumpDest = a.jumpDest.subarray(0, cap).fill(-1);
     this.callDest = a.callDest.subarray(0, cap).fill(-1);
-    this.jumpTable = a.jumpTable.subarray(0, cap);
     this.bits = a.bits.subarray(0, cap);
     this.instr = a.instr.subarray(0, cap);
     this.cfi = a.cfi.subarray(0, cap).fill(-1);
@@ -286,7 +285,8 @@ export class Program {
 
   /** The alternative group of row i (index in `altGroups`), -1 when it is in none. */
   altGroupOf(i: number): number {
-    return this.altTag[i] - 1;
+    // without groups (most programs) the column is never written: reading it would fault its pages in
+    return this.altGroups.length === 0 ? -1 : this.altTag[i] - 1;
   }
 
   /** Puts row i in alternative group `g`. */
@@ -296,8 +296,12 @@ export class Program {
 
   /** Records that row i dispatches through the table at `at` in section `sec`. */
   setJumpTable(i: number, sec: number, at: number): void {
-    this.jumpTable[i] = 1;
     this.jumpTables.set(i, { sec, at });
+  }
+
+  /** Row i dispatches through a jump table. */
+  hasJumpTable(i: number): boolean {
+    return this.jumpTables.has(i);
   }
 
   /** Adds a synthetic row (alternative padding). */
@@ -307,7 +311,7 @@ export class Program {
     this.sec[i] = sec; this.off[i] = off; this.len[i] = len; this.kind[i] = kind;
     this.opStart[i] = 0; this.opCount[i] = 0; this.bits[i] = B.Synthetic;
     this.sym[i] = -1; this.jumpDest[i] = -1; this.callDest[i] = -1;
-    this.jumpTable[i] = 0; this.cfi[i] = -1; this.altTag[i] = 0; this.instr[i] = 0;
+    this.cfi[i] = -1; this.altTag[i] = 0; this.instr[i] = 0;
     return i;
   }
 
@@ -347,7 +351,6 @@ export class Program {
     this.sym = grown(this.sym, cap, -1);
     this.jumpDest = grown(this.jumpDest, cap, -1);
     this.callDest = grown(this.callDest, cap, -1);
-    this.jumpTable = grown(this.jumpTable, cap);
     this.cfi = grown(this.cfi, cap, -1);
     this.altTag = grown(this.altTag, cap);
     this.bits = grown(this.bits, cap);
@@ -405,7 +408,7 @@ function markDeadEndsListBranches(kind: Uint8Array, bits: Uint16Array, n: number
 }
 
 interface AnalysisColumns {
-  sym: Int32Array; jumpDest: Int32Array; callDest: Int32Array; jumpTable: Int8Array;
+  sym: Int32Array; jumpDest: Int32Array; callDest: Int32Array;
   bits: Uint16Array; instr: Int8Array; cfi: Int32Array; altTag: Int32Array;
 }
 
@@ -413,7 +416,7 @@ interface AnalysisColumns {
 function analysisColumns(rows: number): AnalysisColumns {
   return {
     sym: column(Int32Array, rows), jumpDest: column(Int32Array, rows), callDest: column(Int32Array, rows),
-    jumpTable: column(Int8Array, rows), bits: column(Uint16Array, rows), instr: column(Int8Array, rows),
+    bits: column(Uint16Array, rows), instr: column(Int8Array, rows),
     cfi: column(Int32Array, rows), altTag: column(Int32Array, rows),
   };
 }
@@ -438,7 +441,7 @@ function commitColumns(b: InsnTableBuilder, a: AnalysisColumns, codeBytes: numbe
     {
       rows,
       columns: [
-        // not the sparse columns (jumpTable, instr, altTag): few of their rows are ever written
+        // not the sparse columns (instr, altTag): few of their rows are ever written
         { array: b.sec }, { array: a.sym }, { array: a.jumpDest }, { array: a.callDest },
         { array: a.bits }, { array: a.cfi },
       ],

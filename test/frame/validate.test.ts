@@ -58,7 +58,7 @@ test('jump table found through relocations: its cases are reachable, listed newe
   const p = r.ctx.prog;
   const sec = p.elf.section('.text')!.index;
   const jmp = p.find(sec, 2);
-  assert.ok(p.jumpTable[jmp] !== 0, 'the jmp* has a table');
+  assert.ok(p.hasJumpTable(jmp), 'the jmp* has a table');
   assert.equal(p.elf.sections[p.jumpTables.get(jmp)!.sec].name, '.rodata');
   // objtool prepends each entry's alternative: the last entry comes first
   assert.deepEqual(p.alts.get(jmp)!.map((a) => p.off[a.insn]), [0xf, 9]);

@@ -35,7 +35,7 @@ test('thousands of synthetic rows: every column grows, real rows keep their valu
   const { p, sec } = program();
   p.sym[4] = 7;
   p.cfi[4] = 3;
-  p.jumpTable[4] = 1;
+  p.setJumpTable(4, sec, 0);
   const rows: number[] = [];
   for (let k = 0; k < 5000; k++) {
     const i = p.addSynthetic(sec, 100 + k, 1, InsnKind.Nop);
@@ -43,17 +43,17 @@ test('thousands of synthetic rows: every column grows, real rows keep their valu
     rows.push(i);
   }
   assert.equal(p.rows, p.count + 5000);
-  assert.deepEqual([p.sym[4], p.cfi[4], p.jumpTable[4], p.off[4], p.kind[4]], [7, 3, 1, 11, InsnKind.Return]);
+  assert.deepEqual([p.sym[4], p.cfi[4], p.hasJumpTable(4), p.off[4], p.kind[4]], [7, 3, true, 11, InsnKind.Return]);
   for (const i of rows) {
     assert.equal(p.off[i], 100 + i - p.count);
     assert.equal(p.kind[i], InsnKind.Nop);
     assert.equal(p.bits[i], B.Synthetic | B.Ignore);
-    assert.deepEqual([p.sym[i], p.jumpDest[i], p.callDest[i], p.jumpTable[i], p.cfi[i], p.altGroupOf(i), p.instr[i]], [-1, -1, -1, 0, -1, -1, 0]);
+    assert.deepEqual([p.sym[i], p.jumpDest[i], p.callDest[i], p.hasJumpTable(i), p.cfi[i], p.altGroupOf(i), p.instr[i]], [-1, -1, -1, false, -1, -1, 0]);
   }
   // synthetic rows are never found by offset, and real rows still are
   assert.equal(p.find(sec, 100), -1);
   assert.equal(p.find(sec, 11), 4);
-  for (const a of [p.sym, p.jumpDest, p.callDest, p.jumpTable, p.cfi, p.altTag, p.bits, p.instr, p.sec, p.off, p.len, p.kind, p.opStart, p.opCount]) {
+  for (const a of [p.sym, p.jumpDest, p.callDest, p.cfi, p.altTag, p.bits, p.instr, p.sec, p.off, p.len, p.kind, p.opStart, p.opCount]) {
     assert.ok(a.length >= p.rows);
   }
 });
