@@ -100,7 +100,9 @@ function mark(ctx: Context, label: string): void {
   const now = process.cpuUsage().user / 1000;
   if (label) {
     const m = process.memoryUsage();
-    process.stderr.write(`objflow: timing: ${label} ${(now - ctx.timingMark).toFixed(1)} ms cpu, at ${performance.now().toFixed(0)} ms; rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)}/${(m.heapTotal / 1e6).toFixed(0)} ext ${(m.external / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
+    // system time and page faults: first touches of memory, which cost as much as the work on a VM
+    const r = process.resourceUsage();
+    process.stderr.write(`objflow: timing: ${label} ${(now - ctx.timingMark).toFixed(1)} ms cpu, at ${performance.now().toFixed(0)} ms; sys ${(r.systemCPUTime / 1000).toFixed(0)} ms, ${r.minorPageFault} faults; rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)}/${(m.heapTotal / 1e6).toFixed(0)} ext ${(m.external / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
   }
   ctx.timingMark = now;
 }
