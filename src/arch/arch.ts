@@ -212,5 +212,6 @@ export interface KernelHooks {
 /** Code bytes and op words per decoded row (Arch.typicalRows). */
 export interface TypicalRows {
   readonly bytesPerRow: number;
+  /** counted at one word per op field (OP_FIELDS an op, as measured), not as packed in `ops` */
   readonly opWordsPerRow: number;
 }

@@ -188,8 +188,10 @@ function stateAfterCall(ctx: Context, env: UpdateEnv, i: number, s: Int32Array):
   let w = p.opStart[i] * OP_WORDS;
   env.inFunc = p.func(i) >= 0;
   for (let k = 0; k < n; k++, w += OP_WORDS) {
-    op.destType = p.ops[w]; op.destReg = p.ops[w + 1]; op.destOff = p.ops[w + 2];
-    op.srcType = p.ops[w + 3]; op.srcReg = p.ops[w + 4]; op.srcOff = p.ops[w + 5];
+    // packed: types and registers in one word (insns.ts, OP_WORDS)
+    const tr = p.ops[w];
+    op.destType = tr & 0xff; op.destReg = (tr >>> 8) & 0xff; op.destOff = p.ops[w + 1];
+    op.srcType = (tr >>> 16) & 0xff; op.srcReg = tr >>> 24; op.srcOff = p.ops[w + 2];
     if (updateState(env, s, op) !== UpdateError.None) return false;
   }
   if (env.trackRestores && !p.arch.callPushesRa) s[L.restored + p.arch.regs.ra] = 0;

@@ -795,12 +795,14 @@ class Prover {
     const RA = this.RA;
     let w = p.opStart[r] * OP_WORDS;
     for (let q = 0; q < n; q++, w += OP_WORDS) {
-      const dt = ops[w];
-      const dr = ops[w + 1];
-      const doff = ops[w + 2];
-      const st = ops[w + 3];
-      const sr = ops[w + 4];
-      const soff = ops[w + 5];
+      // packed: types and registers in one word (insns.ts, OP_WORDS)
+      const tr = ops[w];
+      const dt = tr & 0xff;
+      const dr = (tr >>> 8) & 0xff;
+      const doff = ops[w + 1];
+      const st = (tr >>> 16) & 0xff;
+      const sr = tr >>> 24;
+      const soff = ops[w + 2];
       if (dt === OpDest.Push || dt === OpDest.PushF) {
         if (this.sp !== UNK) this.sp += this.slot;
         if (dt === OpDest.Push && st === OpSrc.Reg) this.saved(sr, this.sp === UNK ? UNK : -this.sp);

@@ -14,7 +14,7 @@
 import { OP_WORDS } from '../program/insns.js';
 
 const WAYS_LOG2 = 16;
-/** words per entry: incoming id + 1 (0: empty), flags, 2 ops × 6 words, outgoing id, padding to 64 bytes */
+/** words per entry: incoming id + 1 (0: empty), flags, 2 ops × OP_WORDS words, outgoing id, padding to 64 bytes */
 const E = 16;
 const OUT = 2 + 2 * OP_WORDS;
 

@@ -563,8 +563,10 @@ export class Validator {
     const L = ctx.L;
     let w = p.opStart[i] * OP_WORDS;
     for (let k = 0; k < n; k++, w += OP_WORDS) {
-      op.destType = ops[w]; op.destReg = ops[w + 1]; op.destOff = ops[w + 2];
-      op.srcType = ops[w + 3]; op.srcReg = ops[w + 4]; op.srcOff = ops[w + 5];
+      // packed: types and registers in one word (insns.ts, OP_WORDS)
+      const tr = ops[w];
+      op.destType = tr & 0xff; op.destReg = (tr >>> 8) & 0xff; op.destOff = ops[w + 1];
+      op.srcType = (tr >>> 16) & 0xff; op.srcReg = tr >>> 24; op.srcOff = ops[w + 2];
       const e = updateState(env, s, op);
       if (e !== UpdateError.None) {
         ctx.warnInsn(i, UPDATE_MESSAGES[e]);

@@ -10,8 +10,25 @@ import { grown } from '../typed-arrays.js';
 import type { NumberArray } from '../typed-arrays.js';
 import { column } from './commit-ahead.js';
 
-/** Words per stack op in `ops`: destType, destReg, destOff, srcType, srcReg, srcOff. */
-export const OP_WORDS = 6;
+/** Fields of a stack op, as `addOp` takes them and the x86 classifier lays them out: destType, destReg, destOff, srcType, srcReg, srcOff. */
+export const OP_FIELDS = 6;
+/**
+ * Words per stack op in `ops`: the two types and two registers a byte each (`opTypesRegs` below),
+ * then destOff and srcOff. Half of one word per field: a library's ops are ~5 M, and every page of
+ * them is first-touched memory.
+ */
+export const OP_WORDS = 3;
+
+/** The first word of an op: destType, destReg, srcType, srcReg (each 0..255), low byte first. */
+export function opTypesRegs(destType: number, destReg: number, srcType: number, srcReg: number): number {
+  return (destType & 0xff) | ((destReg & 0xff) << 8) | ((srcType & 0xff) << 16) | ((srcReg & 0xff) << 24);
+}
+
+/** The six fields of the op at word `w` of `ops`, in OP_FIELDS order (tests and dumps). */
+export function opFields(ops: Int32Array, w: number): number[] {
+  const x = ops[w];
+  return [x & 0xff, (x >>> 8) & 0xff, ops[w + 1], (x >>> 16) & 0xff, x >>> 24, ops[w + 2]];
+}
 export const NO_TARGET = -1;
 
 export interface InsnTable {
@@ -78,8 +95,8 @@ export class InsnTableBuilder {
     this.target = alloc(Float64Array, n);
     this.opStart = alloc(Uint32Array, n);
     this.opCount = alloc(Uint8Array, n);
-    // two words a row: room for the ops of x86-64 and AArch64 code (about 1.5-1.7 words a row),
-    // so that a large file's ops are not copied into a doubled array (the unused tail is never touched)
+    // two words a row: room for the ops of x86-64 and AArch64 code (about 0.8-1.3 words a row), so
+    // that a large file's ops are not copied into a doubled array (the unused tail is never touched)
     this.ops = alloc(Int32Array, n * 2);
     this.secFirst = new Int32Array(sectionCount).fill(-1);
     this.secRows = new Int32Array(sectionCount);
@@ -126,8 +143,7 @@ export class InsnTableBuilder {
       this.ops = grown(this.ops, Math.max(64, this.ops.length * 2));
     }
     const o = this.ops;
-    o[w++] = destType; o[w++] = destReg; o[w++] = destOff;
-    o[w++] = srcType; o[w++] = srcReg; o[w++] = srcOff;
+    o[w++] = opTypesRegs(destType, destReg, srcType, srcReg); o[w++] = destOff; o[w++] = srcOff;
     this.opWords = w;
     this.opsAdded++;
     this.opCount[this.count - 1]++;

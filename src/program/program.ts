@@ -11,7 +11,7 @@ import { SHF_EXECINSTR, STT_FUNC, STT_NOTYPE } from '../elf/constants.js';
 import type { ElfFile } from '../elf/reader.js';
 import type { Place } from '../report/diag.js';
 import type { InsnTable } from './insns.js';
-import { InsnTableBuilder, findInsn } from './insns.js';
+import { InsnTableBuilder, OP_FIELDS, OP_WORDS, findInsn } from './insns.js';
 import { RelocIndex } from './relocs.js';
 import { Symbols } from './symbols.js';
 import { syntheticFunctions } from './synthetic-functions.js';
@@ -435,7 +435,7 @@ function commitColumns(b: InsnTableBuilder, a: AnalysisColumns, codeBytes: numbe
       rows,
       columns: [
         { array: b.off }, { array: b.len }, { array: b.kind }, { array: b.flags }, { array: b.target },
-        { array: b.opStart }, { array: b.opCount }, { array: b.ops, perRow: per.opWordsPerRow * OP_WORDS_COMMITTED },
+        { array: b.opStart }, { array: b.opCount }, { array: b.ops, perRow: per.opWordsPerRow * OP_WORDS_COMMITTED * (OP_WORDS / OP_FIELDS) },
       ],
     },
     {

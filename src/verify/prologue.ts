@@ -33,10 +33,12 @@ export function unchangedSinceSave(p: Program, i: number, lo: number, reg: numbe
     let saved = false;
     for (let q = 0; q < count; q++) {
       const w = (p.opStart[j] + q) * OP_WORDS;
-      const destType = p.ops[w];
-      const destReg = p.ops[w + 1];
-      const srcType = p.ops[w + 3];
-      const srcReg = p.ops[w + 4];
+      // packed: types and registers in one word (insns.ts, OP_WORDS)
+      const tr = p.ops[w];
+      const destType = tr & 0xff;
+      const destReg = (tr >>> 8) & 0xff;
+      const srcType = (tr >>> 16) & 0xff;
+      const srcReg = tr >>> 24;
       if (destType === OpDest.Reg && destReg === reg) return false;
       if ((destType === OpDest.Push || destType === OpDest.RegIndirect) && srcType === OpSrc.Reg && srcReg === reg) saved = true;
     }

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CfiBase, INSN_KIND_NAMES, InsnFlag, OpDest, OpSrc } from '../../src/arch/arch.js';
 import { x86_64 } from '../../src/arch/x86/index.js';
-import { InsnTableBuilder, NO_TARGET, OP_WORDS, type InsnTable } from '../../src/program/insns.js';
+import { InsnTableBuilder, NO_TARGET, OP_WORDS, opFields, type InsnTable } from '../../src/program/insns.js';
 
 const VECTORS = `
 # 0x01 / 0x29: add/sub reg,%rsp only with REX.W and r/m = %rsp (register form); recorded as ADD of the reg
@@ -213,7 +213,7 @@ function formatOps(t: InsnTable, row: number): string {
   const parts: string[] = [];
   for (let k = 0; k < t.opCount[row]; k++) {
     const w = (t.opStart[row] + k) * OP_WORDS;
-    const [dt, dr, doff, st, sr, soff] = Array.from(t.ops.subarray(w, w + OP_WORDS));
+    const [dt, dr, doff, st, sr, soff] = opFields(t.ops, w);
     parts.push(`${formatDest(dt, dr, doff)}<-${formatSrc(st, sr, soff)}`);
   }
   return parts.join(';');
@@ -295,9 +295,10 @@ test('userspace decoding: 64-bit loads through any base register are ops (objtoo
 
 test('fields objtool leaves zero stay zero', () => {
   const t = decodeHex('55 e8 00 00 00 00');
-  assert.deepEqual(Array.from(t.ops), [
-    OpDest.Push, 0, 0, OpSrc.Reg, 5, 0,
-    OpDest.Push, 0, 0, OpSrc.Const, 0, 0,
+  assert.equal(t.ops.length, 2 * OP_WORDS);
+  assert.deepEqual([opFields(t.ops, 0), opFields(t.ops, OP_WORDS)], [
+    [OpDest.Push, 0, 0, OpSrc.Reg, 5, 0],
+    [OpDest.Push, 0, 0, OpSrc.Const, 0, 0],
   ]);
 });
 

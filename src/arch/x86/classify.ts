@@ -10,7 +10,7 @@
  * Hot path: no allocation; results go to the module-level `classified` scratch array.
  */
 import { InsnKind, OpDest, OpSrc } from '../arch.js';
-import { OP_WORDS } from '../../program/insns.js';
+import { OP_FIELDS } from '../../program/insns.js';
 import { X86_BP, X86_SP } from './regs.js';
 
 /** Maximum number of stack ops objtool emits for one x86 instruction (`leave` has two). */
@@ -18,10 +18,10 @@ export const MAX_OPS = 2;
 
 /**
  * Output of `classify`: [0] number of stack ops, [1] branch displacement (for jcc/jmp/call with
- * an immediate target), then MAX_OPS ops of OP_WORDS words (destType, destReg, destOff,
+ * an immediate target), then MAX_OPS ops of OP_FIELDS words (destType, destReg, destOff,
  * srcType, srcReg, srcOff), in the order objtool lists them.
  */
-export const classified = new Int32Array(2 + MAX_OPS * OP_WORDS);
+export const classified = new Int32Array(2 + MAX_OPS * OP_FIELDS);
 
 /**
  * Classifies the instruction occupying `b[start, end)` (its length as decoded by iced).
@@ -381,7 +381,7 @@ function rmIsReg(reg: number): boolean {
 function addOp(destType: number, destReg: number, destOff: number,
   srcType: number, srcReg: number, srcOff: number): void {
   const o = classified;
-  let w = 2 + o[0] * OP_WORDS;
+  let w = 2 + o[0] * OP_FIELDS;
   o[w++] = destType; o[w++] = destReg; o[w++] = destOff;
   o[w++] = srcType; o[w++] = srcReg; o[w] = srcOff;
   o[0]++;

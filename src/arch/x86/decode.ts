@@ -6,7 +6,7 @@
  * allocation per instruction; iced-x86 stays on the slow paths (operands.ts, jump-tables.ts).
  */
 import { InsnFlag, InsnKind, OpDest, OpSrc } from '../arch.js';
-import { NO_TARGET, OP_WORDS, type InsnTableBuilder } from '../../program/insns.js';
+import { NO_TARGET, OP_FIELDS, type InsnTableBuilder } from '../../program/insns.js';
 import { classified, classify, isPlainOther } from './classify.js';
 import { X86_MAX_INSN_LEN, X86_RIP_REL, x86Length, x86LengthInfo } from './length.js';
 import { X86_SP } from './regs.js';
@@ -122,7 +122,7 @@ function joinEmulatePrefix(bytes: Uint8Array, pos: number): number {
 /** The classifier's stack ops, appended to the last row added. */
 function addOps(out: InsnTableBuilder, nOps: number): void {
   const c = classified;
-  for (let k = 0, w = 2; k < nOps; k++, w += OP_WORDS) {
+  for (let k = 0, w = 2; k < nOps; k++, w += OP_FIELDS) {
     out.addOp(c[w], c[w + 1], c[w + 2], c[w + 3], c[w + 4], c[w + 5]);
   }
 }
@@ -138,7 +138,7 @@ function isEmulatePrefix(b: Uint8Array, pos: number): boolean {
 
 /** True when an op copies %rsp (or %rsp + offset) somewhere other than %rsp itself. */
 function readsSp(nOps: number): boolean {
-  for (let k = 0, w = 2; k < nOps; k++, w += OP_WORDS) {
+  for (let k = 0, w = 2; k < nOps; k++, w += OP_FIELDS) {
     const srcType = classified[w + 3];
     if ((srcType === OpSrc.Reg || srcType === OpSrc.Add) && classified[w + 4] === X86_SP
       && !(classified[w] === OpDest.Reg && classified[w + 1] === X86_SP)) return true;
