@@ -10,7 +10,7 @@ import { InsnKind } from '../arch/arch.js';
 import { SHF_EXECINSTR, STT_FUNC, STT_NOTYPE } from '../elf/constants.js';
 import type { ElfFile } from '../elf/reader.js';
 import type { Place } from '../report/diag.js';
-import type { InsnTable } from './insns.js';
+import type { InsnTable, SecColumn } from './insns.js';
 import { InsnTableBuilder, OP_FIELDS, OP_WORDS, findInsn } from './insns.js';
 import { RelocIndex } from './relocs.js';
 import { Symbols } from './symbols.js';
@@ -73,7 +73,7 @@ export class Program {
   readonly relocs: RelocIndex;
   readonly secRole: Uint8Array;
   // instruction facts (the decoder's arrays; mutable where the analysis rewrites them)
-  sec: Uint32Array;
+  sec: SecColumn;
   off: Uint32Array;
   len: Uint8Array;
   kind: Uint8Array;
