@@ -183,7 +183,7 @@ function decodeSections(ctx: Context): void {
     const t = p.target[i];
     const dest = t < 0 ? -1 : p.find(p.sec[i], p.elf.type === 1 ? t : t - p.elf.sections[p.sec[i]].addr);
     if (dest < 0) ctx.fatalInsn(i, `can't find call dest at ${p.elf.sections[p.sec[i]].name}+0x${(t < 0 ? 0 : t).toString(16)}`);
-    p.jumpDest[i] = dest;
+    p.setJumpDest(i, dest);
   });
   addCallDestinations(ctx);
   mark(ctx, 'call destinations');

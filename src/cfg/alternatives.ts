@@ -95,7 +95,7 @@ function handleGroupAlt(ctx: Context, a: SpecialAlt, orig: number, newInsn: numb
       if (dest === a.newOff + a.newLen) {
         const after = p.next(origGroup.last);
         if (after < 0) ctx.fatalInsn(i, "can't find alternative jump destination");
-        p.jumpDest[i] = after;
+        p.setJumpDest(i, after);
       }
     }
     if (lastNew < 0) {

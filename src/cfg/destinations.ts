@@ -57,7 +57,7 @@ class RelocCursor {
 export function callDest(ctx: Context, i: number): number {
   const k = ctx.prog.kind[i];
   if (k === InsnKind.JumpDynamic || k === InsnKind.CallDynamic) return -1;
-  return ctx.prog.callDest[i];
+  return ctx.prog.callDestOf(i);
 }
 
 export function isJumpTableJump(ctx: Context, i: number): boolean {
@@ -97,7 +97,7 @@ export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
   if (!ctx.opts.kernel && continuesIntoReturningCode(ctx, f, i, depth)) return false;
   const j = scanFunction(ctx, i, SCAN_SIBLING);
   if (j < 0) return true;
-  const d = p.jumpDest[j];
+  const d = p.jumpDestOf(j);
   if (d < 0) return false;
   if (depth === 5) return false;
   return deadEndFunction(ctx, p.func(d), depth + 1);
@@ -119,7 +119,7 @@ function continuesIntoReturningCode(ctx: Context, f: number, start: number, dept
     const k = p.kind[r];
     if (k !== InsnKind.Nop) last = r;
     if (k !== InsnKind.JumpCond && k !== InsnKind.JumpUncond) continue;
-    const d = p.jumpDest[r];
+    const d = p.jumpDestOf(r);
     if (d >= 0 && continuesInto(ctx, f, d, depth)) return true;
   }
   if (last < 0) return false;
@@ -225,7 +225,7 @@ function deadEndCallee(ctx: Context, sym: number): boolean {
 
 /** `r`: the row's relocation (`RelocCursor.of`). */
 function addCallDest(ctx: Context, i: number, dest: number, sibling: boolean, r: number): void {
-  ctx.prog.callDest[i] = dest;
+  ctx.prog.setCallDest(i, dest);
   if (dest < 0) return;
   removeOps(ctx, i);
   annotateCallSite(ctx, i, sibling, r);
@@ -294,7 +294,7 @@ export function addJumpDestinations(ctx: Context): void {
     const i = rows[b];
     const ki = kind[i];
     if (ki !== InsnKind.JumpCond && ki !== InsnKind.JumpUncond) continue;
-    if (p.jumpDest[i] >= 0) continue;
+    if (p.jumpDestOf(i) >= 0) continue;
     const func = p.func(i);
     const r = relocs.of(i);
     let destSec: number;
@@ -360,7 +360,7 @@ export function addJumpDestinations(ctx: Context): void {
       addCallDest(ctx, i, df, true, r);
       continue;
     }
-    p.jumpDest[i] = dest;
+    p.setJumpDest(i, dest);
   }
 }
 

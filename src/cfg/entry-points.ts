@@ -41,7 +41,7 @@ export function addUnownedEntries(ctx: Context): void {
   const covered = new FdeCoverage(ctx.unwindTables);
   for (let b = 0; b < rows.length; b++) {
     const i = rows[b];
-    if (kind[i] !== InsnKind.Call || p.callDest[i] >= 0 || (bits[i] & B.Ignore)) continue;
+    if (kind[i] !== InsnKind.Call || p.callDestOf(i) >= 0 || (bits[i] & B.Ignore)) continue;
     const t = p.target[i];
     // a call to the next instruction reads the program counter: no function starts there
     if (t >= 0 && t !== p.addrOf(i) + p.len[i] && !covered.has(t)) enter(t);

@@ -45,7 +45,8 @@ function funcInsns(ctx: Context, f: number): number {
  */
 function markFuncJumpTables(ctx: Context, f: number, firstJumpSrc: Int32Array, withTable: Uint8Array): void {
   const p = ctx.prog;
-  const { sym, jumpDest, off, kind, sec } = p;
+  // `dest` holds jump destinations as rows >= 0 (call destinations are negative)
+  const { sym, dest, off, kind, sec } = p;
   const { type, cfunc } = p.syms;
   const count = p.count;
   let i = funcInsns(ctx, f);
@@ -55,7 +56,7 @@ function markFuncJumpTables(ctx: Context, f: number, firstJumpSrc: Int32Array, w
     const s = sec[i];
     let r = i;
     do {
-      const d = jumpDest[r];
+      const d = dest[r];
       if (d >= 0 && off[d] > off[r] && firstJumpSrc[d] < 0) firstJumpSrc[d] = r;
       if (kind[r] === InsnKind.JumpDynamic && findJumpTable(ctx, f, r, firstJumpSrc)) markWithTable(ctx, r, withTable);
       r++;
@@ -74,7 +75,7 @@ function findJumpTable(ctx: Context, func: number, orig: number, firstJumpSrc: I
     const fi = p.func(i);
     if (fi < 0 || p.syms.pfunc[fi] !== func) break;
     if (i !== orig && p.kind[i] === InsnKind.JumpDynamic) break;
-    const d = p.jumpDest[i];
+    const d = p.jumpDestOf(i);
     if (p.kind[i] === InsnKind.JumpUncond && d >= 0 && (p.off[d] <= p.off[i] || p.off[d] > p.off[orig])) break;
     const found = findSwitchTable(ctx, i);
     if (found) {

@@ -48,7 +48,7 @@ function ignoreUnreachable(ctx: Context, start: number): boolean {
     for (let j = p.next(i); j >= 0; j = p.next(j)) {
       if (p.bits[j] & VISITED_MASK) return true;
       if (p.off[j] >= end) break;
-      const d = p.jumpDest[j];
+      const d = p.jumpDestOf(j);
       if (d >= 0 && p.func(d) >= 0 && p.syms.name(p.func(d)).includes('.cold')) {
         for (let x = d; x >= 0; x = p.nextInFunc(x)) p.bits[x] |= B.Ignore;
       }
@@ -60,7 +60,7 @@ function ignoreUnreachable(ctx: Context, start: number): boolean {
   if (ctx.symFlags[f] & SF.StaticCallTramp) return true;
   const prev = p.prev(i);
   if (prev >= 0 && (p.bits[prev] & B.DeadEnd) &&
-      (k === InsnKind.Bug || (k === InsnKind.JumpUncond && p.jumpDest[i] >= 0 && p.kind[p.jumpDest[i]] === InsnKind.Bug) ||
+      (k === InsnKind.Bug || (k === InsnKind.JumpUncond && p.jumpDestOf(i) >= 0 && p.kind[p.jumpDestOf(i)] === InsnKind.Bug) ||
         (!ctx.opts.kernel && isTrapLoopJump(p, i)) ||
         // userspace: a guard call that never returns either (glibc's AArch64 `_start`: `bl abort` after `bl __libc_start_main`)
         (!ctx.opts.kernel && k === InsnKind.Call && (p.bits[i] & B.DeadEnd)))) {
@@ -69,7 +69,7 @@ function ignoreUnreachable(ctx: Context, start: number): boolean {
   for (let n = 0; n < 5; n++) {
     if (isCallTo(ctx, i, '__asan_handle_no_return') || isCallTo(ctx, i, '__ubsan_handle_builtin_unreachable')) return true;
     if (p.kind[i] === InsnKind.JumpUncond) {
-      const d = p.jumpDest[i];
+      const d = p.jumpDestOf(i);
       if (d >= 0 && p.func(d) === p.func(i)) { i = d; continue; }
       break;
     }
@@ -95,6 +95,6 @@ export function isPadding(p: Program, i: number): boolean {
 export function isTrapLoopJump(p: Program, i: number): boolean {
   if (p.kind[i] !== InsnKind.JumpUncond) return false;
   const prev = p.prev(i);
-  const d = p.jumpDest[i];
+  const d = p.jumpDestOf(i);
   return prev >= 0 && p.kind[prev] === InsnKind.Trap && d >= 0 && p.kind[d] === InsnKind.Trap;
 }

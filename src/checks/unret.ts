@@ -148,12 +148,12 @@ class UnretWalk {
       case InsnKind.JumpUncond:
       case InsnKind.JumpCond:
         if (!isSiblingCall(ctx, i)) {
-          if (p.jumpDest[i] < 0) {
+          if (p.jumpDestOf(i) < 0) {
             ctx.warnInsn(i, 'unresolved jump target after linking?!?');
             return -1;
           }
           f.waiting = Waiting.Branch;
-          this.child = p.jumpDest[i];
+          this.child = p.jumpDestOf(i);
           return CHILD;
         }
         return this.follow(f);

@@ -294,7 +294,8 @@ class Prover {
    */
   private mark(aFirst: Int32Array, aLast: Int32Array): void {
     const p = this.p;
-    const { syms, kind, bits, jumpDest } = p;
+    // `dest` holds jump destinations as rows >= 0 (call destinations are negative)
+    const { syms, kind, bits, dest } = p;
     const flags = this.flags;
     for (let f = 0; f < syms.count; f++) {
       if (syms.type[f] !== STT_FUNC || !syms.len[f] || syms.pfunc[f] !== f || syms.alias[f] !== f) continue;
@@ -314,11 +315,11 @@ class Prover {
     for (let q = 0; q < rows.length; q++) {
       const i = rows[q];
       const k = kind[i];
-      if ((k !== InsnKind.JumpCond && k !== InsnKind.JumpUncond) || jumpDest[i] < 0 || i >= p.count) continue;
+      if ((k !== InsnKind.JumpCond && k !== InsnKind.JumpUncond) || dest[i] < 0 || i >= p.count) continue;
       while (cur < n && aLast[cur] < i) cur++;
       const lo = cur < n && aFirst[cur] <= i ? aFirst[cur] : -1;
       const hi = lo >= 0 ? aLast[cur] : -2;
-      const j = jumpDest[i];
+      const j = dest[i];
       flags[j] |= j < lo || j > hi ? JOIN | EXT_IN : JOIN;
     }
     for (const [i, alts] of p.alts) {
@@ -386,9 +387,9 @@ class Prover {
           if (k === InsnKind.JumpUncond && m === 0) return EXIT;
           return FAIL; // a conditional tail call: the entry state would be due on one edge only
         }
-        if (p.jumpDest[i] >= 0) {
-          if (!this.sameOwner(p.jumpDest[i], owner)) return FAIL;
-          m = this.add(m, p.jumpDest[i]);
+        if (p.jumpDestOf(i) >= 0) {
+          if (!this.sameOwner(p.jumpDestOf(i), owner)) return FAIL;
+          m = this.add(m, p.jumpDestOf(i));
         }
         falls = k === InsnKind.JumpCond;
         break;
@@ -427,8 +428,8 @@ class Prover {
     const jump = k === InsnKind.JumpCond || k === InsnKind.JumpUncond || k === InsnKind.JumpDynamic || k === InsnKind.JumpDynamicCond;
     if (jump && isSiblingCall(this.ctx, r)) {
       if (k === InsnKind.JumpUncond || k === InsnKind.JumpDynamic) return;
-    } else if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && p.jumpDest[r] >= 0) {
-      taint(proven, aFirst, aLast, p.jumpDest[r]);
+    } else if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && p.jumpDestOf(r) >= 0) {
+      taint(proven, aFirst, aLast, p.jumpDestOf(r));
     }
     if (bits & B.HasAlts) for (const a of p.alts.get(r) ?? []) if (a.insn >= 0) taint(proven, aFirst, aLast, a.insn);
     if ((k === InsnKind.Call || k === InsnKind.CallDynamic) && (this.flags[r] & PADS)) {
@@ -653,7 +654,8 @@ class Prover {
     changedOnly: boolean): number {
     const p = this.p;
     // the columns read at every row, in locals (nothing a pass calls replaces them)
-    const { kind, bits, opCount, sym, jumpDest, callDest } = p;
+    // `dest`: a jump's destination row (>= 0), a call's symbol (<= -2), none (-1)
+    const { kind, bits, opCount, sym, dest } = p;
     const insnFlags = p.flags;
     const symType = p.syms.type;
     const { flags, inSet, seen, dirty, tBase, tSame } = this;
@@ -708,9 +710,10 @@ class Prover {
         else this.merge(t + 1);
         continue;
       }
-      const j = jumpDest[r];
+      const j = dest[r];
+      // j > -2: no call destination (a sibling call)
       if ((k === InsnKind.JumpCond || k === InsnKind.JumpUncond) && inFunc && !(b & (B.Hint | B.HasAlts | B.ExternalTail)) &&
-        callDest[r] < 0 && j >= firstRow && j <= lastRow && sym[j] === sym[r]) {
+        j > -2 && j >= firstRow && j <= lastRow && sym[j] === sym[r]) {
         // a jump within the function and this FDE, no tail call: what `edges` gives, the
         // destination, then for a conditional jump the next row (when in the function and the FDE)
         const falls = k === InsnKind.JumpCond && !(b & B.DeadEnd);

@@ -465,9 +465,9 @@ export class Validator {
           this.materialize(f, s);
           const r = this.validateSiblingCall(i, s);
           if (r) return r;
-        } else if (p.jumpDest[i] >= 0) {
+        } else if (p.jumpDestOf(i) >= 0) {
           f.phase = Phase.AfterBranch;
-          this.childStart = p.jumpDest[i];
+          this.childStart = p.jumpDestOf(i);
           return CALL;
         }
         if (p.kind[i] === InsnKind.JumpUncond) return 0;

@@ -84,8 +84,13 @@ export class Program {
   readonly ops: Int32Array;
   // analysis arrays
   sym: Int32Array;
-  jumpDest: Int32Array;
-  callDest: Int32Array;
+  /**
+   * The row's branch destination, one column for both kinds: a jump's destination row (>= 0,
+   * `jumpDestOf`), or a call's (or sibling call's) destination symbol s as -2 - s (`callDestOf`); -1:
+   * none. A row never has both (a jump to another function is a sibling call instead), so one column
+   * serves, half the first-touched memory of two (~50 MB on a library of 12 M rows).
+   */
+  dest: Int32Array;
   /**
    * The rows that dispatch through a jump table (set with `setJumpTable`) and their tables: few rows
    * have one, so a map rather than columns (a column's pages would be touched at rows spread over the
@@ -183,8 +188,7 @@ export class Program {
     const cap = n + Math.max(SYNTHETIC_ROOM, n >> 5);
     const a = analysis && analysis.sym.length >= cap ? analysis : analysisColumns(cap);
     this.sym = a.sym.subarray(0, cap).fill(-1);
-    this.jumpDest = a.jumpDest.subarray(0, cap).fill(-1);
-    this.callDest = a.callDest.subarray(0, cap).fill(-1);
+    this.dest = a.dest.subarray(0, cap).fill(-1);
     this.bits = a.bits.subarray(0, cap);
     this.instr = a.instr.subarray(0, cap);
     this.cfi = a.cfi.subarray(0, cap).fill(-1);
@@ -289,6 +293,31 @@ export class Program {
     return this.altGroups.length === 0 ? -1 : this.altTag[i] - 1;
   }
 
+  /** The row a jump at row i goes to, or -1 (none, or not a jump with a known destination). */
+  jumpDestOf(i: number): number {
+    const d = this.dest[i];
+    return d >= 0 ? d : -1;
+  }
+
+  /** The symbol a call (or sibling call) at row i goes to, or -1. */
+  callDestOf(i: number): number {
+    const d = this.dest[i];
+    return d <= -2 ? -2 - d : -1;
+  }
+
+  /** Records that the jump at row i goes to row `to` (>= 0). */
+  setJumpDest(i: number, to: number): void {
+    if (this.dest[i] <= -2) throw new Error(`row ${i} has a call destination already`);
+    this.dest[i] = to;
+  }
+
+  /** Records that the call at row i goes to symbol `sym` (-1: unknown, no destination). */
+  setCallDest(i: number, sym: number): void {
+    const d = this.dest[i];
+    if (d >= 0) throw new Error(`row ${i} has a jump destination already`);
+    this.dest[i] = sym >= 0 ? -2 - sym : -1;
+  }
+
   /** Puts row i in alternative group `g`. */
   setAltGroup(i: number, g: number): void {
     this.altTag[i] = g + 1;
@@ -310,7 +339,7 @@ export class Program {
     if (i >= this.sec.length || i >= this.sym.length) this.grow(Math.max(i + (i >> 3) + 16, this.sec.length, this.sym.length));
     this.sec[i] = sec; this.off[i] = off; this.len[i] = len; this.kind[i] = kind;
     this.opStart[i] = 0; this.opCount[i] = 0; this.bits[i] = B.Synthetic;
-    this.sym[i] = -1; this.jumpDest[i] = -1; this.callDest[i] = -1;
+    this.sym[i] = -1; this.dest[i] = -1;
     this.cfi[i] = -1; this.altTag[i] = 0; this.instr[i] = 0;
     return i;
   }
@@ -349,8 +378,7 @@ export class Program {
     this.opStart = grown(this.opStart, cap);
     this.opCount = grown(this.opCount, cap);
     this.sym = grown(this.sym, cap, -1);
-    this.jumpDest = grown(this.jumpDest, cap, -1);
-    this.callDest = grown(this.callDest, cap, -1);
+    this.dest = grown(this.dest, cap, -1);
     this.cfi = grown(this.cfi, cap, -1);
     this.altTag = grown(this.altTag, cap);
     this.bits = grown(this.bits, cap);
@@ -408,14 +436,14 @@ function markDeadEndsListBranches(kind: Uint8Array, bits: Uint16Array, n: number
 }
 
 interface AnalysisColumns {
-  sym: Int32Array; jumpDest: Int32Array; callDest: Int32Array;
+  sym: Int32Array; dest: Int32Array;
   bits: Uint16Array; instr: Int8Array; cfi: Int32Array; altTag: Int32Array;
 }
 
 /** The analysis columns for `rows` rows (shared memory while the commit-ahead helper runs). */
 function analysisColumns(rows: number): AnalysisColumns {
   return {
-    sym: column(Int32Array, rows), jumpDest: column(Int32Array, rows), callDest: column(Int32Array, rows),
+    sym: column(Int32Array, rows), dest: column(Int32Array, rows),
     bits: column(Uint16Array, rows), instr: column(Int8Array, rows),
     cfi: column(Int32Array, rows), altTag: column(Int32Array, rows),
   };
@@ -442,7 +470,7 @@ function commitColumns(b: InsnTableBuilder, a: AnalysisColumns, codeBytes: numbe
       rows,
       columns: [
         // not the sparse columns (instr, altTag): few of their rows are ever written
-        { array: b.sec }, { array: a.sym }, { array: a.jumpDest }, { array: a.callDest },
+        { array: b.sec }, { array: a.sym }, { array: a.dest },
         { array: a.bits }, { array: a.cfi },
       ],
     },

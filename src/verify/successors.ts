@@ -30,7 +30,7 @@ export function successors(ctx: Context, i: number, out: Int32Array, how: Uint8A
   const k = p.kind[i];
   if (k === InsnKind.Return || k === InsnKind.ContextSwitch) return n;
   if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond) {
-    const d = p.jumpDest[i];
+    const d = p.jumpDestOf(i);
     if (d >= 0 && !isSiblingCall(ctx, i)) { out[n] = d; how[n++] = Edge.Taken; }
     if (k === InsnKind.JumpUncond) return n;
   } else if (k === InsnKind.JumpDynamic) {

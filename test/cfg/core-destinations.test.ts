@@ -19,7 +19,7 @@ test('a call to a global noreturn function ends the path; any other call returns
   const p = r.ctx.prog;
   const call = p.find(p.elf.section('.text')!.index, 4);
   assert.ok(p.bits[call] & B.DeadEnd);
-  assert.equal(p.syms.name(p.callDest[call]), 'panic');
+  assert.equal(p.syms.name(p.callDestOf(call)), 'panic');
   assert.equal(p.opCount[call], 0, 'a call with a destination loses its push op');
 });
 
@@ -33,13 +33,13 @@ test('jumps to other functions through relocations are sibling calls; jumps insi
   const text = p.elf.section('.text')!.index;
   const jmp = p.find(text, 2);
   assert.ok(isSiblingCall(r.ctx, jmp));
-  assert.equal(p.syms.name(p.callDest[jmp]), 'ext');
-  assert.equal(p.jumpDest[jmp], -1);
+  assert.equal(p.syms.name(p.callDestOf(jmp)), 'ext');
+  assert.equal(p.jumpDestOf(jmp), -1);
   const m = await analyze(O.cfaMismatch());
   const q = m.ctx.prog;
   const je = q.find(q.elf.section('.text')!.index, 2);
   assert.ok(!isSiblingCall(m.ctx, je));
-  assert.equal(q.off[q.jumpDest[je]], 5);
+  assert.equal(q.off[q.jumpDestOf(je)], 5);
 });
 
 test('a dynamic jump with no table is a sibling call; with its table it is not', async () => {

@@ -48,12 +48,12 @@ test('thousands of synthetic rows: every column grows, real rows keep their valu
     assert.equal(p.off[i], 100 + i - p.count);
     assert.equal(p.kind[i], InsnKind.Nop);
     assert.equal(p.bits[i], B.Synthetic | B.Ignore);
-    assert.deepEqual([p.sym[i], p.jumpDest[i], p.callDest[i], p.hasJumpTable(i), p.cfi[i], p.altGroupOf(i), p.instr[i]], [-1, -1, -1, false, -1, -1, 0]);
+    assert.deepEqual([p.sym[i], p.jumpDestOf(i), p.callDestOf(i), p.hasJumpTable(i), p.cfi[i], p.altGroupOf(i), p.instr[i]], [-1, -1, -1, false, -1, -1, 0]);
   }
   // synthetic rows are never found by offset, and real rows still are
   assert.equal(p.find(sec, 100), -1);
   assert.equal(p.find(sec, 11), 4);
-  for (const a of [p.sym, p.jumpDest, p.callDest, p.cfi, p.altTag, p.bits, p.instr, p.sec, p.off, p.len, p.kind, p.opStart, p.opCount]) {
+  for (const a of [p.sym, p.dest, p.cfi, p.altTag, p.bits, p.instr, p.sec, p.off, p.len, p.kind, p.opStart, p.opCount]) {
     assert.ok(a.length >= p.rows);
   }
 });

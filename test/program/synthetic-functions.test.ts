@@ -74,7 +74,7 @@ test('a call to an IFUNC dynamic symbol is a call to a function, and returns', a
   for (const [at, callee] of [[0x1246, 'pick'], [0x124e, 'pick'], [0x1256, 'pick_raw']] as const) {
     const i = p.findAddr(at);
     assert.ok(i >= 0);
-    assert.equal(p.syms.name(p.callDest[i]), callee);
+    assert.equal(p.syms.name(p.callDestOf(i)), callee);
     assert.equal(p.bits[i] & B.DeadEnd, 0);
   }
 });
