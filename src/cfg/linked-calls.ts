@@ -109,7 +109,7 @@ export function callLocalDefinitions(p: Program): number {
     if (p.kind[i] !== InsnKind.Call || !(p.flags[i] & InsnFlag.HasTarget)) continue;
     const def = local.get(p.target[i]);
     if (def === undefined) continue;
-    p.target[i] = def;
+    p.setTarget(i, def);
     n++;
   }
   return n;

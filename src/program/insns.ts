@@ -37,6 +37,13 @@ export const NO_TARGET = -1;
  */
 export type SecColumn = Uint16Array | Uint32Array;
 
+/**
+ * The immediate-target column: 32 bits a row while every target fits in an Int32 (code at addresses
+ * below 2 GiB, and relocatable objects), half the first-touched memory of 64; a builder widens it to
+ * 64 bits at the first target that does not fit (a kernel image at its high addresses), so no value changes.
+ */
+export type TargetColumn = Int32Array | Float64Array;
+
 export interface InsnTable {
   readonly count: number;
   /** ELF section index of the row */
@@ -47,7 +54,7 @@ export interface InsnTable {
   readonly kind: Uint8Array;
   readonly flags: Uint16Array;
   /** immediate branch/call target as an address in the section's address space, NO_TARGET when none */
-  readonly target: Float64Array;
+  readonly target: TargetColumn;
   readonly opStart: Uint32Array;
   readonly opCount: Uint8Array;
   readonly ops: Int32Array;
@@ -78,7 +85,7 @@ export class InsnTableBuilder {
   len: Uint8Array;
   kind: Uint8Array;
   flags: Uint16Array;
-  target: Float64Array;
+  target: TargetColumn;
   opStart: Uint32Array;
   opCount: Uint8Array;
   ops: Int32Array;
@@ -98,7 +105,7 @@ export class InsnTableBuilder {
     this.len = alloc(Uint8Array, n);
     this.kind = alloc(Uint8Array, n);
     this.flags = alloc(Uint16Array, n);
-    this.target = alloc(Float64Array, n);
+    this.target = alloc(Int32Array, n);
     this.opStart = alloc(Uint32Array, n);
     this.opCount = alloc(Uint8Array, n);
     // two words a row: room for the ops of x86-64 and AArch64 code (about 0.8-1.3 words a row), so
@@ -136,6 +143,7 @@ export class InsnTableBuilder {
     this.len[i] = len;
     this.kind[i] = kind;
     this.flags[i] = flags;
+    if ((target | 0) !== target && this.target instanceof Int32Array) this.widenTargets();
     this.target[i] = target;
     this.opStart[i] = this.opsAdded;
     this.count = i + 1;
@@ -198,6 +206,13 @@ export class InsnTableBuilder {
       secBlock,
       blockRow,
     };
+  }
+
+  /** Makes the target column 64-bit (a target that an Int32 cannot hold is about to be written). */
+  widenTargets(): void {
+    const wide = new Float64Array(this.target.length);
+    wide.set(this.target);
+    this.target = wide;
   }
 
   /** Doubles the row columns (a decoder writing rows itself calls this when they are full). */

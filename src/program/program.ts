@@ -10,7 +10,7 @@ import { InsnKind } from '../arch/arch.js';
 import { SHF_EXECINSTR, STT_FUNC, STT_NOTYPE } from '../elf/constants.js';
 import type { ElfFile } from '../elf/reader.js';
 import type { Place } from '../report/diag.js';
-import type { InsnTable, SecColumn } from './insns.js';
+import type { InsnTable, SecColumn, TargetColumn } from './insns.js';
 import { InsnTableBuilder, OP_FIELDS, OP_WORDS, findInsn } from './insns.js';
 import { RelocIndex } from './relocs.js';
 import { Symbols } from './symbols.js';
@@ -80,7 +80,8 @@ export class Program {
   opStart: Uint32Array;
   opCount: Uint8Array;
   readonly flags: Uint16Array;
-  readonly target: Float64Array;
+  /** 32-bit while every target fits (TargetColumn); rewritten through `setTarget` */
+  target: TargetColumn;
   readonly ops: Int32Array;
   // analysis arrays
   sym: Int32Array;
@@ -303,6 +304,12 @@ export class Program {
   callDestOf(i: number): number {
     const d = this.dest[i];
     return d <= -2 ? -2 - d : -1;
+  }
+
+  /** Rewrites row i's immediate target, widening the column first when an Int32 cannot hold it. */
+  setTarget(i: number, t: number): void {
+    if ((t | 0) !== t && this.target instanceof Int32Array) this.target = Float64Array.from(this.target);
+    this.target[i] = t;
   }
 
   /** Records that the jump at row i goes to row `to` (>= 0). */

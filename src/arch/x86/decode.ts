@@ -81,6 +81,11 @@ function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, ancho
           if (kind === InsnKind.JumpCond || kind === InsnKind.JumpUncond || kind === InsnKind.Call) {
             target = addr + end + classified[1];
             flags |= InsnFlag.HasTarget;
+            // as InsnTableBuilder.add: a target an Int32 cannot hold widens the column first
+            if ((target | 0) !== target && targetCol instanceof Int32Array) {
+              out.widenTargets();
+              targetCol = out.target;
+            }
           } else if (kind === InsnKind.Endbr) {
             flags |= InsnFlag.Landing;
           }
