@@ -211,7 +211,9 @@ function annotateCallSite(ctx: Context, i: number, sibling: boolean, r: number):
     ctx.mcountLocList.push(i);
     return;
   }
-  if (p.kind[i] === InsnKind.Call && !(p.secRole[p.sec[i]] & 4)) ctx.callList.push(i);
+  // the list is only written out with these options (objtool-output.ts, .call_sites): a library's
+  // 700 K calls would otherwise grow a JS array through ~20 MB of fresh pages for nothing
+  if (ctx.opts.rethunk && ctx.opts.hackSkylake && p.kind[i] === InsnKind.Call && !(p.secRole[p.sec[i]] & 4)) ctx.callList.push(i);
   if (!sibling && deadEndCallee(ctx, sym)) p.bits[i] |= B.DeadEnd;
 }
 
