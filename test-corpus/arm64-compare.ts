@@ -8,7 +8,7 @@ import { INSN_KIND_NAMES, InsnFlag, OpDest, OpSrc } from '../src/arch/arch.js';
 import { aarch64 } from '../src/arch/arm64/index.js';
 import { SHF_EXECINSTR, SHT_PROGBITS } from '../src/elf/constants.js';
 import { ElfFile } from '../src/elf/reader.js';
-import { InsnTableBuilder, NO_TARGET, OP_WORDS, type InsnTable } from '../src/program/insns.js';
+import { InsnTableBuilder, NO_TARGET, OP_WORDS, opFields, opStartOf, type InsnTable } from '../src/program/insns.js';
 import {
   expectedFlag, expectedKind, expectedStackOps, expectedTarget, expectedWrites, parseObjdump, type ObjdumpInsn,
 } from './arm64-objdump-oracle.js';
@@ -94,8 +94,8 @@ function formatOps(t: InsnTable, row: number): { text: string; dests: Set<number
   const reg = (x: number): string => (x === 31 ? 'sp' : `x${x}`);
   const mem = (x: number, o: number): string => `[${reg(x)}${o < 0 ? '-' + -o : '+' + o}]`;
   for (let k = 0; k < t.opCount[row]; k++) {
-    const o = (t.opStart[row] + k) * OP_WORDS;
-    const [dt, dr, doff, st, sr, soff] = Array.from(t.ops.subarray(o, o + OP_WORDS));
+    const o = (opStartOf(t, row) + k) * OP_WORDS;
+    const [dt, dr, doff, st, sr, soff] = opFields(t.ops, o);
     const dest = dt === OpDest.Reg ? reg(dr) : dt === OpDest.RegIndirect ? mem(dr, doff) : `dest${dt}`;
     if (dt === OpDest.Reg) dests.add(dr);
     let src: string;

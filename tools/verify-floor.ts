@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { ElfFile } from '../src/elf/reader.js';
 import { archFor } from '../src/arch/registry.js';
 import { CfaEvaluator, CfaKind, dwarfStackPointer, readCfiTables } from '../src/dwarf/index.js';
-import { InsnTableBuilder, OP_WORDS } from '../src/program/insns.js';
+import { InsnTableBuilder, OP_WORDS, opFields, opStartOf } from '../src/program/insns.js';
 import { InsnKind, OpDest, OpSrc, fallsThrough } from '../src/arch/arch.js';
 import { SHF_EXECINSTR } from '../src/elf/constants.js';
 
@@ -74,13 +74,11 @@ async function main(): Promise<void> {
         let off = cfaOff[i];
         // a call's push of the return address is undone by the callee's return
         const calls = k === InsnKind.Call || k === InsnKind.CallDynamic;
-        for (let o = out.opStart[i], end = calls ? o : o + out.opCount[i]; o < end; o++) {
-          const w = o * OP_WORDS;
-          const dest = out.ops[w];
-          const src = out.ops[w + 3];
+        for (let o = opStartOf(out, i), end = calls ? o : o + out.opCount[i]; o < end; o++) {
+          const [dest, destReg, , src, srcReg, srcOff] = opFields(out.ops, o * OP_WORDS);
           if (dest === OpDest.Push || dest === OpDest.PushF) off += slot;
           else if (src === OpSrc.Pop || src === OpSrc.PopF) off -= slot;
-          else if (dest === OpDest.Reg && out.ops[w + 1] === sp && src === OpSrc.Add && out.ops[w + 4] === sp) off -= out.ops[w + 5];
+          else if (dest === OpDest.Reg && destReg === sp && src === OpSrc.Add && srcReg === sp) off -= srcOff;
         }
         ok = off === cfaOff[i + 1];
       }

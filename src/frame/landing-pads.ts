@@ -185,7 +185,7 @@ function stateAfterCall(ctx: Context, env: UpdateEnv, i: number, s: Int32Array):
   s.fill(0, L.size);
   ctx.pool.load(p.cfi[i], s.subarray(0, L.size));
   const n = p.opCount[i];
-  let w = p.opStart[i] * OP_WORDS;
+  let w = p.opStartOf(i) * OP_WORDS;
   env.inFunc = p.func(i) >= 0;
   for (let k = 0; k < n; k++, w += OP_WORDS) {
     // packed: types and registers in one word (insns.ts, OP_WORDS)

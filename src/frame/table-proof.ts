@@ -796,7 +796,7 @@ class Prover {
     const SP = this.SP;
     const FP = this.FP;
     const RA = this.RA;
-    let w = p.opStart[r] * OP_WORDS;
+    let w = p.opStartOf(r) * OP_WORDS;
     for (let q = 0; q < n; q++, w += OP_WORDS) {
       // packed: types and registers in one word (insns.ts, OP_WORDS)
       const tr = ops[w];

@@ -292,7 +292,7 @@ export class Validator {
             }
             if (f.pendIn >= 0) {
               const pi = f.pendInsn;
-              this.cache.set(f.pendIn, f.pendFlags, p.ops, p.opStart[pi] * OP_WORDS, p.opCount[pi], p.cfi[i]);
+              this.cache.set(f.pendIn, f.pendFlags, p.ops, p.opStartOf(pi) * OP_WORDS, p.opCount[pi], p.cfi[i]);
             }
           }
           // objtool keeps its forced-undefined state out of the hash: the first lookup allocates a copy
@@ -324,7 +324,7 @@ export class Validator {
           const inId = track ? f.trueId : p.cfi[i];
           const flags = (p.func(i) >= 0 ? 1 : 0) | (f.next >= 0 && (p.bits[f.next] & B.Hint) ? 2 : 0);
           const cacheable = (!hasAlts || p.altTag[i] === 0) && !(p.bits[i] & B.Hint);
-          const out = cacheable ? this.cache.get(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i]) : -1;
+          const out = cacheable ? this.cache.get(inId, flags, p.ops, p.opStartOf(i) * OP_WORDS, p.opCount[i]) : -1;
           if (out >= 0) {
             f.knownId = out;
             f.trueId = out;
@@ -340,7 +340,7 @@ export class Validator {
             if (this.handleOps(i, f.next, s)) return 1;
             if (before >= 0 && !this.env.changed) {
               f.trueId = before;
-              if (cacheable) this.cache.set(inId, flags, p.ops, p.opStart[i] * OP_WORDS, p.opCount[i], before);
+              if (cacheable) this.cache.set(inId, flags, p.ops, p.opStartOf(i) * OP_WORDS, p.opCount[i], before);
             } else {
               // usually the previous instruction's record: no need to compare with it
               f.unlike = before;
@@ -561,7 +561,7 @@ export class Validator {
     const op = this.op;
     const ops = p.ops;
     const L = ctx.L;
-    let w = p.opStart[i] * OP_WORDS;
+    let w = p.opStartOf(i) * OP_WORDS;
     for (let k = 0; k < n; k++, w += OP_WORDS) {
       // packed: types and registers in one word (insns.ts, OP_WORDS)
       const tr = ops[w];

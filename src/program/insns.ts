@@ -3,7 +3,7 @@
  *
  * Row i is one instruction. Rows of one section are contiguous and sorted by offset, sections in
  * the order they were decoded. Stack ops live in one Int32Array, OP_WORDS words per op, addressed
- * by `opStart[i]` and `opCount[i]`.
+ * by `opStartOf` and `opCount[i]`.
  */
 import type { InsnKind } from '../arch/arch.js';
 import { grown } from '../typed-arrays.js';
@@ -55,7 +55,10 @@ export interface InsnTable {
   readonly flags: Uint16Array;
   /** immediate branch/call target as an address in the section's address space, NO_TARGET when none */
   readonly target: TargetColumn;
-  readonly opStart: Uint32Array;
+  /** ops before each block of OP_BLOCK rows (`opStartOf`) */
+  readonly opBase: Uint32Array;
+  /** ops of the rows before row i in its block */
+  readonly opPre: Uint8Array;
   readonly opCount: Uint8Array;
   readonly ops: Int32Array;
   /** first row and row count of each decoded section, by ELF section index (-1: not decoded) */
@@ -68,6 +71,25 @@ export interface InsnTable {
    */
   readonly secBlock?: Int32Array;
   readonly blockRow?: Int32Array;
+}
+
+/**
+ * Rows per block of the op index. A row's first op is `opBase[i / OP_BLOCK] + opPre[i]`: 1.25 bytes a
+ * row instead of a 4-byte column of starts (first-touched memory). A row has at most MAX_ROW_OPS ops, so
+ * `opPre` (the ops of at most OP_BLOCK - 1 earlier rows) fits in a byte.
+ */
+export const OP_BLOCK_BITS = 4;
+const OP_BLOCK_MASK = (1 << OP_BLOCK_BITS) - 1;
+const MAX_ROW_OPS = 15;
+
+/** Index in `ops` (in ops, not words) of row i's first op; any value for a row without ops. */
+export function opStartOf(t: { readonly opBase: Uint32Array; readonly opPre: Uint8Array }, i: number): number {
+  return t.opBase[i >>> OP_BLOCK_BITS] + t.opPre[i];
+}
+
+/** Entries of `opBase` for `rows` rows. */
+export function opBlocks(rows: number): number {
+  return (rows + OP_BLOCK_MASK) >>> OP_BLOCK_BITS;
 }
 
 function plainArray<T extends NumberArray>(ctor: new (n: number) => T, n: number): T {
@@ -86,14 +108,15 @@ export class InsnTableBuilder {
   kind: Uint8Array;
   flags: Uint16Array;
   target: TargetColumn;
-  opStart: Uint32Array;
+  opBase: Uint32Array;
+  opPre: Uint8Array;
   opCount: Uint8Array;
   ops: Int32Array;
   opWords = 0;
   private readonly secFirst: Int32Array;
   private readonly secRows: Int32Array;
   private curSec = -1;
-  /** ops added so far (opWords / OP_WORDS): the `opStart` of the next row */
+  /** ops added so far (opWords / OP_WORDS): the first op of the next row */
   opsAdded = 0;
 
   /** `committed`: the columns are allocated for the commit-ahead helper (commit-ahead.ts) */
@@ -106,7 +129,8 @@ export class InsnTableBuilder {
     this.kind = alloc(Uint8Array, n);
     this.flags = alloc(Uint16Array, n);
     this.target = alloc(Int32Array, n);
-    this.opStart = alloc(Uint32Array, n);
+    this.opBase = alloc(Uint32Array, opBlocks(n));
+    this.opPre = alloc(Uint8Array, n);
     this.opCount = alloc(Uint8Array, n);
     // two words a row: room for the ops of x86-64 and AArch64 code (about 0.8-1.3 words a row), so
     // that a large file's ops are not copied into a doubled array (the unused tail is never touched)
@@ -145,7 +169,9 @@ export class InsnTableBuilder {
     this.flags[i] = flags;
     if ((target | 0) !== target && this.target instanceof Int32Array) this.widenTargets();
     this.target[i] = target;
-    this.opStart[i] = this.opsAdded;
+    const b = i >>> OP_BLOCK_BITS;
+    if ((i & OP_BLOCK_MASK) === 0) this.opBase[b] = this.opsAdded;
+    this.opPre[i] = this.opsAdded - this.opBase[b];
     this.count = i + 1;
     return i;
   }
@@ -160,7 +186,8 @@ export class InsnTableBuilder {
     o[w++] = opTypesRegs(destType, destReg, srcType, srcReg); o[w++] = destOff; o[w++] = srcOff;
     this.opWords = w;
     this.opsAdded++;
-    this.opCount[this.count - 1]++;
+    // a row's ops are bounded (the decoders give at most 2), so `opPre` fits in a byte
+    if (++this.opCount[this.count - 1] > MAX_ROW_OPS) throw new Error(`more than ${MAX_ROW_OPS} stack ops in one instruction`);
   }
 
   /** Makes room for `n` rows without growing later (the program appends synthetic rows). */
@@ -181,7 +208,7 @@ export class InsnTableBuilder {
   /** Drops the ops of the last row (a decoder that changes its mind about an instruction). */
   clearOps(): void {
     const i = this.count - 1;
-    this.opsAdded = this.opStart[i];
+    this.opsAdded = opStartOf(this, i);
     this.opWords = this.opsAdded * OP_WORDS;
     this.opCount[i] = 0;
   }
@@ -198,7 +225,8 @@ export class InsnTableBuilder {
       kind: this.kind.subarray(0, n),
       flags: this.flags.subarray(0, n),
       target: this.target.subarray(0, n),
-      opStart: this.opStart.subarray(0, n),
+      opBase: this.opBase.subarray(0, opBlocks(n)),
+      opPre: this.opPre.subarray(0, n),
       opCount: this.opCount.subarray(0, n),
       ops: this.ops.subarray(0, this.opWords),
       secFirst: this.secFirst,
@@ -220,7 +248,8 @@ export class InsnTableBuilder {
     const n = Math.max(16, this.sec.length * 2);
     this.sec = grown(this.sec, n);
     this.off = grown(this.off, n);
-    this.opStart = grown(this.opStart, n);
+    this.opBase = grown(this.opBase, opBlocks(n));
+    this.opPre = grown(this.opPre, n);
     this.len = grown(this.len, n);
     this.kind = grown(this.kind, n);
     this.opCount = grown(this.opCount, n);

@@ -11,7 +11,7 @@ import { SHF_EXECINSTR, STT_FUNC, STT_NOTYPE } from '../elf/constants.js';
 import type { ElfFile } from '../elf/reader.js';
 import type { Place } from '../report/diag.js';
 import type { InsnTable, SecColumn, TargetColumn } from './insns.js';
-import { InsnTableBuilder, OP_FIELDS, OP_WORDS, findInsn } from './insns.js';
+import { InsnTableBuilder, OP_BLOCK_BITS, OP_FIELDS, OP_WORDS, findInsn, opBlocks, opStartOf } from './insns.js';
 import { RelocIndex } from './relocs.js';
 import { Symbols } from './symbols.js';
 import { syntheticFunctions } from './synthetic-functions.js';
@@ -77,7 +77,8 @@ export class Program {
   off: Uint32Array;
   len: Uint8Array;
   kind: Uint8Array;
-  opStart: Uint32Array;
+  opBase: Uint32Array;
+  opPre: Uint8Array;
   opCount: Uint8Array;
   readonly flags: Uint16Array;
   /** 32-bit while every target fits (TargetColumn); rewritten through `setTarget` */
@@ -178,7 +179,8 @@ export class Program {
     this.off = b.off;
     this.len = b.len;
     this.kind = b.kind;
-    this.opStart = b.opStart;
+    this.opBase = b.opBase;
+    this.opPre = b.opPre;
     this.opCount = b.opCount;
     this.flags = t.flags;
     this.target = t.target;
@@ -312,6 +314,11 @@ export class Program {
     this.target[i] = t;
   }
 
+  /** Index in `ops` (in ops) of row i's first op; any value for a row without ops. */
+  opStartOf(i: number): number {
+    return opStartOf(this, i);
+  }
+
   /** Records that the jump at row i goes to row `to` (>= 0). */
   setJumpDest(i: number, to: number): void {
     if (this.dest[i] <= -2) throw new Error(`row ${i} has a call destination already`);
@@ -345,7 +352,7 @@ export class Program {
     const i = this.rows++;
     if (i >= this.sec.length || i >= this.sym.length) this.grow(Math.max(i + (i >> 3) + 16, this.sec.length, this.sym.length));
     this.sec[i] = sec; this.off[i] = off; this.len[i] = len; this.kind[i] = kind;
-    this.opStart[i] = 0; this.opCount[i] = 0; this.bits[i] = B.Synthetic;
+    this.opPre[i] = 0; this.opCount[i] = 0; this.bits[i] = B.Synthetic;
     this.sym[i] = -1; this.dest[i] = -1;
     this.cfi[i] = -1; this.altTag[i] = 0; this.instr[i] = 0;
     return i;
@@ -382,7 +389,8 @@ export class Program {
     this.off = grown(this.off, cap);
     this.len = grown(this.len, cap);
     this.kind = grown(this.kind, cap);
-    this.opStart = grown(this.opStart, cap);
+    this.opBase = grown(this.opBase, opBlocks(cap));
+    this.opPre = grown(this.opPre, cap);
     this.opCount = grown(this.opCount, cap);
     this.sym = grown(this.sym, cap, -1);
     this.dest = grown(this.dest, cap, -1);
@@ -470,7 +478,7 @@ function commitColumns(b: InsnTableBuilder, a: AnalysisColumns, codeBytes: numbe
       rows,
       columns: [
         { array: b.off }, { array: b.len }, { array: b.kind }, { array: b.flags }, { array: b.target },
-        { array: b.opStart }, { array: b.opCount }, { array: b.ops, perRow: per.opWordsPerRow * OP_WORDS_COMMITTED * (OP_WORDS / OP_FIELDS) },
+        { array: b.opBase, perRow: 1 / (1 << OP_BLOCK_BITS) }, { array: b.opPre }, { array: b.opCount }, { array: b.ops, perRow: per.opWordsPerRow * OP_WORDS_COMMITTED * (OP_WORDS / OP_FIELDS) },
       ],
     },
     {

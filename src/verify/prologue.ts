@@ -32,7 +32,7 @@ export function unchangedSinceSave(p: Program, i: number, lo: number, reg: numbe
     if (k !== InsnKind.Other) return false;
     let saved = false;
     for (let q = 0; q < count; q++) {
-      const w = (p.opStart[j] + q) * OP_WORDS;
+      const w = (p.opStartOf(j) + q) * OP_WORDS;
       // packed: types and registers in one word (insns.ts, OP_WORDS)
       const tr = p.ops[w];
       const destType = tr & 0xff;

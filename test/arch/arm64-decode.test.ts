@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { INSN_KIND_NAMES, InsnFlag, InsnKind, OpDest, OpSrc } from '../../src/arch/arch.js';
 import { aarch64, decodeOperands, disassembleWord, Extend, OperandForm } from '../../src/arch/arm64/index.js';
-import { InsnTableBuilder, NO_TARGET, OP_WORDS, opFields, type InsnTable } from '../../src/program/insns.js';
+import { InsnTableBuilder, NO_TARGET, OP_WORDS, opFields, opStartOf, type InsnTable } from '../../src/program/insns.js';
 
 const BASE = 0x10000;
 const vectorsUrl = new URL('../../../test/fixtures/arm64/vectors.txt', import.meta.url);
@@ -32,7 +32,7 @@ function mem(r: number, off: number): string {
 function formatOps(t: InsnTable, row: number): string {
   const parts: string[] = [];
   for (let k = 0; k < t.opCount[row]; k++) {
-    const o = (t.opStart[row] + k) * OP_WORDS;
+    const o = (opStartOf(t, row) + k) * OP_WORDS;
     const [dt, dr, doff, st, sr, soff] = opFields(t.ops, o);
     let dest: string;
     if (dt === OpDest.Reg) dest = reg(dr);

@@ -13,7 +13,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CfiBase, INSN_KIND_NAMES, InsnFlag, OpDest, OpSrc } from '../../src/arch/arch.js';
 import { x86_64 } from '../../src/arch/x86/index.js';
-import { InsnTableBuilder, NO_TARGET, OP_WORDS, opFields, type InsnTable } from '../../src/program/insns.js';
+import { InsnTableBuilder, NO_TARGET, OP_WORDS, opFields, opStartOf, type InsnTable } from '../../src/program/insns.js';
 
 const VECTORS = `
 # 0x01 / 0x29: add/sub reg,%rsp only with REX.W and r/m = %rsp (register form); recorded as ADD of the reg
@@ -212,7 +212,7 @@ const SLOT_NAMES = ['ax', 'cx', 'dx', 'bx', 'sp', 'bp', 'si', 'di',
 function formatOps(t: InsnTable, row: number): string {
   const parts: string[] = [];
   for (let k = 0; k < t.opCount[row]; k++) {
-    const w = (t.opStart[row] + k) * OP_WORDS;
+    const w = (opStartOf(t, row) + k) * OP_WORDS;
     const [dt, dr, doff, st, sr, soff] = opFields(t.ops, w);
     parts.push(`${formatDest(dt, dr, doff)}<-${formatSrc(st, sr, soff)}`);
   }

@@ -24,7 +24,7 @@ const CASES = [
   { file: 'jumptables/x86-gcc-O0-pic.o', userspace: true },
 ];
 
-const ROW_COLUMNS = ['sec', 'off', 'len', 'kind', 'flags', 'target', 'opStart', 'opCount', 'sym', 'dest', 'bits', 'instr', 'cfi', 'altTag'] as const;
+const ROW_COLUMNS = ['sec', 'off', 'len', 'kind', 'flags', 'target', 'opPre', 'opCount', 'sym', 'dest', 'bits', 'instr', 'cfi', 'altTag'] as const;
 
 async function build(file: string, userspace: boolean, helper: boolean): Promise<Program> {
   const elf = new ElfFile(readFileSync(join(FIXTURES, file)), file);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InsnKind, OpDest, OpSrc } from '../../src/arch/arch.js';
 import { ElfFile } from '../../src/elf/reader.js';
-import { InsnTableBuilder, NO_TARGET, OP_WORDS, findInsn, findInsnContaining, opFields } from '../../src/program/insns.js';
+import { InsnTableBuilder, NO_TARGET, OP_WORDS, findInsn, findInsnContaining, opFields, opStartOf } from '../../src/program/insns.js';
 import { SectionRelocs } from '../../src/program/relocs.js';
 import { KernelElfBuilder, R_X86_64_PC32, SHF_ALLOC, SHF_EXECINSTR } from '../helpers/kernel-elf-builder.js';
 
@@ -30,7 +30,7 @@ test('rows, ops and section ranges survive growth', () => {
     assert.equal(t.target[k], k % 3 === 0 ? k * 2 + 10 : NO_TARGET);
     assert.equal(t.opCount[k], k % 5 === 0 ? 2 : 0);
     if (k % 5 === 0) {
-      const w = t.opStart[k] * OP_WORDS;
+      const w = opStartOf(t, k) * OP_WORDS;
       assert.deepEqual([...opFields(t.ops, w), ...opFields(t.ops, w + OP_WORDS)],
         [OpDest.Push, 0, 0, OpSrc.Reg, k & 15, 0, OpDest.Reg, 4, 0, OpSrc.Add, 4, -k | 0]);
     }
@@ -51,8 +51,8 @@ test('clearOps drops only the last row\'s ops', () => {
   b.addOp(OpDest.Reg, 6, 0, OpSrc.Pop, 0, 0);
   const t = b.finish();
   assert.deepEqual(Array.from(t.opCount), [1, 0, 1]);
-  assert.equal(opFields(t.ops, t.opStart[0] * OP_WORDS)[4], 3);
-  assert.equal(opFields(t.ops, t.opStart[2] * OP_WORDS)[1], 6);
+  assert.equal(opFields(t.ops, opStartOf(t, 0) * OP_WORDS)[4], 3);
+  assert.equal(opFields(t.ops, opStartOf(t, 2) * OP_WORDS)[1], 6);
   assert.equal(t.ops.length, 2 * OP_WORDS);
 });
 

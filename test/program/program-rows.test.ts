@@ -53,7 +53,7 @@ test('thousands of synthetic rows: every column grows, real rows keep their valu
   // synthetic rows are never found by offset, and real rows still are
   assert.equal(p.find(sec, 100), -1);
   assert.equal(p.find(sec, 11), 4);
-  for (const a of [p.sym, p.dest, p.cfi, p.altTag, p.bits, p.instr, p.sec, p.off, p.len, p.kind, p.opStart, p.opCount]) {
+  for (const a of [p.sym, p.dest, p.cfi, p.altTag, p.bits, p.instr, p.sec, p.off, p.len, p.kind, p.opPre, p.opCount]) {
     assert.ok(a.length >= p.rows);
   }
 });

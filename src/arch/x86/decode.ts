@@ -6,7 +6,7 @@
  * allocation per instruction; iced-x86 stays on the slow paths (operands.ts, jump-tables.ts).
  */
 import { InsnFlag, InsnKind, OpDest, OpSrc } from '../arch.js';
-import { NO_TARGET, OP_FIELDS, type InsnTableBuilder } from '../../program/insns.js';
+import { NO_TARGET, OP_BLOCK_BITS, OP_FIELDS, type InsnTableBuilder } from '../../program/insns.js';
 import { classified, classify, isPlainOther } from './classify.js';
 import { X86_MAX_INSN_LEN, X86_RIP_REL, x86Length, x86LengthInfo } from './length.js';
 import { X86_SP } from './regs.js';
@@ -38,7 +38,8 @@ function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, ancho
   let kindCol = out.kind;
   let flagsCol = out.flags;
   let targetCol = out.target;
-  let opStartCol = out.opStart;
+  let opBaseCol = out.opBase;
+  let opPreCol = out.opPre;
   while (pos < n) {
     while (anchor <= pos) anchor = ++a < anchors.length ? anchors[a] : n;
     // what the row will be: a one-byte nop unless the bytes say otherwise
@@ -98,7 +99,7 @@ function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, ancho
       out.count = row;
       out.growRows();
       offCol = out.off; lenCol = out.len; kindCol = out.kind;
-      flagsCol = out.flags; targetCol = out.target; opStartCol = out.opStart;
+      flagsCol = out.flags; targetCol = out.target; opBaseCol = out.opBase; opPreCol = out.opPre;
     }
     // as InsnTableBuilder.add: the row's section and op count are written by the builder
     offCol[row] = pos;
@@ -106,7 +107,9 @@ function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, ancho
     kindCol[row] = kind;
     flagsCol[row] = flags;
     targetCol[row] = target;
-    opStartCol[row] = out.opsAdded;
+    const added = out.opsAdded;
+    if ((row & ((1 << OP_BLOCK_BITS) - 1)) === 0) opBaseCol[row >>> OP_BLOCK_BITS] = added;
+    opPreCol[row] = added - opBaseCol[row >>> OP_BLOCK_BITS];
     out.count = ++row;
     if (nOps !== 0) addOps(out, nOps);
     pos += rowLen;
