@@ -16,7 +16,7 @@ import { FormatError } from '../elf/errors.js';
 import { updateState, UpdateError } from './update.js';
 import type { Op, UpdateEnv } from './update.js';
 import { Validator } from './validate.js';
-import { OP_WORDS } from '../program/insns.js';
+import { OP_WORDS, loadOp } from '../program/insns.js';
 import { VISITED_MASK } from '../program/program.js';
 import { CodeSections } from '../program/fde-code.js';
 
@@ -188,10 +188,7 @@ function stateAfterCall(ctx: Context, env: UpdateEnv, i: number, s: Int32Array):
   let w = p.opStartOf(i) * OP_WORDS;
   env.inFunc = p.func(i) >= 0;
   for (let k = 0; k < n; k++, w += OP_WORDS) {
-    // packed: types and registers in one word (insns.ts, OP_WORDS)
-    const tr = p.ops[w];
-    op.destType = tr & 0xff; op.destReg = (tr >>> 8) & 0xff; op.destOff = p.ops[w + 1];
-    op.srcType = (tr >>> 16) & 0xff; op.srcReg = tr >>> 24; op.srcOff = p.ops[w + 2];
+    loadOp(p.ops, w, op);
     if (updateState(env, s, op) !== UpdateError.None) return false;
   }
   if (env.trackRestores && !p.arch.callPushesRa) s[L.restored + p.arch.regs.ra] = 0;

@@ -25,7 +25,7 @@ import { CfaEvaluator, CfaKind, RuleKind, dwarfFramePointer, dwarfStackPointer }
 import type { CfiSection, Fde } from '../dwarf/index.js';
 import { FormatError } from '../elf/errors.js';
 import { CodeSections } from '../program/fde-code.js';
-import { OP_WORDS } from '../program/insns.js';
+import { OP_WORDS, opDestReg, opDestType, opSrcReg, opSrcType } from '../program/insns.js';
 import { B } from '../program/program.js';
 import { PAC_FLAGS, PLAIN_KINDS } from './validate.js';
 import { tablePads } from './landing-pads.js';
@@ -798,13 +798,12 @@ class Prover {
     const RA = this.RA;
     let w = p.opStartOf(r) * OP_WORDS;
     for (let q = 0; q < n; q++, w += OP_WORDS) {
-      // packed: types and registers in one word (insns.ts, OP_WORDS)
       const tr = ops[w];
-      const dt = tr & 0xff;
-      const dr = (tr >>> 8) & 0xff;
+      const dt = opDestType(tr);
+      const dr = opDestReg(tr);
       const doff = ops[w + 1];
-      const st = (tr >>> 16) & 0xff;
-      const sr = tr >>> 24;
+      const st = opSrcType(tr);
+      const sr = opSrcReg(tr);
       const soff = ops[w + 2];
       if (dt === OpDest.Push || dt === OpDest.PushF) {
         if (this.sp !== UNK) this.sp += this.slot;

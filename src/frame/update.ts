@@ -8,6 +8,7 @@ import { CfiBase, OpDest, OpSrc } from '../arch/arch.js';
 import type { Arch } from '../arch/arch.js';
 import { StateType } from './state.js';
 import type { StateLayout } from './state.js';
+import type { OpFields } from '../program/insns.js';
 
 const UNDEF = CfiBase.Undefined;
 const CFA = CfiBase.Cfa;
@@ -45,15 +46,8 @@ export const UPDATE_MESSAGES: readonly string[] = [
   'unknown stack-related memory operation',
 ];
 
-/** The op being applied (decoded from the instruction table's words). */
-export interface Op {
-  destType: number;
-  destReg: number;
-  destOff: number;
-  srcType: number;
-  srcReg: number;
-  srcOff: number;
-}
+/** The op being applied (unpacked from the instruction table's words by `loadOp`). */
+export type Op = OpFields;
 
 export interface UpdateEnv {
   readonly arch: Arch;

@@ -7,7 +7,7 @@
  */
 import { InsnFlag, InsnKind } from '../arch/arch.js';
 import { CfiBase } from '../arch/arch.js';
-import { OP_WORDS } from '../program/insns.js';
+import { OP_WORDS, loadOp } from '../program/insns.js';
 import { B, SecRole, VISITED_MASK } from '../program/program.js';
 import type { Program } from '../program/program.js';
 import type { Context } from '../cfg/context.js';
@@ -563,10 +563,7 @@ export class Validator {
     const L = ctx.L;
     let w = p.opStartOf(i) * OP_WORDS;
     for (let k = 0; k < n; k++, w += OP_WORDS) {
-      // packed: types and registers in one word (insns.ts, OP_WORDS)
-      const tr = ops[w];
-      op.destType = tr & 0xff; op.destReg = (tr >>> 8) & 0xff; op.destOff = ops[w + 1];
-      op.srcType = (tr >>> 16) & 0xff; op.srcReg = tr >>> 24; op.srcOff = ops[w + 2];
+      loadOp(ops, w, op);
       const e = updateState(env, s, op);
       if (e !== UpdateError.None) {
         ctx.warnInsn(i, UPDATE_MESSAGES[e]);

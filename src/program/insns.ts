@@ -24,10 +24,29 @@ export function opTypesRegs(destType: number, destReg: number, srcType: number, 
   return (destType & 0xff) | ((destReg & 0xff) << 8) | ((srcType & 0xff) << 16) | ((srcReg & 0xff) << 24);
 }
 
+/** The fields of the first word of an op (`opTypesRegs`): the readers unpack through these. */
+export function opDestType(typesRegs: number): number { return typesRegs & 0xff; }
+export function opDestReg(typesRegs: number): number { return (typesRegs >>> 8) & 0xff; }
+export function opSrcType(typesRegs: number): number { return (typesRegs >>> 16) & 0xff; }
+export function opSrcReg(typesRegs: number): number { return typesRegs >>> 24; }
+
+/** An op's six fields, as the stack-op interpreter takes them (frame/update.ts, `Op`). */
+export interface OpFields {
+  destType: number; destReg: number; destOff: number;
+  srcType: number; srcReg: number; srcOff: number;
+}
+
+/** Unpacks the op at word `w` of `ops` into `op` (no allocation: the walk's hot path). */
+export function loadOp(ops: Int32Array, w: number, op: OpFields): void {
+  const tr = ops[w];
+  op.destType = opDestType(tr); op.destReg = opDestReg(tr); op.destOff = ops[w + 1];
+  op.srcType = opSrcType(tr); op.srcReg = opSrcReg(tr); op.srcOff = ops[w + 2];
+}
+
 /** The six fields of the op at word `w` of `ops`, in OP_FIELDS order (tests and dumps). */
 export function opFields(ops: Int32Array, w: number): number[] {
   const x = ops[w];
-  return [x & 0xff, (x >>> 8) & 0xff, ops[w + 1], (x >>> 16) & 0xff, x >>> 24, ops[w + 2]];
+  return [opDestType(x), opDestReg(x), ops[w + 1], opSrcType(x), opSrcReg(x), ops[w + 2]];
 }
 export const NO_TARGET = -1;
 
@@ -43,6 +62,11 @@ export type SecColumn = Uint16Array | Uint32Array;
  * 64 bits at the first target that does not fit (a kernel image at its high addresses), so no value changes.
  */
 export type TargetColumn = Int32Array | Float64Array;
+
+/** `col` as it must be to hold target `t`: the same column, or a 64-bit copy when an Int32 cannot hold `t`. */
+export function targetColumnFor(col: TargetColumn, t: number): TargetColumn {
+  return (t | 0) !== t && col instanceof Int32Array ? Float64Array.from(col) : col;
+}
 
 export interface InsnTable {
   readonly count: number;
@@ -79,7 +103,7 @@ export interface InsnTable {
  * `opPre` (the ops of at most OP_BLOCK - 1 earlier rows) fits in a byte.
  */
 export const OP_BLOCK_BITS = 4;
-const OP_BLOCK_MASK = (1 << OP_BLOCK_BITS) - 1;
+export const OP_BLOCK_MASK = (1 << OP_BLOCK_BITS) - 1;
 const MAX_ROW_OPS = 15;
 
 /** Index in `ops` (in ops, not words) of row i's first op; any value for a row without ops. */
@@ -167,7 +191,7 @@ export class InsnTableBuilder {
     this.len[i] = len;
     this.kind[i] = kind;
     this.flags[i] = flags;
-    if ((target | 0) !== target && this.target instanceof Int32Array) this.widenTargets();
+    this.target = targetColumnFor(this.target, target);
     this.target[i] = target;
     const b = i >>> OP_BLOCK_BITS;
     if ((i & OP_BLOCK_MASK) === 0) this.opBase[b] = this.opsAdded;
@@ -234,13 +258,6 @@ export class InsnTableBuilder {
       secBlock,
       blockRow,
     };
-  }
-
-  /** Makes the target column 64-bit (a target that an Int32 cannot hold is about to be written). */
-  widenTargets(): void {
-    const wide = new Float64Array(this.target.length);
-    wide.set(this.target);
-    this.target = wide;
   }
 
   /** Doubles the row columns (a decoder writing rows itself calls this when they are full). */

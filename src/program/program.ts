@@ -11,7 +11,7 @@ import { SHF_EXECINSTR, STT_FUNC, STT_NOTYPE } from '../elf/constants.js';
 import type { ElfFile } from '../elf/reader.js';
 import type { Place } from '../report/diag.js';
 import type { InsnTable, SecColumn, TargetColumn } from './insns.js';
-import { InsnTableBuilder, OP_BLOCK_BITS, OP_FIELDS, OP_WORDS, findInsn, opBlocks, opStartOf } from './insns.js';
+import { InsnTableBuilder, OP_BLOCK_BITS, OP_FIELDS, OP_WORDS, findInsn, opBlocks, opStartOf, targetColumnFor } from './insns.js';
 import { RelocIndex } from './relocs.js';
 import { Symbols } from './symbols.js';
 import { syntheticFunctions } from './synthetic-functions.js';
@@ -310,7 +310,7 @@ export class Program {
 
   /** Rewrites row i's immediate target, widening the column first when an Int32 cannot hold it. */
   setTarget(i: number, t: number): void {
-    if ((t | 0) !== t && this.target instanceof Int32Array) this.target = Float64Array.from(this.target);
+    this.target = targetColumnFor(this.target, t);
     this.target[i] = t;
   }
 

@@ -9,7 +9,7 @@
  * well: GCC schedules `str x30, [sp, #N]` ahead of its `.cfi_offset 30`.
  */
 import { InsnKind, OpDest, OpSrc } from '../arch/arch.js';
-import { OP_WORDS } from '../program/insns.js';
+import { OP_WORDS, opDestReg, opDestType, opSrcReg, opSrcType } from '../program/insns.js';
 import type { Program } from '../program/program.js';
 
 /** Instructions looked at backwards before giving up (prologues are short). */
@@ -33,12 +33,11 @@ export function unchangedSinceSave(p: Program, i: number, lo: number, reg: numbe
     let saved = false;
     for (let q = 0; q < count; q++) {
       const w = (p.opStartOf(j) + q) * OP_WORDS;
-      // packed: types and registers in one word (insns.ts, OP_WORDS)
       const tr = p.ops[w];
-      const destType = tr & 0xff;
-      const destReg = (tr >>> 8) & 0xff;
-      const srcType = (tr >>> 16) & 0xff;
-      const srcReg = tr >>> 24;
+      const destType = opDestType(tr);
+      const destReg = opDestReg(tr);
+      const srcType = opSrcType(tr);
+      const srcReg = opSrcReg(tr);
       if (destType === OpDest.Reg && destReg === reg) return false;
       if ((destType === OpDest.Push || destType === OpDest.RegIndirect) && srcType === OpSrc.Reg && srcReg === reg) saved = true;
     }

@@ -315,6 +315,21 @@ test('a function prologue and epilogue decode in sequence with offsets', () => {
   assert.ok(Array.from(t.sec).every((s) => s === 2));
 });
 
+test('a target an Int32 cannot hold widens the target column; earlier targets keep their values', () => {
+  // jmp .+2 (target below 2 GiB), then call .+0x15 (target above): the column starts 32-bit
+  const t = decodeHex('eb 00 e8 10 00 00 00', 0x7ffffff0);
+  assert.ok(t.target instanceof Float64Array);
+  assert.deepEqual(Array.from(t.target), [0x7ffffff2, 0x80000007]);
+  // the builder's own rows (the AArch64 decoder's path) follow the same rule
+  const b = new InsnTableBuilder(3, 4);
+  b.beginSection(2);
+  b.add(0, 4, 0, 0x1000, 0);
+  assert.ok(b.target instanceof Int32Array);
+  b.add(4, 4, 0, 2 ** 32 + 8, 0);
+  b.add(8, 4, 0, NO_TARGET, 0);
+  assert.deepEqual(Array.from(b.finish().target), [0x1000, 2 ** 32 + 8, NO_TARGET]);
+});
+
 test('undecodable bytes become one-byte invalid rows and decoding resumes', () => {
   // 06 (push %es) does not exist in 64-bit mode; e8 00 is a truncated call
   const t = decodeHex('06 90 e8 00');

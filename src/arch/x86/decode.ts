@@ -6,7 +6,7 @@
  * allocation per instruction; iced-x86 stays on the slow paths (operands.ts, jump-tables.ts).
  */
 import { InsnFlag, InsnKind, OpDest, OpSrc } from '../arch.js';
-import { NO_TARGET, OP_BLOCK_BITS, OP_FIELDS, type InsnTableBuilder } from '../../program/insns.js';
+import { NO_TARGET, OP_BLOCK_BITS, OP_BLOCK_MASK, OP_FIELDS, targetColumnFor, type InsnTableBuilder } from '../../program/insns.js';
 import { classified, classify, isPlainOther } from './classify.js';
 import { X86_MAX_INSN_LEN, X86_RIP_REL, x86Length, x86LengthInfo } from './length.js';
 import { X86_SP } from './regs.js';
@@ -83,10 +83,7 @@ function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, ancho
             target = addr + end + classified[1];
             flags |= InsnFlag.HasTarget;
             // as InsnTableBuilder.add: a target an Int32 cannot hold widens the column first
-            if ((target | 0) !== target && targetCol instanceof Int32Array) {
-              out.widenTargets();
-              targetCol = out.target;
-            }
+            targetCol = out.target = targetColumnFor(targetCol, target);
           } else if (kind === InsnKind.Endbr) {
             flags |= InsnFlag.Landing;
           }
@@ -108,7 +105,7 @@ function decodeAll(bytes: Uint8Array, addr: number, out: InsnTableBuilder, ancho
     flagsCol[row] = flags;
     targetCol[row] = target;
     const added = out.opsAdded;
-    if ((row & ((1 << OP_BLOCK_BITS) - 1)) === 0) opBaseCol[row >>> OP_BLOCK_BITS] = added;
+    if ((row & OP_BLOCK_MASK) === 0) opBaseCol[row >>> OP_BLOCK_BITS] = added;
     opPreCol[row] = added - opBaseCol[row >>> OP_BLOCK_BITS];
     out.count = ++row;
     if (nOps !== 0) addOps(out, nOps);
