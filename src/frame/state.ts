@@ -89,13 +89,32 @@ export function setFuncState(arch: Arch, L: StateLayout, s: Int32Array): Int32Ar
   return s;
 }
 
-/** Interned states: id → contents; equal contents get the same id. */
+/**
+ * Interned states: id → contents; equal contents get the same id.
+ *
+ * A state is stored as the words where it differs from the layout's initial state (everything
+ * undefined): a bit mask of those words, then their values in word order. A state has 92 words on
+ * x86-64 and 172 on AArch64, of which a function's frame changes a dozen or two (the CFA, the stack
+ * size, the saved registers), and a library's analysis interns hundreds of thousands: stored whole
+ * they were hundreds of megabytes, each first written page a fault, and comparing a candidate read a
+ * whole cold state. A record is hashed and compared as it is stored.
+ */
 export class StatePool {
   readonly size: number;
-  data: Int32Array;
   count = 0;
   /** lookups answered by an existing state (reported by --stats) */
   hits = 0;
+  /** words of a record's bit mask */
+  private readonly maskWords: number;
+  /** the state every record is a difference from */
+  private readonly template: Int32Array;
+  /** the records, one after another, and where each starts (`recAt[id + 1]` ends record id) */
+  private recs: Int32Array;
+  private recAt: Int32Array;
+  /** the record of the state being looked up */
+  private readonly enc: Int32Array;
+  /** what `view` decodes into */
+  private readonly viewBuf: Int32Array;
   /**
    * Open addressing, two words a slot: state id + 1 (0: empty, so a new table needs no filling) and
    * that state's hash, so a probe compares hashes without touching the states, and rehashing never
@@ -106,7 +125,12 @@ export class StatePool {
 
   constructor(readonly layout: StateLayout, capacity = 256) {
     this.size = layout.size;
-    this.data = new Int32Array(capacity * this.size);
+    this.maskWords = (this.size + 31) >>> 5;
+    this.template = initState(layout, new Int32Array(this.size));
+    this.recAt = new Int32Array(capacity + 1);
+    this.recs = new Int32Array(capacity * (this.maskWords + 8));
+    this.enc = new Int32Array(this.maskWords + this.size);
+    this.viewBuf = new Int32Array(this.size);
     this.mask = 1023;
     this.slots = new Int32Array(2 * (this.mask + 1));
   }
@@ -118,29 +142,35 @@ export class StatePool {
    * Best effort: when the system refuses that much address space, the pool grows as before.
    */
   reserve(states: number): void {
-    const words = Math.ceil(states) * this.size;
-    if (words <= this.data.length) return;
+    const n = Math.ceil(states);
     try {
-      this.data = grown(this.data, words);
+      if (n + 1 > this.recAt.length) this.recAt = grown(this.recAt, n + 1);
+      const words = n * (this.maskWords + 16);
+      if (words > this.recs.length) this.recs = grown(this.recs, words);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }
   }
 
-  /** Id of the state equal to `s`, adding it when new. */
+  /** Id of the state equal to `s` (its first `size` words), adding it when new. */
   intern(s: Int32Array): number {
-    const h = hashState(s, this.size);
+    const enc = this.enc;
+    const len = this.encode(s, enc);
+    const h = hashWords(enc, len);
     let slot = h & this.mask;
     const slots = this.slots;
     for (;;) {
       const id = slots[2 * slot] - 1;
       if (id < 0) break;
-      if (slots[2 * slot + 1] === h && this.equals(id, s)) { this.hits++; return id; }
+      if (slots[2 * slot + 1] === h && this.recordIs(id, enc, len)) { this.hits++; return id; }
       slot = (slot + 1) & this.mask;
     }
     const id = this.count++;
-    if (this.count * this.size > this.data.length) this.data = grown(this.data, this.data.length * 2);
-    this.data.set(s.length === this.size ? s : s.subarray(0, this.size), id * this.size);
+    if (id + 2 > this.recAt.length) this.recAt = grown(this.recAt, this.recAt.length * 2);
+    const at = this.recAt[id];
+    if (at + len > this.recs.length) this.recs = grown(this.recs, Math.max(this.recs.length * 2, at + len));
+    this.recs.set(enc.subarray(0, len), at);
+    this.recAt[id + 1] = at + len;
     slots[2 * slot] = id + 1;
     slots[2 * slot + 1] = h;
     if (this.count * 2 > this.mask) this.rehash();
@@ -150,27 +180,90 @@ export class StatePool {
   /** Copies state `id` into the first words of `out` (nothing for a negative id). */
   load(id: number, out: Int32Array): Int32Array {
     if (id < 0) return out;
-    // a native copy: several times faster than a loop over the words, view and all
-    out.set(this.data.subarray(id * this.size, (id + 1) * this.size));
+    // a native copy of the template, then the record's words in their places
+    out.set(this.template);
+    const recs = this.recs;
+    const base = this.recAt[id];
+    let at = base + this.maskWords;
+    for (let w = 0; w < this.maskWords; w++) {
+      let m = recs[base + w];
+      while (m !== 0) {
+        out[(w << 5) + 31 - Math.clz32(m & -m)] = recs[at++];
+        m &= m - 1;
+      }
+    }
     return out;
   }
 
+  /** Word `field` of state `id`. */
   get(id: number, field: number): number {
-    return this.data[id * this.size + field];
+    const recs = this.recs;
+    const base = this.recAt[id];
+    const w = field >>> 5;
+    const bit = 1 << (field & 31);
+    const m = recs[base + w];
+    if ((m & bit) === 0) return this.template[field];
+    let at = base + this.maskWords + popcount(m & ((bit - 1) | 0));
+    for (let k = 0; k < w; k++) at += popcount(recs[base + k]);
+    return recs[at];
   }
 
+  /**
+   * Does state `id` differ from the initial state (everything undefined) in a word of `words`, a set
+   * made by `wordSet`? Reads the record's mask only.
+   */
+  differsIn(id: number, words: Int32Array): boolean {
+    const recs = this.recs;
+    const base = this.recAt[id];
+    for (let w = 0; w < this.maskWords; w++) if ((recs[base + w] & words[w]) !== 0) return true;
+    return false;
+  }
+
+  /** A set of word numbers, for `differsIn`. */
+  wordSet(words: readonly number[]): Int32Array {
+    const set = new Int32Array(this.maskWords);
+    for (const k of words) set[k >>> 5] |= 1 << (k & 31);
+    return set;
+  }
+
+  /** State `id` decoded, in a buffer the next `view` reuses. */
   view(id: number): Int32Array {
-    return this.data.subarray(id * this.size, (id + 1) * this.size);
+    return this.load(id, this.viewBuf);
   }
 
   equals(id: number, s: Int32Array): boolean {
-    const d = this.data;
-    const base = id * this.size;
-    // the CFA offset and stack size change with nearly every op: a differing state usually differs there
-    const co = this.layout.cfaOff;
-    const ss = this.layout.stackSize;
-    if (d[base + co] !== s[co] || d[base + ss] !== s[ss]) return false;
-    for (let k = 0; k < this.size; k++) if (d[base + k] !== s[k]) return false;
+    const enc = this.enc;
+    return this.recordIs(id, enc, this.encode(s, enc));
+  }
+
+  /** Writes `s`'s record into `out`; returns its length. */
+  private encode(s: Int32Array, out: Int32Array): number {
+    const t = this.template;
+    const mw = this.maskWords;
+    const size = this.size;
+    let len = mw;
+    for (let w = 0; w < mw; w++) {
+      // the mask word in a local: one store per 32 words
+      const lo = w << 5;
+      const hi = Math.min(size, lo + 32);
+      let m = 0;
+      for (let k = lo; k < hi; k++) {
+        const v = s[k];
+        if (v !== t[k]) {
+          m |= 1 << (k - lo);
+          out[len++] = v;
+        }
+      }
+      out[w] = m;
+    }
+    return len;
+  }
+
+  private recordIs(id: number, enc: Int32Array, len: number): boolean {
+    const recs = this.recs;
+    const base = this.recAt[id];
+    if (this.recAt[id + 1] - base !== len) return false;
+    for (let k = 0; k < len; k++) if (recs[base + k] !== enc[k]) return false;
     return true;
   }
 
@@ -190,23 +283,23 @@ export class StatePool {
   }
 }
 
+function popcount(x: number): number {
+  x -= (x >>> 1) & 0x55555555;
+  x = (x & 0x33333333) + ((x >>> 2) & 0x33333333);
+  x = (x + (x >>> 4)) & 0x0f0f0f0f;
+  return Math.imul(x, 0x01010101) >>> 24;
+}
+
 /** Do the first `n` words of `a` and `b` agree (all of `a` by default)? */
 export function statesEqual(a: Int32Array, b: Int32Array, n = a.length): boolean {
   for (let k = 0; k < n; k++) if (a[k] !== b[k]) return false;
   return true;
 }
 
-/** Hash of the first `n` words (a path state carries extra words after the frame state). */
-function hashState(s: Int32Array, n: number): number {
-  // two independent chains: half the latency of one multiply chain over the whole state
+/** Hash of the first `n` words of `s`. */
+function hashWords(s: Int32Array, n: number): number {
   let h = 0x811c9dc5;
-  let g = 0x01000193;
-  let k = 0;
-  for (; k + 1 < n; k += 2) {
-    h = Math.imul(h ^ s[k], 0x01000193);
-    g = Math.imul(g ^ s[k + 1], 0x5bd1e995);
-  }
-  if (k < n) h = Math.imul(h ^ s[k], 0x01000193);
-  h = Math.imul(h ^ (g >>> 13), 0x85ebca6b) ^ g;
-  return (h ^ (h >>> 15)) & 0x7fffffff;
+  for (let k = 0; k < n; k++) h = Math.imul(h ^ s[k], 0x01000193);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  return (h ^ (h >>> 13)) & 0x7fffffff;
 }

@@ -412,6 +412,13 @@ export function holdsCallClobbered(env: UpdateEnv, words: Int32Array, at: number
   return false;
 }
 
+/** The words `holdsCallClobbered` reads: the values of the call-clobbered registers. */
+export function callClobberedValueWords(env: UpdateEnv): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < env.L.n; r++) if (callClobbered(env, r)) out.push(env.L.vals + 2 * r);
+  return out;
+}
+
 /** A register a callee need not preserve, other than the stack and frame pointers. */
 function callClobbered(env: UpdateEnv, r: number): boolean {
   const regs = env.arch.regs;

@@ -14,7 +14,7 @@ import type { Context } from '../cfg/context.js';
 import { SF } from '../cfg/context.js';
 import { callDest, isSiblingCall } from '../cfg/destinations.js';
 import { OpDest, OpSrc } from '../arch/arch.js';
-import { UPDATE_MESSAGES, UpdateError, forgetCallClobbered, hasModifiedStackFrame, holdsCallClobbered, hasValidStackFrame, updateState } from './update.js';
+import { UPDATE_MESSAGES, UpdateError, callClobberedValueWords, forgetCallClobbered, hasModifiedStackFrame, holdsCallClobbered, hasValidStackFrame, updateState } from './update.js';
 import type { Op, UpdateEnv } from './update.js';
 import { frameRecordMessage, hasFrameRecord } from '../checks/frame-record.js';
 import { TransitionCache } from './transition-cache.js';
@@ -75,13 +75,19 @@ export class Validator {
   private readonly frames: Frame[] = [];
   private readonly env: UpdateEnv;
   private readonly op: Op = { destType: 0, destReg: 0, destOff: 0, srcType: 0, srcReg: 0, srcOff: 0 };
+  /** a second decoded pool state, for comparing two (the pool's `view` holds one) */
+  private readonly otherState: Int32Array;
+  /** the state words a call may make stale (`holdsCallClobbered`), as a set for the pool */
+  private readonly clobberedWords: Int32Array;
 
   constructor(private readonly ctx: Context) {
     this.S = ctx.L.size + EXTRA;
+    this.otherState = new Int32Array(ctx.L.size);
     this.scratch = new Int32Array(this.S);
     // about one state per 12 rows at most on the libraries measured (x86-64 libLLVM: one per 19)
     ctx.pool.reserve(ctx.prog.count / 12);
     this.env = { arch: ctx.prog.arch, L: ctx.L, stackval: ctx.opts.stackval, inFunc: false, nextIsHint: false, framePointerSym: false, trackRestores: !ctx.opts.kernel, changed: false };
+    this.clobberedWords = ctx.pool.wordSet(callClobberedValueWords(this.env));
   }
 
   /**
@@ -187,7 +193,7 @@ export class Validator {
 
   /** Word k of the frame part of the path state (lazy or not). */
   private word(f: Frame, s: Int32Array, k: number): number {
-    return f.lazy ? this.ctx.pool.data[f.trueId * this.ctx.pool.size + k] : s[k];
+    return f.lazy ? this.ctx.pool.get(f.trueId, k) : s[k];
   }
 
   /** Continues frame f after a child path returned `childRet`. */
@@ -437,7 +443,7 @@ export class Validator {
         if (this.env.trackRestores) {
           // the callee may overwrite the call-clobbered registers: their CFA-relative values go
           const pool = ctx.pool;
-          if (f.lazy ? holdsCallClobbered(this.env, pool.data, f.trueId * pool.size) : holdsCallClobbered(this.env, s, 0)) {
+          if (f.lazy ? pool.differsIn(f.trueId, this.clobberedWords) : holdsCallClobbered(this.env, s, 0)) {
             this.materialize(f, s);
             forgetCallClobbered(this.env, s);
             f.dirty = true;
@@ -653,7 +659,7 @@ export class Validator {
     const ctx = this.ctx;
     const id = ctx.prog.cfi[i];
     if (id < 0) { ctx.diag.warn('CFI missing'); return false; }
-    const diff = this.frameDiff(ctx.pool.data, id * ctx.pool.size, s, 0, this.env.trackRestores); // slow path: paths meet
+    const diff = this.frameDiff(ctx.pool.view(id), 0, s, 0, this.env.trackRestores); // slow path: paths meet
     if (diff) {
       ctx.warnInsn(i, `stack state mismatch: ${diff}`);
       if (this.env.trackRestores) ctx.frameConflicts.add(i);
@@ -714,8 +720,8 @@ export class Validator {
     const id = ctx.prog.cfi[i];
     if (id < 0) return 0;
     const R = ctx.L.restored;
-    const a = ctx.pool.data;
-    const ao = id * ctx.pool.size;
+    const a = ctx.pool.view(id);
+    const ao = 0;
     let out = 0;
     for (let r = 0; r < ctx.L.n; r++) {
       if (a[ao + R + r] !== s[R + r]) {
@@ -741,7 +747,7 @@ export class Validator {
    */
   private sameFrame(a: number, b: number): boolean {
     const pool = this.ctx.pool;
-    return this.env.trackRestores && this.frameDiff(pool.data, a * pool.size, pool.data, b * pool.size, false) === '';
+    return this.env.trackRestores && this.frameDiff(pool.load(a, this.otherState), 0, pool.view(b), 0, false) === '';
   }
 
 

@@ -85,9 +85,9 @@ export function orcEntryOf(ctx: Context, id: number, out: OrcEntry): string {
   out.spOffset = 0; out.bpOffset = 0; out.spReg = 0; out.bpReg = 0; out.type = 0; out.signal = 0;
   if (id < 0) { out.type = ORC_TYPE_UNDEFINED; return ''; }
   const L = ctx.L;
-  // fields read straight from the pool (no view allocation on this per-instruction path)
-  const d = ctx.pool.data;
-  const b = id * ctx.pool.size;
+  // asked once per state (orcKeys), or per row only where entries are compared whole
+  const d = ctx.pool.view(id);
+  const b = 0;
   switch (d[b + L.type]) {
     case StateType.Undefined: out.type = ORC_TYPE_UNDEFINED; return '';
     case StateType.EndOfStack: out.type = ORC_TYPE_END_OF_STACK; return '';

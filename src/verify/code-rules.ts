@@ -75,8 +75,8 @@ export class CodeRules {
   private compute(id: number): boolean {
     const { L, pool } = this.ctx;
     const a = this.ctx.prog.arch;
-    const at = id * pool.size;
-    if (!hasCallFrame(L, pool.data, at)) {
+    const st = pool.view(id);
+    if (!hasCallFrame(L, st, 0)) {
       this.known[id] = LOST;
       return false;
     }
@@ -84,8 +84,8 @@ export class CodeRules {
     const RA = a.regs.ra;
     this.cfaBase[id] = pool.get(id, L.cfaBase);
     this.cfaOff[id] = pool.get(id, L.cfaOff);
-    this.sp[id] = spDistance(L, a.regs, pool.data, at);
-    this.fpv[id] = fpDistance(L, a.regs, pool.data, at);
+    this.sp[id] = spDistance(L, a.regs, st, 0);
+    this.fpv[id] = fpDistance(L, a.regs, st, 0);
     const sp2 = this.speller;
     const ra = this.rule(id, RA, a.callPushesRa ? sp2.undefId : sp2.sameId);
     const fp = this.rule(id, FP, sp2.sameId);

@@ -95,3 +95,52 @@ test('statesEqual compares every word', () => {
   b[L.size - 1] = 5;
   assert.ok(!statesEqual(a, b));
 });
+
+test('stored as differences: every word reads back, in any mask word and at bit 31, on both arches\' sizes', () => {
+  for (const n of [17, 32]) {
+    const La = stateLayout(n);
+    const pool = new StatePool(La, 2);
+    // pseudo-random states differing from the initial one in a varying set of words
+    let seed = 12345;
+    const rand = (): number => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8;
+    const states: Int32Array[] = [];
+    for (let k = 0; k < 300; k++) {
+      const s = initState(La, new Int32Array(La.size));
+      const changes = k % 7 === 0 ? La.size : rand() % 24;
+      for (let c = 0; c < changes; c++) s[k % 7 === 0 ? c : rand() % La.size] = (rand() % 2001) - 1000;
+      // words 31, 32 and 63 sit at a mask word's edges
+      if (k % 3 === 0) s[31] = k + 1;
+      if (k % 5 === 0 && La.size > 63) s[63] = -k - 2;
+      states.push(s);
+    }
+    const ids = states.map((s) => pool.intern(s));
+    const out = new Int32Array(La.size);
+    states.forEach((s, k) => {
+      const id = ids[k];
+      assert.ok(statesEqual(pool.load(id, out), s), `load ${k}`);
+      assert.ok(pool.equals(id, s), `equals ${k}`);
+      for (let w = 0; w < La.size; w++) assert.equal(pool.get(id, w), s[w], `get ${k} word ${w}`);
+      assert.equal(pool.intern(s.slice()), id);
+    });
+    // the initial state itself is an empty difference
+    const init = initState(La, new Int32Array(La.size));
+    const initId = pool.intern(init);
+    assert.ok(statesEqual(pool.view(initId), init));
+  }
+});
+
+test('differsIn: true exactly when one of the named words differs from the initial state', () => {
+  const pool = new StatePool(L);
+  const words = [L.vals + 2 * 3, L.vals + 2 * 9, L.restored + 16];
+  const set = pool.wordSet(words);
+  const base = distinct(2);
+  assert.equal(pool.differsIn(pool.intern(base), set), false);
+  for (const w of words) {
+    const s = base.slice();
+    s[w] = 40;
+    assert.equal(pool.differsIn(pool.intern(s), set), true, `word ${w}`);
+  }
+  const other = base.slice();
+  other[L.vals + 2 * 4] = 40;
+  assert.equal(pool.differsIn(pool.intern(other), set), false);
+});
