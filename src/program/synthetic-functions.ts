@@ -205,31 +205,41 @@ function readPltStubs(elf: ElfFile): PltStub[] {
   return out;
 }
 
-/** GOT slot address → objdump's stub name (`sym`, `*ABS*+0xADDR` for an ifunc) and callee symbol. */
+/**
+ * GOT slot address → objdump's stub name (`sym`, `*ABS*+0xADDR` for an ifunc) and callee symbol.
+ * The entries are read in place, type first: most of `.rela.dyn` is RELATIVE relocations (about a
+ * million in a large library), which decoding the whole table into columns would only copy.
+ */
 function gotSlotNames(elf: ElfFile): Map<number, { name: string; callee: string | null }> {
   const m = new Map<number, { name: string; callee: string | null }>();
+  const nsym = elf.dynsym?.count ?? 0;
   for (const secName of ['.rela.plt', '.rela.dyn']) {
     const rel = elf.section(secName);
-    if (!rel || rel.type !== SHT_RELA) continue;
-    const t = elf.relocs(rel.index);
-    for (let i = 0; i < t.count; i++) {
-      const ty = t.type[i];
-      // most of .rela.dyn is RELATIVE relocations (hundreds of thousands in a large library): type first
+    if (!rel || rel.type !== SHT_RELA || rel.entsize !== RELA_SIZE || rel.size % RELA_SIZE !== 0) continue;
+    const end = rel.offset + rel.size;
+    if (end > elf.bytes.length) continue;
+    for (let p = rel.offset; p < end; p += RELA_SIZE) {
+      // r_info: type in the low 32 bits, symbol in the high 32 bits
+      const ty = elf.le ? elf.dv.getUint32(p + 8, true) : elf.dv.getUint32(p + 12, false);
       const named = ty === R_X86_64_JUMP_SLOT || ty === R_AARCH64_JUMP_SLOT || ty === R_X86_64_GLOB_DAT || ty === R_AARCH64_GLOB_DAT;
       if (!named && ty !== R_X86_64_IRELATIVE && ty !== R_AARCH64_IRELATIVE) continue;
-      const slot = t.offset[i];
+      const slot = elf.u64(p);
       if (m.has(slot)) continue;
       if (named) {
-        if (!elf.dynsym || t.sym[i] === 0) continue;
-        const name = elf.dynsym.name(t.sym[i]);
+        const sym = elf.le ? elf.dv.getUint32(p + 12, true) : elf.dv.getUint32(p + 8, false);
+        if (!elf.dynsym || sym === 0 || sym >= nsym) continue;
+        const name = elf.dynsym.name(sym);
         m.set(slot, { name, callee: name });
       } else {
-        m.set(slot, { name: `*ABS*+0x${t.addend[i].toString(16)}`, callee: null });
+        m.set(slot, { name: `*ABS*+0x${elf.i64(p + 16).toString(16)}`, callee: null });
       }
     }
   }
   return m;
 }
+
+/** Bytes of one Elf64_Rela. */
+const RELA_SIZE = 24;
 
 /**
  * The GOT slot a stub loads its destination from: x86-64 `[endbr64] [bnd] jmp *disp32(%rip)`,
