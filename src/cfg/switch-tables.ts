@@ -447,6 +447,10 @@ const NO_RETURN = 2;
  * The predecessor lists of one family's rows, by local row number: the rows of its ranges one after
  * another (a row in two ranges takes its place in the first), then the table targets outside them.
  * Only the rows of this family are looked up here (a row of another family has that family's lists).
+ *
+ * A row's list is made when first asked for (`Recoverer.listPreds`, from `lazy`): the searches visit
+ * about one row in eight of the families they enter, and a family's lists are made again whenever
+ * its tables change.
  */
 class FamilyCfg {
   constructor(
@@ -456,18 +460,20 @@ class FamilyCfg {
     readonly ranges: readonly (readonly [number, number])[],
     /** local numbers of table targets outside the ranges, null when none */
     readonly extra: ReadonlyMap<number, number> | null,
-    /**
-     * per local row l: its list starts at `data[data[2l]]` and holds `data[2l + 1]` rows (the lists
-     * follow the local rows' records in the same array)
-     */
-    readonly data: Int32Array,
     /** per row of the first range: 1 when it belongs to this family (a function nested in it does not) */
     readonly own: Uint8Array,
     /**
-     * per row of the first range: its place in `Recoverer.semList` + 1, 0 until the search asks (a
-     * plain array read for every row a search visits, kept across rebuilds)
+     * per local row l: `rec[4l]` is `gen` once its list is made, which then starts at `lists[rec[4l + 1]]`
+     * and holds `rec[4l + 2]` rows; `rec[4l + 3]` is its place in `Recoverer.semList` + 1, 0 until the
+     * search asks (kept across rebuilds: read with the list for every row a search visits)
      */
-    readonly semNear: Int32Array,
+    readonly rec: Int32Array,
+    readonly gen: number,
+    /** the lists (the unknown dynamic jumps' list first), and where the next one goes */
+    public lists: Int32Array,
+    public top: number,
+    /** what the lists are made from, null when every list was made with the family's control flow */
+    readonly lazy: LazyEdges | null,
   ) {}
 
   /** The local number of `row`, -1 when the family's control flow does not hold it. */
@@ -491,19 +497,67 @@ function rangeLocal(row: number, rs: readonly (readonly [number, number])[]): nu
 }
 
 /**
- * What a family's control flow keeps between rebuilds (only table edges change): its fall-through and
- * direct branch edges (local row reached, row it comes from) in buildPreds' order, and its dynamic
- * jumps with the number of those edges found before each.
+ * What a family's control flow keeps between rebuilds (only table edges change): its direct branch
+ * edges inside the family sorted by the local row reached (rows they come from in scan order), its
+ * dynamic jumps, and the memory its lists are made in (used again by every build).
  */
 interface FixedEdges {
   rows: number;
-  to: Int32Array;
-  from: Int32Array;
+  /** branch edges: local row reached, row it comes from and that row's local number */
+  bTo: Int32Array;
+  bFrom: Int32Array;
+  bFromLocal: Int32Array;
+  /** the dynamic jumps, in scan order */
   dyn: Int32Array;
-  dynAt: Int32Array;
-  /** FamilyCfg.own and FamilyCfg.semNear */
+  /** FamilyCfg.own */
   own: Uint8Array;
-  semNear: Int32Array;
+  /** FamilyCfg.rec, lists and gen of the last build */
+  rec: Int32Array;
+  lists: Int32Array;
+  gen: number;
+}
+
+/** The table edges of one build (sorted as `FixedEdges`' branch edges), with the family's fixed edges. */
+interface LazyEdges {
+  fixed: FixedEdges;
+  tTo: Int32Array;
+  tFrom: Int32Array;
+  tFromLocal: Int32Array;
+  /** the unknown dynamic jumps' list: `lists[0 .. unknown)` */
+  unknown: number;
+}
+
+/** The first index of `sorted` holding a value >= `v` (`sorted.length` when none). */
+function lowerBound(sorted: Int32Array, v: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v) lo = mid + 1; else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Edges (`to[e]`, `from[e]`, `fromLocal[e]`) for e < n sorted by `to` (< `locals`), keeping their order
+ * among equal `to` (the order the scan found them in): a counting sort in `counts` (at least
+ * `locals` + 1 long, any contents).
+ */
+function sortedEdges(to: Int32Array, from: Int32Array, fromLocal: Int32Array, n: number, locals: number,
+  counts: Int32Array): [Int32Array, Int32Array, Int32Array] {
+  const sTo = new Int32Array(n);
+  const sFrom = new Int32Array(n);
+  const sLocal = new Int32Array(n);
+  counts.fill(0, 0, locals + 1);
+  for (let e = 0; e < n; e++) counts[to[e] + 1]++;
+  for (let l = 0; l < locals; l++) counts[l + 1] += counts[l];
+  for (let e = 0; e < n; e++) {
+    const k = counts[to[e]]++;
+    sTo[k] = to[e];
+    sFrom[k] = from[e];
+    sLocal[k] = fromLocal[e];
+  }
+  return [sTo, sFrom, sLocal];
 }
 
 class Recoverer {
@@ -560,12 +614,17 @@ class Recoverer {
   private searches = 0;
   private work = new Int32Array(1024);
   private defsFound = new Int32Array(64);
-  /** buildPreds scratch: edges (local number of the row reached, row it comes from) in the order they are found */
+  /**
+   * buildPreds scratch: edges (local number of the row reached, row it comes from, local number of
+   * that row) in the order they are found
+   */
   private edgeTo = new Int32Array(1024);
   private edgeFrom = new Int32Array(1024);
-  /** buildPreds: fixed edges by family (ranges not overlapping), and the number of table edges per dynamic jump */
+  private edgeFromLocal = new Int32Array(1024);
+  /** buildPreds scratch: sortedEdges' counts */
+  private edgeCounts = new Int32Array(1024);
+  /** buildPreds: fixed edges by family (ranges not overlapping) */
   private readonly fixedEdges = new Map<number, FixedEdges>();
-  private tableEdges = new Int32Array(64);
   /** buildPreds: local numbers of table targets outside the family's ranges */
   private extraLocal = new Map<number, number>();
   /** linked files: loaded sections by address (`sectionOf`), and the offset its last answer left */
@@ -1197,8 +1256,8 @@ class Recoverer {
     const lo = cfg.lo;
     const span = cfg.hi - lo;
     const own = cfg.own;
-    const semNear = cfg.semNear;
-    const cfgData = cfg.data;
+    const rec = cfg.rec;
+    const gen = cfg.gen;
     // rows seen: by place in that range (an array used again by every search), others by row
     if (span > this.seenNear.length) this.seenNear = new Int32Array(doubledUntil(this.seenNear.length, span));
     const near = this.seenNear;
@@ -1225,8 +1284,8 @@ class Recoverer {
         else {
           let si: number;
           if (inFirst) {
-            si = semNear[x] - 1;
-            if (si < 0) { si = this.semAt(r); semNear[x] = si + 1; }
+            si = rec[4 * x + 3] - 1;
+            if (si < 0) { si = this.semAt(r); rec[4 * x + 3] = si + 1; }
           } else si = this.semAt(r);
           const regs = this.semRegs[si];
           const flags = this.semFlags[si];
@@ -1244,9 +1303,10 @@ class Recoverer {
         let list: Int32Array;
         let at: number;
         if (inFirst && own[x] !== 0) {
-          at = cfgData[2 * x];
-          n = cfgData[2 * x + 1];
-          list = cfgData;
+          if (rec[4 * x] !== gen) this.listPreds(cfg, x);
+          at = rec[4 * x + 1];
+          n = rec[4 * x + 2];
+          list = cfg.lists;
         } else {
           n = this.preds(r);
           list = this.predList;
@@ -1272,6 +1332,7 @@ class Recoverer {
     const len = doubledUntil(this.edgeTo.length, need);
     this.edgeTo = grown(this.edgeTo, len);
     this.edgeFrom = grown(this.edgeFrom, len);
+    this.edgeFromLocal = grown(this.edgeFromLocal, len);
   }
 
   private growWork(need: number): Int32Array {
@@ -1945,9 +2006,81 @@ class Recoverer {
     const c = this.famCfg[fam] ?? this.buildPreds(fam);
     const l = c.local(row);
     if (l < 0) return 0;
-    this.predList = c.data;
-    this.predAt = c.data[2 * l];
-    return c.data[2 * l + 1];
+    const rec = c.rec;
+    if (rec[4 * l] !== c.gen) this.listPreds(c, l);
+    this.predList = c.lists;
+    this.predAt = rec[4 * l + 1];
+    return rec[4 * l + 2];
+  }
+
+  /**
+   * Makes the list of local row `l` of a family built lazily, as buildPreds' scan would have found
+   * it: the rows it comes from in scan order (fall-through from the row before, direct branches, table
+   * jumps), without repeats; a row nothing reaches but the entry may be reached by any unknown
+   * dynamic jump.
+   */
+  private listPreds(c: FamilyCfg, l: number): void {
+    const lazy = c.lazy!;
+    const f = lazy.fixed;
+    const rs = c.ranges;
+    // the row before, when it falls through into this one (inside the same range)
+    let ftRow = -1;
+    if (l < f.rows) {
+      let base = 0;
+      for (let x = 0; x < rs.length; x++) {
+        const len = rs[x][1] - rs[x][0];
+        if (l < base + len) {
+          if (l > base) {
+            const i = rs[x][0] + l - base - 1;
+            const k = this.p.kind[i];
+            if (fallsThrough(k) && !(k === InsnKind.Call && this.noReturnUncached(i))) ftRow = i;
+          }
+          break;
+        }
+        base += len;
+      }
+    }
+    const bTo = f.bTo;
+    const tTo = lazy.tTo;
+    let b = f.bTo.length > 0 ? lowerBound(bTo, l) : 0;
+    let t = tTo.length > 0 ? lowerBound(tTo, l) : 0;
+    let bEnd = b;
+    while (bEnd < bTo.length && bTo[bEnd] === l) bEnd++;
+    let tEnd = t;
+    while (tEnd < tTo.length && tTo[tEnd] === l) tEnd++;
+    const most = (ftRow >= 0 ? 1 : 0) + (bEnd - b) + (tEnd - t);
+    let lists = c.lists;
+    const start = c.top;
+    if (start + most > lists.length) {
+      lists = c.lists = f.lists = grown(lists, doubledUntil(lists.length, start + most));
+    }
+    let n = 0;
+    // a merge by the local number of the row each edge comes from (the scan's order)
+    let ftLocal = ftRow >= 0 ? l - 1 : -1;
+    for (;;) {
+      const bl = b < bEnd ? f.bFromLocal[b] : 0x7fffffff;
+      const tl = t < tEnd ? lazy.tFromLocal[t] : 0x7fffffff;
+      const fl = ftLocal >= 0 ? ftLocal : 0x7fffffff;
+      let from: number;
+      if (fl <= bl && fl <= tl) {
+        if (fl === 0x7fffffff) break;
+        from = ftRow;
+        ftLocal = -1;
+      } else if (bl <= tl) from = f.bFrom[b++];
+      else from = lazy.tFrom[t++];
+      if (n > 0 && lists[start + n - 1] === from) continue;
+      lists[start + n++] = from;
+    }
+    const rec = c.rec;
+    rec[4 * l] = c.gen;
+    if (n === 0 && lazy.unknown > 0 && l >= 1 && l < f.rows) {
+      rec[4 * l + 1] = 0;
+      rec[4 * l + 2] = lazy.unknown;
+      return;
+    }
+    rec[4 * l + 1] = start;
+    rec[4 * l + 2] = n;
+    c.top = start + n;
   }
 
   /** Rows a backward search from `row` may visit: the function's size, at least BUDGET. */
@@ -2019,9 +2152,9 @@ class Recoverer {
   }
 
   /**
-   * The edges of a family (ranges not overlapping) that no table changes: fall-throughs and direct
-   * branches, in the order buildPreds lists them, with the dynamic jumps and where their edges go in
-   * that order.
+   * The edges of a family (ranges not overlapping) that no table changes and that a row's list cannot
+   * make by itself: direct branches inside the family (sorted by the row they reach); and its dynamic
+   * jumps.
    */
   private fixedEdgesOf(fam: number, rs: readonly (readonly [number, number])[]): FixedEdges {
     const kind = this.p.kind;
@@ -2029,22 +2162,13 @@ class Recoverer {
     for (let x = 0; x < rs.length; x++) rows += rs[x][1] - rs[x][0];
     const own = this.ownRows(fam, rs.length > 0 ? rs[0][0] : 0, rs.length > 0 ? rs[0][1] : 0);
     let ne = 0;
-    let edgeTo = this.edgeTo;
-    let edgeFrom = this.edgeFrom;
     const dyn: number[] = [];
-    const dynAt: number[] = [];
     let base = 0;
     for (let x = 0; x < rs.length; x++) {
       const a = rs[x][0];
       const b = rs[x][1];
-      // room for a fall-through and a branch edge per row
-      if (ne + 2 * (b - a) > edgeTo.length) { this.growEdges(ne + 2 * (b - a)); edgeTo = this.edgeTo; edgeFrom = this.edgeFrom; }
       for (let i = a; i < b; i++) {
         const k = kind[i];
-        if (i + 1 < b && fallsThrough(k) && !(k === InsnKind.Call && this.noReturnUncached(i))) {
-          edgeTo[ne] = base + (i + 1 - a);
-          edgeFrom[ne++] = i;
-        }
         if (k === InsnKind.JumpCond || k === InsnKind.JumpUncond) {
           const d = this.destOnce(i);
           if (d < 0) continue;
@@ -2053,68 +2177,66 @@ class Recoverer {
           for (let y = 0; y < rs.length; y++) {
             const c = rs[y][0];
             const e = rs[y][1];
-            if (d >= c && d < e) { edgeTo[ne] = at + (d - c); edgeFrom[ne++] = i; break; }
+            if (d >= c && d < e) {
+              if (ne === this.edgeTo.length) this.growEdges(ne + 1);
+              this.edgeTo[ne] = at + (d - c);
+              this.edgeFrom[ne] = i;
+              this.edgeFromLocal[ne++] = base + (i - a);
+              break;
+            }
             at += e - c;
           }
         } else if (k === InsnKind.JumpDynamic) {
           dyn.push(i);
-          dynAt.push(ne);
         }
       }
       base += b - a;
     }
+    const [bTo, bFrom, bFromLocal] = sortedEdges(this.edgeTo, this.edgeFrom, this.edgeFromLocal, ne, rows, this.countsFor(rows));
     return {
-      rows, to: edgeTo.slice(0, ne), from: edgeFrom.slice(0, ne), dyn: Int32Array.from(dyn), dynAt: Int32Array.from(dynAt),
-      own, semNear: new Int32Array(own.length),
+      rows, bTo, bFrom, bFromLocal, dyn: Int32Array.from(dyn), own,
+      rec: new Int32Array(4 * rows), lists: new Int32Array(Math.max(16, dyn.length)), gen: 0,
     };
   }
 
-  /** buildPreds of a family whose ranges do not overlap, from its fixed edges and the tables known now. */
+  /** sortedEdges' counts for `locals` local rows. */
+  private countsFor(locals: number): Int32Array {
+    if (locals + 1 > this.edgeCounts.length) this.edgeCounts = new Int32Array(doubledUntil(this.edgeCounts.length, locals + 1));
+    return this.edgeCounts;
+  }
+
+  /** buildPreds of a family whose ranges do not overlap: the tables known now, each row's list made when asked. */
   private assemblePreds(fam: number, rs: readonly (readonly [number, number])[], fixed: FixedEdges): FamilyCfg {
-    const { rows, to, from, dyn, dynAt, own } = fixed;
+    const { rows, dyn, own } = fixed;
     if (this.extraLocal.size > 0) this.extraLocal = new Map();
     // the tables' edges, jump by jump in row order; the jumps without a table are the unknown ones
-    let tableTo = this.edgeTo;
     let nt = 0;
-    if (this.tableEdges.length < dyn.length) this.tableEdges = new Int32Array(doubledUntil(this.tableEdges.length, dyn.length));
-    const perJump = this.tableEdges;
-    const dynamic: number[] = [];
+    let unknown = 0;
+    let lists = fixed.lists;
     for (let x = 0; x < dyn.length; x++) {
       const i = dyn[x];
       const ts = this.recovered.get(i) ?? this.assumed?.get(i);
-      if (!ts) { perJump[x] = 0; dynamic.push(i); continue; }
-      if (nt + ts.length > tableTo.length) { this.growEdges(nt + ts.length); tableTo = this.edgeTo; }
-      for (let y = 0; y < ts.length; y++) tableTo[nt++] = this.localRow(ts[y], rs, rows);
-      perJump[x] = ts.length;
-    }
-    const ns = to.length;
-    const nd = dynamic.length;
-    const locals = rows + this.extraLocal.size;
-    // one array: the local rows' records (start, count), then the lists
-    const data = new Int32Array(2 * locals + nd + ns + nt);
-    const dynList = 2 * locals;
-    for (let e = 0; e < ns; e++) data[2 * to[e] + 1]++;
-    for (let e = 0; e < nt; e++) data[2 * tableTo[e] + 1]++;
-    startLists(data, locals, dynamic, nd);
-    // the edges in the order buildPreds finds them: each jump's table edges after the fixed edges of the rows before it
-    let e = 0;
-    let t = 0;
-    for (let x = 0; x <= dyn.length; x++) {
-      const until = x < dyn.length ? dynAt[x] : ns;
-      for (; e < until; e++) addPred(data, to[e], from[e]);
-      if (x < dyn.length) for (let y = perJump[x]; y > 0; y--) addPred(data, tableTo[t++], dyn[x]);
-    }
-    if (nd > 0) {
-      // local 0 is the family's entry
-      for (let l = 1; l < rows; l++) {
-        if (data[2 * l + 1] > 0) continue;
-        data[2 * l] = dynList;
-        data[2 * l + 1] = nd;
+      if (!ts) {
+        if (unknown === lists.length) lists = fixed.lists = grown(lists, 2 * unknown);
+        lists[unknown++] = i;
+        continue;
+      }
+      if (nt + ts.length > this.edgeTo.length) this.growEdges(nt + ts.length);
+      const iLocal = rangeLocal(i, rs);
+      for (let y = 0; y < ts.length; y++) {
+        this.edgeTo[nt] = this.localRow(ts[y], rs, rows);
+        this.edgeFrom[nt] = i;
+        this.edgeFromLocal[nt++] = iLocal;
       }
     }
+    const locals = rows + this.extraLocal.size;
+    const [tTo, tFrom, tFromLocal] = sortedEdges(this.edgeTo, this.edgeFrom, this.edgeFromLocal, nt, locals, this.countsFor(locals));
+    if (fixed.rec.length < 4 * locals) fixed.rec = grown(fixed.rec, 4 * locals);
+    const gen = ++fixed.gen;
     const lo = rs.length > 0 ? rs[0][0] : 0;
     const hi = rs.length > 0 ? rs[0][1] : 0;
-    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data, own, fixed.semNear);
+    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, own,
+      fixed.rec, gen, lists, unknown, { fixed, tTo, tFrom, tFromLocal, unknown });
     this.famCfg[fam] = cfg;
     return cfg;
   }
@@ -2215,7 +2337,14 @@ class Recoverer {
     const hi = rs.length > 0 ? rs[0][1] : 0;
     const own = new Uint8Array(hi - lo);
     for (let i = lo; i < hi; i++) if (this.famOf.get(i) === fam + 2) own[i - lo] = 1;
-    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, data, own, new Int32Array(hi - lo));
+    // every list is made: records (generation 1, start, count, no description yet) over the lists in `data`
+    const rec = new Int32Array(4 * locals);
+    for (let l = 0; l < locals; l++) {
+      rec[4 * l] = 1;
+      rec[4 * l + 1] = data[2 * l];
+      rec[4 * l + 2] = data[2 * l + 1];
+    }
+    const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, own, rec, 1, data, data.length, null);
     this.famCfg[fam] = cfg;
     return cfg;
   }
@@ -2236,16 +2365,6 @@ class Recoverer {
   }
 
 
-}
-
-/** Appends `from` to local row `to`'s list in `data` (buildPreds' layout), unless it was the last one added. */
-function addPred(data: Int32Array, to: number, from: number): void {
-  const s0 = data[2 * to];
-  const c = data[2 * to + 1];
-  // edges from one row come together, so a repeat is the last one added
-  if (c > 0 && data[s0 + c - 1] === from) return;
-  data[s0 + c] = from;
-  data[2 * to + 1] = c + 1;
 }
 
 function hashLocs(h: number, locs: readonly number[]): number {
