@@ -538,6 +538,9 @@ function lowerBound(sorted: Int32Array, v: number): number {
   return lo;
 }
 
+/** sortedEdges: most edges sorted by insertion */
+const SMALL_SORT = 64;
+
 /**
  * Edges (`to[e]`, `from[e]`, `fromLocal[e]`) for e < n sorted by `to` (< `locals`), keeping their order
  * among equal `to` (the order the scan found them in): a counting sort in `counts` (at least
@@ -548,6 +551,19 @@ function sortedEdges(to: Int32Array, from: Int32Array, fromLocal: Int32Array, n:
   const sTo = new Int32Array(n);
   const sFrom = new Int32Array(n);
   const sLocal = new Int32Array(n);
+  if (n <= SMALL_SORT) {
+    // a few edges (a build's table edges) in a large family that is built again and again: an insertion
+    // sort, instead of counts over all its rows
+    for (let e = 0; e < n; e++) {
+      const t = to[e];
+      let k = e;
+      for (; k > 0 && sTo[k - 1] > t; k--) { sTo[k] = sTo[k - 1]; sFrom[k] = sFrom[k - 1]; sLocal[k] = sLocal[k - 1]; }
+      sTo[k] = t;
+      sFrom[k] = from[e];
+      sLocal[k] = fromLocal[e];
+    }
+    return [sTo, sFrom, sLocal];
+  }
   counts.fill(0, 0, locals + 1);
   for (let e = 0; e < n; e++) counts[to[e] + 1]++;
   for (let l = 0; l < locals; l++) counts[l + 1] += counts[l];
@@ -637,6 +653,10 @@ class Recoverer {
   private readonly otherRanges = new Map<number, [number, number][]>();
   private readonly linked: boolean;
   private readonly rd: RelocDest = { sec: -1, off: 0, sym: 0 };
+  /** tableAt: the last table read for each jump, with what it was read from */
+  private readonly tablesRead = new Map<number, {
+    tSec: number; tOff: number; size: number; signed: boolean; count: number; cSec: number; cOff: number; k: number; out: number[] | string;
+  }>();
   /** targets of the tables recovered so far, by jump row */
   private readonly recovered = new Map<number, number[]>();
   /** optimistic rounds: dispatches whose edges are assumed to be exactly these targets (none when absent) */
@@ -899,7 +919,7 @@ class Recoverer {
     if (byType && !this.tableSpans(T, count * ld.size)) {
       return `index bounded only by its type (0..${n}), and no table object or section of that size`;
     }
-    const targets = this.readTargets(T, ld.size, ld.signed, count, C, k);
+    const targets = this.tableAt(j, T, ld.size, ld.signed, count, C, k);
     if (typeof targets === 'string') return targets;
     for (const t of targets) {
       if (this.family(t) !== fam) return 'a table entry points outside the function';
@@ -939,6 +959,19 @@ class Recoverer {
   }
 
   // -------------------------------------------------------------- table contents
+
+  /**
+   * readTargets for jump `j`, kept by jump: a jump is proven again whenever its family's edges change,
+   * mostly with the same table, whose every entry costs a search for its row.
+   */
+  private tableAt(j: number, T: Addr, size: number, signed: boolean, count: number, C: Addr, k: number): number[] | string {
+    const m = this.tablesRead.get(j);
+    if (m && m.tSec === T.sec && m.tOff === T.off && m.size === size && m.signed === signed && m.count === count &&
+      m.cSec === C.sec && m.cOff === C.off && m.k === k) return m.out;
+    const out = this.readTargets(T, size, signed, count, C, k);
+    this.tablesRead.set(j, { tSec: T.sec, tOff: T.off, size, signed, count, cSec: C.sec, cOff: C.off, k, out });
+    return out;
+  }
 
   private readTargets(T: Addr, size: number, signed: boolean, count: number, C: Addr, k: number): number[] | string {
     const p = this.p;
