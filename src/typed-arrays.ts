@@ -1,6 +1,7 @@
 /**
- * Growing the typed arrays that hold per-row and per-state columns: a longer array of the same kind
- * holding the old contents at its start, the rest zero (or `fill`). Only growth paths call these.
+ * The typed arrays that hold per-row and per-state columns: growing them (a longer array of the same
+ * kind holding the old contents at its start, the rest zero or `fill`; only growth paths call these),
+ * sparse columns, and binary search in sorted ones.
  */
 export type NumberArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float64Array;
 
@@ -10,6 +11,17 @@ export function grown<T extends NumberArray>(a: T, length: number, fill = 0): T 
   if (fill !== 0) b.fill(fill, a.length);
   b.set(a);
   return b;
+}
+
+/** The first index in [0, `end`) of ascending `sorted` holding a value >= `v` (`end` when none). */
+export function lowerBound(sorted: NumberArray, v: number, end = sorted.length): number {
+  let lo = 0;
+  let hi = end;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid] < v) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 /** `length` doubled until it reaches `need`. */

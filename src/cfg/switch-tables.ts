@@ -39,7 +39,7 @@ import type { Program } from '../program/program.js';
 import { USERSPACE_NORETURNS, stripVersion } from './noreturns.js';
 import { x86SwitchArch } from '../arch/x86/jump-tables.js';
 import { arm64SwitchArch } from '../arch/arm64/jump-tables.js';
-import { doubledUntil, grown, sparseColumns } from '../typed-arrays.js';
+import { doubledUntil, grown, lowerBound, sparseColumns } from '../typed-arrays.js';
 import { RowChunks } from './row-chunks.js';
 
 export interface RecoveredTable {
@@ -525,17 +525,6 @@ interface LazyEdges {
   tFromLocal: Int32Array;
   /** the unknown dynamic jumps' list: `lists[0 .. unknown)` */
   unknown: number;
-}
-
-/** The first index of `sorted` holding a value >= `v` (`sorted.length` when none). */
-function lowerBound(sorted: Int32Array, v: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid] < v) lo = mid + 1; else hi = mid;
-  }
-  return lo;
 }
 
 /** sortedEdges: most edges sorted by insertion */

@@ -5,6 +5,7 @@
  */
 import { SHN_LORESERVE, SHN_UNDEF } from './constants.js';
 import type { RelocTable, SymbolTable } from './reader.js';
+import { lowerBound } from '../typed-arrays.js';
 
 export interface RelocDest {
   /** section index, or -1 when the symbol is not defined in a section */
@@ -31,11 +32,5 @@ export function relocDest(syms: SymbolTable, r: RelocTable, i: number, out: Relo
 
 /** Index of the first relocation at or after `offset` (relocations sorted by offset). */
 export function lowerBoundReloc(r: RelocTable, offset: number): number {
-  let lo = 0;
-  let hi = r.count;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (r.offset[mid] < offset) lo = mid + 1; else hi = mid;
-  }
-  return lo;
+  return lowerBound(r.offset, offset, r.count);
 }

@@ -3,6 +3,7 @@
  * an offset the one later in the file is answered first.
  */
 import type { ElfFile, RelocTable } from '../elf/reader.js';
+import { lowerBound } from '../typed-arrays.js';
 
 export class SectionRelocs {
   /** relocation indices sorted by (offset asc, index desc) */
@@ -51,14 +52,7 @@ export class SectionRelocs {
 
   /** Position (in `order`) of the first relocation at or after `off`. */
   lowerBound(off: number): number {
-    const o = this.offsets;
-    let lo = 0;
-    let hi = o.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (o[mid] < off) lo = mid + 1; else hi = mid;
-    }
-    return lo;
+    return lowerBound(this.offsets, off);
   }
 }
 

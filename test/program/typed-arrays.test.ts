@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { doubledUntil, grown, sparseColumns } from '../../src/typed-arrays.js';
+import { doubledUntil, grown, sparseColumns, lowerBound } from '../../src/typed-arrays.js';
 
 test('grown: same kind, old contents first, new elements zero or the fill value, never shorter', () => {
   const a = Int32Array.from([5, -6, 7]);
@@ -34,4 +34,13 @@ test('sparseColumns: zeroed columns of the asked kinds and length that share no 
   cols.forEach((c, k) => { for (let i = 0; i < n; i++) assert.equal(c[i], (i * 7 + k) & 0x7f); });
   // one memory, not glibc's: the columns are views of the same buffer
   assert.equal(cols[0].buffer, cols[3].buffer);
+});
+
+test('lowerBound: the first index holding a value >= v, within the first `end` elements', () => {
+  const a = Int32Array.from([2, 4, 4, 7, 9]);
+  assert.deepEqual([0, 2, 3, 4, 5, 7, 8, 9, 10].map((v) => lowerBound(a, v)), [0, 0, 1, 1, 3, 3, 4, 4, 5]);
+  // only the first 3 elements count: past them is `end`
+  assert.equal(lowerBound(a, 9, 3), 3);
+  assert.equal(lowerBound(new Float64Array(0), 1), 0);
+  assert.equal(lowerBound(Float64Array.from([2 ** 40, 2 ** 41]), 2 ** 40 + 1), 1);
 });
