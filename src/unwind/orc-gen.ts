@@ -87,27 +87,26 @@ export function orcEntryOf(ctx: Context, id: number, out: OrcEntry): string {
   const L = ctx.L;
   // asked once per state (orcKeys), or per row only where entries are compared whole
   const d = ctx.pool.view(id);
-  const b = 0;
-  switch (d[b + L.type]) {
+  switch (d[L.type]) {
     case StateType.Undefined: out.type = ORC_TYPE_UNDEFINED; return '';
     case StateType.EndOfStack: out.type = ORC_TYPE_END_OF_STACK; return '';
     case StateType.Call: out.type = ORC_TYPE_CALL; break;
     case StateType.Regs: out.type = ORC_TYPE_REGS; break;
     case StateType.RegsPartial: out.type = ORC_TYPE_REGS_PARTIAL; break;
-    default: return `unknown unwind hint type ${d[b + L.type]}`;
+    default: return `unknown unwind hint type ${d[L.type]}`;
   }
-  out.signal = d[b + L.signal];
-  const sp = X86_CFA_REG.get(d[b + L.cfaBase]);
-  if (sp === undefined) return `unknown CFA base reg ${d[b + L.cfaBase]}`;
+  out.signal = d[L.signal];
+  const sp = X86_CFA_REG.get(d[L.cfaBase]);
+  if (sp === undefined) return `unknown CFA base reg ${d[L.cfaBase]}`;
   out.spReg = sp;
   const fp = ctx.prog.arch.regs.fp;
-  const bpBase = d[b + 2 * fp];
+  const bpBase = d[2 * fp];
   if (bpBase === CfiBase.Undefined) out.bpReg = ORC_REG_UNDEFINED;
   else if (bpBase === CfiBase.Cfa) out.bpReg = ORC_REG_PREV_SP;
   else if (bpBase === fp) out.bpReg = ORC_REG_BP;
   else return `unknown BP base reg ${bpBase}`;
-  out.spOffset = d[b + L.cfaOff];
-  out.bpOffset = d[b + 2 * fp + 1];
+  out.spOffset = d[L.cfaOff];
+  out.bpOffset = d[2 * fp + 1];
   return '';
 }
 

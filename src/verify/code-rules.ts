@@ -82,8 +82,8 @@ export class CodeRules {
     }
     const FP = a.regs.fp;
     const RA = a.regs.ra;
-    this.cfaBase[id] = pool.get(id, L.cfaBase);
-    this.cfaOff[id] = pool.get(id, L.cfaOff);
+    this.cfaBase[id] = st[L.cfaBase];
+    this.cfaOff[id] = st[L.cfaOff];
     this.sp[id] = spDistance(L, a.regs, st, 0);
     this.fpv[id] = fpDistance(L, a.regs, st, 0);
     const sp2 = this.speller;
