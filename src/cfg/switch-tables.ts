@@ -2064,12 +2064,10 @@ class Recoverer {
     }
     const bTo = f.bTo;
     const tTo = lazy.tTo;
-    let b = f.bTo.length > 0 ? lowerBound(bTo, l) : 0;
-    let t = tTo.length > 0 ? lowerBound(tTo, l) : 0;
-    let bEnd = b;
-    while (bEnd < bTo.length && bTo[bEnd] === l) bEnd++;
-    let tEnd = t;
-    while (tEnd < tTo.length && tTo[tEnd] === l) tEnd++;
+    let b = lowerBound(bTo, l);
+    let t = lowerBound(tTo, l);
+    const bEnd = lowerBound(bTo, l + 1);
+    const tEnd = lowerBound(tTo, l + 1);
     const most = (ftRow >= 0 ? 1 : 0) + (bEnd - b) + (tEnd - t);
     let lists = c.lists;
     const start = c.top;

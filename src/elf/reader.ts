@@ -168,29 +168,52 @@ export class ElfFile {
     const hit = this.relocCache.get(index);
     if (hit) return hit;
     const s = this.sections[index];
-    const rela = s.type === SHT_RELA;
-    const es = rela ? ELF64_RELA_SIZE : ELF64_REL_SIZE;
-    if (s.entsize !== es && s.size !== 0) throw new FormatError(`section ${s.name}: bad relocation entry size ${s.entsize}`, s.headerOffset);
-    if (s.size % es !== 0) throw new FormatError(`section ${s.name}: size is not a multiple of its entry size`, s.headerOffset);
-    const n = s.size / es;
+    const { rela, entrySize, count: n, symCount } = this.relocLayout(index);
     const t: RelocTable = {
       section: index, target: s.info, rela, count: n,
       offset: new Float64Array(n), type: new Uint32Array(n), sym: new Uint32Array(n), addend: new Float64Array(n),
     };
-    const symCount = this.sections[s.link]?.type === SHT_SYMTAB ? (this.symtab?.count ?? 0) : this.dynsym?.count ?? 0;
     let p = s.offset;
-    for (let i = 0; i < n; i++, p += es) {
+    for (let i = 0; i < n; i++, p += entrySize) {
       t.offset[i] = this.u64(p);
-      // r_info: symbol in the high 32 bits, type in the low 32 bits
-      const lo = this.le ? this.dv.getUint32(p + 8, true) : this.dv.getUint32(p + 12, false);
-      const hi = this.le ? this.dv.getUint32(p + 12, true) : this.dv.getUint32(p + 8, false);
-      t.type[i] = lo;
-      t.sym[i] = hi;
-      if (hi >= symCount && hi !== 0) throw new FormatError(`section ${s.name}: relocation ${i} names symbol ${hi} of ${symCount}`, p);
+      t.type[i] = this.relocInfoType(p);
+      const sym = this.relocInfoSym(p);
+      this.checkRelocSym(s, i, p, sym, symCount);
+      t.sym[i] = sym;
       t.addend[i] = rela ? this.i64(p + 16) : 0;
     }
     this.relocCache.set(index, t);
     return t;
+  }
+
+  /**
+   * Relocation section `index` as its entries are read in place: REL or RELA, the entry size and count
+   * (checked: a section of another entry size or a partial entry is refused), and how many symbols
+   * its entries may name (those of `.symtab` when it links there, else `.dynsym`'s).
+   */
+  relocLayout(index: number): { rela: boolean; entrySize: number; count: number; symCount: number } {
+    const s = this.sections[index];
+    const rela = s.type === SHT_RELA;
+    const es = rela ? ELF64_RELA_SIZE : ELF64_REL_SIZE;
+    if (s.entsize !== es && s.size !== 0) throw new FormatError(`section ${s.name}: bad relocation entry size ${s.entsize}`, s.headerOffset);
+    if (s.size % es !== 0) throw new FormatError(`section ${s.name}: size is not a multiple of its entry size`, s.headerOffset);
+    const symCount = this.sections[s.link]?.type === SHT_SYMTAB ? (this.symtab?.count ?? 0) : this.dynsym?.count ?? 0;
+    return { rela, entrySize: es, count: s.size / es, symCount };
+  }
+
+  /** r_info of the relocation entry at file offset `p`: its type (the low 32 bits) ... */
+  relocInfoType(p: number): number {
+    return this.le ? this.dv.getUint32(p + 8, true) : this.dv.getUint32(p + 12, false);
+  }
+
+  /** ... and its symbol (the high 32 bits). */
+  relocInfoSym(p: number): number {
+    return this.le ? this.dv.getUint32(p + 12, true) : this.dv.getUint32(p + 8, false);
+  }
+
+  /** Refuses entry `i` (at `p`) of relocation section `s` naming a symbol past the `symCount` it may name. */
+  checkRelocSym(s: Section, i: number, p: number, sym: number, symCount: number): void {
+    if (sym >= symCount && sym !== 0) throw new FormatError(`section ${s.name}: relocation ${i} names symbol ${sym} of ${symCount}`, p);
   }
 
   u8(off: number): number { return this.bytes[off]; }

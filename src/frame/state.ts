@@ -128,7 +128,7 @@ export class StatePool {
     this.maskWords = (this.size + 31) >>> 5;
     this.template = initState(layout, new Int32Array(this.size));
     this.recAt = new Int32Array(capacity + 1);
-    this.recs = new Int32Array(capacity * (this.maskWords + 8));
+    this.recs = new Int32Array(capacity * (this.maskWords + RESERVED_VALUES));
     this.enc = new Int32Array(this.maskWords + this.size);
     this.viewBuf = new Int32Array(this.size);
     this.mask = 1023;
@@ -145,7 +145,7 @@ export class StatePool {
     const n = Math.ceil(states);
     try {
       if (n + 1 > this.recAt.length) this.recAt = grown(this.recAt, n + 1);
-      const words = n * (this.maskWords + 16);
+      const words = n * (this.maskWords + RESERVED_VALUES);
       if (words > this.recs.length) this.recs = grown(this.recs, words);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
@@ -282,6 +282,9 @@ export class StatePool {
     this.slots = slots;
   }
 }
+
+/** Differing words a record is given room for ahead (a function's frame sets a dozen or two). */
+const RESERVED_VALUES = 16;
 
 function popcount(x: number): number {
   x -= (x >>> 1) & 0x55555555;

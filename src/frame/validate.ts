@@ -721,16 +721,15 @@ export class Validator {
     if (id < 0) return 0;
     const R = ctx.L.restored;
     const a = ctx.pool.view(id);
-    const ao = 0;
     let out = 0;
     for (let r = 0; r < ctx.L.n; r++) {
-      if (a[ao + R + r] !== s[R + r]) {
-        if (a[ao + R + r] !== 0) out |= MEET_WEAKER;
+      if (a[R + r] !== s[R + r]) {
+        if (a[R + r] !== 0) out |= MEET_WEAKER;
         // saved and unchanged here, never saved there: what both agree on is that the register still
         // holds the caller's value (the slot is not written on the other path)
-        if (this.savedUnchanged(s, 0, a, ao, r)) {
-          s[2 * r] = a[ao + 2 * r];
-          s[2 * r + 1] = a[ao + 2 * r + 1];
+        if (this.savedUnchanged(s, 0, a, 0, r)) {
+          s[2 * r] = a[2 * r];
+          s[2 * r + 1] = a[2 * r + 1];
         }
         if (s[R + r] !== 0) out |= MEET_CHANGED;
         s[R + r] = 0;

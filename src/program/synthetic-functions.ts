@@ -212,22 +212,21 @@ function readPltStubs(elf: ElfFile): PltStub[] {
  */
 function gotSlotNames(elf: ElfFile): Map<number, { name: string; callee: string | null }> {
   const m = new Map<number, { name: string; callee: string | null }>();
-  const nsym = elf.dynsym?.count ?? 0;
   for (const secName of ['.rela.plt', '.rela.dyn']) {
     const rel = elf.section(secName);
-    if (!rel || rel.type !== SHT_RELA || rel.entsize !== RELA_SIZE || rel.size % RELA_SIZE !== 0) continue;
-    const end = rel.offset + rel.size;
-    if (end > elf.bytes.length) continue;
-    for (let p = rel.offset; p < end; p += RELA_SIZE) {
-      // r_info: type in the low 32 bits, symbol in the high 32 bits
-      const ty = elf.le ? elf.dv.getUint32(p + 8, true) : elf.dv.getUint32(p + 12, false);
+    if (!rel || rel.type !== SHT_RELA) continue;
+    const { entrySize, count, symCount } = elf.relocLayout(rel.index);
+    for (let i = 0, p = rel.offset; i < count; i++, p += entrySize) {
+      const ty = elf.relocInfoType(p);
+      const sym = elf.relocInfoSym(p);
+      // every entry is checked as decoding the table would (a corrupt one makes the file unusable)
+      elf.checkRelocSym(rel, i, p, sym, symCount);
       const named = ty === R_X86_64_JUMP_SLOT || ty === R_AARCH64_JUMP_SLOT || ty === R_X86_64_GLOB_DAT || ty === R_AARCH64_GLOB_DAT;
       if (!named && ty !== R_X86_64_IRELATIVE && ty !== R_AARCH64_IRELATIVE) continue;
       const slot = elf.u64(p);
       if (m.has(slot)) continue;
       if (named) {
-        const sym = elf.le ? elf.dv.getUint32(p + 12, true) : elf.dv.getUint32(p + 8, false);
-        if (!elf.dynsym || sym === 0 || sym >= nsym) continue;
+        if (!elf.dynsym || sym === 0) continue;
         const name = elf.dynsym.name(sym);
         m.set(slot, { name, callee: name });
       } else {
@@ -237,9 +236,6 @@ function gotSlotNames(elf: ElfFile): Map<number, { name: string; callee: string 
   }
   return m;
 }
-
-/** Bytes of one Elf64_Rela. */
-const RELA_SIZE = 24;
 
 /**
  * The GOT slot a stub loads its destination from: x86-64 `[endbr64] [bnd] jmp *disp32(%rip)`,

@@ -58,7 +58,7 @@ export function dumpOrc(elf: ElfFile, objname: string): OrcDumpResult {
     if (rela) {
       if (i >= nRela) return fail('gelf_getrela: invalid section index');
       const p = rela.offset + i * ELF64_RELA_SIZE;
-      const info = relaInfoSym(elf, p);
+      const info = elf.relocInfoSym(p);
       const addend = elf.i64(p + 16);
       if (info >= nSyms) return fail('gelf_getsym: invalid section index');
       const sp = symtab.offset + info * ELF64_SYM_SIZE;
@@ -88,11 +88,6 @@ export function dumpOrc(elf: ElfFile, objname: string): OrcDumpResult {
 
 function hasBytes(s: Section | undefined): s is Section {
   return s !== undefined && s.type !== SHT_NOBITS && s.size > 0;
-}
-
-/** r_info's symbol half (the high 32 bits of the 64-bit field). */
-function relaInfoSym(elf: ElfFile, p: number): number {
-  return elf.le ? elf.u32(p + 12) : elf.u32(p + 8);
 }
 
 /** A signed 64-bit value printed as C's `%llx` of its unsigned reinterpretation. */
