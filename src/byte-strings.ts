@@ -9,7 +9,14 @@
  */
 import { readFileSync } from 'node:fs';
 
-const ASCII = /^[\x00-\x7f]*$/;
+/**
+ * Is every character of `s` below 0x80? Every other character takes two or more bytes in UTF-8, and
+ * Node counts them natively: 4 ms for AArch64 libLLVM's 20 MB JSON report, where a regular expression
+ * took 150 ms.
+ */
+function isAsciiText(s: string): boolean {
+  return Buffer.byteLength(s, 'utf8') === s.length;
+}
 
 /**
  * Arguments as byte strings. Where one holds U+FFFD (bytes Node could not decode) and `args` are this
@@ -39,12 +46,12 @@ export function argBytesOf(args: readonly string[]): string[] {
 
 /** A command-line argument (UTF-8-decoded text) as the byte string of its UTF-8 bytes. */
 export function argBytes(arg: string): string {
-  return ASCII.test(arg) ? arg : Buffer.from(arg, 'utf8').toString('latin1');
+  return isAsciiText(arg) ? arg : Buffer.from(arg, 'utf8').toString('latin1');
 }
 
 /** A byte-string path in the form the file-system calls take (its bytes when not plain ASCII). */
 export function fsPath(path: string): string | Buffer {
-  return ASCII.test(path) ? path : Buffer.from(path, 'latin1');
+  return isAsciiText(path) ? path : Buffer.from(path, 'latin1');
 }
 
 /** The bytes of a byte string, for output. */
@@ -59,7 +66,11 @@ const decoder = new TextDecoder('utf-8');
  * byte sequence that is not becomes U+FFFD there. Text output keeps the raw bytes.
  */
 export function utf8Only(s: string): string {
-  if (ASCII.test(s)) return s;
-  const bytes = Buffer.from(s, 'latin1');
-  return Buffer.from(decoder.decode(bytes), 'utf8').toString('latin1');
+  if (isAsciiText(s)) return s;
+  return utf8Bytes(Buffer.from(s, 'latin1')).toString('latin1');
+}
+
+/** Bytes made valid UTF-8: each sequence that is not becomes U+FFFD's bytes (as `utf8Only`). */
+export function utf8Bytes(bytes: Uint8Array): Buffer {
+  return Buffer.from(decoder.decode(bytes), 'utf8');
 }

@@ -10,12 +10,18 @@ import { outputBytes } from '../byte-strings.js';
 export interface OutputStreams {
   out(s: string): void;
   err(s: string): void;
+  /** Bytes for the output, as they are (a report's batches); valid only until the call returns. */
+  outBytes?(bytes: Uint8Array): void;
 }
 
 export function fdOutput(): OutputStreams {
-  const out = fdWriter(1, () => process.stdout);
+  const outBytes = fdWriter(1, () => process.stdout);
   const err = fdWriter(2, () => process.stderr);
-  return { out, err };
+  return {
+    out: (s) => { if (s.length !== 0) outBytes(outputBytes(s)); },
+    err: (s) => { if (s.length !== 0) err(outputBytes(s)); },
+    outBytes,
+  };
 }
 
 /**
@@ -23,12 +29,16 @@ export function fdOutput(): OutputStreams {
  * everything after it, to Node's stream, which waits for it; a closed reader (EPIPE) ends the output
  * quietly, as a pipe into `head` expects.
  */
-function fdWriter(fd: number, stream: () => NodeJS.WritableStream): (s: string) => void {
+function fdWriter(fd: number, stream: () => NodeJS.WritableStream): (bytes: Uint8Array) => void {
   let mode: 'direct' | 'stream' | 'closed' = 'direct';
-  return (s: string): void => {
-    if (mode === 'closed' || s.length === 0) return;
-    const bytes = outputBytes(s);
-    if (mode === 'stream') { stream().write(bytes); return; }
+  const toStream = (): void => {
+    mode = 'stream';
+    endQuietlyOnClosedReader(stream(), () => { mode = 'closed'; });
+  };
+  return (bytes: Uint8Array): void => {
+    if (mode === 'closed' || bytes.length === 0) return;
+    // the stream keeps what it is given until it is written: a copy (the caller reuses its bytes)
+    if (mode === 'stream') { stream().write(Buffer.from(bytes)); return; }
     let done = 0;
     while (done < bytes.length) {
       try {
@@ -36,8 +46,8 @@ function fdWriter(fd: number, stream: () => NodeJS.WritableStream): (s: string) 
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EAGAIN') {
-          mode = 'stream';
-          stream().write(bytes.subarray(done));
+          toStream();
+          stream().write(Buffer.from(bytes.subarray(done)));
           return;
         }
         if (code === 'EPIPE') { mode = 'closed'; return; }
@@ -45,4 +55,30 @@ function fdWriter(fd: number, stream: () => NodeJS.WritableStream): (s: string) 
       }
     }
   };
+}
+
+const guarded = new WeakSet<NodeJS.WritableStream>();
+
+/**
+ * A stream's write errors arrive later, as events: a closed reader (EPIPE, a pipe into `head`) ends the
+ * output quietly, as it does for direct writes; another error is one line and status 2, not a stack trace.
+ */
+export function endQuietlyOnClosedReader(stream: NodeJS.WritableStream, closed?: () => void): void {
+  if (guarded.has(stream)) return;
+  guarded.add(stream);
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    closed?.();
+    if (e.code === 'EPIPE') return;
+    writeSyncQuiet(2, `objflow: cannot write the output: ${e.message}\n`);
+    process.exitCode = 2;
+  });
+}
+
+/** A last message to a descriptor, if it can still be written. */
+function writeSyncQuiet(fd: number, s: string): void {
+  try {
+    writeSync(fd, s);
+  } catch {
+    // nowhere left to say it
+  }
 }

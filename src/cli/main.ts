@@ -3,6 +3,7 @@
  * only for what it uses. Exit status: 0 done, no findings; 1 findings reported as errors; 2 unusable
  * input or command line (`objflow objtool` keeps objtool's own 0/1).
  */
+import { endQuietlyOnClosedReader } from './fd-output.js';
 import type { OutputStreams } from './fd-output.js';
 import { argBytesOf, outputBytes } from '../byte-strings.js';
 
@@ -91,8 +92,11 @@ export async function main(args: readonly string[], io: OutputStreams = processS
 }
 
 function processStreams(): OutputStreams {
+  endQuietlyOnClosedReader(process.stdout);
   return {
     out: (s: string): void => { process.stdout.write(outputBytes(s)); },
     err: (s: string): void => { process.stderr.write(outputBytes(s)); },
+    // the stream may write later: a copy (the caller reuses its bytes)
+    outBytes: (bytes: Uint8Array): void => { process.stdout.write(Buffer.from(bytes)); },
   };
 }

@@ -1,6 +1,6 @@
 /** `objflow unwind --format json FILE...`: frame-state rows as JSON Lines. */
 import { isFormatError } from '../elf/errors.js';
-import { LineOutput } from './line-output.js';
+import { LineOutput, byteSink } from './line-output.js';
 import { rowJson, unwindRows } from '../unwind/table.js';
 import { analyzeFile, userspaceOptions } from './analyze.js';
 import type { Streams } from './objtool.js';
@@ -26,7 +26,7 @@ export async function unwindCommand(argv: readonly string[], io: Streams): Promi
   for (const f of files) {
     try {
       const r = await analyzeFile(f, unwindOptions(kernel));
-      const lines = new LineOutput(io.out);
+      const lines = new LineOutput(byteSink(io));
       // rows whose printed fields repeat the previous row (only a hidden equivalence changed) are not printed
       let last = '';
       let lastSec = '';

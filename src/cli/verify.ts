@@ -6,7 +6,7 @@
 import { utf8Only } from '../byte-strings.js';
 import { readFileSync } from 'node:fs';
 import { isFormatError } from '../elf/errors.js';
-import { LineOutput } from './line-output.js';
+import { LineOutput, byteSink } from './line-output.js';
 import { sarifLog } from '../report/sarif.js';
 import type { SarifResult } from '../report/sarif.js';
 import { SARIF_RULES, jsonLine, jsonSummary, sarifResults, writeTextReport, summaryText } from '../verify/report.js';
@@ -52,12 +52,12 @@ export async function verifyCommand(argv: readonly string[], io: { out(s: string
     const s = report.summary;
     total.fdes += s.fdes; total.agrees += s.agrees; total.mismatch += s.mismatch; total.unknown += s.unknown;
     if (format === 'text') {
-      const lines = new LineOutput(io.out, false);
+      const lines = new LineOutput(byteSink(io), false);
       writeTextReport(report, verbose, synchronous, lines);
       lines.flush();
     }
     else if (format === 'json') {
-      const lines = new LineOutput(io.out);
+      const lines = new LineOutput(byteSink(io));
       for (const v of report.verdicts) lines.line(jsonLine(v));
       lines.flush();
       for (const pr of report.problems) io.err(`objflow: ${f}: unreadable table entry: ${pr}\n`);
