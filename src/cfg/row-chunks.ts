@@ -2,32 +2,42 @@
  * A per-row column of 32-bit integers (zero until written) for a pass that writes it at rows spread
  * thinly over a large program, such as the rows near the dynamic jumps of a library.
  *
- * Its memory comes in chunks of `ROW_CHUNK` rows, allocated when a row of theirs is first written:
- * from the allocator's heap, whose pages are faulted in large blocks, instead of a column as long as
- * the program whose every 4 KiB page first written is a page fault of its own (each costs about as
- * much as reading a few thousand rows; a library's switch recovery wrote ~10,000 such pages per
- * column). Chunks cost memory only for the rows near those written, as a sparse column does.
+ * Its memory comes in small chunks of rows, allocated when a row of theirs is first written, one
+ * after another in one pool (doubled when full) that a directory by chunk points into: memory first
+ * written costs a page fault per 4 KiB, and a library's switch recovery writes a few rows of each of
+ * thousands of windows (1024-row chunks each of its own were ~15 MiB of fresh pages for ~300,000
+ * rows written; 64-row chunks hold them in ~3 MiB). The directory is a sparse column: only its
+ * pages over the rows written are touched.
  */
-export const ROW_CHUNK_BITS = 10;
+import { doubledUntil, grown, sparseColumns } from '../typed-arrays.js';
+
+export const ROW_CHUNK_BITS = 6;
 const ROW_CHUNK = 1 << ROW_CHUNK_BITS;
 const ROW_CHUNK_MASK = ROW_CHUNK - 1;
 
 export class RowChunks {
-  /** the chunk holding rows [k * ROW_CHUNK, (k + 1) * ROW_CHUNK), undefined until one of them is written */
-  readonly chunks: (Int32Array | undefined)[];
+  /** where in `pool` the chunk of rows [k * ROW_CHUNK, (k + 1) * ROW_CHUNK) starts; 0 (a chunk of zeros) until one of them is written */
+  private readonly dir: Int32Array;
+  private pool = new Int32Array(64 * ROW_CHUNK);
+  private top = ROW_CHUNK;
 
   constructor(rows: number) {
-    this.chunks = new Array<Int32Array | undefined>(Math.ceil(rows / ROW_CHUNK)).fill(undefined);
+    [this.dir] = sparseColumns([Int32Array], Math.ceil(rows / ROW_CHUNK));
   }
 
   get(row: number): number {
-    const c = this.chunks[row >>> ROW_CHUNK_BITS];
-    return c === undefined ? 0 : c[row & ROW_CHUNK_MASK];
+    return this.pool[this.dir[row >>> ROW_CHUNK_BITS] + (row & ROW_CHUNK_MASK)];
   }
 
   set(row: number, v: number): void {
     const k = row >>> ROW_CHUNK_BITS;
-    const c = this.chunks[k] ?? (this.chunks[k] = new Int32Array(ROW_CHUNK));
-    c[row & ROW_CHUNK_MASK] = v;
+    let at = this.dir[k];
+    if (at === 0) {
+      at = this.top;
+      if (at + ROW_CHUNK > this.pool.length) this.pool = grown(this.pool, doubledUntil(this.pool.length, at + ROW_CHUNK));
+      this.top = at + ROW_CHUNK;
+      this.dir[k] = at;
+    }
+    this.pool[at + (row & ROW_CHUNK_MASK)] = v;
   }
 }

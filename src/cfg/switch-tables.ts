@@ -568,12 +568,11 @@ function sortedEdges(to: Int32Array, from: Int32Array, fromLocal: Int32Array, n:
 class Recoverer {
   /**
    * Per-row caches (only rows near dynamic jumps are ever filled, and 0 means not yet known): the
-   * row's InsnSem (`semList[semIndex - 1]`); the family + 2, the direct branch destination + 2,
-   * whether a call returns. Memory first written costs a page fault (about 18 us per 4 KiB page
-   * here): what is wanted for every row of a family is kept by family instead (`FixedEdges`), what
-   * belongs to a description by its place in `semList`, and the columns written most in chunks.
+   * row's InsnSem (`semList[semIndex - 1]`), whether a call returns. Memory first written costs a page
+   * fault (about 18 us per 4 KiB page here): what is wanted for every row of a family is kept by
+   * family instead (`FixedEdges`), what belongs to a description by its place in `semList`, and the
+   * column written most in chunks.
    */
-  private readonly famOf: RowChunks;
   private readonly semIndex: RowChunks;
   private readonly semList: InsnSem[] = [];
   /**
@@ -582,7 +581,18 @@ class Recoverer {
    */
   private semRegs = new Uint32Array(1024);
   private semFlags = new Uint8Array(1024);
-  private readonly destRow: RowChunks;
+  /** destOf's answers by row (a few thousand conditional jumps on the bound proofs' paths) */
+  private readonly destRow = new Map<number, number>();
+  /**
+   * family(): the function symbol last found and the offsets [famLo, famHi) of its section where
+   * funcContaining answers it (its family famLast). Rows are asked about in runs inside one function:
+   * no per-row column (its pages, written near every dynamic jump, cost more than the lookups).
+   */
+  private famSym = -1;
+  private famSec = -1;
+  private famLo = 0;
+  private famHi = 0;
+  private famLast = -1;
   private readonly noReturnKnown: Uint8Array;
   /**
    * Predecessors, built per family (parent function symbol) on first need and again when its edges
@@ -702,8 +712,6 @@ class Recoverer {
     // zero means "not yet known" everywhere, so pages of rows never looked at stay untouched
     [this.noReturnKnown, this.seenStamp] = sparseColumns([Uint8Array, Int32Array], n);
     this.semIndex = new RowChunks(n);
-    this.destRow = new RowChunks(n);
-    this.famOf = new RowChunks(n);
     const nsym = p.syms.count;
     this.famCfg = new Array<FamilyCfg | null>(nsym).fill(null);
     this.famBudget = new Int32Array(nsym);
@@ -1274,7 +1282,7 @@ class Recoverer {
     } else if (slotReg >= 0 && slotReg < 32) mode = ASK_SLOT;
     // the lists of the rows of the start's family's first range (nearly every row visited) are read
     // straight from its arrays; preds() answers for any other row
-    const cfg = this.famCfg[this.famOf.get(row) - 2]!;
+    const cfg = this.famCfg[this.family(row)]!;
     const lo = cfg.lo;
     const span = cfg.hi - lo;
     const own = cfg.own;
@@ -1447,7 +1455,7 @@ class Recoverer {
     let stateNext = this.stateNext;
     let stateHash_ = this.stateHashes;
     let bucketMask = bucketStamp.length - 1;
-    const cfg = this.famCfg[this.famOf.get(row) - 2]!;
+    const cfg = this.famCfg[this.family(row)]!;
     const lo = cfg.lo;
     const hi = cfg.hi;
     if (hi - lo > this.proofRowStamp.length) {
@@ -1747,37 +1755,27 @@ class Recoverer {
 
   /** Parent function symbol of the row's function ('.cold' parts belong to their parent), or -1. */
   private family(row: number): number {
-    const known = this.famOf.get(row);
-    if (known !== 0) return known - 2;
     const p = this.p;
-    const f = p.syms.funcContaining(p.sec[row], p.off[row]);
-    const fam = familyOfSymbol(p.syms, f);
-    this.famOf.set(row, fam + 2);
-    return fam;
-  }
-
-  /**
-   * The families of rows [a, b) of one section, for those not yet known: the function symbol containing
-   * a row is looked up only where the rows leave the last one found (symbols are kept sorted by start,
-   * so the first function containing a row still contains the next one's if any does and that one is
-   * still inside it).
-   */
-  private sweepFamilies(a: number, b: number): void {
-    const p = this.p;
+    const sec = p.sec[row];
+    const off = p.off[row];
+    if (off >= this.famLo && off < this.famHi && sec === this.famSec) return this.famLast;
     const syms = p.syms;
-    const famOf = this.famOf;
-    let f = -1;
-    let fSec = -1;
-    for (let i = a; i < b; i++) {
-      if (famOf.get(i) !== 0) { f = -1; continue; }
-      const sec = p.sec[i];
-      const off = p.off[i];
-      if (!(f >= 0 && sec === fSec && off >= syms.offset[f] && off < syms.offset[f] + syms.len[f])) {
-        f = syms.funcContaining(sec, off);
-        fSec = sec;
-      }
-      famOf.set(i, familyOfSymbol(syms, f) + 2);
+    const f = syms.funcContaining(sec, off);
+    const fam = familyOfSymbol(syms, f);
+    if (f < 0) return fam;
+    // funcContaining answers f from `off` to f's end: a function before f (by start) containing a
+    // later offset of f starts at or before f, so it contains `off` too and would have been answered.
+    // Answered at two offsets, it is answered between them.
+    if (f === this.famSym && sec === this.famSec) {
+      this.famLo = Math.min(this.famLo, off);
+    } else {
+      this.famSym = f;
+      this.famSec = sec;
+      this.famLo = off;
+      this.famHi = syms.offset[f] + syms.len[f];
+      this.famLast = fam;
     }
+    return fam;
   }
 
   /**
@@ -2003,8 +2001,7 @@ class Recoverer {
 
   /**
    * destOf for a row asked about once (a family's or callee's branches, whose answers are kept with
-   * what is made of them): neither read from nor written into `destRow`, whose pages would be
-   * touched for every row.
+   * what is made of them): not kept in `destRow`, which would hold every branch of every family.
    */
   private destOnce(r: number): number {
     const d = this.describer.branchDest(r);
@@ -2013,11 +2010,11 @@ class Recoverer {
 
   private destOf(r: number): number {
     const known = this.destRow.get(r);
-    if (known !== 0) return known - 2;
+    if (known !== undefined) return known;
     const d = this.describer.branchDest(r);
     // every negative answer means "none"
     const out = d >= 0 ? d : -1;
-    this.destRow.set(r, out + 2);
+    this.destRow.set(r, out);
     return out;
   }
 
@@ -2262,8 +2259,9 @@ class Recoverer {
   }
 
   /**
-   * Which rows [a, b) belong to family `fam`, as sweepFamilies finds their families (without writing
-   * `famOf` for every row: a row's family is looked up when asked).
+   * Which rows [a, b) belong to family `fam` (as `family` answers: the function containing a row is
+   * looked up only where the rows leave the last one found, which contains every later offset inside
+   * it that it contains at all).
    */
   private ownRows(fam: number, a: number, b: number): Uint8Array {
     const p = this.p;
@@ -2296,7 +2294,6 @@ class Recoverer {
     let edgeTo = this.edgeTo;
     let edgeFrom = this.edgeFrom;
     const kind = p.kind;
-    for (const [a, b] of rs) this.sweepFamilies(a, b);
     let base = 0;
     for (const [a, b] of rs) {
       // room for a fall-through and a branch edge per row (table edges make room for themselves)
@@ -2355,8 +2352,7 @@ class Recoverer {
     }
     const lo = rs.length > 0 ? rs[0][0] : 0;
     const hi = rs.length > 0 ? rs[0][1] : 0;
-    const own = new Uint8Array(hi - lo);
-    for (let i = lo; i < hi; i++) if (this.famOf.get(i) === fam + 2) own[i - lo] = 1;
+    const own = this.ownRows(fam, lo, hi);
     // every list is made: records (generation 1, start, count, no description yet) over the lists in `data`
     const rec = new Int32Array(4 * locals);
     for (let l = 0; l < locals; l++) {
