@@ -463,9 +463,11 @@ class FamilyCfg {
     /** per row of the first range: 1 when it belongs to this family (a function nested in it does not) */
     readonly own: Uint8Array,
     /**
-     * per local row l: `rec[4l]` is `gen` once its list is made, which then starts at `lists[rec[4l + 1]]`
-     * and holds `rec[4l + 2]` rows; `rec[4l + 3]` is its place in `Recoverer.semList` + 1, 0 until the
-     * search asks (kept across rebuilds: read with the list for every row a search visits)
+     * per local row l, valid while `rec[4l]` is `gen`: its list starts at `lists[rec[4l + 1]]` and holds
+     * `rec[4l + 2]` rows (-1: not made yet); `rec[4l + 3]` is its place in `Recoverer.semList` + 1, 0
+     * until the search asks (read with the list for every row a search visits). Lazily built families
+     * share one array (`Recoverer.recArena`) under a `gen` of their own: a family's records are what it
+     * finds stamped with it, and another family writing the same place only makes them again.
      */
     readonly rec: Int32Array,
     readonly gen: number,
@@ -511,10 +513,8 @@ interface FixedEdges {
   dyn: Int32Array;
   /** FamilyCfg.own */
   own: Uint8Array;
-  /** FamilyCfg.rec, lists and gen of the last build */
-  rec: Int32Array;
+  /** FamilyCfg.lists of the last build */
   lists: Int32Array;
-  gen: number;
 }
 
 /** The table edges of one build (sorted as `FixedEdges`' branch edges), with the family's fixed edges. */
@@ -640,6 +640,13 @@ class Recoverer {
   private edgeCounts = new Int32Array(1024);
   /** buildPreds: fixed edges by family (ranges not overlapping) */
   private readonly fixedEdges = new Map<number, FixedEdges>();
+  /**
+   * FamilyCfg.rec of the families built lazily, and the last `gen` given (one array used again by every
+   * build: an array per family was 16 bytes of fresh memory for every row of every family built, a
+   * page fault per 256 rows, for the one row in eight a search asks about)
+   */
+  private recArena = new Int32Array(4 * 4096);
+  private recGen = 0;
   /** buildPreds: local numbers of table targets outside the family's ranges */
   private extraLocal = new Map<number, number>();
   /** linked files: loaded sections by address (`sectionOf`), and the offset its last answer left */
@@ -1303,6 +1310,8 @@ class Recoverer {
         if (inFirst) {
           if (near[x] === stamp) break;
           near[x] = stamp;
+          // the row's record, from another family or build: nothing known yet
+          if (rec[4 * x] !== gen) { rec[4 * x] = gen; rec[4 * x + 2] = -1; rec[4 * x + 3] = 0; }
         } else {
           if (seen[r] === stamp) break;
           seen[r] = stamp;
@@ -1333,7 +1342,7 @@ class Recoverer {
         let list: Int32Array;
         let at: number;
         if (inFirst && own[x] !== 0) {
-          if (rec[4 * x] !== gen) this.listPreds(cfg, x);
+          if (rec[4 * x] !== gen || rec[4 * x + 2] < 0) this.listPreds(cfg, x);
           at = rec[4 * x + 1];
           n = rec[4 * x + 2];
           list = cfg.lists;
@@ -2026,7 +2035,7 @@ class Recoverer {
     const l = c.local(row);
     if (l < 0) return 0;
     const rec = c.rec;
-    if (rec[4 * l] !== c.gen) this.listPreds(c, l);
+    if (rec[4 * l] !== c.gen || rec[4 * l + 2] < 0) this.listPreds(c, l);
     this.predList = c.lists;
     this.predAt = rec[4 * l + 1];
     return rec[4 * l + 2];
@@ -2089,7 +2098,7 @@ class Recoverer {
       lists[start + n++] = from;
     }
     const rec = c.rec;
-    rec[4 * l] = c.gen;
+    if (rec[4 * l] !== c.gen) { rec[4 * l] = c.gen; rec[4 * l + 3] = 0; }
     if (n === 0 && lazy.unknown > 0 && l >= 1 && l < f.rows) {
       rec[4 * l + 1] = 0;
       rec[4 * l + 2] = lazy.unknown;
@@ -2212,7 +2221,7 @@ class Recoverer {
     const [bTo, bFrom, bFromLocal] = sortedEdges(this.edgeTo, this.edgeFrom, this.edgeFromLocal, ne, rows, this.countsFor(rows));
     return {
       rows, bTo, bFrom, bFromLocal, dyn: Int32Array.from(dyn), own,
-      rec: new Int32Array(4 * rows), lists: new Int32Array(Math.max(16, dyn.length)), gen: 0,
+      lists: new Int32Array(Math.max(16, dyn.length)),
     };
   }
 
@@ -2248,12 +2257,13 @@ class Recoverer {
     }
     const locals = rows + this.extraLocal.size;
     const [tTo, tFrom, tFromLocal] = sortedEdges(this.edgeTo, this.edgeFrom, this.edgeFromLocal, nt, locals, this.countsFor(locals));
-    if (fixed.rec.length < 4 * locals) fixed.rec = grown(fixed.rec, 4 * locals);
-    const gen = ++fixed.gen;
+    // a longer array (zeros: no record) for the builds from here on; families built before keep theirs
+    if (this.recArena.length < 4 * locals) this.recArena = new Int32Array(doubledUntil(this.recArena.length, 4 * locals));
+    const gen = ++this.recGen;
     const lo = rs.length > 0 ? rs[0][0] : 0;
     const hi = rs.length > 0 ? rs[0][1] : 0;
     const cfg = new FamilyCfg(lo, hi, rs, this.extraLocal.size > 0 ? this.extraLocal : null, own,
-      fixed.rec, gen, lists, unknown, { fixed, tTo, tFrom, tFromLocal, unknown });
+      this.recArena, gen, lists, unknown, { fixed, tTo, tFrom, tFromLocal, unknown });
     this.famCfg[fam] = cfg;
     return cfg;
   }
@@ -2269,14 +2279,18 @@ class Recoverer {
     const out = new Uint8Array(b - a);
     let f = -1;
     let fSec = -1;
+    let fEnd = 0;
+    let mine = 0;
     for (let i = a; i < b; i++) {
       const sec = p.sec[i];
       const off = p.off[i];
-      if (!(f >= 0 && sec === fSec && off >= syms.offset[f] && off < syms.offset[f] + syms.len[f])) {
+      if (!(f >= 0 && sec === fSec && off >= syms.offset[f] && off < fEnd)) {
         f = syms.funcContaining(sec, off);
         fSec = sec;
+        fEnd = f >= 0 ? syms.offset[f] + syms.len[f] : 0;
+        mine = familyOfSymbol(syms, f) === fam ? 1 : 0;
       }
-      if (familyOfSymbol(syms, f) === fam) out[i - a] = 1;
+      out[i - a] = mine;
     }
     return out;
   }
