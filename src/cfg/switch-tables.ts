@@ -105,6 +105,11 @@ export interface InsnSem {
   cmp: { loc: number; imm: number; width: number } | undefined;
   /** conditional jump on unsigned flags: index <= imm + adj on the taken / fall-through edge (null: nothing) */
   cond: { taken: number | null; fall: number | null } | undefined;
+  /**
+   * the recovery's number for this description, -1 until it has one (describers give rows with the
+   * same bytes one description: the recovery keeps what it derives from it once, not once per row)
+   */
+  listed: number;
 }
 
 export interface SwitchArch {
@@ -1102,8 +1107,13 @@ class Recoverer {
     const i = this.semIndex.get(row);
     if (i > 0) return i - 1;
     const s = this.describer.describe(row);
+    if (s.listed >= 0) {
+      this.semIndex.set(row, s.listed + 1);
+      return s.listed;
+    }
     const at = this.semList.length;
     this.semList.push(s);
+    s.listed = at;
     this.semIndex.set(row, at + 1);
     if (at === this.semRegs.length) {
       this.semRegs = grown(this.semRegs, 2 * at);

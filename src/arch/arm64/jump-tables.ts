@@ -129,7 +129,7 @@ class Arm64Describer implements SwitchDescriber {
     const o = decodeOperands(w, this.addrOf(row));
     const sem: InsnSem = {
       writes: writesOf(w), writesFlags: setsFlags(w), dst: -1, rhs: undefined, also: undefined, zx32: undefined, alias: undefined,
-      cmp: undefined, cond: undefined,
+      cmp: undefined, cond: undefined, listed: -1,
     };
     frameWrites(w, sem);
     this.model(row, w, o, sem);

@@ -27,7 +27,7 @@ export const x86SwitchArch: SwitchArch = {
 };
 
 function empty(): InsnSem {
-  return { writes: [], writesFlags: true, dst: -1, rhs: undefined, also: undefined, zx32: undefined, alias: undefined, cmp: undefined, cond: undefined };
+  return { writes: [], writesFlags: true, dst: -1, rhs: undefined, also: undefined, zx32: undefined, alias: undefined, cmp: undefined, cond: undefined, listed: -1 };
 }
 
 /** Bytes [from, to) of an instruction packed into one number (at most 6 bytes). */
