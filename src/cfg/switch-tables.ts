@@ -994,7 +994,9 @@ class Recoverer {
     const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const relocs = this.linked ? null : p.relocs.of(sec);
     const syms = p.elf.symtab;
-    const out: number[] = [];
+    // as long as the table from the start (a table of thousands of entries grown by push was copied
+    // over and over: most of the recovery's garbage from reading tables)
+    const out = new Array<number>(count);
     for (let i = 0; i < count; i++) {
       const eo = off + i * size;
       // the entry's target, as an address
@@ -1030,7 +1032,7 @@ class Recoverer {
       const ts = this.sectionOf(tSec, tOff);
       const row = ts >= 0 ? p.find(ts, this.mappedOff) : -1;
       if (row < 0) return `table entry ${i} is not an instruction`;
-      out.push(row);
+      out[i] = row;
     }
     return out;
   }

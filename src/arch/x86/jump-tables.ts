@@ -94,17 +94,18 @@ interface ChunkDecoder { sec: number; base: number; decoder: Decoder }
  * boxed numbers.
  */
 class SemsByBytes {
-  private keys = new Float64Array(1 << 12).fill(-1);
-  private rests = new Float64Array(1 << 12);
+  /** slot i: key at [2i] (-1: empty) and rest at [2i + 1], side by side (a probe reads one cache line) */
+  private keyRest = new Float64Array(2 << 12).fill(-1);
   private sems: (InsnSem | undefined)[] = new Array<InsnSem | undefined>(1 << 12).fill(undefined);
   private size = 0;
 
   private slot(key: number, rest: number): number {
-    const mask = this.keys.length - 1;
+    const kr = this.keyRest;
+    const mask = this.sems.length - 1;
     let h = Math.imul((key >>> 0) ^ Math.imul((key / 0x100000000) | 0, 0x9e3779b1), 0x85ebca6b);
     h = Math.imul(h ^ (rest >>> 0) ^ ((rest / 0x100000000) | 0), 0xc2b2ae35);
     let i = (h ^ (h >>> 15)) & mask;
-    while (this.keys[i] !== -1 && (this.keys[i] !== key || this.rests[i] !== rest)) i = (i + 1) & mask;
+    while (kr[2 * i] !== -1 && (kr[2 * i] !== key || kr[2 * i + 1] !== rest)) i = (i + 1) & mask;
     return i;
   }
 
@@ -113,22 +114,21 @@ class SemsByBytes {
   }
 
   set(key: number, rest: number, sem: InsnSem): void {
-    if (2 * (this.size + 1) > this.keys.length) this.grow();
+    if (2 * (this.size + 1) > this.sems.length) this.grow();
     const i = this.slot(key, rest);
-    if (this.keys[i] === -1) this.size++;
-    this.keys[i] = key;
-    this.rests[i] = rest;
+    if (this.keyRest[2 * i] === -1) this.size++;
+    this.keyRest[2 * i] = key;
+    this.keyRest[2 * i + 1] = rest;
     this.sems[i] = sem;
   }
 
   private grow(): void {
-    const { keys, rests, sems } = this;
-    const cap = keys.length * 2;
-    this.keys = new Float64Array(cap).fill(-1);
-    this.rests = new Float64Array(cap);
+    const { keyRest, sems } = this;
+    const cap = sems.length * 2;
+    this.keyRest = new Float64Array(2 * cap).fill(-1);
     this.sems = new Array<InsnSem | undefined>(cap).fill(undefined);
     this.size = 0;
-    for (let i = 0; i < keys.length; i++) if (keys[i] !== -1) this.set(keys[i], rests[i], sems[i]!);
+    for (let i = 0; i < sems.length; i++) if (keyRest[2 * i] !== -1) this.set(keyRest[2 * i], keyRest[2 * i + 1], sems[i]!);
   }
 }
 
