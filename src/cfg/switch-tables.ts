@@ -2281,29 +2281,12 @@ class Recoverer {
   }
 
   /**
-   * Which rows [a, b) belong to family `fam` (as `family` answers: the function containing a row is
-   * looked up only where the rows leave the last one found, which contains every later offset inside
-   * it that it contains at all).
+   * Which rows [a, b) belong to family `fam`, as `family` answers (its memo holds over a function's
+   * rows, so this looks a symbol up only where the rows leave one).
    */
   private ownRows(fam: number, a: number, b: number): Uint8Array {
-    const p = this.p;
-    const syms = p.syms;
     const out = new Uint8Array(b - a);
-    let f = -1;
-    let fSec = -1;
-    let fEnd = 0;
-    let mine = 0;
-    for (let i = a; i < b; i++) {
-      const sec = p.sec[i];
-      const off = p.off[i];
-      if (!(f >= 0 && sec === fSec && off >= syms.offset[f] && off < fEnd)) {
-        f = syms.funcContaining(sec, off);
-        fSec = sec;
-        fEnd = f >= 0 ? syms.offset[f] + syms.len[f] : 0;
-        mine = familyOfSymbol(syms, f) === fam ? 1 : 0;
-      }
-      out[i - a] = mine;
-    }
+    for (let i = a; i < b; i++) if (this.family(i) === fam) out[i - a] = 1;
     return out;
   }
 

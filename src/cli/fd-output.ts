@@ -57,21 +57,28 @@ function fdWriter(fd: number, stream: () => NodeJS.WritableStream): (bytes: Uint
   };
 }
 
-const guarded = new WeakSet<NodeJS.WritableStream>();
+/** Per stream, the writers to tell when it fails (one listener a stream, however many writers use it). */
+const onFailure = new WeakMap<NodeJS.WritableStream, (() => void)[]>();
 
 /**
  * A stream's write errors arrive later, as events: a closed reader (EPIPE, a pipe into `head`) ends the
  * output quietly, as it does for direct writes; another error is one line and status 2, not a stack trace.
+ * `closed` is called on either, so its writer stops writing.
  */
 export function endQuietlyOnClosedReader(stream: NodeJS.WritableStream, closed?: () => void): void {
-  if (guarded.has(stream)) return;
-  guarded.add(stream);
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    closed?.();
-    if (e.code === 'EPIPE') return;
-    writeSyncQuiet(2, `objflow: cannot write the output: ${e.message}\n`);
-    process.exitCode = 2;
-  });
+  let writers = onFailure.get(stream);
+  if (!writers) {
+    const list: (() => void)[] = [];
+    writers = list;
+    onFailure.set(stream, list);
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      for (const w of list) w();
+      if (e.code === 'EPIPE') return;
+      writeSyncQuiet(2, `objflow: cannot write the output: ${e.message}\n`);
+      process.exitCode = 2;
+    });
+  }
+  if (closed) writers.push(closed);
 }
 
 /** A last message to a descriptor, if it can still be written. */
