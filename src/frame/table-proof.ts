@@ -36,9 +36,17 @@ import { grown } from '../typed-arrays.js';
 export interface TableProof {
   /** FDEs shown to agree at every instruction */
   proven: ProvenFdes;
-  /** rows no walk needs to visit (their FDE is proven and leads only into proven FDEs) */
+  /** FDEs whose code's CFA was worked out at every instruction, and where it differs from the table */
+  settled: SettledFdes;
+  /**
+   * rows no walk needs to visit (their FDE is proven or settled and leads only into such FDEs):
+   * REACHED where a settled FDE's code is reached (what the walk would have reached), else 1
+   */
   skipWalk: Uint8Array;
 }
+
+/** `TableProof.skipWalk`: a settled FDE's row that paths from the function entries reach. */
+export const REACHED = 2;
 
 /** FDEs of one table, by their index in it (a Set of some 10^5 FDE objects costs a hash per object). */
 export class ProvenFdes {
@@ -52,6 +60,33 @@ export class ProvenFdes {
 
   has(fde: Fde): boolean {
     return this.table !== undefined && this.table.fdes[fde.index] === fde && this.byIndex[fde.index] === 1;
+  }
+}
+
+/**
+ * FDEs of one table settled with differences: their code is self-contained (nothing outside leads in,
+ * nothing leads out but returns and tail calls), paths never meet with different states, and every
+ * row where the code's CFA differs from the table's is listed with the code's distance, from the
+ * table's base register (sp or fp), to the CFA. Every other rule holds at every row.
+ */
+export class SettledFdes {
+  readonly size: number;
+
+  constructor(private readonly table: CfiSection | undefined, private readonly startOf: Int32Array,
+    private readonly countOf: Int32Array, readonly rows: Int32Array, readonly dist: Int32Array) {
+    let n = 0;
+    for (let k = 0; k < startOf.length; k++) if (startOf[k] >= 0) n++;
+    this.size = n;
+  }
+
+  /** Where the FDE's differing rows start in `rows`/`dist`, or -1 when it is not settled. */
+  start(fde: Fde): number {
+    if (this.table === undefined || this.table.fdes[fde.index] !== fde) return -1;
+    return this.startOf[fde.index];
+  }
+
+  count(fde: Fde): number {
+    return this.start(fde) < 0 ? 0 : this.countOf[fde.index];
   }
 }
 
@@ -150,6 +185,26 @@ class Prover {
    * steps each such row, from the table's rules)
    */
   private extInSeen = false;
+  /**
+   * settling (`settle`): a row where the stepped state breaks the table's rules is noted in `mism`
+   * (with the code's CFA distance from the table's base register in `mismVal`) instead of ending the
+   * proof; `broken`: paths met with different states (the walk decides what the code does there)
+   */
+  private repair = false;
+  private broken = false;
+  private mism = new Uint8Array(256);
+  private mismVal = new Int32Array(256);
+  /** the proof of the last FDE ended where a stepped state did not give a row's rules */
+  private heldNot = false;
+  /** settled FDEs: their index among the sorted FDEs, where their rows start, how many */
+  private readonly settledK: number[] = [];
+  private readonly settledAt: number[] = [];
+  private readonly settledN: number[] = [];
+  private settledRows = new Int32Array(1024);
+  private settledDist = new Int32Array(1024);
+  private settledCount = 0;
+  /** rows of settled FDEs no path reaches (padding) */
+  private readonly settledUnreached: number[] = [];
   /** rows stepped only because code outside their FDE may lead there, with their FDE: pairs */
   readonly entered: number[] = [];
   /** exception landing pads by the call rows whose call-site records name them */
@@ -212,7 +267,10 @@ class Prover {
       aFirst[k] = first[o];
       aLast[k] = last[o];
       // FDEs sharing code: which one a row belongs to is no longer one lookup; left to the walk
-      if (k > 0 && aFirst[k] <= aLast[k - 1]) return { proven: new ProvenFdes(undefined, new Uint8Array(0)), skipWalk: new Uint8Array(0) };
+      if (k > 0 && aFirst[k] <= aLast[k - 1]) {
+        const none = new Int32Array(0);
+        return { proven: new ProvenFdes(undefined, new Uint8Array(0)), settled: new SettledFdes(undefined, none, none, none, none), skipWalk: new Uint8Array(0) };
+      }
     }
     this.mark(aFirst, aLast);
     const proven = new Uint8Array(n);
@@ -229,6 +287,8 @@ class Prover {
       const before = p.prev(r);
       if (before >= 0 && mayRunInto(p, before)) this.flags[r] |= EXT_IN | JOIN;
       proven[k] = this.proveFde(ev, aFde[k], r, aLast[k], k, cross, aFirst, aLast) ? 1 : 0;
+      // a rule broken on the way: worked out row by row instead when the code keeps to itself
+      if (!proven[k] && this.heldNot) this.settle(ev, aFde[k], r, aLast[k], k, cross, aFirst, aLast);
     }
     // code outside the FDEs that held (in no FDE, or in one that did not) that can go on into an
     // FDE: its walk (or one from a root the proof does not model: a landing pad, an FDE entry, a hint)
@@ -283,7 +343,19 @@ class Prover {
       if (proven[k]) byIndex[aFde[k].index] = 1;
       if (skip[k]) skipWalk.fill(1, aFirst[k], aLast[k] + 1);
     }
-    return { proven: new ProvenFdes(this.table, byIndex), skipWalk };
+    // settled FDEs: no edge leads in or out, so nothing above changes them
+    const nf = this.table.fdes.length;
+    const startOf = new Int32Array(nf).fill(-1);
+    const countOf = new Int32Array(nf);
+    for (let q = 0; q < this.settledK.length; q++) {
+      const k = this.settledK[q];
+      startOf[aFde[k].index] = this.settledAt[q];
+      countOf[aFde[k].index] = this.settledN[q];
+      skipWalk.fill(REACHED, aFirst[k], aLast[k] + 1);
+    }
+    for (const r of this.settledUnreached) skipWalk[r] = 1;
+    const settled = new SettledFdes(this.table, startOf, countOf, this.settledRows, this.settledDist);
+    return { proven: new ProvenFdes(this.table, byIndex), settled, skipWalk };
   }
 
   /**
@@ -564,6 +636,32 @@ class Prover {
     return ra === SAME ? this.raIn === 1 : this.raSlot === ra;
   }
 
+  /**
+   * The stepped state arrives at row t: true when it gives the row's rules. When it does not and
+   * `settling`, the row is noted as one where the code's CFA differs from the table's (true), or
+   * the FDE is left to the walk (false) where the difference is one this cannot spell as the walk
+   * would (a return-address or frame-pointer rule, or a CFA distance not known).
+   */
+  private arrive(t: number): boolean {
+    if (this.holds(t)) {
+      if (this.repair) this.mism[t] = 0;
+      return true;
+    }
+    if (!this.repair) {
+      this.heldNot = true;
+      return false;
+    }
+    const off = this.tOff[t];
+    const v = this.tBase[t] === 0 ? this.sp : this.fpd;
+    if (v === off) return false;
+    // a table CFA on fp where fp holds the caller's value (not yet set up, or restored): the walk
+    // knows no distance from it either, so the rules differ; a distance not known otherwise is the walk's to find
+    if (v === UNK && !(this.tBase[t] === 1 && this.fpIn)) return false;
+    this.mism[t] = 1;
+    this.mismVal[t] = v;
+    return true;
+  }
+
   /** Is the stepped state the function-entry state (what a return or tail call needs, and a root starts with)? */
   private isEntry(): boolean {
     if (this.sp !== this.entrySp || !this.fpIn) return false;
@@ -592,6 +690,7 @@ class Prover {
   private proveFde(ev: CfaEvaluator, fde: Fde, firstRow: number, lastRow: number, self: number, cross: CrossEdges,
     aFirst: Int32Array, aLast: Int32Array): boolean {
     const crossStart = cross.count;
+    this.heldNot = false;
     let held = this.passes(ev, fde, firstRow, lastRow, self, cross, aFirst, aLast, true);
     // the edges out of the FDE are those of the last pass (up to the step that failed): when later
     // passes stepped only some rows, one run of full passes finds them
@@ -608,6 +707,63 @@ class Prover {
       if ((flags[firstRow + t] & (EXT_IN | ROOT)) === EXT_IN && !inSet[t]) this.entered.push(firstRow + t, self);
     }
     return true;
+  }
+
+  /**
+   * An FDE whose proof broke a rule, stepped again from the function entries with the rows that
+   * break the table's rules noted (`arrive`), not ending the passes. Settled when the code keeps to
+   * itself (no code outside leads in: its rows' states are the entries' alone; no edge leads out
+   * but returns and tail calls, which must find the entry state), no two paths bring a row different
+   * states (where they do, the walk's frame is the first path's, or a conflict), and every difference
+   * is in the CFA with the code's distance known: then these rows are exactly where the walk's
+   * states would differ from the table, and the walk is not needed.
+   */
+  private settle(ev: CfaEvaluator, fde: Fde, firstRow: number, lastRow: number, self: number, cross: CrossEdges,
+    aFirst: Int32Array, aLast: Int32Array): void {
+    const rows = lastRow - firstRow + 1;
+    if (rows > this.inSp.length) this.growIn(rows);
+    this.mism.fill(0, 0, rows);
+    this.repair = true;
+    this.broken = false;
+    const crossStart = cross.count;
+    const held = this.passes(ev, fde, firstRow, lastRow, self, cross, aFirst, aLast, true);
+    this.repair = false;
+    cross.count = crossStart;
+    if (!held || this.broken || this.extInSeen) return;
+    const { mism, mismVal, seen } = this;
+    const kind = this.p.kind;
+    let n = 0;
+    // the first difference, and the first at a call (what --synchronous compares), are spelled with
+    // the code's distance: it must be known there
+    let firstAny = true;
+    let firstCall = true;
+    for (let t = 0; t < rows; t++) {
+      if (!(mism[t] & seen[t])) continue;
+      n++;
+      const k = kind[firstRow + t];
+      const call = k === InsnKind.Call || k === InsnKind.CallDynamic;
+      if ((firstAny || (call && firstCall)) && mismVal[t] === UNK) return;
+      firstAny = false;
+      if (call) firstCall = false;
+    }
+    if (n === 0) return;
+    const at = this.settledCount;
+    if (at + n > this.settledRows.length) {
+      const cap = Math.max(at + n, 2 * this.settledRows.length);
+      this.settledRows = grown(this.settledRows, cap);
+      this.settledDist = grown(this.settledDist, cap);
+    }
+    let q = at;
+    for (let t = 0; t < rows; t++) {
+      if (!seen[t]) { this.settledUnreached.push(firstRow + t); continue; }
+      if (!mism[t]) continue;
+      this.settledRows[q] = firstRow + t;
+      this.settledDist[q++] = mismVal[t];
+    }
+    this.settledCount = q;
+    this.settledK.push(self);
+    this.settledAt.push(at);
+    this.settledN.push(n);
   }
 
   /**
@@ -678,17 +834,20 @@ class Prover {
       if (carried && fl === 0 && fallsOnly && ((PLAIN_KINDS >> k) & 1) === 1 && opCount[r] === 0 && tSame[t] &&
         !(lr && (insnFlags[r] & PAC_FLAGS)) && !(flags[r + 1] & JOIN)) {
         // no ops, no branch, reached only from here, the table unchanged: the state holds at the
-        // next row as it holds here
+        // next row as it holds here (or differs from it as here)
         seen[t] = 1;
+        if (this.repair) { this.mism[t + 1] = this.mism[t]; this.mismVal[t + 1] = this.mismVal[t]; }
         continue;
       }
       if (fl & ROOT) {
         this.loadEntry();
-        if (!this.holds(t)) return FAIL;
+        if (!this.arrive(t)) return FAIL;
         this.merge(t);
       }
       if (!carried) {
         if (fl & EXT_IN) {
+          // (the table's rules are the claim a settled FDE is found to break: no state to start from)
+          if (this.repair) return FAIL;
           this.loadRow(t);
           this.extInSeen = true;
         } else if (inSet[t]) this.loadIn(t);
@@ -705,7 +864,7 @@ class Prover {
       const inFunc = sym[r] >= 0 && symType[sym[r]] === STT_FUNC;
       if (fallsOnly && inFunc) {
         // in a function: what `edges` gives, the next row, which is in this FDE
-        if (!this.holds(t + 1)) return FAIL;
+        if (!this.arrive(t + 1)) return FAIL;
         if (!(flags[r + 1] & JOIN)) carried = true;
         else this.merge(t + 1);
         continue;
@@ -718,10 +877,10 @@ class Prover {
         // destination, then for a conditional jump the next row (when in the function and the FDE)
         const falls = k === InsnKind.JumpCond && !(b & B.DeadEnd);
         if (!falls || (r < lastRow && sym[r + 1] === sym[r])) {
-          if ((j >= this.rowsNext && !this.rowsUpTo(j)) || !this.holds(j - firstRow)) return FAIL;
+          if ((j >= this.rowsNext && !this.rowsUpTo(j)) || !this.arrive(j - firstRow)) return FAIL;
           if (this.merge(j - firstRow) && j <= r) again = true;
           if (falls) {
-            if (!this.holds(t + 1)) return FAIL;
+            if (!this.arrive(t + 1)) return FAIL;
             if (!(flags[r + 1] & JOIN)) carried = true;
             else this.merge(t + 1);
           }
@@ -731,16 +890,18 @@ class Prover {
       const m = this.edges(r);
       if (m === FAIL) return FAIL;
       if (m === EXIT) {
-        if (tBase[t] !== 0 || !this.isEntry()) return FAIL;
+        // (settling: the row's own difference from the table is noted; the code must leave as it came)
+        if ((tBase[t] !== 0 && !this.repair) || !this.isEntry()) return FAIL;
         continue;
       }
       for (let e = 0; e < m; e++) {
         const j = this.succ[e];
         if (j >= firstRow && j <= lastRow) {
-          if ((j >= this.rowsNext && !this.rowsUpTo(j)) || !this.holds(j - firstRow)) return FAIL;
+          if ((j >= this.rowsNext && !this.rowsUpTo(j)) || !this.arrive(j - firstRow)) return FAIL;
           if (e === this.fallIdx && !(flags[j] & JOIN)) carried = true;
           else if (this.merge(j - firstRow) && j <= r) again = true;
         } else {
+          if (this.repair) return FAIL;
           cross.add(self, findRange(aFirst, aLast, j), j, this.sp, this.fpd, this.fpIn, this.fpSlot, this.raIn, this.raSlot);
         }
       }
@@ -757,6 +918,12 @@ class Prover {
       this.inSp[t] = this.sp; this.inFpd[t] = this.fpd; this.inFpIn[t] = this.fpIn;
       this.inFpSlot[t] = this.fpSlot; this.inRaIn[t] = this.raIn; this.inRaSlot[t] = this.raSlot;
       return true;
+    }
+    if (this.repair && (this.inSp[t] !== this.sp || this.inFpd[t] !== this.fpd || this.inFpSlot[t] !== this.fpSlot ||
+      this.inRaSlot[t] !== this.raSlot || (this.inFpIn[t] !== this.fpIn && !this.fpSlot) || (this.inRaIn[t] !== this.raIn && !this.raSlot))) {
+      // paths meeting with different frames: the walk decides what the code does there (one path
+      // still holding a saved register's value, the other not, is the walk's weaker state too)
+      this.broken = true;
     }
     let changed = false;
     if (this.inSp[t] !== this.sp && this.inSp[t] !== UNK) { this.inSp[t] = UNK; changed = true; }
@@ -779,6 +946,7 @@ class Prover {
     this.inSet = grown(this.inSet, cap);
     this.seen = grown(this.seen, cap);
     this.dirty = grown(this.dirty, cap);
+    this.mism = grown(this.mism, cap); this.mismVal = grown(this.mismVal, cap);
     this.inSp = grown(this.inSp, cap); this.inFpd = grown(this.inFpd, cap); this.inFpIn = grown(this.inFpIn, cap);
     this.inFpSlot = grown(this.inFpSlot, cap); this.inRaIn = grown(this.inRaIn, cap); this.inRaSlot = grown(this.inRaSlot, cap);
   }

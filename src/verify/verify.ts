@@ -28,6 +28,7 @@ import { isPadding } from '../checks/reachable.js';
 import { PAC_FLAGS, Validator } from '../frame/validate.js';
 import { unchangedSinceSave } from './prologue.js';
 import { Walker } from './walker.js';
+import { REACHED } from '../frame/table-proof.js';
 
 export type FdeStatus = 'agrees' | 'mismatch' | 'unknown';
 export type RuleName = 'cfa' | 'ra' | 'fp' | 'pac';
@@ -118,6 +119,8 @@ export interface VerifyReport {
   stopped?: string;
   /** FDEs the table proof settled (agrees) without walking their code */
   proven: number;
+  /** FDEs the table proof settled as mismatches without walking their code */
+  settled: number;
 }
 
 /** Walks of a file after which verify's scratch walks use plain columns (walker.ts). */
@@ -190,7 +193,8 @@ export function verifyAnalysis(ctx: Context, file: string, tables: readonly CfiS
     else if (v.status === 'mismatch') summary.mismatch++;
     else summary.unknown++;
   }
-  return { file, machine: elf.machine, relocatable: elf.type === 1, verdicts, summary, problems, proven: ctx.tableProof?.proven.size ?? 0 };
+  return { file, machine: elf.machine, relocatable: elf.type === 1, verdicts, summary, problems, proven: ctx.tableProof?.proven.size ?? 0,
+    settled: ctx.tableProof?.settled.size ?? 0 };
 }
 
 /** Checks FDEs one by one; per-file caches (code rows by state) live here. */
@@ -259,6 +263,7 @@ class FdeChecker {
     v.func = this.funcName(c.sec, start - c.base);
     if (c.first < 0) { v.reason = `${REASON.notInsn} (0x${start.toString(16)})`; return v; }
     if (this.ctx.tableProof?.proven.has(fde)) { v.status = 'agrees'; return v; }
+    if ((this.ctx.tableProof?.settled.start(fde) ?? -1) >= 0) return this.settledVerdict(v, fde, c.first, c.base, c.sec);
     const ev = this.ev;
     const sp = this.speller;
     const code = this.codeRules;
@@ -405,6 +410,49 @@ class FdeChecker {
     return v;
   }
 
+  /**
+   * The verdict of an FDE the table proof settled (table-proof.ts): the rows where the code's CFA
+   * differs from the table's, and the code's distance there, are known; what the loop in `check`
+   * makes of a walk's states, made of those.
+   */
+  private settledVerdict(v: FdeVerdict, fde: Fde, first: number, base: number, sec: number): FdeVerdict {
+    const p = this.p;
+    const settled = this.ctx.tableProof!.settled;
+    const at = settled.start(fde);
+    const n = settled.count(fde);
+    const { rows, dist } = settled;
+    const kind = p.kind;
+    let firstRow = -1;
+    let firstDist = 0;
+    let callDiffers = false;
+    for (let q = at; q < at + n; q++) {
+      const i = rows[q];
+      const call = kind[i] === InsnKind.Call || kind[i] === InsnKind.CallDynamic;
+      if (this.synchronous && !call) continue;
+      if (call) callDiffers = true;
+      if (firstRow < 0) { firstRow = i; firstDist = dist[q]; }
+      v.addrs.push(p.off[i] + base);
+    }
+    if (firstRow < 0) { v.status = 'agrees'; return v; }
+    // a call up to the first difference (the loop notes one there too)
+    let callBeforeFirst = false;
+    for (let i = first; i <= firstRow && !callBeforeFirst; i++) callBeforeFirst = kind[i] === InsnKind.Call || kind[i] === InsnKind.CallDynamic;
+    // the table's row at the first difference (the proof read this far without a problem)
+    const ev = this.ev;
+    const off = p.off[firstRow];
+    ev.begin(fde);
+    while (ev.next() && off >= ev.rowEnd - base);
+    const tableCfa = this.speller.text(this.speller.cfaId(ev));
+    const name = ev.cfaReg === this.dwarfSp ? this.spName : this.fpName;
+    v.status = 'mismatch';
+    v.first = { addr: off + base, rule: 'cfa', table: tableCfa, code: name + signed(firstDist) };
+    v.betweenCalls = !callDiffers;
+    v.synchronousShape = !callDiffers && !callBeforeFirst;
+    v.firstWhere = this.label(sec, off);
+    if (this.paths) this.explainPath(v, firstRow, first);
+    return v;
+  }
+
   /** The first row of [first, section offset endOff) where paths met with different frames, or -1. */
   private conflictIn(first: number, endOff: number): number {
     const p = this.p;
@@ -465,7 +513,7 @@ class FdeChecker {
     if (f >= 0) {
       const pf = p.syms.pfunc[f];
       const e = p.find(p.syms.sec[pf], p.syms.offset[pf]);
-      if (e >= 0 && p.cfi[e] >= 0) entry = e;
+      if (e >= 0 && (p.cfi[e] >= 0 || this.ctx.tableProof?.skipWalk[e] === REACHED)) entry = e;
     }
     v.entry = this.label(p.sec[entry], p.off[entry]);
     const linked = p.elf.type !== 1;

@@ -8,6 +8,7 @@ import { InsnFlag } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { Edge, successorRoom, successors } from './successors.js';
 import { sparseColumns } from '../typed-arrays.js';
+import { REACHED } from '../frame/table-proof.js';
 
 /** One branch on the path to an instruction: the branch's row and whether it was taken. */
 export interface PathStep {
@@ -58,6 +59,8 @@ export class Walker {
   pathTo(entry: number, target: number): PathStep[] {
     const g = this.next();
     const p = this.ctx.prog;
+    // rows of settled FDEs are reached without a state of the walk's (table-proof.ts)
+    const skip = this.ctx.tableProof?.skipWalk;
     let head = 0;
     let tail = 0;
     this.queue[tail++] = entry;
@@ -69,7 +72,7 @@ export class Walker {
       const n = this.succ(i);
       for (let k = 0; k < n; k++) {
         const j = this.out[k];
-        if (this.gen[j] === g || p.cfi[j] < 0) continue;
+        if (this.gen[j] === g || (p.cfi[j] < 0 && skip?.[j] !== REACHED)) continue;
         this.gen[j] = g;
         this.parent[j] = i;
         this.edge[j] = this.how[k];

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { verifyFile } from '../../src/verify/verify.js';
+import { verifyAnalysis, verifyFile } from '../../src/verify/verify.js';
 import type { VerifyReport } from '../../src/verify/verify.js';
 import { readListing } from './listing.js';
 import { analyseUserspace } from '../helpers/userspace-analysis.js';
@@ -66,3 +66,32 @@ test('table proof: proven code is not walked, the rest is', async () => {
   }
   assert.ok(skipped > 0 && walked > 0, `${skipped} rows skipped, ${walked} walked`);
 });
+
+for (const name of ['x86-64-cfi', 'aarch64-cfi']) {
+  test(`table proof: ${name}.o: FDEs whose CFA breaks the table are settled without a walk, at the planted instructions`, async () => {
+    const facts = readListing(readFileSync(`${dir}${name}.lst`, 'utf8'));
+    const r = await analyseUserspace(`${dir}${name}.o`, { proveTables: true, orc: true });
+    const proof = r.ctx.tableProof;
+    assert.ok(proof);
+    const report = verifyAnalysis(r.ctx, name, r.ctx.unwindTables);
+    const prog = r.ctx.prog;
+    const text = prog.elf.sections.findIndex((s) => s.name === '.text');
+    let settled = 0;
+    for (const [k, fde] of r.ctx.unwindTables[0].fdes.entries()) {
+      const at: number = proof.settled.start(fde);
+      if (at < 0) continue;
+      settled++;
+      const v = report.verdicts[k];
+      assert.equal(v.status, 'mismatch', v.func);
+      // every instruction listed is one the listing marks wrong in the CFA, and none of the FDE's
+      // code was walked
+      for (const addr of v.addrs) {
+        assert.ok(facts.planted.some((p) => p.func === v.func && p.off === addr && p.rule === 'cfa'), `${v.func}: 0x${addr.toString(16)}`);
+      }
+      for (let q: number = at; q < at + proof.settled.count(fde); q++) assert.equal(prog.cfi[proof.settled.rows[q]], -1);
+      const first = prog.find(text, v.start);
+      assert.equal(prog.cfi[first], -1, `${v.func} was walked`);
+    }
+    assert.ok(settled >= 1, `${settled} settled`);
+  });
+}
