@@ -292,10 +292,13 @@ class Prover {
     }
     // code outside the FDEs that held (in no FDE, or in one that did not) that can go on into an
     // FDE: its walk (or one from a root the proof does not model: a landing pad, an FDE entry, a hint)
-    // gives that FDE its states, so that FDE is left to the walk too
+    // gives that FDE its states, so that FDE is left to the walk too (a settled FDE's code goes
+    // nowhere but into itself)
+    const settledIn = new Uint8Array(n);
+    for (const k of this.settledK) settledIn[k] = 1;
     let g = 0;
     for (let k = 0; k <= n; k++) {
-      const end = k < n ? (proven[k] ? aFirst[k] : aLast[k] + 1) : p.count;
+      const end = k < n ? (proven[k] || settledIn[k] ? aFirst[k] : aLast[k] + 1) : p.count;
       for (let r = g; r < end; r++) {
         // (most rows: no branch, and the next row starts no FDE)
         if (((PLAIN_KINDS >> p.kind[r]) & 1) === 1 && !(p.bits[r] & B.HasAlts) && !(r + 1 < p.count && (this.flags[r + 1] & FDE_FIRST))) continue;
