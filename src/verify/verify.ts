@@ -123,7 +123,7 @@ export interface VerifyReport {
   settled: number;
 }
 
-/** Walks of a file after which verify's scratch walks use plain columns (walker.ts). */
+/** Signing-state walks of a file after which verify's walker uses plain columns (walker.ts). */
 const DENSE_AFTER_WALKS = 512;
 
 /** Reasons for `unknown`, the part before any detail in parentheses. */
@@ -517,7 +517,7 @@ class FdeChecker {
     }
     v.entry = this.label(p.sec[entry], p.off[entry]);
     const linked = p.elf.type !== 1;
-    for (const s of this.walkerForNewWalk().pathTo(entry, target)) {
+    for (const s of this.walker.pathTo(entry, target)) {
       const sec = p.sec[s.row];
       const addr = p.off[s.row] + (linked ? p.elf.sections[sec].addr : 0);
       v.path.push({ addr, where: this.label(sec, p.off[s.row]), taken: s.taken });

@@ -1,13 +1,14 @@
 /**
  * Walks of one function's reached code that verify does itself: the shortest path from the entry
  * to an instruction (for reports), and the AArch64 return-address signing state at each
- * instruction (the frame state does not carry it). Scratch arrays are sized once per walker and
- * reused; a generation counter clears them in O(1) between walks.
+ * instruction (the frame state does not carry it). Scratch arrays are sized once per walker (the
+ * signing walk's per-row columns) or grow as needed (the path walk's table), and are reused; a
+ * generation counter clears them in O(1) between walks.
  */
 import { InsnFlag } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { Edge, successorRoom, successors } from './successors.js';
-import { sparseColumns } from '../typed-arrays.js';
+import { grown, sparseColumns } from '../typed-arrays.js';
 import { REACHED } from '../frame/table-proof.js';
 
 /** One branch on the path to an instruction: the branch's row and whether it was taken. */
@@ -21,32 +22,41 @@ const MAX_VISITS = 1 << 20;
 
 export class Walker {
   private readonly gen: Uint32Array;
-  private readonly parent: Int32Array;
-  private readonly edge: Uint8Array;
   private readonly queue: Int32Array;
   /** signing state per row during a PAC walk: 0 unsigned, 1 signed, 2 both (paths disagree) */
   readonly pac: Uint8Array;
   private generation = 0;
-  /** walks started so far */
+  /** signing-state walks started so far (the walks that write the per-row columns) */
   walks = 0;
   private out = new Int32Array(8);
   private how = new Uint8Array(8);
+  /**
+   * pathTo's rows: an open-addressing table by row, stamped with the walk's generation, with the row
+   * each was reached from and how, and its queue. A path walk visits a few rows of one function; per-row
+   * columns would have a page touched wherever each of a library's walks lands (AArch64 libLLVM's text
+   * report walks 69,517 paths: ~130 MB of columns touched, against a table of a few KB used again).
+   */
+  private pathRow = new Int32Array(256);
+  private pathGen = new Uint32Array(256);
+  private pathParent = new Int32Array(256);
+  private pathEdge = new Uint8Array(256);
+  private pathCount = 0;
+  private pathQueue = new Int32Array(256);
 
   /**
-   * `dense`: the per-row columns are plain arrays. A walk touches the rows of one function: with
-   * glibc's huge pages, plain arrays cost a 2 MiB page (zeroed) for each new place a walk lands in
-   * (6-12 ms each on x86-64 libLLVM), so a file's first walks use columns paged 4 KiB at a time; when
-   * there are many (verify.ts, DENSE_AFTER_WALKS), every page is touched anyway, and huge ones cost less.
+   * `dense`: the per-row columns are plain arrays. A signing walk touches the rows of one function:
+   * with glibc's huge pages, plain arrays cost a 2 MiB page (zeroed) for each new place a walk lands
+   * in (6-12 ms each on x86-64 libLLVM), so a file's first walks use columns paged 4 KiB at a time;
+   * when there are many (verify.ts, DENSE_AFTER_WALKS), every page is touched anyway, and huge ones
+   * cost less.
    */
   constructor(private readonly ctx: Context, readonly dense = false) {
     const n = ctx.prog.rows;
     if (dense) {
       this.gen = new Uint32Array(n);
-      this.parent = new Int32Array(n);
-      this.edge = new Uint8Array(n);
       this.pac = new Uint8Array(n);
     } else {
-      [this.gen, this.parent, this.edge, this.pac] = sparseColumns([Uint32Array, Int32Array, Uint8Array, Uint8Array], n);
+      [this.gen, this.pac] = sparseColumns([Uint32Array, Uint8Array], n);
     }
     this.queue = new Int32Array(2 * n + 1);
   }
@@ -61,34 +71,69 @@ export class Walker {
     const p = this.ctx.prog;
     // rows of settled FDEs are reached without a state of the walk's (table-proof.ts)
     const skip = this.ctx.tableProof?.skipWalk;
+    this.pathCount = 0;
     let head = 0;
     let tail = 0;
-    this.queue[tail++] = entry;
-    this.gen[entry] = g;
-    this.parent[entry] = -1;
+    this.pathQueue[tail++] = entry;
+    this.pathAdd(entry, -1, Edge.Fall, g);
     let found = entry === target;
     while (!found && head < tail && head < MAX_VISITS) {
-      const i = this.queue[head++];
+      const i = this.pathQueue[head++];
       const n = this.succ(i);
       for (let k = 0; k < n; k++) {
         const j = this.out[k];
-        if (this.gen[j] === g || (p.cfi[j] < 0 && skip?.[j] !== REACHED)) continue;
-        this.gen[j] = g;
-        this.parent[j] = i;
-        this.edge[j] = this.how[k];
+        if (this.pathSlot(j, g) >= 0 || (p.cfi[j] < 0 && skip?.[j] !== REACHED)) continue;
+        this.pathAdd(j, i, this.how[k], g);
         if (j === target) { found = true; break; }
-        this.queue[tail++] = j;
+        if (tail === this.pathQueue.length) this.pathQueue = grown(this.pathQueue, 2 * tail);
+        this.pathQueue[tail++] = j;
       }
     }
     if (!found) return [];
     const steps: PathStep[] = [];
-    for (let j = target; this.parent[j] >= 0; j = this.parent[j]) {
-      const from = this.parent[j];
+    for (let j = target; ;) {
+      const s = this.pathSlot(j, g);
+      const from = this.pathParent[s];
+      if (from < 0) break;
       // a fall-through from an ordinary instruction is no branch; a not-taken conditional branch is
-      if (this.edge[j] === Edge.Fall && this.succ(from) < 2) continue;
-      steps.push({ row: from, taken: this.edge[j] !== Edge.Fall });
+      if (this.pathEdge[s] !== Edge.Fall || this.succ(from) >= 2) steps.push({ row: from, taken: this.pathEdge[s] !== Edge.Fall });
+      j = from;
     }
     return steps.reverse();
+  }
+
+  /** Where row `row` is in pathTo's table in generation `g`, or -1. */
+  private pathSlot(row: number, g: number): number {
+    const mask = this.pathRow.length - 1;
+    for (let h = Math.imul(row, 0x9e3779b1) >>> 0 & mask; ; h = (h + 1) & mask) {
+      if (this.pathGen[h] !== g) return -1;
+      if (this.pathRow[h] === row) return h;
+    }
+  }
+
+  /** Enters row `row` (not yet in the table), reached from `parent` by `edge`. */
+  private pathAdd(row: number, parent: number, edge: number, g: number): void {
+    if (2 * (this.pathCount + 1) > this.pathRow.length) this.pathGrow(g);
+    const mask = this.pathRow.length - 1;
+    let h = Math.imul(row, 0x9e3779b1) >>> 0 & mask;
+    while (this.pathGen[h] === g) h = (h + 1) & mask;
+    this.pathGen[h] = g;
+    this.pathRow[h] = row;
+    this.pathParent[h] = parent;
+    this.pathEdge[h] = edge;
+    this.pathCount++;
+  }
+
+  /** Doubles pathTo's table, keeping generation `g`'s rows. */
+  private pathGrow(g: number): void {
+    const { pathRow, pathGen, pathParent, pathEdge } = this;
+    const n = 2 * pathRow.length;
+    this.pathRow = new Int32Array(n);
+    this.pathGen = new Uint32Array(n);
+    this.pathParent = new Int32Array(n);
+    this.pathEdge = new Uint8Array(n);
+    this.pathCount = 0;
+    for (let s = 0; s < pathRow.length; s++) if (pathGen[s] === g) this.pathAdd(pathRow[s], pathParent[s], pathEdge[s], g);
   }
 
   /**
@@ -98,6 +143,7 @@ export class Walker {
    */
   walkPac(entry: number, initial: number, inRange: (row: number) => boolean): number {
     const g = this.next();
+    this.walks++;
     const p = this.ctx.prog;
     let tail = 0;
     this.queue[tail++] = entry;
@@ -134,9 +180,8 @@ export class Walker {
   }
 
   private next(): number {
-    this.walks++;
     this.generation++;
-    if (this.generation === 0xffffffff) { this.gen.fill(0); this.generation = 1; }
+    if (this.generation === 0xffffffff) { this.gen.fill(0); this.pathGen.fill(0); this.generation = 1; }
     return this.generation;
   }
 
