@@ -190,7 +190,7 @@ class Prover {
    * (with the code's CFA distance from the table's base register in `mismVal`) instead of ending the
    * proof; `broken`: paths met with different states (the walk decides what the code does there)
    */
-  private repair = false;
+  private settling = false;
   private broken = false;
   private mism = new Uint8Array(256);
   private mismVal = new Int32Array(256);
@@ -647,10 +647,10 @@ class Prover {
    */
   private arrive(t: number): boolean {
     if (this.holds(t)) {
-      if (this.repair) this.mism[t] = 0;
+      if (this.settling) this.mism[t] = 0;
       return true;
     }
-    if (!this.repair) {
+    if (!this.settling) {
       this.heldNot = true;
       return false;
     }
@@ -726,11 +726,11 @@ class Prover {
     const rows = lastRow - firstRow + 1;
     if (rows > this.inSp.length) this.growIn(rows);
     this.mism.fill(0, 0, rows);
-    this.repair = true;
+    this.settling = true;
     this.broken = false;
     const crossStart = cross.count;
     const held = this.passes(ev, fde, firstRow, lastRow, self, cross, aFirst, aLast, true);
-    this.repair = false;
+    this.settling = false;
     cross.count = crossStart;
     if (!held || this.broken || this.extInSeen) return;
     const { mism, mismVal, seen } = this;
@@ -839,7 +839,7 @@ class Prover {
         // no ops, no branch, reached only from here, the table unchanged: the state holds at the
         // next row as it holds here (or differs from it as here)
         seen[t] = 1;
-        if (this.repair) { this.mism[t + 1] = this.mism[t]; this.mismVal[t + 1] = this.mismVal[t]; }
+        if (this.settling) { this.mism[t + 1] = this.mism[t]; this.mismVal[t + 1] = this.mismVal[t]; }
         continue;
       }
       if (fl & ROOT) {
@@ -850,7 +850,7 @@ class Prover {
       if (!carried) {
         if (fl & EXT_IN) {
           // (the table's rules are the claim a settled FDE is found to break: no state to start from)
-          if (this.repair) return FAIL;
+          if (this.settling) return FAIL;
           this.loadRow(t);
           this.extInSeen = true;
         } else if (inSet[t]) this.loadIn(t);
@@ -894,7 +894,7 @@ class Prover {
       if (m === FAIL) return FAIL;
       if (m === EXIT) {
         // (settling: the row's own difference from the table is noted; the code must leave as it came)
-        if ((tBase[t] !== 0 && !this.repair) || !this.isEntry()) return FAIL;
+        if ((tBase[t] !== 0 && !this.settling) || !this.isEntry()) return FAIL;
         continue;
       }
       for (let e = 0; e < m; e++) {
@@ -904,7 +904,7 @@ class Prover {
           if (e === this.fallIdx && !(flags[j] & JOIN)) carried = true;
           else if (this.merge(j - firstRow) && j <= r) again = true;
         } else {
-          if (this.repair) return FAIL;
+          if (this.settling) return FAIL;
           cross.add(self, findRange(aFirst, aLast, j), j, this.sp, this.fpd, this.fpIn, this.fpSlot, this.raIn, this.raSlot);
         }
       }
@@ -922,7 +922,7 @@ class Prover {
       this.inFpSlot[t] = this.fpSlot; this.inRaIn[t] = this.raIn; this.inRaSlot[t] = this.raSlot;
       return true;
     }
-    if (this.repair && (this.inSp[t] !== this.sp || this.inFpd[t] !== this.fpd || this.inFpSlot[t] !== this.fpSlot ||
+    if (this.settling && (this.inSp[t] !== this.sp || this.inFpd[t] !== this.fpd || this.inFpSlot[t] !== this.fpSlot ||
       this.inRaSlot[t] !== this.raSlot || (this.inFpIn[t] !== this.fpIn && !this.fpSlot) || (this.inRaIn[t] !== this.raIn && !this.raSlot))) {
       // paths meeting with different frames: the walk decides what the code does there (one path
       // still holding a saved register's value, the other not, is the walk's weaker state too)

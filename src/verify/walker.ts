@@ -105,7 +105,7 @@ export class Walker {
   /** Where row `row` is in pathTo's table in generation `g`, or -1. */
   private pathSlot(row: number, g: number): number {
     const mask = this.pathRow.length - 1;
-    for (let h = Math.imul(row, 0x9e3779b1) >>> 0 & mask; ; h = (h + 1) & mask) {
+    for (let h = (Math.imul(row, 0x9e3779b1) >>> 0) & mask; ; h = (h + 1) & mask) {
       if (this.pathGen[h] !== g) return -1;
       if (this.pathRow[h] === row) return h;
     }
@@ -115,7 +115,7 @@ export class Walker {
   private pathAdd(row: number, parent: number, edge: number, g: number): void {
     if (2 * (this.pathCount + 1) > this.pathRow.length) this.pathGrow(g);
     const mask = this.pathRow.length - 1;
-    let h = Math.imul(row, 0x9e3779b1) >>> 0 & mask;
+    let h = (Math.imul(row, 0x9e3779b1) >>> 0) & mask;
     while (this.pathGen[h] === g) h = (h + 1) & mask;
     this.pathGen[h] = g;
     this.pathRow[h] = row;
