@@ -728,11 +728,10 @@ class Prover {
     this.mism.fill(0, 0, rows);
     this.settling = true;
     this.broken = false;
-    const crossStart = cross.count;
+    // (settling, an edge out of the FDE or into it from outside ends the passes: no cross edge is added)
     const held = this.passes(ev, fde, firstRow, lastRow, self, cross, aFirst, aLast, true);
     this.settling = false;
-    cross.count = crossStart;
-    if (!held || this.broken || this.extInSeen) return;
+    if (!held || this.broken) return;
     const { mism, mismVal, seen } = this;
     const kind = this.p.kind;
     let n = 0;

@@ -152,6 +152,11 @@ export const REASON = {
  * libraries sits in functions (jump tables are found only there); `false` is the symbol table alone.
  */
 export async function verifyFile(path: string, dynamicSymbols = true, options: VerifyOptions = {}): Promise<VerifyReport> {
+  return (await verifyFileAnalysed(path, dynamicSymbols, options)).report;
+}
+
+/** `verifyFile`, with the analysis its verdicts come from (for tests that look at the states behind them). */
+export async function verifyFileAnalysed(path: string, dynamicSymbols = true, options: VerifyOptions = {}): Promise<{ report: VerifyReport; ctx: Context }> {
   const elf = openForAnalysis(path);
   const arch = await archFor(elf.machine);
   if (!arch) throw new FormatError(`unsupported machine ${elf.machine} (x86-64 and AArch64 only)`);
@@ -165,7 +170,7 @@ export async function verifyFile(path: string, dynamicSymbols = true, options: V
   const r = runChecks(prog, { ...opts, orc: true, noUnreachable: true, proveTables: options.prove ?? true }, path, tables);
   const report = verifyAnalysis(r.ctx, path, tables, options);
   if (r.stopped) report.stopped = r.ctx.diag.list.at(-1)?.message ?? 'a fatal problem';
-  return report;
+  return { report, ctx: r.ctx };
 }
 
 /** The unwind tables of a file; FormatError when it has none. */
