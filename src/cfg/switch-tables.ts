@@ -296,6 +296,9 @@ class DefsMemo {
 const IMPOSSIBLE = -2;
 /** a definition search ran out of its budget (an answer not to keep) */
 const BUDGET_SPENT = -3;
+/** firstDefs: at least SOME_DEFS_FOUND definitions, the search stopped at that many */
+const SOME_DEFS = -5;
+const SOME_DEFS_FOUND = 2;
 
 /** Largest table accepted (entries); a bound above it is not a switch. */
 const MAX_ENTRIES = 1 << 16;
@@ -716,6 +719,8 @@ class Recoverer {
    * arrays (a nested Map and an array per answer were most of the recovery's garbage).
    */
   private readonly defsMemo = new DefsMemo();
+  /** firstDefs' answers cut short (SOME_DEFS), cleared with defsMemo */
+  private readonly someDefsMemo = new DefsMemo();
 
   constructor(private readonly p: Program, private readonly arch: SwitchArch, private readonly describer: SwitchDescriber,
     private readonly cellRegs: readonly (readonly number[])[]) {
@@ -752,12 +757,17 @@ class Recoverer {
 
   /** Control flow is rebuilt for the families whose edges changed. */
   private rebuild(): void {
-    if (this.dirty.size > 0) this.defsMemo.clear();
+    if (this.dirty.size > 0) this.clearDefs();
     for (const fam of this.dirty) {
       this.famCfg[fam] = null;
       this.famGen.set(fam, (this.famGen.get(fam) ?? 0) + 1);
     }
     this.dirty.clear();
+  }
+
+  private clearDefs(): void {
+    this.defsMemo.clear();
+    this.someDefsMemo.clear();
   }
 
   private setAssumed(next: Map<number, number[]> | null): void {
@@ -768,7 +778,7 @@ class Recoverer {
   }
 
   private setLenient(v: boolean): void {
-    if (this.lenient !== v) { this.modeGen++; this.defsMemo.clear(); }
+    if (this.lenient !== v) { this.modeGen++; this.clearDefs(); }
     this.lenient = v;
   }
 
@@ -1221,16 +1231,32 @@ class Recoverer {
    */
   private evalLoc(loc: number, row: number, depth: number): Expr | null {
     if (depth > 24 || --this.evalBudget < 0) return xAtom(loc, row);
-    const nd = this.reachingDefs(loc, row);
-    if (nd <= 0) return xAtom(loc, row);
-    // the answer stays where it is in the memo's arena; the arena may be replaced by a longer one meanwhile
-    const at = this.defsMemo.at;
+    // several definitions must all give one constant, which the first two found rarely do: the search
+    // stops at the second, and the rest are searched for only when those two leave the question open
+    // (the full search finds the same two first)
+    let nd = this.firstDefs(loc, row);
+    if (nd <= 0 && nd !== SOME_DEFS) return xAtom(loc, row);
+    // the answer stays where it is in its memo's arena; the arena may be replaced by a longer one meanwhile
+    let memo = nd === SOME_DEFS ? this.someDefsMemo : this.defsMemo;
+    let at = memo.at;
+    if (nd === SOME_DEFS) nd = SOME_DEFS_FOUND;
+    let partial = memo === this.someDefsMemo;
     let first: Expr | undefined;
     let cyclic = false;
     const rows = this.evalRows;
     const locs = this.evalLocs;
-    for (let x = 0; x < nd; x++) {
-      const d = this.defsMemo.arena[at + x];
+    for (let x = 0; ; x++) {
+      if (x === nd) {
+        if (!partial) break;
+        // the first ones left the question open: all of them
+        nd = this.reachingDefs(loc, row);
+        if (nd <= 0) return xAtom(loc, row);
+        memo = this.defsMemo;
+        at = memo.at;
+        partial = false;
+        if (x === nd) break;
+      }
+      const d = memo.arena[at + x];
       let busy = false;
       for (let y = 0; y < rows.length; y++) if (rows[y] === d && locs[y] === loc) { busy = true; break; }
       if (busy) { cyclic = true; continue; }
@@ -1261,9 +1287,28 @@ class Recoverer {
     const memo = this.defsMemo;
     const known = memo.get(loc, row);
     if (known !== NOT_KNOWN) return known;
-    const n = this.searchDefs(loc, row);
+    const n = this.searchDefs(loc, row, 0x7fffffff);
     if (n === BUDGET_SPENT) return NO_DEFS;
     memo.set(loc, row, this.defsFound, n);
+    return n;
+  }
+
+  /**
+   * reachingDefs, or SOME_DEFS when there are at least SOME_DEFS_FOUND: then the first of them
+   * (those reachingDefs lists first) are `someDefsMemo.arena` from `someDefsMemo.at`.
+   */
+  private firstDefs(loc: number, row: number): number {
+    const known = this.defsMemo.get(loc, row);
+    if (known !== NOT_KNOWN) return known;
+    const some = this.someDefsMemo;
+    if (some.get(loc, row) !== NOT_KNOWN) return SOME_DEFS;
+    const n = this.searchDefs(loc, row, SOME_DEFS_FOUND);
+    if (n === BUDGET_SPENT) return NO_DEFS;
+    if (n === SOME_DEFS) {
+      some.set(loc, row, this.defsFound, SOME_DEFS_FOUND);
+      return SOME_DEFS;
+    }
+    this.defsMemo.set(loc, row, this.defsFound, n);
     return n;
   }
 
@@ -1271,7 +1316,7 @@ class Recoverer {
    * The definitions of `loc` reaching `row`: their number, with the rows in `defsFound`; NO_DEFS when
    * some path has none, BUDGET_SPENT when a budget ran out.
    */
-  private searchDefs(loc: number, row: number): number {
+  private searchDefs(loc: number, row: number, most: number): number {
     // the definitions found, in order (copied out at the end: most searches find one or two)
     let defs = this.defsFound;
     let nd = 0;
@@ -1348,6 +1393,7 @@ class Recoverer {
         if (defines) {
           if (nd === defs.length) defs = this.defsFound = grown(defs, 2 * nd);
           defs[nd++] = r;
+          if (nd >= most) { this.visits = visits; return SOME_DEFS; }
           break;
         }
         let n: number;
