@@ -3,7 +3,7 @@
  * resolve destinations, walk every function, run the checks, and collect what the output sections
  * need. Mirrors objtool 6.12's decode_sections() + check(), including where a fatal problem stops it.
  */
-import { InsnKind } from './arch/arch.js';
+import { InsnKind, isCall } from './arch/arch.js';
 import { Context, Fatal, SF } from './cfg/context.js';
 import type { CheckOptions } from './cfg/context.js';
 import { addSpecialSectionAlts } from './cfg/alternatives.js';
@@ -321,7 +321,7 @@ function inferNoreturnCalls(ctx: Context): void {
   const n = p.count;
   for (let i = 0; i < n; i++) {
     const k = kind[i];
-    if (k !== InsnKind.Call && k !== InsnKind.CallDynamic) continue;
+    if (!isCall(k)) continue;
     // the row's function (`func`): a row belongs to function f exactly when its symbol is f
     const f = sym[i];
     if (f < 0 || type[f] !== STT_FUNC || (bits[i] & B.DeadEnd)) continue;

@@ -43,6 +43,11 @@ export function fallsThrough(k: number): boolean {
     k !== InsnKind.ContextSwitch && k !== InsnKind.Bug && k !== InsnKind.Trap && k !== InsnKind.Invalid;
 }
 
+/** A direct or indirect call. */
+export function isCall(k: number): boolean {
+  return k === InsnKind.Call || k === InsnKind.CallDynamic;
+}
+
 export const INSN_KIND_NAMES: readonly string[] = [
   'other', 'jcc', 'jmp', 'jmp*', 'jcc*', 'call', 'call*', 'ret', 'ctxsw', 'bug', 'nop',
   'stac', 'clac', 'std', 'cld', 'trap', 'endbr', 'invalid', 'syscall',

@@ -2,7 +2,7 @@
  * Branch and call destinations: through relocations where the object has them, from the immediate
  * otherwise. Decides sibling (tail) calls, retpoline/return-thunk calls, and which calls never return.
  */
-import { InsnKind, fallsThrough } from '../arch/arch.js';
+import { fallsThrough, InsnKind, isCall } from '../arch/arch.js';
 import { STB_GLOBAL, STB_WEAK, STT_FUNC, STT_NOTYPE, STT_SECTION } from '../elf/constants.js';
 import { B } from '../program/program.js';
 import type { Program } from '../program/program.js';
@@ -126,7 +126,7 @@ function continuesIntoReturningCode(ctx: Context, f: number, start: number, dept
   const next = p.next(last);
   // a function whose code ends in a call is taken to end in a call that never returns
   const k = p.kind[last];
-  return next >= 0 && fallsThrough(k) && k !== InsnKind.Call && k !== InsnKind.CallDynamic && continuesInto(ctx, f, next, depth);
+  return next >= 0 && fallsThrough(k) && !isCall(k) && continuesInto(ctx, f, next, depth);
 }
 
 /** Does row `d`, reached from function `f`, lie in another function that can return? */

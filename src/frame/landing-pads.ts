@@ -8,7 +8,7 @@
  * block's own pad has been walked, so each round seeds the pads whose call is now reached, until
  * a round adds none. Rounds are bounded by the number of pads (each seeds at most once).
  */
-import { InsnKind } from '../arch/arch.js';
+import { InsnKind, isCall } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { CfaEvaluator, LsdaReader } from '../dwarf/index.js';
 import type { CfiSection, Fde } from '../dwarf/index.js';
@@ -143,7 +143,7 @@ function reachedCall(ctx: Context, first: number, end: number): number {
   let found = -1;
   for (let i = first; i >= 0 && p.sec[i] === sec && p.off[i] < end; i = p.next(i)) {
     const k = p.kind[i];
-    if ((k === InsnKind.Call || k === InsnKind.CallDynamic) && p.cfi[i] >= 0) found = i;
+    if (isCall(k) && p.cfi[i] >= 0) found = i;
   }
   return found;
 }

@@ -17,7 +17,7 @@
  * walk skips the code of proven FDEs. Which rows a walk reaches is decided here from the structure
  * (roots, jumps, jump tables, falling through), so the proof needs no walk of its own.
  */
-import { InsnKind, OpDest, OpSrc } from '../arch/arch.js';
+import { InsnKind, isCall, OpDest, OpSrc } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { isSiblingCall } from '../cfg/destinations.js';
 import { isPadding } from '../checks/reachable.js';
@@ -233,7 +233,7 @@ class Prover {
     for (let k = 0; k < pads.count; k++) {
       const sec = p.sec[pads.first[k]];
       for (let i = pads.first[k]; i >= 0 && p.sec[i] === sec && p.off[i] < pads.end[k]; i = p.next(i)) {
-        if (p.kind[i] !== InsnKind.Call && p.kind[i] !== InsnKind.CallDynamic) continue;
+        if (!isCall(p.kind[i])) continue;
         const l = this.padsOf.get(i);
         if (l) { if (!l.includes(pads.pad[k])) l.push(pads.pad[k]); } else this.padsOf.set(i, [pads.pad[k]]);
       }
@@ -507,7 +507,7 @@ class Prover {
       taint(proven, aFirst, aLast, p.jumpDestOf(r));
     }
     if (bits & B.HasAlts) for (const a of p.alts.get(r) ?? []) if (a.insn >= 0) taint(proven, aFirst, aLast, a.insn);
-    if ((k === InsnKind.Call || k === InsnKind.CallDynamic) && (this.flags[r] & PADS)) {
+    if (isCall(k) && (this.flags[r] & PADS)) {
       for (const pad of this.padsOf.get(r) ?? []) taint(proven, aFirst, aLast, pad);
     }
     // falling through leaves the row's FDE (or code in none) only into an FDE's first row
@@ -743,7 +743,7 @@ class Prover {
       if (!(mism[t] & seen[t])) continue;
       n++;
       const k = kind[firstRow + t];
-      const call = k === InsnKind.Call || k === InsnKind.CallDynamic;
+      const call = isCall(k);
       if ((firstAny || (call && firstCall)) && mismVal[t] === UNK) return;
       firstAny = false;
       if (call) firstCall = false;
@@ -959,7 +959,7 @@ class Prover {
     const n = p.opCount[r];
     const k = p.kind[r];
     if (n === 0) {
-      if (this.lr && (k === InsnKind.Call || k === InsnKind.CallDynamic)) this.raIn = 0;
+      if (this.lr && isCall(k)) this.raIn = 0;
       return true;
     }
     const ops = p.ops;
@@ -1019,7 +1019,7 @@ class Prover {
       }
       // other registers: not compared (a CFA kept in one is left to the walk by rowsUpTo)
     }
-    if (this.lr && (k === InsnKind.Call || k === InsnKind.CallDynamic)) this.raIn = 0;
+    if (this.lr && isCall(k)) this.raIn = 0;
     return true;
   }
 

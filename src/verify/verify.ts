@@ -8,7 +8,7 @@
  * the first one spelled out), or `unknown` with the reason it could not be checked: a DWARF
  * expression, code the analysis did not reach, a frame the analysis lost track of.
  */
-import { CfiBase, InsnFlag, InsnKind } from '../arch/arch.js';
+import { CfiBase, InsnFlag, InsnKind, isCall } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
 import { archFor } from '../arch/registry.js';
 import { userspaceOptions } from '../cli/analyze.js';
@@ -333,7 +333,7 @@ class FdeChecker {
           if (outermost) continue;
           const k = kind[i];
           // where a synchronous table must be exact: calls (the unwinder looks up the return address - 1)
-          const call = k === InsnKind.Call || k === InsnKind.CallDynamic;
+          const call = isCall(k);
           if (call && firstRow < 0) callBeforeFirst = true;
           if (synchronous && !call) continue;
           let d: number;
@@ -432,7 +432,7 @@ class FdeChecker {
     let callDiffers = false;
     for (let q = at; q < at + n; q++) {
       const i = rows[q];
-      const call = kind[i] === InsnKind.Call || kind[i] === InsnKind.CallDynamic;
+      const call = isCall(kind[i]);
       if (this.synchronous && !call) continue;
       if (call) callDiffers = true;
       if (firstRow < 0) { firstRow = i; firstDist = dist[q]; }
@@ -441,7 +441,7 @@ class FdeChecker {
     if (firstRow < 0) { v.status = 'agrees'; return v; }
     // a call up to the first difference (the loop notes one there too)
     let callBeforeFirst = false;
-    for (let i = first; i <= firstRow && !callBeforeFirst; i++) callBeforeFirst = kind[i] === InsnKind.Call || kind[i] === InsnKind.CallDynamic;
+    for (let i = first; i <= firstRow && !callBeforeFirst; i++) callBeforeFirst = isCall(kind[i]);
     // the table's row at the first difference (the proof read this far without a problem)
     const ev = this.ev;
     const off = p.off[firstRow];
