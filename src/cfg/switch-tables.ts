@@ -296,8 +296,9 @@ class DefsMemo {
 const IMPOSSIBLE = -2;
 /** a definition search ran out of its budget (an answer not to keep) */
 const BUDGET_SPENT = -3;
-/** firstDefs: at least SOME_DEFS_FOUND definitions, the search stopped at that many */
+/** firstDefs: there are at least SOME_DEFS_FOUND definitions (the search stopped at that many) */
 const SOME_DEFS = -5;
+/** Definitions evalLoc's first search stops at: two already show that most values are not one constant. */
 const SOME_DEFS_FOUND = 2;
 
 /** Largest table accepted (entries); a bound above it is not a switch. */
@@ -1234,13 +1235,13 @@ class Recoverer {
     // several definitions must all give one constant, which the first two found rarely do: the search
     // stops at the second, and the rest are searched for only when those two leave the question open
     // (the full search finds the same two first)
-    let nd = this.firstDefs(loc, row);
-    if (nd <= 0 && nd !== SOME_DEFS) return xAtom(loc, row);
+    const found = this.firstDefs(loc, row);
+    let partial = found === SOME_DEFS;
+    if (!partial && found <= 0) return xAtom(loc, row);
+    let nd = partial ? SOME_DEFS_FOUND : found;
     // the answer stays where it is in its memo's arena; the arena may be replaced by a longer one meanwhile
-    let memo = nd === SOME_DEFS ? this.someDefsMemo : this.defsMemo;
+    let memo = partial ? this.someDefsMemo : this.defsMemo;
     let at = memo.at;
-    if (nd === SOME_DEFS) nd = SOME_DEFS_FOUND;
-    let partial = memo === this.someDefsMemo;
     let first: Expr | undefined;
     let cyclic = false;
     const rows = this.evalRows;
@@ -1294,8 +1295,8 @@ class Recoverer {
   }
 
   /**
-   * reachingDefs, or SOME_DEFS when there are at least SOME_DEFS_FOUND: then the first of them
-   * (those reachingDefs lists first) are `someDefsMemo.arena` from `someDefsMemo.at`.
+   * reachingDefs, or SOME_DEFS when there are at least SOME_DEFS_FOUND: then the first SOME_DEFS_FOUND
+   * of them (those reachingDefs lists first) are `someDefsMemo.arena` from `someDefsMemo.at`.
    */
   private firstDefs(loc: number, row: number): number {
     const known = this.defsMemo.get(loc, row);
