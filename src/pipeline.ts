@@ -24,7 +24,7 @@ import { Validator } from './frame/validate.js';
 import type { Program } from './program/program.js';
 import { B, SecRole } from './program/program.js';
 import { buildOrc } from './unwind/orc-gen.js';
-import { recoverJumpTables } from './cfg/switch-tables.js';
+import { recoverJumpTables, TARGET_OUTSIDE } from './cfg/switch-tables.js';
 import type { SwitchTableResult } from './cfg/switch-tables.js';
 import { proveTables } from './frame/table-proof.js';
 import type { OrcTable } from './unwind/orc-gen.js';
@@ -421,7 +421,7 @@ function check(ctx: Context, result: CheckResult): void {
     mark(ctx, '');
     if (o.proveTables && !o.kernel) {
       ctx.tableProof = proveTables(ctx);
-      mark(ctx, `table proof (${ctx.tableProof?.proven.size ?? 0} FDEs proven)`);
+      mark(ctx, `table proof (${ctx.tableProof?.proven.size ?? 0} FDEs proven, ${ctx.tableProof?.partial.size ?? 0} up to code not reached)`);
     }
     warnings += validateFunctions(ctx, v);
     mark(ctx, 'validate functions');
@@ -545,5 +545,9 @@ function addRecoveredJumpTables(ctx: Context): void {
     p.bits[t.jump] |= B.HasAlts;
     p.setJumpTable(t.jump, t.tableSec, t.tableOff);
   }
-  for (const u of r.unresolved) ctx.warnInsn(u.jump, `jump table not recovered: ${u.reason}`);
+  for (const u of r.unresolved) {
+    ctx.warnInsn(u.jump, `jump table not recovered: ${u.reason}`);
+    // (a table read whole with targets outside the function: tail calls, as before)
+    if (u.reason !== TARGET_OUTSIDE) ctx.unresolvedDispatches.add(u.jump);
+  }
 }

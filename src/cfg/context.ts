@@ -108,6 +108,13 @@ export class Context {
   unwindTables: readonly CfiSection[] = [];
   /** userspace: the jump tables recovered by analysis and the table-shaped jumps left unproven */
   switchTables: SwitchTableResult | undefined;
+  /**
+   * userspace: rows of the table-shaped dispatches left unproven (`switchTables.unresolved`) whose
+   * targets are not known (not those read whole with an entry outside the function: tail calls). A
+   * walk ends its path there (the cases it cannot name stay unreached) instead of taking the jump as a
+   * tail call from the function, and verify leaves the FDE `unknown`.
+   */
+  readonly unresolvedDispatches = new Set<number>();
   /** `proveTables`: what the proof settled (undefined: no proof ran) */
   tableProof: TableProof | undefined;
   /** the landing pads of `unwindTables`, once read (`tablePads`) */

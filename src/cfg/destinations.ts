@@ -75,6 +75,15 @@ export function isSiblingCall(ctx: Context, i: number): boolean {
   return isStaticJump(p.kind[i]) && (callDest(ctx, i) >= 0 || (p.bits[i] & B.ExternalTail) !== 0);
 }
 
+/**
+ * A dynamic jump the walks take as a tail call: a sibling call, unless it dispatches through a jump
+ * table left unproven (the walk's path ends there; see `Context.unresolvedDispatches`). Only the
+ * walks ask this: whether a function returns is inferred before the tables are recovered.
+ */
+export function isDynamicTailCall(ctx: Context, i: number): boolean {
+  return isSiblingCall(ctx, i) && !ctx.unresolvedDispatches.has(i);
+}
+
 /** Does calling symbol `f` never return? (global noreturn list, or a local function without a return) */
 export function deadEndFunction(ctx: Context, f: number, depth = 0): boolean {
   const p = ctx.prog;

@@ -63,6 +63,12 @@ export interface SwitchTableResult {
   unresolved: TableDiagnostic[];
 }
 
+/**
+ * The reason for a table read whole (its bound proven) with an entry outside the dispatch's function:
+ * its targets are known, and a jump out of the function is a tail call.
+ */
+export const TARGET_OUTSIDE = 'a table entry points outside the function';
+
 /** An address: a section offset (`sec` >= 0, relocatable files) or a plain number / virtual address (`sec` -1). */
 export interface Addr {
   sec: number;
@@ -942,7 +948,7 @@ class Recoverer {
     const targets = this.tableAt(j, T, ld.size, ld.signed, count, C, k);
     if (typeof targets === 'string') return targets;
     for (const t of targets) {
-      if (this.family(t) !== fam) return 'a table entry points outside the function';
+      if (this.family(t) !== fam) return TARGET_OUTSIDE;
     }
     const tableSec = this.sectionOf(T.sec, T.off);
     const tableOff = this.mappedOff;

@@ -19,7 +19,7 @@
  */
 import { InsnKind, isCall, OpDest, OpSrc } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
-import { isSiblingCall } from '../cfg/destinations.js';
+import { isDynamicTailCall, isSiblingCall } from '../cfg/destinations.js';
 import { isPadding } from '../checks/reachable.js';
 import { CfaEvaluator, CfaKind, RuleKind, dwarfFramePointer, dwarfStackPointer } from '../dwarf/index.js';
 import type { CfiSection, Fde } from '../dwarf/index.js';
@@ -38,6 +38,11 @@ export interface TableProof {
   proven: ProvenFdes;
   /** FDEs whose code's CFA was worked out at every instruction, and where it differs from the table */
   settled: SettledFdes;
+  /**
+   * FDEs whose rules hold wherever the walk would reach, with code it would not reach or a jump table
+   * left unproven on the way: the walk's verdict, `unknown`, and the row its reason names
+   */
+  partial: PartialFdes;
   /**
    * rows no walk needs to visit (their FDE is proven or settled and leads only into such FDEs):
    * REACHED where a settled FDE's code is reached (what the walk would have reached), else 1
@@ -60,6 +65,34 @@ export class ProvenFdes {
 
   has(fde: Fde): boolean {
     return this.table !== undefined && this.table.fdes[fde.index] === fde && this.byIndex[fde.index] === 1;
+  }
+}
+
+/**
+ * FDEs of one table whose every reached row holds the table's rules (or, settled, whose differences
+ * are known) but that the walk leaves `unknown` (a settled one: where no difference is compared): by
+ * FDE index, the first row in address order that is either not reached (and no padding) or a reached
+ * dispatch through a jump table left unproven (-1: none).
+ */
+export class PartialFdes {
+  readonly size: number;
+
+  constructor(private readonly table: CfiSection | undefined, private readonly rowOf: Int32Array,
+    private readonly reachedOf: Uint8Array) {
+    let n = 0;
+    for (let k = 0; k < rowOf.length; k++) if (rowOf[k] >= 0) n++;
+    this.size = n;
+  }
+
+  /** The row the FDE's reason names, or -1 when it is not one of these. */
+  row(fde: Fde): number {
+    if (this.table === undefined || this.table.fdes[fde.index] !== fde) return -1;
+    return this.rowOf[fde.index];
+  }
+
+  /** The row is reached (a dispatch whose table was not proven), not unreached code. */
+  reached(fde: Fde): boolean {
+    return this.row(fde) >= 0 && this.reachedOf[fde.index] === 1;
   }
 }
 
@@ -196,10 +229,19 @@ class Prover {
   private mismVal = new Int32Array(256);
   /** the proof of the last FDE ended where a stepped state did not give a row's rules */
   private heldNot = false;
+  /**
+   * the last `passes` that held: the first row (from the FDE's first) not reached and no padding, or
+   * reached and a dispatch through a table left unproven (-1: none), and which of the two
+   */
+  private partialAt = -1;
+  private partialReached = false;
   /** settled FDEs: their index among the sorted FDEs, where their rows start, how many */
   private readonly settledK: number[] = [];
   private readonly settledAt: number[] = [];
   private readonly settledN: number[] = [];
+  /** settled FDEs: the row of the walk's reason were there no difference (`PartialFdes`; -1: none), and whether reached */
+  private readonly settledPartialRow: number[] = [];
+  private readonly settledPartialReached: boolean[] = [];
   private settledRows = new Int32Array(1024);
   private settledDist = new Int32Array(1024);
   private settledCount = 0;
@@ -269,11 +311,17 @@ class Prover {
       // FDEs sharing code: which one a row belongs to is no longer one lookup; left to the walk
       if (k > 0 && aFirst[k] <= aLast[k - 1]) {
         const none = new Int32Array(0);
-        return { proven: new ProvenFdes(undefined, new Uint8Array(0)), settled: new SettledFdes(undefined, none, none, none, none), skipWalk: new Uint8Array(0) };
+        return {
+          proven: new ProvenFdes(undefined, new Uint8Array(0)), settled: new SettledFdes(undefined, none, none, none, none),
+          partial: new PartialFdes(undefined, none, new Uint8Array(0)), skipWalk: new Uint8Array(0),
+        };
       }
     }
     this.mark(aFirst, aLast);
     const proven = new Uint8Array(n);
+    /** proven FDEs the walk would leave `unknown` (`PartialFdes`): the row named, and whether reached */
+    const partialRow = new Int32Array(n).fill(-1);
+    const partialReached = new Uint8Array(n);
     /** out-edge of an FDE into code no proven FDE covers: the FDE keeps its walk */
     const leaks = new Uint8Array(n);
     // edges between FDEs: source FDE, target FDE, target row, and the state carried
@@ -287,6 +335,10 @@ class Prover {
       const before = p.prev(r);
       if (before >= 0 && mayRunInto(p, before)) this.flags[r] |= EXT_IN | JOIN;
       proven[k] = this.proveFde(ev, aFde[k], r, aLast[k], k, cross, aFirst, aLast) ? 1 : 0;
+      if (proven[k] && this.partialAt >= 0) {
+        partialRow[k] = r + this.partialAt;
+        partialReached[k] = this.partialReached ? 1 : 0;
+      }
       // a rule broken on the way: worked out row by row instead when the code keeps to itself
       if (!proven[k] && this.heldNot) this.settle(ev, aFde[k], r, aLast[k], k, cross, aFirst, aLast);
     }
@@ -340,10 +392,15 @@ class Prover {
       }
     }
     const byIndex = new Uint8Array(this.table.fdes.length);
+    const partialOf = new Int32Array(this.table.fdes.length).fill(-1);
+    const partialReachedOf = new Uint8Array(this.table.fdes.length);
     const skipWalk = this.flags;
     skipWalk.fill(0);
     for (let k = 0; k < n; k++) {
-      if (proven[k]) byIndex[aFde[k].index] = 1;
+      if (proven[k] && partialRow[k] >= 0) {
+        partialOf[aFde[k].index] = partialRow[k];
+        partialReachedOf[aFde[k].index] = partialReached[k];
+      } else if (proven[k]) byIndex[aFde[k].index] = 1;
       if (skip[k]) skipWalk.fill(1, aFirst[k], aLast[k] + 1);
     }
     // settled FDEs: no edge leads in or out, so nothing above changes them
@@ -354,11 +411,15 @@ class Prover {
       const k = this.settledK[q];
       startOf[aFde[k].index] = this.settledAt[q];
       countOf[aFde[k].index] = this.settledN[q];
+      if (this.settledPartialRow[q] >= 0) {
+        partialOf[aFde[k].index] = this.settledPartialRow[q];
+        partialReachedOf[aFde[k].index] = this.settledPartialReached[q] ? 1 : 0;
+      }
       skipWalk.fill(REACHED, aFirst[k], aLast[k] + 1);
     }
     for (const r of this.settledUnreached) skipWalk[r] = 1;
     const settled = new SettledFdes(this.table, startOf, countOf, this.settledRows, this.settledDist);
-    return { proven: new ProvenFdes(this.table, byIndex), settled, skipWalk };
+    return { proven: new ProvenFdes(this.table, byIndex), settled, partial: new PartialFdes(this.table, partialOf, partialReachedOf), skipWalk };
   }
 
   /**
@@ -470,10 +531,12 @@ class Prover {
         break;
       case InsnKind.JumpDynamic:
       case InsnKind.JumpDynamicCond:
-        if (isSiblingCall(this.ctx, i)) {
+        if (isDynamicTailCall(this.ctx, i)) {
           if (k === InsnKind.JumpDynamic && m === 0) return EXIT;
           return FAIL;
         }
+        // (a jump table left unproven ends the path, as in the walk; `passes` notes it as the reason
+        // the FDE is not `agrees`)
         falls = k === InsnKind.JumpDynamicCond;
         break;
       case InsnKind.ContextSwitch:
@@ -732,6 +795,9 @@ class Prover {
     const held = this.passes(ev, fde, firstRow, lastRow, self, cross, aFirst, aLast, true);
     this.settling = false;
     if (!held || this.broken) return;
+    // code not reached, or a table left unproven: the verdict where no difference is compared (--synchronous)
+    const partialAt = this.partialAt;
+    const partialReached = this.partialReached;
     const { mism, mismVal, seen } = this;
     const kind = this.p.kind;
     let n = 0;
@@ -766,6 +832,8 @@ class Prover {
     this.settledK.push(self);
     this.settledAt.push(at);
     this.settledN.push(n);
+    this.settledPartialRow.push(partialAt >= 0 ? firstRow + partialAt : -1);
+    this.settledPartialReached.push(partialReached);
   }
 
   /**
@@ -795,9 +863,24 @@ class Prover {
       const done = this.pass(firstRow, lastRow, self, cross, aFirst, aLast, changedOnly && pass > 0);
       if (done === FAIL) return false;
       if (done === AGAIN) continue;
-      // what no path from a root reaches must be padding: the walk leaves it unreached too
-      for (let t = 0; t < rows; t++) if (!seen[t] && !isPadding(p, firstRow + t)) return false;
-      return true;
+      // what no path from a root reaches, unless padding, and a reached dispatch through a table left
+      // unproven make the walk's verdict `unknown`, its reason at the first of them
+      this.partialAt = -1;
+      const unresolved = this.ctx.unresolvedDispatches;
+      const kind = p.kind;
+      for (let t = 0; t < rows; t++) {
+        const r = firstRow + t;
+        if (seen[t] ? kind[r] === InsnKind.JumpDynamic && unresolved.size > 0 && unresolved.has(r) : !isPadding(p, r)) {
+          this.partialAt = t;
+          this.partialReached = seen[t] === 1;
+          break;
+        }
+      }
+      if (this.partialAt < 0) return true;
+      // an FDE whose first row no function entry reaches is walked from there (`fde-entries.ts`); and
+      // the table's rules at rows not reached are read by the walk too, which gives its own reason
+      // for a rule the proof does not compare: left to the walk
+      return seen[0] === 1 && this.rowsUpTo(lastRow);
     }
   }
 

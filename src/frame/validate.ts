@@ -12,7 +12,7 @@ import { B, SecRole, VISITED_MASK } from '../program/program.js';
 import type { Program } from '../program/program.js';
 import type { Context } from '../cfg/context.js';
 import { SF } from '../cfg/context.js';
-import { callDest, isSiblingCall } from '../cfg/destinations.js';
+import { callDest, isDynamicTailCall, isSiblingCall } from '../cfg/destinations.js';
 import { OpDest, OpSrc } from '../arch/arch.js';
 import { UPDATE_MESSAGES, UpdateError, callClobberedValueWords, forgetCallClobbered, hasModifiedStackFrame, holdsCallClobbered, hasValidStackFrame, updateState } from './update.js';
 import type { Op, UpdateEnv } from './update.js';
@@ -480,7 +480,7 @@ export class Validator {
         return CONTINUE;
       case InsnKind.JumpDynamic:
       case InsnKind.JumpDynamicCond:
-        if (isSiblingCall(ctx, i)) {
+        if (isDynamicTailCall(ctx, i)) {
           this.materialize(f, s);
           const r = this.validateSiblingCall(i, s);
           if (r) return r;

@@ -129,6 +129,8 @@ const DENSE_AFTER_WALKS = 512;
 /** Reasons for `unknown`, the part before any detail in parentheses. */
 export const REASON = {
   notReached: 'code not reached by analysis',
+  /** a table-shaped dispatch whose table was not proven: where it leads is not known */
+  unresolvedTable: 'jump table not recovered',
   cfaExpression: 'CFA is a DWARF expression',
   raExpression: 'return-address rule is a DWARF expression',
   fpExpression: 'frame-pointer rule is a DWARF expression',
@@ -269,6 +271,8 @@ class FdeChecker {
     if (c.first < 0) { v.reason = `${REASON.notInsn} (0x${start.toString(16)})`; return v; }
     if (this.ctx.tableProof?.proven.has(fde)) { v.status = 'agrees'; return v; }
     if ((this.ctx.tableProof?.settled.start(fde) ?? -1) >= 0) return this.settledVerdict(v, fde, c.first, c.base, c.sec);
+    // proven wherever the walk reaches: its verdict, unknown, for its first reason
+    if (this.partialReason(v, fde, c.base)) return v;
     const ev = this.ev;
     const sp = this.speller;
     const code = this.codeRules;
@@ -330,8 +334,10 @@ class FdeChecker {
             if (!isPadding(p, i)) unknown ??= `${REASON.notReached} (first at 0x${(off[i] + base).toString(16)})`;
             continue;
           }
-          if (outermost) continue;
           const k = kind[i];
+          // the paths through it are not known: what was compared is not every path
+          if (k === InsnKind.JumpDynamic && this.ctx.unresolvedDispatches.has(i)) unknown ??= `${REASON.unresolvedTable} (at 0x${(off[i] + base).toString(16)})`;
+          if (outermost) continue;
           // where a synchronous table must be exact: calls (the unwinder looks up the return address - 1)
           const call = isCall(k);
           if (call && firstRow < 0) callBeforeFirst = true;
@@ -438,7 +444,10 @@ class FdeChecker {
       if (firstRow < 0) { firstRow = i; firstDist = dist[q]; }
       v.addrs.push(p.off[i] + base);
     }
-    if (firstRow < 0) { v.status = 'agrees'; return v; }
+    if (firstRow < 0) {
+      if (!this.partialReason(v, fde, base)) v.status = 'agrees';
+      return v;
+    }
     // a call up to the first difference (the loop notes one there too)
     let callBeforeFirst = false;
     for (let i = first; i <= firstRow && !callBeforeFirst; i++) callBeforeFirst = isCall(kind[i]);
@@ -456,6 +465,19 @@ class FdeChecker {
     v.firstWhere = this.label(sec, off);
     if (this.paths) this.explainPath(v, firstRow, first);
     return v;
+  }
+
+  /**
+   * The walk's reason for an FDE the proof found to hold wherever the walk reaches (`PartialFdes`):
+   * code it does not reach, or a dispatch through a table left unproven; false when there is none.
+   */
+  private partialReason(v: FdeVerdict, fde: Fde, base: number): boolean {
+    const partial = this.ctx.tableProof?.partial;
+    const row = partial?.row(fde) ?? -1;
+    if (row < 0) return false;
+    const addr = (this.p.off[row] + base).toString(16);
+    v.reason = partial!.reached(fde) ? `${REASON.unresolvedTable} (at 0x${addr})` : `${REASON.notReached} (first at 0x${addr})`;
+    return true;
   }
 
   /** The first row of [first, section offset endOff) where paths met with different frames, or -1. */
