@@ -536,7 +536,7 @@ function addRecoveredJumpTables(ctx: Context): void {
   for (const t of r.tables) {
     const seen = new Set<number>();
     const list: { insn: number; skipOrig: boolean }[] = [];
-    for (const target of t.targets) {
+    for (const target of t.edges) {
       if (seen.has(target)) continue;
       seen.add(target);
       list.unshift({ insn: target, skipOrig: false });

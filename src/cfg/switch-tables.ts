@@ -51,6 +51,11 @@ export interface RecoveredTable {
   entrySize: number;
   /** rows of the targets, in table order (duplicates kept) */
   targets: number[];
+  /**
+   * the targets the dispatch goes to: those in its function (an entry just past the function's end,
+   * where only padding is, is Clang's `unreachable` default: a label after the last instruction)
+   */
+  edges: number[];
 }
 
 export interface TableDiagnostic {
@@ -808,7 +813,7 @@ class Recoverer {
         if (typeof r === 'string') { reasons.set(j, r); next.push(j); continue; }
         reasons.delete(j);
         tables.push(r);
-        this.recovered.set(j, r.targets);
+        this.recovered.set(j, r.edges);
         this.touch(j);
         progress = true;
       }
@@ -850,12 +855,12 @@ class Recoverer {
         if (r !== undefined && typeof r !== 'string') { cand.set(j, r); grew = true; }
       }
       if (!grew) break;
-      this.setAssumed(new Map(pending.map((j) => [j, cand.get(j)?.targets ?? []])));
+      this.setAssumed(new Map(pending.map((j) => [j, cand.get(j)?.edges ?? []])));
     }
     this.setLenient(false);
     for (let round = 0; round < OPTIMISTIC_ROUNDS && cand.size > 0; round++) {
       // the candidates' edges exactly; the other pending jumps are unknown again
-      this.setAssumed(new Map([...cand].map(([j, t]) => [j, t.targets])));
+      this.setAssumed(new Map([...cand].map(([j, t]) => [j, t.edges])));
       this.rebuild();
       const next = new Map<number, RecoveredTable>();
       let stable = true;
@@ -889,7 +894,7 @@ class Recoverer {
    */
   private settleWith(found: RecoveredTable[], earlier: RecoveredTable[], reasons: Map<number, string>): RecoveredTable[] {
     if (found.length === 0) return found;
-    for (const t of found) { this.recovered.set(t.jump, t.targets); this.touch(t.jump); }
+    for (const t of found) { this.recovered.set(t.jump, t.edges); this.touch(t.jump); }
     this.rebuild();
     const fams = new Set(found.map((t) => this.family(t.jump)));
     const broken = new Set<number>();
@@ -947,12 +952,17 @@ class Recoverer {
     }
     const targets = this.tableAt(j, T, ld.size, ld.signed, count, C, k);
     if (typeof targets === 'string') return targets;
+    let past = 0;
     for (const t of targets) {
-      if (this.family(t) !== fam) return TARGET_OUTSIDE;
+      if (this.family(t) === fam) continue;
+      if (!this.pastEnd(t, fam)) return TARGET_OUTSIDE;
+      past++;
     }
+    if (past === targets.length) return TARGET_OUTSIDE;
+    const edges = past === 0 ? targets : targets.filter((t) => this.family(t) === fam);
     const tableSec = this.sectionOf(T.sec, T.off);
     const tableOff = this.mappedOff;
-    return { jump: j, tableSec, tableOff, entrySize: ld.size, targets };
+    return { jump: j, tableSec, tableOff, entrySize: ld.size, targets, edges };
   }
 
   /**
@@ -985,6 +995,26 @@ class Recoverer {
   }
 
   // -------------------------------------------------------------- table contents
+
+  /**
+   * Is row `t` just past the end of a part of family `fam`, with no function starting there and only
+   * padding (a no-op or a trap): where Clang puts the label of an `unreachable` default, after the
+   * function's last instruction. A jump there would run out of the function: no path takes it.
+   */
+  private pastEnd(t: number, fam: number): boolean {
+    const p = this.p;
+    const syms = p.syms;
+    const k = p.kind[t];
+    if ((k !== InsnKind.Nop && k !== InsnKind.Trap) || this.family(t) >= 0) return false;
+    const sec = p.sec[t];
+    const off = p.off[t];
+    if (syms.funcAt(sec, off) >= 0) return false;
+    const c = syms.cfunc[fam];
+    for (const f of c >= 0 && c !== fam ? [fam, c] : [fam]) {
+      if (syms.sec[f] === sec && syms.offset[f] + syms.len[f] === off) return true;
+    }
+    return false;
+  }
 
   /**
    * readTargets for jump `j`, kept by jump: a jump is proven again whenever its family's edges change,
@@ -1678,7 +1708,7 @@ class Recoverer {
         const next = this.transfer(r, s, cur);
         if (typeof next !== 'object') return undefined;
         const from = this.stepFrom;
-        if (next.I.includes(s.cmp.loc) && this.widthOk(s.cmp.width, next.w, s.cmp.loc, r)) return this.withNarrow(next, N);
+        if (next.I.includes(s.cmp.loc) && this.widthOk(s.cmp.width, next.w, s.cmp.loc, r, N)) return this.withNarrow(next, N);
         this.stepFrom = from;
         if (next.G !== null) return next;
         return proofState(next.I, next.w, [s.cmp.loc], N, s.cmp.width, next.cap);
@@ -1701,18 +1731,21 @@ class Recoverer {
    * A guard on `gw` bits bounds an index of `w` bits (the value of `loc` just before `row`) when it covers
    * them, or when it covers 32 and every definition of `loc` reaching `row` zeroes bits 32-63.
    */
-  private widthOk(gw: number, w: number, loc: number, row: number): boolean {
+  private widthOk(gw: number, w: number, loc: number, row: number, n: number): boolean {
     if (gw >= w) return true;
     if (gw < 32) return false;
-    return this.upperZero(loc, row, 0, new Set());
+    // a guard `low 32 bits <= n` with n below 2^31 also says that bit 31 is clear
+    return this.upperZero(loc, row, 0, new Set(), gw === 32 && n < 2 ** 31);
   }
 
   /**
    * Bits 32-63 of `loc` just before `row` are zero on every path: each reaching definition writes a
    * 32-bit register, zero-extends something narrower, masks, or copies 64 bits of a value with that
-   * property (a definition met again on the way is assumed to have it, proven by the others).
+   * property (a definition met again on the way is assumed to have it, proven by the others); with
+   * `bit31Clear` (the value's bit 31 is known to be 0), also sign-extends 32 bits or fewer (`movslq`
+   * of an `int` index bounded by a 32-bit compare: every bit from 31 up copies that 0).
    */
-  private upperZero(loc: number, row: number, depth: number, seen: Set<string>): boolean {
+  private upperZero(loc: number, row: number, depth: number, seen: Set<string>, bit31Clear: boolean): boolean {
     const nd = this.reachingDefs(loc, row);
     if (nd <= 0 || depth > 8) return false;
     const at = this.defsMemo.at;
@@ -1726,11 +1759,12 @@ class Recoverer {
       const reg = loc < 64;
       if (reg && rhs.op === 'copy' && !rhs.signed && rhs.bits <= 32) continue;
       if (reg && rhs.op === 'load' && !rhs.signed && rhs.size <= 4) continue;
+      if (bit31Clear && reg && ((rhs.op === 'load' && rhs.signed && rhs.size <= 4) || (rhs.op === 'copy' && rhs.signed && rhs.bits <= 32))) continue;
       if (rhs.op !== 'copy' || rhs.bits < 64) return false;
       const key = `${d}/${loc}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      if (!this.upperZero(rhs.src, d, depth + 1, seen)) return false;
+      if (!this.upperZero(rhs.src, d, depth + 1, seen, bit31Clear)) return false;
     }
     return true;
   }
@@ -1795,7 +1829,7 @@ class Recoverer {
     if (I.length === 0) return this.opaqueCall(r) && st.I.every((l) => l < 64 && this.arch.callClobbers?.includes(l)) ? IMPOSSIBLE : undefined;
     if (G && G.length === 0) G = null;
     const met = G ? I.find((l) => G!.includes(l)) : undefined;
-    if (met !== undefined && this.widthOk(gw, w, met, r)) return cap >= 0 ? Math.min(st.gN, cap) : st.gN;
+    if (met !== undefined && this.widthOk(gw, w, met, r, st.gN)) return cap >= 0 ? Math.min(st.gN, cap) : st.gN;
     this.stepFrom = r;
     const gN = G ? st.gN : 0;
     if (!G) gw = 0;

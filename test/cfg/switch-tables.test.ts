@@ -79,10 +79,13 @@ for (const [file, what] of CASES) {
 // store, reloaded with a pair load, rematerialised on every path); `ipa_ra` bounds a 64-bit index with
 // a 32-bit compare across a call to a local leaf that leaves the register alone. Functions named bad_*
 // lose the base on one path (a store over the spill slot, another table's address, on the third path a
-// search meets) or compare only the low half of a 64-bit load: by hand, not provable.
+// search meets) or compare only the low half of a 64-bit load: by hand, not provable. `unreach_end` has
+// Clang's `unreachable` cases (entries at the label past its last instruction, padding after it): the
+// table is recovered, with no edge there; `bad_endnext` ends where another function starts, so such an
+// entry could be a tail call into it, and stays unproven.
 const LOOPS = [
-  ['loops-x86.o', ['hoisted', 'shuffle', 'twoloops', 'spilled', 'ipa_ra'],
-    [['bad_overlap', /base/], ['bad_twobases', /base/], ['bad_upper', /bound/], ['bad_thirdbase', /base/]]],
+  ['loops-x86.o', ['hoisted', 'shuffle', 'twoloops', 'spilled', 'ipa_ra', 'unreach_end', 'sext_index'],
+    [['bad_overlap', /base/], ['bad_twobases', /base/], ['bad_upper', /bound/], ['bad_thirdbase', /base/], ['bad_endnext', /outside/], ['bad_sext16', /bound/]]],
   ['loops-a64.o', ['spill_pair', 'reload_pair', 'remat'], [['bad_qstore', /base/]]],
 ] as const;
 
@@ -112,6 +115,17 @@ for (const [file, good, bad] of LOOPS) {
     assert.equal(got.size, truth.functions.filter((f) => (good as readonly string[]).includes(f.name)).reduce((n, f) => n + f.tables.length, 0));
   });
 }
+
+test('an unreachable case past the function\'s end is a table entry with no edge', async () => {
+  const p = await load('loops-x86.o');
+  const fn = p.syms.byNameLookup('unreach_end');
+  const t = recoverJumpTables(p).tables.find((x) => p.syms.funcContaining(p.sec[x.jump], p.off[x.jump]) === fn);
+  assert.ok(t);
+  const end = p.syms.offset[fn] + p.syms.len[fn];
+  assert.deepEqual(t.targets.map((r) => p.off[r] === end), [false, true, false, true]);
+  assert.equal(t.edges.length, 2);
+  assert.ok(t.edges.every((r) => p.syms.funcContaining(p.sec[r], p.off[r]) === fn));
+});
 
 test('a table whose bound check is removed is reported, not guessed', async () => {
   // `dense` starts with `cmp $0x8,%edi` (83 ff 08) and `ja rel32` (0f 87 ..): overwrite both with nops
