@@ -864,16 +864,17 @@ class Prover {
       if (done === FAIL) return false;
       if (done === AGAIN) continue;
       // what no path from a root reaches, unless padding, and a reached dispatch through a table left
-      // unproven make the walk's verdict `unknown`, its reason at the first of them
+      // unproven make the walk's verdict `unknown`; its reason names the first such dispatch, else
+      // the first row not reached (verify.ts: the dispatch is what leaves its cases unreached)
       this.partialAt = -1;
       const unresolved = this.ctx.unresolvedDispatches;
       const kind = p.kind;
       for (let t = 0; t < rows; t++) {
         const r = firstRow + t;
-        if (seen[t] ? kind[r] === InsnKind.JumpDynamic && unresolved.size > 0 && unresolved.has(r) : !isPadding(p, r)) {
+        if (seen[t] ? kind[r] === InsnKind.JumpDynamic && unresolved.size > 0 && unresolved.has(r) : this.partialAt < 0 && !isPadding(p, r)) {
           this.partialAt = t;
           this.partialReached = seen[t] === 1;
-          break;
+          if (this.partialReached) break;
         }
       }
       if (this.partialAt < 0) return true;

@@ -285,6 +285,8 @@ class FdeChecker {
     const synchronous = this.synchronous;
     const base = c.base;
     let unknown: string | null = null;
+    /** the first reached dispatch through a table left unproven: the cause of the code it leaves unreached */
+    let unresolvedAt: string | null = null;
     let firstRow = -1;
     let callDiffers = false;
     let callBeforeFirst = false;
@@ -336,7 +338,7 @@ class FdeChecker {
           }
           const k = kind[i];
           // the paths through it are not known: what was compared is not every path
-          if (k === InsnKind.JumpDynamic && this.ctx.unresolvedDispatches.has(i)) unknown ??= `${REASON.unresolvedTable} (at 0x${(off[i] + base).toString(16)})`;
+          if (k === InsnKind.JumpDynamic && this.ctx.unresolvedDispatches.has(i)) unresolvedAt ??= `${REASON.unresolvedTable} (at 0x${(off[i] + base).toString(16)})`;
           if (outermost) continue;
           // where a synchronous table must be exact: calls (the unwinder looks up the return address - 1)
           const call = isCall(k);
@@ -396,6 +398,8 @@ class FdeChecker {
       v.first = null;
       return v;
     }
+    // code not reached is named by the dispatch whose cases it usually is, wherever it lies
+    if (unresolvedAt !== null && (unknown === null || unknown.startsWith(REASON.notReached))) unknown = unresolvedAt;
     if (firstRow >= 0 && this.ctx.frameConflicts.size > 0) {
       // the code state is the first path's where paths with different frames meet: not a verdict
       const at = this.conflictIn(c.first, endOff);

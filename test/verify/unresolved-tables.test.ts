@@ -4,7 +4,8 @@
  * walk ends its path there instead of taking the jump as a tail call from a modified frame, which
  * stopped the function's whole walk and hid the rest of its code; verify leaves such an FDE
  * `unknown` and names the dispatch. Fixture: test-corpus/fixtures/verify/x86-64-unresolved-table.s
- * (`sw_bad` plants a wrong CFA on the path the walk takes after the dispatch; `sw_good` is correct).
+ * (`sw_bad` plants a wrong CFA on the path the walk takes after the dispatch; `sw_good` is correct;
+ * `sw_casefirst` lays a case out before the dispatch).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -35,7 +36,7 @@ function dispatches(): Map<string, number> {
 for (const prove of [true, false]) {
   test(`unresolved jump table (${prove ? 'table proof' : 'walk alone'}): the planted error after the dispatch is found, the correct FDE is unknown at its dispatch`, async () => {
     const d = dispatches();
-    assert.deepEqual([...d.keys()], ['sw_bad', 'sw_good']);
+    assert.deepEqual([...d.keys()], ['sw_bad', 'sw_good', 'sw_casefirst']);
     assert.deepEqual(facts.planted.map((p) => p.func), ['sw_bad']);
     const r = await verifyFile(obj, true, { prove });
     const bad = r.verdicts.find((v) => v.func === 'sw_bad')!;
@@ -44,7 +45,10 @@ for (const prove of [true, false]) {
     assert.deepEqual(bad.addrs, facts.planted.map((p) => p.off));
     assert.equal(good.status, 'unknown');
     assert.equal(good.reason, `jump table not recovered (at 0x${d.get('sw_good')!.toString(16)})`);
-    assert.deepEqual(r.summary, { fdes: 2, agrees: 0, mismatch: 1, unknown: 1 });
+    // a case before the dispatch is the first code not reached; the reason names the dispatch all the same
+    const first = r.verdicts.find((v) => v.func === 'sw_casefirst')!;
+    assert.equal(first.reason, `jump table not recovered (at 0x${d.get('sw_casefirst')!.toString(16)})`);
+    assert.deepEqual(r.summary, { fdes: 3, agrees: 0, mismatch: 1, unknown: 2 });
   });
 }
 
