@@ -53,6 +53,18 @@ export interface TableProof {
 /** `TableProof.skipWalk`: a settled FDE's row that paths from the function entries reach. */
 export const REACHED = 2;
 
+/** `fde`'s index in `table`, or -1 when it is none of its FDEs (or there is no table). */
+function indexIn(table: CfiSection | undefined, fde: Fde): number {
+  return table !== undefined && table.fdes[fde.index] === fde ? fde.index : -1;
+}
+
+/** Entries of a per-FDE column that are set (>= 0). */
+function countSet(col: Int32Array): number {
+  let n = 0;
+  for (let k = 0; k < col.length; k++) if (col[k] >= 0) n++;
+  return n;
+}
+
 /** FDEs of one table, by their index in it (a Set of some 10^5 FDE objects costs a hash per object). */
 export class ProvenFdes {
   readonly size: number;
@@ -64,7 +76,8 @@ export class ProvenFdes {
   }
 
   has(fde: Fde): boolean {
-    return this.table !== undefined && this.table.fdes[fde.index] === fde && this.byIndex[fde.index] === 1;
+    const k = indexIn(this.table, fde);
+    return k >= 0 && this.byIndex[k] === 1;
   }
 }
 
@@ -79,15 +92,13 @@ export class PartialFdes {
 
   constructor(private readonly table: CfiSection | undefined, private readonly rowOf: Int32Array,
     private readonly reachedOf: Uint8Array) {
-    let n = 0;
-    for (let k = 0; k < rowOf.length; k++) if (rowOf[k] >= 0) n++;
-    this.size = n;
+    this.size = countSet(rowOf);
   }
 
   /** The row the FDE's reason names, or -1 when it is not one of these. */
   row(fde: Fde): number {
-    if (this.table === undefined || this.table.fdes[fde.index] !== fde) return -1;
-    return this.rowOf[fde.index];
+    const k = indexIn(this.table, fde);
+    return k < 0 ? -1 : this.rowOf[k];
   }
 
   /** The row is reached (a dispatch whose table was not proven), not unreached code. */
@@ -107,15 +118,13 @@ export class SettledFdes {
 
   constructor(private readonly table: CfiSection | undefined, private readonly startOf: Int32Array,
     private readonly countOf: Int32Array, readonly rows: Int32Array, readonly dist: Int32Array) {
-    let n = 0;
-    for (let k = 0; k < startOf.length; k++) if (startOf[k] >= 0) n++;
-    this.size = n;
+    this.size = countSet(startOf);
   }
 
   /** Where the FDE's differing rows start in `rows`/`dist`, or -1 when it is not settled. */
   start(fde: Fde): number {
-    if (this.table === undefined || this.table.fdes[fde.index] !== fde) return -1;
-    return this.startOf[fde.index];
+    const k = indexIn(this.table, fde);
+    return k < 0 ? -1 : this.startOf[k];
   }
 
   count(fde: Fde): number {
