@@ -1729,7 +1729,8 @@ class Recoverer {
 
   /**
    * A guard on `gw` bits bounds an index of `w` bits (the value of `loc` just before `row`) when it covers
-   * them, or when it covers 32 and every definition of `loc` reaching `row` zeroes bits 32-63.
+   * them, or when it covers 32 and every definition of `loc` reaching `row` zeroes bits 32-63 (or, when the
+   * guard's bound `n` is below 2^31, sign-extends 32 bits or fewer).
    */
   private widthOk(gw: number, w: number, loc: number, row: number, n: number): boolean {
     if (gw >= w) return true;

@@ -271,7 +271,7 @@ class FdeChecker {
     if (c.first < 0) { v.reason = `${REASON.notInsn} (0x${start.toString(16)})`; return v; }
     if (this.ctx.tableProof?.proven.has(fde)) { v.status = 'agrees'; return v; }
     if ((this.ctx.tableProof?.settled.start(fde) ?? -1) >= 0) return this.settledVerdict(v, fde, c.first, c.base, c.sec);
-    // proven wherever the walk reaches: its verdict, unknown, for its first reason
+    // proven wherever the walk reaches: the walk's verdict, unknown, with its reason
     if (this.partialReason(v, fde, c.base)) return v;
     const ev = this.ev;
     const sp = this.speller;
