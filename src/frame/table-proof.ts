@@ -84,8 +84,8 @@ export class ProvenFdes {
 /**
  * FDEs of one table whose every reached row holds the table's rules (or, settled, whose differences
  * are known) but that the walk leaves `unknown` (a settled one: where no difference is compared): by
- * FDE index, the first row in address order that is either not reached (and no padding) or a reached
- * dispatch through a jump table left unproven (-1: none).
+ * FDE index, the row its reason names: the first reached dispatch through a jump table left unproven,
+ * else the first row not reached that is no padding (-1: none).
  */
 export class PartialFdes {
   readonly size: number;
@@ -239,8 +239,9 @@ class Prover {
   /** the proof of the last FDE ended where a stepped state did not give a row's rules */
   private heldNot = false;
   /**
-   * the last `passes` that held: the first row (from the FDE's first) not reached and no padding, or
-   * reached and a dispatch through a table left unproven (-1: none), and which of the two
+   * the last `passes` that held: the row the walk's reason names, from the FDE's first (the first reached
+   * dispatch through a table left unproven, else the first row not reached and no padding; -1: none),
+   * and which of the two
    */
   private partialAt = -1;
   private partialReached = false;
@@ -248,7 +249,7 @@ class Prover {
   private readonly settledK: number[] = [];
   private readonly settledAt: number[] = [];
   private readonly settledN: number[] = [];
-  /** settled FDEs: the row of the walk's reason were there no difference (`PartialFdes`; -1: none), and whether reached */
+  /** settled FDEs: the row the walk's reason would name were there no difference (`PartialFdes`; -1: none), and whether reached */
   private readonly settledPartialRow: number[] = [];
   private readonly settledPartialReached: boolean[] = [];
   private settledRows = new Int32Array(1024);
