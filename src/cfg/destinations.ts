@@ -75,13 +75,18 @@ export function isSiblingCall(ctx: Context, i: number): boolean {
   return isStaticJump(p.kind[i]) && (callDest(ctx, i) >= 0 || (p.bits[i] & B.ExternalTail) !== 0);
 }
 
+/** Does row `i` dispatch through a jump table left unproven (`Context.unresolvedDispatches`)? */
+export function isUnresolvedDispatch(ctx: Context, i: number): boolean {
+  return ctx.prog.kind[i] === InsnKind.JumpDynamic && ctx.unresolvedDispatches.has(i);
+}
+
 /**
  * A dynamic jump the walks take as a tail call: a sibling call, unless it dispatches through a jump
- * table left unproven (the walk's path ends there; see `Context.unresolvedDispatches`). Only the
- * walks ask this: whether a function returns is inferred before the tables are recovered.
+ * table left unproven (the walk's path ends there). Only the walks ask this: whether a function
+ * returns is inferred before the tables are recovered.
  */
 export function isDynamicTailCall(ctx: Context, i: number): boolean {
-  return isSiblingCall(ctx, i) && !ctx.unresolvedDispatches.has(i);
+  return isSiblingCall(ctx, i) && !isUnresolvedDispatch(ctx, i);
 }
 
 /** Does calling symbol `f` never return? (global noreturn list, or a local function without a return) */

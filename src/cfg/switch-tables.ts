@@ -1758,9 +1758,8 @@ class Recoverer {
       if (!rhs) return false;
       if (rhs.op === 'and' && rhs.mask < 2 ** 32) continue;
       const reg = loc < 64;
-      if (reg && rhs.op === 'copy' && !rhs.signed && rhs.bits <= 32) continue;
-      if (reg && rhs.op === 'load' && !rhs.signed && rhs.size <= 4) continue;
-      if (bit31Clear && reg && ((rhs.op === 'load' && rhs.signed && rhs.size <= 4) || (rhs.op === 'copy' && rhs.signed && rhs.bits <= 32))) continue;
+      // 32 bits or fewer, extended: with zeros, or with a copy of bit 31 when that is clear
+      if (reg && ((rhs.op === 'copy' && rhs.bits <= 32) || (rhs.op === 'load' && rhs.size <= 4)) && (!rhs.signed || bit31Clear)) continue;
       if (rhs.op !== 'copy' || rhs.bits < 64) return false;
       const key = `${d}/${loc}`;
       if (seen.has(key)) continue;

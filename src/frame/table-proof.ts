@@ -19,7 +19,7 @@
  */
 import { InsnKind, isCall, OpDest, OpSrc } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
-import { isDynamicTailCall, isSiblingCall } from '../cfg/destinations.js';
+import { isDynamicTailCall, isSiblingCall, isUnresolvedDispatch } from '../cfg/destinations.js';
 import { isPadding } from '../checks/reachable.js';
 import { CfaEvaluator, CfaKind, RuleKind, dwarfFramePointer, dwarfStackPointer } from '../dwarf/index.js';
 import type { CfiSection, Fde } from '../dwarf/index.js';
@@ -877,11 +877,10 @@ class Prover {
       // unproven make the walk's verdict `unknown`; its reason names the first such dispatch, else
       // the first row not reached (verify.ts: the dispatch is what leaves its cases unreached)
       this.partialAt = -1;
-      const unresolved = this.ctx.unresolvedDispatches;
-      const kind = p.kind;
+      const ctx = this.ctx;
       for (let t = 0; t < rows; t++) {
         const r = firstRow + t;
-        if (seen[t] ? kind[r] === InsnKind.JumpDynamic && unresolved.size > 0 && unresolved.has(r) : this.partialAt < 0 && !isPadding(p, r)) {
+        if (seen[t] ? isUnresolvedDispatch(ctx, r) : this.partialAt < 0 && !isPadding(p, r)) {
           this.partialAt = t;
           this.partialReached = seen[t] === 1;
           if (this.partialReached) break;

@@ -8,8 +8,9 @@
  * the first one spelled out), or `unknown` with the reason it could not be checked: a DWARF
  * expression, code the analysis did not reach, a frame the analysis lost track of.
  */
-import { CfiBase, InsnFlag, InsnKind, isCall } from '../arch/arch.js';
+import { CfiBase, InsnFlag, isCall } from '../arch/arch.js';
 import type { Context } from '../cfg/context.js';
+import { isUnresolvedDispatch } from '../cfg/destinations.js';
 import { archFor } from '../arch/registry.js';
 import { userspaceOptions } from '../cli/analyze.js';
 import { openForAnalysis } from '../cli/io.js';
@@ -338,7 +339,7 @@ class FdeChecker {
           }
           const k = kind[i];
           // the paths through it are not known: what was compared is not every path
-          if (k === InsnKind.JumpDynamic && this.ctx.unresolvedDispatches.has(i)) unresolvedAt ??= `${REASON.unresolvedTable} (at 0x${(off[i] + base).toString(16)})`;
+          if (isUnresolvedDispatch(this.ctx, i)) unresolvedAt ??= `${REASON.unresolvedTable} (at 0x${(off[i] + base).toString(16)})`;
           if (outermost) continue;
           // where a synchronous table must be exact: calls (the unwinder looks up the return address - 1)
           const call = isCall(k);

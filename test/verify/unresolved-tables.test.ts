@@ -20,15 +20,14 @@ const obj = `${dir}x86-64-unresolved-table.o`;
 const listing = readFileSync(`${dir}x86-64-unresolved-table.lst`, 'utf8');
 const facts = readListing(listing);
 
-/** Offsets of the lines marked `# UNRESOLVED` (the dispatches), by function. */
+/** Offsets of the lines marked `# UNRESOLVED` (the dispatches), by the function the listing puts them in. */
 function dispatches(): Map<string, number> {
   const out = new Map<string, number>();
-  let func = '';
   for (const line of listing.split('\n')) {
-    const lab = /^\s*\d+\s+(?:[0-9a-f]{4}\s+[0-9A-F]+\s+)?([A-Za-z_]\w*):/.exec(line);
-    if (lab) func = lab[1];
     const m = /^\s*\d+\s+([0-9a-f]{4})\s+[0-9A-F]+\s+.*# UNRESOLVED/.exec(line);
-    if (m) out.set(func, parseInt(m[1], 16));
+    if (!m) continue;
+    const off = parseInt(m[1], 16);
+    out.set(facts.funcs.filter((f) => f.off <= off).at(-1)!.name, off);
   }
   return out;
 }
