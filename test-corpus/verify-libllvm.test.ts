@@ -14,6 +14,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -75,14 +76,30 @@ function fpClass(v: FdeVerdict, elf: ElfFile, file: Uint8Array): string | null {
   return bytesAt(elf, file, f.addr, 1)[0] === 0xc3 ? 'shared return' : null;
 }
 
-/** LLVM-built x86-64 libraries and their measured figures (2026-11-26): C++ (libLLVM-14, libclang-19) and Rust (librsvg). */
-const X86_LIBS: { path: string; fdes: number; minAgree: number; maxUnknown: number }[] = [
-  // 94,994 FDEs: 93,701 agree, 122 mismatch, 1,171 unknown
-  { path: X86, fdes: 94994, minAgree: 93600, maxUnknown: 1250 },
-  // 53,721 FDEs: 52,995 agree, 40 mismatch, 686 unknown (Debian's clang-19 package)
-  { path: '/usr/lib/x86_64-linux-gnu/libclang-19.so.19', fdes: 53721, minAgree: 52900, maxUnknown: 750 },
-  // 30,764 FDEs: 29,779 agree, 220 mismatch, 765 unknown (Rust; corpus/distro-libraries.sh)
-  { path: join(X, 'librsvg2-2-amd64/usr/lib/x86_64-linux-gnu/librsvg-2.so.2.48.0'), fdes: 30764, minAgree: 29700, maxUnknown: 800 },
+/**
+ * The FDEs binutils' readelf finds in the file's unwind tables. Debian ships security updates of these
+ * packages under the same file names (librsvg2-2 went from 30,764 FDEs to 30,772 in 2.54.7+dfsg-1~deb12u2),
+ * so the count comes from the file at hand rather than from the build first measured.
+ */
+function readelfFdes(path: string): number {
+  const r = spawnSync('readelf', ['--debug-dump=frames', path], { encoding: 'latin1', maxBuffer: 1 << 30 });
+  if (r.error || !r.stdout) throw new Error(`readelf --debug-dump=frames ${path} failed: ${r.stderr?.slice(0, 300)}`);
+  let n = 0;
+  for (let at = r.stdout.indexOf(' FDE cie='); at >= 0; at = r.stdout.indexOf(' FDE cie=', at + 1)) n++;
+  return n;
+}
+
+/**
+ * LLVM-built x86-64 libraries, C++ (libLLVM-14, libclang-19) and Rust (librsvg), and the least share of
+ * FDEs that agree and the largest share left unknown, a little below and above what was measured.
+ */
+const X86_LIBS: { path: string; minAgree: number; maxUnknown: number }[] = [
+  // 94,994 FDEs: 93,738 agree (98.68%), 123 mismatch, 1,133 unknown (1.19%), 2026-11-28
+  { path: X86, minAgree: 0.985, maxUnknown: 0.0135 },
+  // 53,721 FDEs: 53,008 agree (98.67%), 40 mismatch, 673 unknown (1.25%) (Debian's clang-19 package), 2026-11-28
+  { path: '/usr/lib/x86_64-linux-gnu/libclang-19.so.19', minAgree: 0.985, maxUnknown: 0.014 },
+  // 30,772 FDEs: 29,789 agree (96.81%), 220 mismatch, 763 unknown (2.48%) (Rust; corpus/distro-libraries.sh), 2026-11-28
+  { path: join(X, 'librsvg2-2-amd64/usr/lib/x86_64-linux-gnu/librsvg-2.so.2.48.0'), minAgree: 0.965, maxUnknown: 0.026 },
 ];
 
 for (const lib of X86_LIBS) {
@@ -90,9 +107,9 @@ for (const lib of X86_LIBS) {
     const r = await verifyFile(lib.path);
     const s = r.summary;
     console.log(`# ${lib.path}: ${s.fdes} FDEs, agree ${s.agrees} (${(100 * s.agrees / s.fdes).toFixed(2)}%), mismatch ${s.mismatch}, unknown ${s.unknown}`);
-    assert.equal(s.fdes, lib.fdes);
-    assert.ok(s.agrees >= lib.minAgree, `${s.agrees} agree`);
-    assert.ok(s.unknown <= lib.maxUnknown, `${s.unknown} unknown`);
+    assert.equal(s.fdes, readelfFdes(lib.path));
+    assert.ok(s.agrees >= lib.minAgree * s.fdes, `${s.agrees} agree`);
+    assert.ok(s.unknown <= lib.maxUnknown * s.fdes, `${s.unknown} unknown`);
     const file = readFileSync(lib.path);
     const elf = new ElfFile(file, lib.path);
     const classes = new Map<string, number>();
@@ -115,7 +132,7 @@ test('verify libLLVM-14 AArch64: synchronous tables, every mismatch only between
   const shaped = r.verdicts.filter((v) => v.synchronousShape).length;
   console.log(`# ${A64}: ${s.fdes} FDEs, agree ${s.agrees}, mismatch ${s.mismatch} (${between} only between calls, ${shaped} from the prologue on), unknown ${s.unknown}`);
   // measured 2026-11-26: 94,986 FDEs; with --synchronous 93,648 agree, 0 mismatch, 1,338 unknown
-  assert.equal(s.fdes, 94986);
+  assert.equal(s.fdes, readelfFdes(A64));
   assert.ok(s.mismatch > 50000, 'the prologues of a synchronous table differ from the code');
   assert.ok(shaped * 2 >= s.mismatch, 'most first differences are in prologues, before any call');
   const atCalls = r.verdicts.filter((v) => v.status === 'mismatch' && !v.betweenCalls).map((v) => `${v.func} at 0x${v.first?.addr.toString(16)}`);
