@@ -56,6 +56,11 @@ export interface RecoveredTable {
    * where only padding is, is Clang's `unreachable` default: a label after the last instruction)
    */
   edges: number[];
+  /**
+   * the index is bounded by an `and` mask alone (no compare on some path that reaches the bound): the
+   * table was read to the mask's bound or, where another table starts before that, up to it
+   */
+  maskBounded: boolean;
 }
 
 export interface TableDiagnostic {
@@ -685,6 +690,30 @@ class Recoverer {
   }>();
   /** targets of the tables recovered so far, by jump row */
   private readonly recovered = new Map<number, number[]>();
+  /**
+   * where the tables recovered so far start (offsets by section, ascending): a table bounded by a mask
+   * alone ends where another starts, so a proof that read these is redone when one is added inside the
+   * extent its mask allows (`startedIn`)
+   */
+  private readonly tableStarts = new Map<number, number[]>();
+  /** the starts in the order they were added (section, offset): a generation is a place in these */
+  private readonly startSec: number[] = [];
+  private readonly startOff: number[] = [];
+  /**
+   * set by recoverOne when its answer depends on `tableStarts`: the section and the extent of the table
+   * the mask allows (a start added there later changes the answer)
+   */
+  private readSec = -1;
+  private readLo = 0;
+  private readHi = 0;
+  /**
+   * set by proveBound: the largest bound is a mask's alone (`maskOnly`), and the largest a compare gives on
+   * some path (`guardFloor`, -1 when none): the table holds at least that many entries plus one
+   */
+  private maskOnly = false;
+  private guardFloor = -1;
+  /** set by proofStep: the number it returned is a mask's bound, not a compare's */
+  private boundByMask = false;
   /** optimistic rounds: dispatches whose edges are assumed to be exactly these targets (none when absent) */
   private assumed: Map<number, number[]> | null = null;
   /** candidate search: a row no edge reaches (but its function's entry) is dead, not a way in */
@@ -725,7 +754,9 @@ class Recoverer {
   private modeGen = 0;
   /** families whose edges changed since their control flow was last rebuilt */
   private readonly dirty = new Set<number>();
-  private readonly proofs = new Map<number, { fam: number; gen: number; mode: number; r: RecoveredTable | string | undefined }>();
+  private readonly proofs = new Map<number, {
+    fam: number; gen: number; mode: number; starts: number; sec: number; lo: number; hi: number; r: RecoveredTable | string | undefined;
+  }>();
   /**
    * reachingDefs answers by location and row; cleared when control flow or mode changes. In typed
    * arrays (a nested Map and an array per answer were most of the recovery's garbage).
@@ -755,10 +786,21 @@ class Recoverer {
     const fam = this.family(j);
     const gen = this.famGen.get(fam) ?? 0;
     const m = this.proofs.get(j);
-    if (m && m.fam === fam && m.gen === gen && m.mode === this.modeGen) return m.r;
+    if (m && m.fam === fam && m.gen === gen && m.mode === this.modeGen && !this.startedIn(m.starts, m.sec, m.lo, m.hi)) {
+      m.starts = this.startSec.length;
+      return m.r;
+    }
+    this.readSec = -1;
     const r = this.recoverOne(j);
-    this.proofs.set(j, { fam, gen, mode: this.modeGen, r });
+    this.proofs.set(j, { fam, gen, mode: this.modeGen, starts: this.startSec.length, sec: this.readSec, lo: this.readLo, hi: this.readHi, r });
     return r;
+  }
+
+  /** A table start was added since generation `since` in section `sec`, inside (lo, hi). */
+  private startedIn(since: number, sec: number, lo: number, hi: number): boolean {
+    if (sec < 0) return false;
+    for (let x = since; x < this.startSec.length; x++) if (this.startSec[x] === sec && this.startOff[x] > lo && this.startOff[x] < hi) return true;
+    return false;
   }
 
   /** The edges of jump `j`'s family change (recovered or assumed targets). */
@@ -814,7 +856,16 @@ class Recoverer {
         reasons.delete(j);
         tables.push(r);
         this.recovered.set(j, r.edges);
+        this.addStart(r);
         this.touch(j);
+        progress = true;
+      }
+      // a table bounded by a mask alone that reads into a table found since is proven again, up to it
+      for (const t of this.crossing(tables)) {
+        tables.splice(tables.indexOf(t), 1);
+        this.recovered.delete(t.jump);
+        this.touch(t.jump);
+        next.push(t.jump);
         progress = true;
       }
       // only the jumps still unproven go on (a pass that proves the last ones leaves none)
@@ -828,11 +879,78 @@ class Recoverer {
       for (const t of this.settleWith(found, tables, reasons)) {
         reasons.delete(t.jump);
         tables.push(t);
+        this.addStart(t);
       }
+      this.proveCrossingAgain(tables, reasons);
     }
     tables.sort((a, b) => a.jump - b.jump);
     const unresolved = [...reasons].sort((a, b) => a[0] - b[0]).map(([jump, reason]) => ({ jump, reason }));
     return { tables, unresolved };
+  }
+
+  /** Notes where table `t` starts (see `tableStarts`). */
+  private addStart(t: RecoveredTable): void {
+    let list = this.tableStarts.get(t.tableSec);
+    if (!list) this.tableStarts.set(t.tableSec, list = []);
+    // kept sorted: each is asked for the first start past an offset
+    const at = firstAbove(list, t.tableOff - 1);
+    if (list[at] === t.tableOff) return;
+    list.splice(at, 0, t.tableOff);
+    this.startSec.push(t.tableSec);
+    this.startOff.push(t.tableOff);
+  }
+
+  /** The tables bounded by a mask alone that read past where another table starts. */
+  private crossing(tables: readonly RecoveredTable[]): RecoveredTable[] {
+    const out: RecoveredTable[] = [];
+    for (const t of tables) {
+      if (t.maskBounded && this.entriesBefore(t.tableSec, t.tableOff, t.entrySize, t.targets.length) < t.targets.length) out.push(t);
+    }
+    return out;
+  }
+
+  /**
+   * Entries of `size` bytes from section offset `off` that end at or before the first table start after
+   * `off`, at most `count`.
+   */
+  private entriesBefore(sec: number, off: number, size: number, count: number): number {
+    const starts = this.tableStarts.get(sec);
+    if (!starts) return count;
+    const next = starts[firstAbove(starts, off)];
+    return next !== undefined && next < off + count * size ? Math.floor((next - off) / size) : count;
+  }
+
+  /**
+   * After the optimistic rounds: the tables bounded by a mask alone that read into a table those found,
+   * until none does. Each is assumed to end where the next table starts (its dispatch may be one whose
+   * table base comes around its own cases, as the optimistic rounds' are) and proven again with that:
+   * kept when the proof gives the same table, else left unproven.
+   */
+  private proveCrossingAgain(tables: RecoveredTable[], reasons: Map<number, string>): void {
+    for (let again = this.crossing(tables); again.length > 0; again = this.crossing(tables)) {
+      const cuts = again.map((t) => this.entriesBefore(t.tableSec, t.tableOff, t.entrySize, t.targets.length));
+      for (let x = 0; x < again.length; x++) {
+        const t = again[x];
+        tables.splice(tables.indexOf(t), 1);
+        this.recovered.set(t.jump, t.targets.slice(0, cuts[x]).filter((r) => t.edges.includes(r)));
+        this.touch(t.jump);
+      }
+      this.rebuild();
+      for (let x = 0; x < again.length; x++) {
+        const t = again[x];
+        const r = this.attempt(t.jump);
+        if (r !== undefined && typeof r !== 'string' && sameTargets(r.targets, t.targets.slice(0, cuts[x]))) {
+          tables.push(r);
+          this.recovered.set(r.jump, r.edges);
+          this.addStart(r);
+        } else {
+          this.recovered.delete(t.jump);
+          reasons.set(t.jump, typeof r === 'string' ? r : 'table and control flow do not settle');
+        }
+        this.touch(t.jump);
+      }
+      this.rebuild();
+    }
   }
 
   /**
@@ -937,6 +1055,8 @@ class Recoverer {
     // table-shaped from here on
     let n = this.proveBound(ix.loc, ix.row, ix.bits);
     const byType = n === undefined;
+    const byMask = !byType && this.maskOnly;
+    const floor = this.guardFloor;
     if (byType) {
       // no guard: the index's type may bound it (`goto *tbl[u8]`), if the table is exactly that long
       this.typeBounds = true;
@@ -945,8 +1065,21 @@ class Recoverer {
     }
     if (n === undefined) return 'no bound check on the index';
     if (ix.signed && ix.bits < 64 && n >= 2 ** (ix.bits - 1)) return 'index may be negative';
-    const count = n + 1;
+    let count = n + 1;
+    // (a bound too large for a table is refused before any cut: such an index is not a case number)
     if (count > MAX_ENTRIES) return `bound ${n} too large`;
+    if (byMask) {
+      // a mask bounds the index for the machine; the compiler's table may be shorter (the values an enum
+      // or a pointer's tag bits take), and tables do not overlap: it ends where another table starts
+      const sec = this.sectionOf(T.sec, T.off);
+      if (sec >= 0) {
+        this.readSec = sec;
+        this.readLo = this.mappedOff;
+        this.readHi = this.mappedOff + count * ld.size;
+        count = this.entriesBefore(sec, this.mappedOff, ld.size, count);
+      }
+      if (count <= floor) return 'table overlaps another table';
+    }
     if (byType && !this.tableSpans(T, count * ld.size)) {
       return `index bounded only by its type (0..${n}), and no table object or section of that size`;
     }
@@ -962,7 +1095,7 @@ class Recoverer {
     const edges = past === 0 ? targets : targets.filter((t) => this.family(t) === fam);
     const tableSec = this.sectionOf(T.sec, T.off);
     const tableOff = this.mappedOff;
-    return { jump: j, tableSec, tableOff, entrySize: ld.size, targets, edges };
+    return { jump: j, tableSec, tableOff, entrySize: ld.size, targets, edges, maskBounded: byMask };
   }
 
   /**
@@ -1572,7 +1705,9 @@ class Recoverer {
     let otherHead: Map<number, number> | null = null;
     let pairs = this.proofPairs;
     let npairs = 0;
+    // the largest bound a compare gives on some path, and one a mask alone gives on another
     let best = -1;
+    let bestGuard = -1;
     let budget = 4 * this.budget(row);
     while (top > 0) {
       const r = workRow[--top];
@@ -1619,11 +1754,18 @@ class Recoverer {
       if (inRange) { doneStamp[r - lo] = stamp; doneHead[r - lo] = npairs; } else (otherHead ??= new Map()).set(r, npairs);
       npairs += 3;
       if (--budget < 0) return undefined;
+      this.boundByMask = false;
       const out = this.proofStep(r, succ, st);
       if (out === IMPOSSIBLE) continue;
       // a path without a tighter guard keeps the bound of a mask it crossed
       if (out === undefined) { if (st.cap < 0) return undefined; if (st.cap > best) best = st.cap; continue; }
-      if (typeof out === 'number') { const b = st.cap >= 0 ? Math.min(out, st.cap) : out; if (b > best) best = b; continue; }
+      if (typeof out === 'number') {
+        const byMask = this.boundByMask || (st.cap >= 0 && st.cap < out);
+        const b = st.cap >= 0 ? Math.min(out, st.cap) : out;
+        if (b > best) best = b;
+        if (!byMask && b > bestGuard) bestGuard = b;
+        continue;
+      }
       const from = this.stepFrom;
       const next = out;
       const n = this.preds(from);
@@ -1638,6 +1780,8 @@ class Recoverer {
       if (top + n > workRow.length) [workRow, workSucc] = this.growProofWork(top + n);
       for (let k = 0; k < n; k++) { workRow[top] = list[at + k]; workSucc[top] = from; workState[top++] = next; }
     }
+    this.maskOnly = best > bestGuard;
+    this.guardFloor = bestGuard;
     return best >= 0 ? best : undefined;
   }
 
@@ -1783,14 +1927,17 @@ class Recoverer {
       if (this.typeBounds && s.rhs && I.includes(s.dst)) {
         const k = s.rhs.op === 'load' && !s.rhs.signed && s.rhs.size <= 2 ? s.rhs.size * 8
           : s.rhs.op === 'copy' && !s.rhs.signed && s.rhs.bits <= 16 ? s.rhs.bits : 0;
-        if (k > 0 && w > k) return cap >= 0 ? Math.min(2 ** k - 1, cap) : 2 ** k - 1;
+        if (k > 0 && w > k) { this.boundByMask = cap >= 0 && cap < 2 ** k - 1; return cap >= 0 ? Math.min(2 ** k - 1, cap) : 2 ** k - 1; }
       }
       if (s.rhs && I.includes(s.dst)) {
         const low = s.rhs.op === 'and' ? lowMaskBits(s.rhs.mask) : 0;
         if (s.rhs.op === 'and' && s.rhs.mask >= 0 && (low === 0 || (G && G.includes(s.dst)))) {
           const m = s.rhs.mask;
-          const n = G && G.includes(s.dst) && (st.gw >= 53 || m < 2 ** st.gw) ? Math.min(m, st.gN) : m;
-          return cap >= 0 ? Math.min(n, cap) : n;
+          const guarded = G !== null && G.includes(s.dst) && (st.gw >= 53 || m < 2 ** st.gw);
+          const n = guarded ? Math.min(m, st.gN) : m;
+          const v = cap >= 0 ? Math.min(n, cap) : n;
+          this.boundByMask = !(guarded && v === st.gN);
+          return v;
         }
         if (s.rhs.op === 'and') {
           // the low `low` bits of the source: bounded by the mask, or tighter by a guard on the same bits
@@ -1829,7 +1976,7 @@ class Recoverer {
     if (I.length === 0) return this.opaqueCall(r) && st.I.every((l) => l < 64 && this.arch.callClobbers?.includes(l)) ? IMPOSSIBLE : undefined;
     if (G && G.length === 0) G = null;
     const met = G ? I.find((l) => G!.includes(l)) : undefined;
-    if (met !== undefined && this.widthOk(gw, w, met, r, st.gN)) return cap >= 0 ? Math.min(st.gN, cap) : st.gN;
+    if (met !== undefined && this.widthOk(gw, w, met, r, st.gN)) { this.boundByMask = cap >= 0 && cap < st.gN; return cap >= 0 ? Math.min(st.gN, cap) : st.gN; }
     this.stepFrom = r;
     const gN = G ? st.gN : 0;
     if (!G) gw = 0;
@@ -2525,6 +2672,17 @@ function sameState(a: ProofState, b: ProofState): boolean {
 function lowMaskBits(mask: number): number {
   for (let k = 1; k < 53; k++) if (mask === 2 ** k - 1) return k;
   return 0;
+}
+
+/** The place of the first number above `v` in the ascending `list` (its length when none is). */
+function firstAbove(list: readonly number[], v: number): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid] <= v) lo = mid + 1; else hi = mid;
+  }
+  return lo;
 }
 
 function sameTargets(a: readonly number[], b: readonly number[] | undefined): boolean {
