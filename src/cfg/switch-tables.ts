@@ -57,10 +57,11 @@ export interface RecoveredTable {
    */
   edges: number[];
   /**
-   * the index is bounded by an `and` mask alone (no compare on some path that reaches the bound): the
-   * table was read to the mask's bound or, where another table starts before that, up to it
+   * the compiler's bound on the index is not in the code: an `and` mask alone (no compare on the path that
+   * gives the largest bound) or the index's type bounds it for the machine, and the table was read to that
+   * bound or, where another table starts before it, up to there
    */
-  maskBounded: boolean;
+  openEnd: boolean;
 }
 
 export interface TableDiagnostic {
@@ -691,9 +692,9 @@ class Recoverer {
   /** targets of the tables recovered so far, by jump row */
   private readonly recovered = new Map<number, number[]>();
   /**
-   * where the tables recovered so far start (offsets by section, ascending): a table bounded by a mask
-   * alone ends where another starts, so a proof that read these is redone when one is added inside the
-   * extent its mask allows (`startedIn`)
+   * where tables start (offsets by section, ascending): those recovered and the bases of table-shaped
+   * dispatches, proven or not. A table whose bound is not in the code ends where the next one starts, so a
+   * proof that read these is redone when one is added inside the extent its bound allows (`startedIn`)
    */
   private readonly tableStarts = new Map<number, number[]>();
   /** the starts in the order they were added (section, offset): a generation is a place in these */
@@ -701,7 +702,7 @@ class Recoverer {
   private readonly startOff: number[] = [];
   /**
    * set by recoverOne when its answer depends on `tableStarts`: the section and the extent of the table
-   * the mask allows (a start added there later changes the answer)
+   * its bound allows (a start added there later changes the answer)
    */
   private readSec = -1;
   private readLo = 0;
@@ -860,7 +861,7 @@ class Recoverer {
         this.touch(j);
         progress = true;
       }
-      // a table bounded by a mask alone that reads into a table found since is proven again, up to it
+      // a table whose bound is not in the code that reads into a table found since is proven again, up to it
       for (const t of this.crossing(tables)) {
         tables.splice(tables.indexOf(t), 1);
         this.recovered.delete(t.jump);
@@ -890,21 +891,25 @@ class Recoverer {
 
   /** Notes where table `t` starts (see `tableStarts`). */
   private addStart(t: RecoveredTable): void {
-    let list = this.tableStarts.get(t.tableSec);
-    if (!list) this.tableStarts.set(t.tableSec, list = []);
-    // kept sorted: each is asked for the first start past an offset
-    const at = firstAbove(list, t.tableOff - 1);
-    if (list[at] === t.tableOff) return;
-    list.splice(at, 0, t.tableOff);
-    this.startSec.push(t.tableSec);
-    this.startOff.push(t.tableOff);
+    this.noteStart(t.tableSec, t.tableOff);
   }
 
-  /** The tables bounded by a mask alone that read past where another table starts. */
+  private noteStart(sec: number, off: number): void {
+    let list = this.tableStarts.get(sec);
+    if (!list) this.tableStarts.set(sec, list = []);
+    // kept sorted: each is asked for the first start past an offset
+    const at = firstAbove(list, off - 1);
+    if (list[at] === off) return;
+    list.splice(at, 0, off);
+    this.startSec.push(sec);
+    this.startOff.push(off);
+  }
+
+  /** The tables whose bound is not in the code that read past where another table starts. */
   private crossing(tables: readonly RecoveredTable[]): RecoveredTable[] {
     const out: RecoveredTable[] = [];
     for (const t of tables) {
-      if (t.maskBounded && this.entriesBefore(t.tableSec, t.tableOff, t.entrySize, t.targets.length) < t.targets.length) out.push(t);
+      if (t.openEnd && this.entriesBefore(t.tableSec, t.tableOff, t.entrySize, t.targets.length) < t.targets.length) out.push(t);
     }
     return out;
   }
@@ -921,7 +926,7 @@ class Recoverer {
   }
 
   /**
-   * After the optimistic rounds: the tables bounded by a mask alone that read into a table those found,
+   * After the optimistic rounds: the tables whose bound is not in the code that read into a table those found,
    * until none does. Each is assumed to end where the next table starts (its dispatch may be one whose
    * table base comes around its own cases, as the optimistic rounds' are) and proven again with that:
    * kept when the proof gives the same table, else left unproven.
@@ -1052,7 +1057,9 @@ class Recoverer {
     const T = ld.addr.c;
     if (!this.linked && T.sec < 0) return undefined;
     if (ld.signed && ld.width < 64) return undefined;
-    // table-shaped from here on
+    // table-shaped from here on: a table starts at T whether or not it is proven
+    const tSec = this.sectionOf(T.sec, T.off);
+    if (tSec >= 0) this.noteStart(tSec, this.mappedOff);
     let n = this.proveBound(ix.loc, ix.row, ix.bits);
     const byType = n === undefined;
     const byMask = !byType && this.maskOnly;
@@ -1068,9 +1075,11 @@ class Recoverer {
     let count = n + 1;
     // (a bound too large for a table is refused before any cut: such an index is not a case number)
     if (count > MAX_ENTRIES) return `bound ${n} too large`;
-    if (byMask) {
-      // a mask bounds the index for the machine; the compiler's table may be shorter (the values an enum
-      // or a pointer's tag bits take), and tables do not overlap: it ends where another table starts
+    const openEnd = byMask || byType;
+    if (openEnd) {
+      // a mask or the index's type bounds the index for the machine; the compiler's table may be shorter
+      // (the values an enum or a pointer's tag bits take), and tables do not overlap: it ends where
+      // another table starts
       const sec = this.sectionOf(T.sec, T.off);
       if (sec >= 0) {
         this.readSec = sec;
@@ -1078,9 +1087,10 @@ class Recoverer {
         this.readHi = this.mappedOff + count * ld.size;
         count = this.entriesBefore(sec, this.mappedOff, ld.size, count);
       }
-      if (count <= floor) return 'table overlaps another table';
+      if (byMask && count <= floor) return 'table overlaps another table';
     }
-    if (byType && !this.tableSpans(T, count * ld.size)) {
+    // bounded by its type and not cut by another table: the table must be a known object that long
+    if (byType && count === n + 1 && !this.tableSpans(T, count * ld.size)) {
       return `index bounded only by its type (0..${n}), and no table object or section of that size`;
     }
     const targets = this.tableAt(j, T, ld.size, ld.signed, count, C, k);
@@ -1095,7 +1105,7 @@ class Recoverer {
     const edges = past === 0 ? targets : targets.filter((t) => this.family(t) === fam);
     const tableSec = this.sectionOf(T.sec, T.off);
     const tableOff = this.mappedOff;
-    return { jump: j, tableSec, tableOff, entrySize: ld.size, targets, edges, maskBounded: byMask };
+    return { jump: j, tableSec, tableOff, entrySize: ld.size, targets, edges, openEnd };
   }
 
   /**

@@ -62,6 +62,11 @@ const CASES = [
   ['a64-gcc-Os-pic.so', 'AArch64 GCC, linked shared library'],
   ['a64-clang-O2-pic.o', 'AArch64 Clang: 64-bit compare, ldrb, add lsl #2'],
   ['a64-clang-O0-pic.o', 'AArch64 Clang -O0: frame slot, subs, ldrsw, unscaled anchor'],
+  // openend.c: no compare bounds the index (an enum in a bitfield, a pointer's tag bits, a byte or halfword
+  // loaded from memory, the default unreachable); each table ends where the next one starts
+  ['openend-x86-gcc-O2-pic.o', 'bound not in the code, GCC: and-mask, movzbl, movzwl'],
+  ['openend-x86-clang-O2-pic.o', 'bound not in the code, Clang: and-mask, tag bits, movzbl, movzwl'],
+  ['openend-a64-gcc-O2-pic.o', 'bound not in the code, AArch64 GCC'],
 ] as const;
 
 for (const [file, what] of CASES) {
@@ -120,6 +125,22 @@ for (const [file, good, bad] of LOOPS) {
     assert.equal(got.size, truth.functions.filter((f) => (good as readonly string[]).includes(f.name)).reduce((n, f) => n + f.tables.length, 0));
   });
 }
+
+test('a byte index with no compare and no table after it is reported, not read to 255 (AArch64 Clang)', async () => {
+  // openend.c's by_byte and by_byte2 under Clang: their byte tables back to back, and nothing after the
+  // second that is known to be a table: by_byte ends where by_byte2's starts, by_byte2 stays unproven
+  const want = truthOf('openend-a64-clang-O2-pic.jt.json');
+  assert.equal(want.size, 2);
+  const p = await load('openend-a64-clang-O2-pic.o');
+  const got = recovered(p);
+  assert.equal(got.size, 1);
+  for (const [k, targets] of got) assert.deepEqual(targets, want.get(k), k);
+  const res = recoverJumpTables(p);
+  const fn = p.syms.byNameLookup('by_byte2');
+  const diag = res.unresolved.filter((u) => p.syms.funcContaining(p.sec[u.jump], p.off[u.jump]) === fn);
+  assert.equal(diag.length, 1);
+  assert.match(diag[0].reason, /bounded only by its type/);
+});
 
 test('an unreachable case past the function\'s end is a table entry with no edge', async () => {
   const p = await load('loops-x86.o');
