@@ -1,5 +1,5 @@
 /**
- * Jump-table recovery against compiler ground truth: fixtures built from sw.c by
+ * Jump-table recovery against compiler ground truth: fixtures built from sw.c and openend.c by
  * test/fixtures/jumptables/make.sh, whose *.jt.json come from the compiler's assembly
  * (/work/shared/corpus/jumptables.py), not from objflow.
  */
