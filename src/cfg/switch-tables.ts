@@ -889,6 +889,11 @@ class Recoverer {
     return { tables, unresolved };
   }
 
+  /** The targets in family `fam` (a table's edges: not Clang's `unreachable` label past its end). */
+  private inFamily(targets: readonly number[], fam: number): number[] {
+    return targets.filter((t) => this.family(t) === fam);
+  }
+
   /** Notes where table `t` starts (see `tableStarts`). */
   private addStart(t: RecoveredTable): void {
     this.noteStart(t.tableSec, t.tableOff);
@@ -937,7 +942,7 @@ class Recoverer {
       for (let x = 0; x < again.length; x++) {
         const t = again[x];
         tables.splice(tables.indexOf(t), 1);
-        this.recovered.set(t.jump, t.targets.slice(0, cuts[x]).filter((r) => t.edges.includes(r)));
+        this.recovered.set(t.jump, this.inFamily(t.targets.slice(0, cuts[x]), this.family(t.jump)));
         this.touch(t.jump);
       }
       this.rebuild();
@@ -1057,9 +1062,11 @@ class Recoverer {
     const T = ld.addr.c;
     if (!this.linked && T.sec < 0) return undefined;
     if (ld.signed && ld.width < 64) return undefined;
-    // table-shaped from here on: a table starts at T whether or not it is proven
+    // table-shaped from here on: a table starts at T whether or not it is proven (its place in a section,
+    // kept: the searches below map other addresses)
     const tSec = this.sectionOf(T.sec, T.off);
-    if (tSec >= 0) this.noteStart(tSec, this.mappedOff);
+    const tOff = this.mappedOff;
+    if (tSec >= 0) this.noteStart(tSec, tOff);
     let n = this.proveBound(ix.loc, ix.row, ix.bits);
     const byType = n === undefined;
     const byMask = !byType && this.maskOnly;
@@ -1080,12 +1087,11 @@ class Recoverer {
       // a mask or the index's type bounds the index for the machine; the compiler's table may be shorter
       // (the values an enum or a pointer's tag bits take), and tables do not overlap: it ends where
       // another table starts
-      const sec = this.sectionOf(T.sec, T.off);
-      if (sec >= 0) {
-        this.readSec = sec;
-        this.readLo = this.mappedOff;
-        this.readHi = this.mappedOff + count * ld.size;
-        count = this.entriesBefore(sec, this.mappedOff, ld.size, count);
+      if (tSec >= 0) {
+        this.readSec = tSec;
+        this.readLo = tOff;
+        this.readHi = tOff + count * ld.size;
+        count = this.entriesBefore(tSec, tOff, ld.size, count);
       }
       if (byMask && count <= floor) return 'table overlaps another table';
     }
@@ -1102,10 +1108,8 @@ class Recoverer {
       past++;
     }
     if (past === targets.length) return TARGET_OUTSIDE;
-    const edges = past === 0 ? targets : targets.filter((t) => this.family(t) === fam);
-    const tableSec = this.sectionOf(T.sec, T.off);
-    const tableOff = this.mappedOff;
-    return { jump: j, tableSec, tableOff, entrySize: ld.size, targets, edges, openEnd };
+    const edges = past === 0 ? targets : this.inFamily(targets, fam);
+    return { jump: j, tableSec: tSec, tableOff: tOff, entrySize: ld.size, targets, edges, openEnd };
   }
 
   /**
