@@ -13,6 +13,7 @@ import type { Program } from '../../program/program.js';
 import type { Addr, InsnSem, MemCells, Rhs, SwitchArch, SwitchDescriber, Term } from '../../cfg/switch-tables.js';
 import { FRAME_ANY, MEM_ANY, slotChunks, slotLoc } from '../../cfg/switch-tables.js';
 import { iced, type Iced } from './iced.js';
+import { describePlainMove, newMemOperand, newPlainMove, NOT_GPR64, readPlainMove, type MemOperand, type MemOperandValues } from './fast-describe.js';
 
 const RSP = 4;
 const RBP = 5;
@@ -169,7 +170,7 @@ function icedTables(): IcedTables {
  * bytes, iced's tables (made on first use: a file without dynamic jumps never loads iced). Wasm
  * memory is not garbage collected: `close` frees it.
  */
-class X86Describer implements SwitchDescriber {
+export class X86Describer implements SwitchDescriber, MemOperandValues {
   private ice: IcedTables | undefined;
   private readonly chunkDecoders: ChunkDecoder[] = [];
   /** instructions by nesting depth of decoding (a describe decodes again for constant offsets) */
@@ -186,8 +187,15 @@ class X86Describer implements SwitchDescriber {
   private lastBytes: Uint8Array = new Uint8Array(0);
   private readonly linked: boolean;
   private readonly rd: RelocDest = { sec: -1, off: 0, sym: 0 };
+  /** the memory operand of the instruction being described, as iced decoded it */
+  private readonly icedMem: MemOperand = newMemOperand();
+  /** the plain move being described on the fast path */
+  private readonly plainMove = newPlainMove();
+  /** rows the fast path described (tests check it is taken) */
+  fastDescribed = 0;
 
-  constructor(private readonly p: Program, private readonly cells: MemCells) {
+  /** `fastPath` false: every row through iced (tests compare the two) */
+  constructor(private readonly p: Program, private readonly cells: MemCells, private readonly fastPath = true) {
     this.linked = p.elf.type !== 1;
   }
 
@@ -221,6 +229,15 @@ class X86Describer implements SwitchDescriber {
         }
         const known = this.semByBytes.get(key, rest);
         if (known) return known;
+        // plain lea/mov from their bytes; only in linked files (no relocations in displacements)
+        const mv = this.plainMove;
+        if (this.fastPath && readPlainMove(bytes, off, len, mv)) {
+          const sem = empty();
+          describePlainMove(row, mv, sem, this);
+          this.fastDescribed++;
+          if (!mv.ripRel) this.semByBytes.set(key, rest, sem);
+          return sem;
+        }
       }
     }
     const sem = empty();
@@ -319,7 +336,7 @@ class X86Describer implements SwitchDescriber {
         const width = this.memSize(insn.memorySize) * 8;
         if (s >= 0) sem.cmp = { loc: s, imm: unsignedAt(immediate(insn, 1, k1, OK), width), width };
       } else {
-        const cell = this.cellOf(row, insn);
+        const cell = this.cellOf(row, this.memOperand(insn));
         const width = this.memSize(insn.memorySize) * 8;
         if (cell >= 0) sem.cmp = { loc: cell, imm: unsignedAt(immediate(insn, 1, k1, OK), width), width };
       }
@@ -337,7 +354,7 @@ class X86Describer implements SwitchDescriber {
       }
       sem.dst = d;
       if (mn === M.Lea && k1 === OK.Memory && dsz === 8) {
-        sem.rhs = this.memValue(row, insn, 'add', 0, false, 64);
+        sem.rhs = this.memValue(row, this.memOperand(insn), 'add', 0, false, 64);
         return;
       }
       if ((mn === M.Mov || mn === M.Movzx || mn === M.Movsx || mn === M.Movsxd) && k1 === OK.Register && n === 2) {
@@ -359,8 +376,9 @@ class X86Describer implements SwitchDescriber {
           if (s >= 0) sem.rhs = { op: 'copy', src: s, bits: Math.min(size, dsz) * 8, signed };
           return;
         }
-        sem.rhs = this.memValue(row, insn, 'load', size, signed, dsz * 8);
-        if (!signed) sem.alias = this.cellOf(row, insn);
+        const m = this.memOperand(insn);
+        sem.rhs = this.memValue(row, m, 'load', size, signed, dsz * 8);
+        if (!signed) sem.alias = this.cellOf(row, m);
         return;
       }
       if (dsz !== 8) {
@@ -416,7 +434,7 @@ class X86Describer implements SwitchDescriber {
       const r = this.gpr(insn.op0Register);
       if (r >= 0 && this.regSize(insn.op0Register) === 8) return { op: 'copy', src: r, bits: 64, signed: false };
     } else if (k === I.OpKind.Memory) {
-      return this.memValue(row, insn, 'load', 8, false, 64);
+      return this.memValue(row, this.memOperand(insn), 'load', 8, false, 64);
     }
     return undefined;
   }
@@ -441,36 +459,58 @@ class X86Describer implements SwitchDescriber {
     return p.find(sec, p.target[row] - base);
   }
 
-  /** The memory operand as an address sum (`add`) or a load of it (`load`). */
-  private memValue(row: number, insn: Instruction, op: 'add' | 'load', size: number, signed: boolean, width: number): Rhs | undefined {
+  /** The decoded instruction's memory operand as the describer reads it (in one object, filled again per call). */
+  private memOperand(insn: Instruction): MemOperand {
     const I = this.ice!.I;
-    const c = this.dispAddr(row, insn);
+    const m = this.icedMem;
+    m.ripRel = insn.isIpRelMemoryOperand;
+    const base = insn.memoryBase;
+    if (m.ripRel || base === I.Register.None) m.base = -1;
+    else {
+      const b = this.gpr(base);
+      m.base = b >= 0 ? b : NOT_GPR64;
+    }
+    m.base64 = m.base < 0 || this.regSize(base) === 8;
+    const index = insn.memoryIndex;
+    if (index === I.Register.None) m.index = -1;
+    else {
+      const x = this.gpr(index);
+      m.index = x >= 0 && this.regSize(index) === 8 ? x : NOT_GPR64;
+    }
+    m.scale = insn.memoryIndexScale;
+    m.disp = Number(BigInt.asIntN(64, insn.memoryDisplacement));
+    const seg = insn.segmentPrefix;
+    m.segmentOk = seg === I.Register.None || seg === I.Register.DS;
+    return m;
+  }
+
+  /** The memory operand as an address sum (`add`) or a load of it (`load`). */
+  memValue(row: number, m: MemOperand, op: 'add' | 'load', size: number, signed: boolean, width: number): Rhs | undefined {
+    const c = this.dispAddr(row, m);
     if (c === undefined) return undefined;
     const terms: Term[] = [];
-    if (!insn.isIpRelMemoryOperand && insn.memoryBase !== I.Register.None) {
-      const b = this.gpr(insn.memoryBase);
-      if (b < 0 || this.regSize(insn.memoryBase) !== 8) return undefined;
-      terms.push(term(b));
+    if (!m.ripRel && m.base !== -1) {
+      if (m.base < 0 || !m.base64) return undefined;
+      terms.push(term(m.base));
     }
-    if (insn.memoryIndex !== I.Register.None) {
-      const x = this.gpr(insn.memoryIndex);
-      if (x < 0 || this.regSize(insn.memoryIndex) !== 8) return undefined;
-      terms.push({ loc: x, shift: Math.log2(insn.memoryIndexScale), bits: 64, signed: false });
+    if (m.index !== -1) {
+      if (m.index < 0) return undefined;
+      terms.push({ loc: m.index, shift: Math.log2(m.scale), bits: 64, signed: false });
     }
-    if (insn.segmentPrefix !== I.Register.None && insn.segmentPrefix !== I.Register.DS) return undefined;
+    if (!m.segmentOk) return undefined;
     if (op === 'add') return terms.length === 0 ? { op: 'const', c, page: false } : { op: 'add', c, terms };
     return { op: 'load', c, terms, size, signed, width };
   }
 
   /** The displacement as an address: from its relocation in relocatable files, else its value. */
-  private dispAddr(row: number, insn: Instruction): Addr | undefined {
+  private dispAddr(row: number, m: MemOperand): Addr | undefined {
     const p = this.p;
     const off = p.off[row];
     const len = p.len[row];
-    const ripRel = insn.isIpRelMemoryOperand;
+    const ripRel = m.ripRel;
     const rel = this.linked ? null : p.relocs.of(p.sec[row]);
     const ri = rel ? rel.inRange(off, len) : -1;
-    const disp = Number(BigInt.asIntN(64, insn.memoryDisplacement));
+    const disp = m.disp;
     if (ri >= 0) {
       const t = rel!.table;
       const place = t.offset[ri];
@@ -508,22 +548,16 @@ class X86Describer implements SwitchDescriber {
   }
 
   /** The memory cell of an operand without index register (base register or rip, displacement), or -1. */
-  private cellOf(row: number, insn: Instruction): number {
-    const I = this.ice!.I;
-    let index = -1;
-    if (insn.memoryIndex !== I.Register.None) {
-      index = this.gpr(insn.memoryIndex);
-      if (index < 0 || this.regSize(insn.memoryIndex) !== 8) return -1;
-    }
-    if (insn.segmentPrefix !== I.Register.None && insn.segmentPrefix !== I.Register.DS) return -1;
-    const c = this.dispAddr(row, insn);
+  cellOf(row: number, m: MemOperand): number {
+    if (m.index === NOT_GPR64) return -1;
+    if (!m.segmentOk) return -1;
+    const c = this.dispAddr(row, m);
     if (!c) return -1;
-    const key = `${c.sec}:${c.off}*${insn.memoryIndexScale}`;
-    if (insn.isIpRelMemoryOperand) return this.cells.loc(-1, key, index);
-    if (insn.memoryBase === I.Register.None) return index >= 0 ? this.cells.loc(-1, key, index) : -1;
-    const b = this.gpr(insn.memoryBase);
-    if (b < 0 || this.regSize(insn.memoryBase) !== 8) return -1;
-    return this.cells.loc(b, key, index);
+    const key = `${c.sec}:${c.off}*${m.scale}`;
+    if (m.ripRel) return this.cells.loc(-1, key, m.index);
+    if (m.base === -1) return m.index >= 0 ? this.cells.loc(-1, key, m.index) : -1;
+    if (m.base < 0 || !m.base64) return -1;
+    return this.cells.loc(m.base, key, m.index);
   }
 
   private hasReloc(row: number): boolean {
