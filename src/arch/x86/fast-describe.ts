@@ -1,7 +1,7 @@
 /**
- * The x86-64 jump-table describer's fast path: `lea reg, mem`, `mov reg, mem` and `mov mem, reg` with
- * 32- or 64-bit registers, the instructions it meets most in linked files, described straight from
- * their bytes (iced's decoder and instruction info cost microseconds per instruction, through wasm).
+ * The x86-64 jump-table describer's fast path: `lea reg, mem`, `mov reg, mem`, `mov mem, reg` and the
+ * extending loads (`movzx`, `movsx`, `movsxd`) with 32- or 64-bit registers, the instructions it meets
+ * most in linked files, described straight from their bytes (iced's decoder and instruction info cost microseconds per instruction, through wasm).
  * Only the plainest encodings are read here (at most one REX prefix and no other prefix, so 64-bit
  * addressing and no segment override); everything else stays with iced. The descriptions must equal
  * iced's exactly: test/arch/x86-fast-describe.test.ts and test-corpus/x86-fast-describe.test.ts
@@ -46,22 +46,27 @@ export interface MemOperandValues {
   cellOf(row: number, m: MemOperand): number;
 }
 
-export const LEA = 0x8d;
-export const MOV_LOAD = 0x8b;
-export const MOV_STORE = 0x89;
+/** `PlainMove.kind`: lea, a load into the register (mov or an extension), a store of the register */
+export const LEA = 1;
+export const LOAD = 2;
+export const STORE = 3;
 
-/** A plain lea or mov between a register and memory, as read from its bytes. */
+/** A plain lea, mov or extending load between a register and memory, as read from its bytes. */
 export interface PlainMove extends MemOperand {
-  /** LEA, MOV_LOAD or MOV_STORE */
-  opcode: number;
+  /** LEA, LOAD or STORE */
+  kind: number;
   /** the register operand (rax=0 ... r15=15) */
   reg: number;
-  /** width of the register operand (and of the memory access of a mov) in bytes: 4 or 8 */
+  /** width of the register operand in bytes: 4 or 8 */
   size: number;
+  /** bytes the memory access reads or writes (0 for lea) */
+  memSize: number;
+  /** a sign-extending load (movsx, movsxd) */
+  signed: boolean;
 }
 
 export function newPlainMove(): PlainMove {
-  return { ...newMemOperand(), opcode: 0, reg: 0, size: 8 };
+  return { ...newMemOperand(), kind: 0, reg: 0, size: 8, memSize: 8, signed: false };
 }
 
 function int32At(bytes: Uint8Array, at: number): number {
@@ -78,17 +83,31 @@ export function readPlainMove(bytes: Uint8Array, off: number, len: number, mv: P
   let at = off;
   let rex = 0;
   if ((bytes[at] & 0xf0) === 0x40) rex = bytes[at++];
+  const size = rex & 8 ? 8 : 4;
   const opcode = bytes[at++];
-  if (opcode !== LEA && opcode !== MOV_LOAD && opcode !== MOV_STORE) return false;
+  let kind = LOAD;
+  let memSize = size;
+  let signed = false;
+  if (opcode === 0x8d) kind = LEA, memSize = 0;
+  else if (opcode === 0x89) kind = STORE;
+  else if (opcode === 0x63) signed = true, memSize = 4; // movsxd
+  else if (opcode === 0x0f) {
+    const op2 = at < end ? bytes[at++] : 0;
+    // movzx (b6, b7) and movsx (be, bf) of a byte or a word
+    if (op2 === 0xb6 || op2 === 0xb7 || op2 === 0xbe || op2 === 0xbf) signed = op2 >= 0xbe, memSize = op2 & 1 ? 2 : 1;
+    else return false;
+  } else if (opcode !== 0x8b) return false;
   if (at >= end) return false;
   const modrm = bytes[at++];
   const mod = modrm >> 6;
-  // register-to-register moves (and lea's invalid register form) are left to iced
+  // register-to-register forms (and lea's invalid one) are left to iced
   if (mod === 3) return false;
   const rm = modrm & 7;
-  mv.opcode = opcode;
+  mv.kind = kind;
   mv.reg = ((modrm >> 3) & 7) | (rex & 4) << 1;
-  mv.size = rex & 8 ? 8 : 4;
+  mv.size = size;
+  mv.memSize = memSize;
+  mv.signed = signed;
   mv.base64 = true;
   mv.ripRel = false;
   mv.index = -1;
@@ -128,7 +147,7 @@ export function readPlainMove(bytes: Uint8Array, off: number, len: number, mv: P
 export function describePlainMove(row: number, mv: PlainMove, sem: InsnSem, values: MemOperandValues): void {
   sem.writesFlags = false;
   const frameNoIndex = (mv.base === RSP || mv.base === RBP) && mv.index === -1;
-  if (mv.opcode === MOV_STORE) {
+  if (mv.kind === STORE) {
     const chunks = frameNoIndex ? slotChunks(mv.base, mv.disp, mv.size) : undefined;
     if (chunks) sem.writes.push(...chunks);
     else {
@@ -149,15 +168,17 @@ export function describePlainMove(row: number, mv: PlainMove, sem: InsnSem, valu
   // a 32-bit destination zeroes the upper half of its register
   if (mv.size === 4) sem.zx32 = [d];
   sem.dst = d;
-  if (mv.opcode === LEA) {
+  if (mv.kind === LEA) {
     if (mv.size === 8) sem.rhs = values.memValue(row, mv, 'add', 0, false, 64);
     return;
   }
+  // sign-extended into 32 bits, then zero-extended into 64: not a plain extension
+  if (mv.signed && mv.size === 4 && mv.memSize < 4) return;
   if (frameNoIndex) {
     const s = slotLoc(mv.base, mv.disp);
-    if (s >= 0) sem.rhs = { op: 'copy', src: s, bits: mv.size * 8, signed: false };
+    if (s >= 0) sem.rhs = { op: 'copy', src: s, bits: Math.min(mv.memSize, mv.size) * 8, signed: mv.signed };
     return;
   }
-  sem.rhs = values.memValue(row, mv, 'load', mv.size, false, mv.size * 8);
-  sem.alias = values.cellOf(row, mv);
+  sem.rhs = values.memValue(row, mv, 'load', mv.memSize, mv.signed, mv.size * 8);
+  if (!mv.signed) sem.alias = values.cellOf(row, mv);
 }
