@@ -1,7 +1,8 @@
 /**
  * The x86-64 jump-table describer's fast path: `lea reg, mem`, `mov reg, mem`, `mov mem, reg` and the
  * extending loads (`movzx`, `movsx`, `movsxd`) with 32- or 64-bit registers, the instructions it meets
- * most in linked files, described straight from their bytes (iced's decoder and instruction info cost microseconds per instruction, through wasm).
+ * most in linked files, described straight from their bytes (iced's decoder and instruction info
+ * cost microseconds per instruction, through wasm).
  * Only the plainest encodings are read here (at most one REX prefix and no other prefix, so 64-bit
  * addressing and no segment override); everything else stays with iced. The descriptions must equal
  * iced's exactly: test/arch/x86-fast-describe.test.ts and test-corpus/x86-fast-describe.test.ts
