@@ -938,18 +938,19 @@ class Recoverer {
    */
   private proveCrossingAgain(tables: RecoveredTable[], reasons: Map<number, string>): void {
     for (let again = this.crossing(tables); again.length > 0; again = this.crossing(tables)) {
-      const cuts = again.map((t) => this.entriesBefore(t.tableSec, t.tableOff, t.entrySize, t.targets.length));
+      // each table's targets up to where the next table starts
+      const cut = again.map((t) => t.targets.slice(0, this.entriesBefore(t.tableSec, t.tableOff, t.entrySize, t.targets.length)));
       for (let x = 0; x < again.length; x++) {
         const t = again[x];
         tables.splice(tables.indexOf(t), 1);
-        this.recovered.set(t.jump, this.inFamily(t.targets.slice(0, cuts[x]), this.family(t.jump)));
+        this.recovered.set(t.jump, this.inFamily(cut[x], this.family(t.jump)));
         this.touch(t.jump);
       }
       this.rebuild();
       for (let x = 0; x < again.length; x++) {
         const t = again[x];
         const r = this.attempt(t.jump);
-        if (r !== undefined && typeof r !== 'string' && sameTargets(r.targets, t.targets.slice(0, cuts[x]))) {
+        if (r !== undefined && typeof r !== 'string' && sameTargets(r.targets, cut[x])) {
           tables.push(r);
           this.recovered.set(r.jump, r.edges);
           this.addStart(r);
@@ -2688,7 +2689,11 @@ function lowMaskBits(mask: number): number {
   return 0;
 }
 
-/** The place of the first number above `v` in the ascending `list` (its length when none is). */
+/**
+ * The place of the first number above `v` in the ascending `list` (its length when none is). For the
+ * plain arrays of table starts, which grow by insertion; typed-arrays.ts' lowerBound serves the typed
+ * columns of the hot searches, whose keyed loads stay monomorphic that way.
+ */
 function firstAbove(list: readonly number[], v: number): number {
   let lo = 0;
   let hi = list.length;
