@@ -3,6 +3,7 @@
  * resolve destinations, walk every function, run the checks, and collect what the output sections
  * need. Mirrors objtool 6.12's decode_sections() + check(), including where a fatal problem stops it.
  */
+import { readFileSync } from 'node:fs';
 import { InsnKind, isCall } from './arch/arch.js';
 import { Context, Fatal, SF } from './cfg/context.js';
 import type { CheckOptions } from './cfg/context.js';
@@ -94,17 +95,38 @@ export function recoverUserspaceJumpTables(prog: Program, opts: CheckOptions, ob
 
 /** OBJFLOW_TIMING=1: stage times on stderr (development aid). */
 const TIMING = process.env.OBJFLOW_TIMING === '1';
+let threadTimingAtExit = false;
 function mark(ctx: Context, label: string): void {
   if (!TIMING) return;
-  // CPU time of this thread's process, steadier than wall time on a busy machine
+  // user CPU of the whole process (V8's compiler and GC threads too), steadier than wall time on a busy machine
   const now = process.cpuUsage().user / 1000;
   if (label) {
     const m = process.memoryUsage();
     // system time and page faults: first touches of memory, which cost as much as the work on a VM
     const r = process.resourceUsage();
-    process.stderr.write(`objflow: timing: ${label} ${(now - ctx.timingMark).toFixed(1)} ms cpu, at ${performance.now().toFixed(0)} ms; sys ${(r.systemCPUTime / 1000).toFixed(0)} ms, ${r.minorPageFault} faults; rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)}/${(m.heapTotal / 1e6).toFixed(0)} ext ${(m.external / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
+    process.stderr.write(`objflow: timing: ${label} ${(now - ctx.timingMark).toFixed(1)} ms cpu, at ${performance.now().toFixed(0)} ms; main thread ${procCpuMs('/proc/thread-self/stat')} ms; sys ${(r.systemCPUTime / 1000).toFixed(0)} ms, ${r.minorPageFault} faults; rss ${(m.rss / 1e6).toFixed(0)} heap ${(m.heapUsed / 1e6).toFixed(0)}/${(m.heapTotal / 1e6).toFixed(0)} ext ${(m.external / 1e6).toFixed(0)} ab ${(m.arrayBuffers / 1e6).toFixed(0)} MB\n`);
+  } else if (!threadTimingAtExit) {
+    threadTimingAtExit = true;
+    // what the other threads cost (compiling, collecting, helpers), which the stage figures mix in
+    process.on('exit', () => {
+      const all = procCpuMs('/proc/self/stat');
+      const main = procCpuMs('/proc/thread-self/stat');
+      process.stderr.write(`objflow: timing: process ${all} ms cpu (user+sys): main thread ${main} ms, other threads ${all - main} ms\n`);
+    });
   }
   ctx.timingMark = now;
+}
+
+/** User + system CPU of a /proc stat file (Linux; clock ticks of 10 ms), or -1 where there is none. */
+function procCpuMs(path: string): number {
+  try {
+    const s = readFileSync(path, 'latin1');
+    // fields after the command name (which may hold spaces): state is the first, utime the 12th, stime the 13th
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return -1;
+  }
 }
 
 /**
